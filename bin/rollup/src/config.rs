@@ -1,0 +1,146 @@
+//! Sequencer configuration from a TOML file, environment variables and flags (in increasing
+//! precedence).
+
+use alloy_primitives::{Address, address};
+use anyhow::Context as _;
+use clap::Args;
+use rollup_core::{ChainConfig, Genesis, L1Origin};
+use sequencer::{NodeConfig, PoolConfig, RpcConfig};
+use serde::Deserialize;
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
+
+/// Default fee recipient: the OP Stack's sequencer fee vault address.
+const DEFAULT_FEE_RECIPIENT: Address = address!("0x4200000000000000000000000000000000000011");
+
+/// Options of `rollup sequencer`. Every option can also come from the `--config` TOML file
+/// (same names with underscores) or from its `ROLLUP_*` environment variable.
+#[derive(Debug, Default, Clone, Args, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SequencerArgs {
+    /// TOML file with any of these options (flags and environment override it).
+    #[arg(long, env = "ROLLUP_CONFIG")]
+    #[serde(skip)]
+    config: Option<PathBuf>,
+    /// Database URL: `sqlite://FILE?mode=rwc` (default `sqlite://.devnet/l2.db?mode=rwc`),
+    /// `sqlite::memory:`, or `postgres://USER:PASS@HOST/DB`.
+    #[arg(long, env = "ROLLUP_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Address of the JSON-RPC, `/health` and `/metrics` server [default: 127.0.0.1:9545].
+    #[arg(long, env = "ROLLUP_LISTEN")]
+    listen: Option<SocketAddr>,
+    /// Block interval in milliseconds; 0 seals a block as soon as transactions are pending
+    /// [default: 1000].
+    #[arg(long, env = "ROLLUP_BLOCK_TIME_MS")]
+    block_time_ms: Option<u64>,
+    /// Chain id of a new chain [default: 42069].
+    #[arg(long, env = "ROLLUP_CHAIN_ID")]
+    chain_id: Option<u64>,
+    /// Gas limit of each block of a new chain [default: 60000000].
+    #[arg(long, env = "ROLLUP_BLOCK_GAS_LIMIT")]
+    block_gas_limit: Option<u64>,
+    /// Recipient of priority fees [default: 0x4200000000000000000000000000000000000011].
+    #[arg(long, env = "ROLLUP_FEE_RECIPIENT")]
+    fee_recipient: Option<Address>,
+    /// Most transactions in the pool [default: 50000].
+    #[arg(long, env = "ROLLUP_POOL_MAX_TXS")]
+    pool_max_txs: Option<usize>,
+    /// Most pool transactions per sender [default: 1024].
+    #[arg(long, env = "ROLLUP_POOL_MAX_PER_SENDER")]
+    pool_max_per_sender: Option<usize>,
+    /// Fee bump in percent a replacement transaction must pay [default: 10].
+    #[arg(long, env = "ROLLUP_POOL_PRICE_BUMP")]
+    pool_price_bump: Option<u64>,
+    /// Largest JSON-RPC request body in bytes [default: 5242880].
+    #[arg(long, env = "ROLLUP_RPC_MAX_REQUEST_BYTES")]
+    rpc_max_request_bytes: Option<u32>,
+    /// Most calls in one JSON-RPC batch [default: 1000].
+    #[arg(long, env = "ROLLUP_RPC_MAX_BATCH")]
+    rpc_max_batch: Option<u32>,
+    /// Most concurrent JSON-RPC connections [default: 1000].
+    #[arg(long, env = "ROLLUP_RPC_MAX_CONNECTIONS")]
+    rpc_max_connections: Option<u32>,
+    /// Most logs one eth_getLogs call returns [default: 10000].
+    #[arg(long, env = "ROLLUP_RPC_MAX_LOGS")]
+    rpc_max_logs: Option<usize>,
+}
+
+/// Resolved settings.
+#[derive(Debug)]
+pub(crate) struct Settings {
+    pub(crate) node: NodeConfig,
+    pub(crate) rpc: RpcConfig,
+    pub(crate) listen: SocketAddr,
+}
+
+impl Settings {
+    /// Folder of a file-backed SQLite database, to create before opening it.
+    pub(crate) fn sqlite_dir(&self) -> Option<PathBuf> {
+        let path = self.node.database_url.strip_prefix("sqlite://")?.split('?').next()?;
+        PathBuf::from(path).parent().map(PathBuf::from).filter(|dir| !dir.as_os_str().is_empty())
+    }
+}
+
+impl SequencerArgs {
+    /// Fills unset options from the config file, then applies defaults.
+    pub(crate) fn resolve(self) -> anyhow::Result<Settings> {
+        let file = match &self.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+                toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?
+            }
+            None => Self::default(),
+        };
+        let args = self.or(file);
+        let defaults = ChainConfig::default();
+        let chain = ChainConfig {
+            chain_id: args.chain_id.unwrap_or(defaults.chain_id),
+            block_gas_limit: args.block_gas_limit.unwrap_or(defaults.block_gas_limit),
+            ..defaults
+        };
+        anyhow::ensure!(chain.block_gas_limit >= 21_000, "block gas limit must be at least 21000");
+        let pool_defaults = PoolConfig::default();
+        let rpc_defaults = RpcConfig::default();
+        Ok(Settings {
+            node: NodeConfig {
+                database_url: args.database_url.unwrap_or_else(|| "sqlite://.devnet/l2.db?mode=rwc".into()),
+                genesis: Genesis::dev(chain, 0, L1Origin::default()),
+                block_time: Duration::from_millis(args.block_time_ms.unwrap_or(1000)),
+                fee_recipient: args.fee_recipient.unwrap_or(DEFAULT_FEE_RECIPIENT),
+                pool: PoolConfig {
+                    max_transactions: args.pool_max_txs.unwrap_or(pool_defaults.max_transactions),
+                    max_per_sender: args.pool_max_per_sender.unwrap_or(pool_defaults.max_per_sender),
+                    price_bump_percent: args.pool_price_bump.unwrap_or(pool_defaults.price_bump_percent),
+                },
+                executor: Arc::new(rollup_core::SequentialExecutor),
+            },
+            rpc: RpcConfig {
+                max_request_bytes: args.rpc_max_request_bytes.unwrap_or(rpc_defaults.max_request_bytes),
+                max_batch_len: args.rpc_max_batch.unwrap_or(rpc_defaults.max_batch_len),
+                max_connections: args.rpc_max_connections.unwrap_or(rpc_defaults.max_connections),
+                max_logs: args.rpc_max_logs.unwrap_or(rpc_defaults.max_logs),
+                ..rpc_defaults
+            },
+            listen: args.listen.unwrap_or_else(|| "127.0.0.1:9545".parse().expect("valid address")),
+        })
+    }
+
+    /// Each option from `self`, or from `file` where `self` leaves it unset.
+    fn or(self, file: Self) -> Self {
+        Self {
+            config: self.config,
+            database_url: self.database_url.or(file.database_url),
+            listen: self.listen.or(file.listen),
+            block_time_ms: self.block_time_ms.or(file.block_time_ms),
+            chain_id: self.chain_id.or(file.chain_id),
+            block_gas_limit: self.block_gas_limit.or(file.block_gas_limit),
+            fee_recipient: self.fee_recipient.or(file.fee_recipient),
+            pool_max_txs: self.pool_max_txs.or(file.pool_max_txs),
+            pool_max_per_sender: self.pool_max_per_sender.or(file.pool_max_per_sender),
+            pool_price_bump: self.pool_price_bump.or(file.pool_price_bump),
+            rpc_max_request_bytes: self.rpc_max_request_bytes.or(file.rpc_max_request_bytes),
+            rpc_max_batch: self.rpc_max_batch.or(file.rpc_max_batch),
+            rpc_max_connections: self.rpc_max_connections.or(file.rpc_max_connections),
+            rpc_max_logs: self.rpc_max_logs.or(file.rpc_max_logs),
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! Chain parameters shared by every component that executes or validates L2 blocks.
+
+use alloy::eips::eip1559::BaseFeeParams;
+use alloy_primitives::{Address, B256};
+use revm::primitives::hardfork::SpecId;
+use serde::{Deserialize, Serialize};
+
+/// The EVM specification of the L2 (and of the L1 it settles on): the newest fork that both
+/// revm and Anvil support, so every L2 precompile also exists on L1.
+pub const SPEC: SpecId = SpecId::OSAKA;
+
+/// Gas cap of a single L2 transaction: 2^23, half the L1's EIP-7825 cap, so that any single
+/// step of a dispute fits in one L1 transaction.
+pub const TX_GAS_CAP: u64 = 1 << 23;
+
+/// Largest encoded L2 transaction the sequencer accepts (128 KiB, as geth's pool).
+pub const MAX_TX_SIZE: usize = 128 * 1024;
+
+/// Static parameters of an L2 chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChainConfig {
+    /// EIP-155 chain id.
+    pub chain_id: u64,
+    /// Gas limit of every L2 block.
+    pub block_gas_limit: u64,
+    /// EIP-1559 base fee parameters (max change denominator, elasticity multiplier).
+    pub base_fee_params: BaseFeeParams,
+    /// Base fee of the first block after genesis, in wei.
+    pub initial_base_fee: u64,
+}
+
+impl Default for ChainConfig {
+    fn default() -> Self {
+        Self {
+            chain_id: 42069,
+            block_gas_limit: 60_000_000,
+            base_fee_params: BaseFeeParams::ethereum(),
+            initial_base_fee: 1_000_000_000,
+        }
+    }
+}
+
+impl ChainConfig {
+    /// The base fee of the block after a parent with the given gas figures (EIP-1559).
+    pub fn next_base_fee(&self, parent_gas_used: u64, parent_gas_limit: u64, parent_base_fee: u64) -> u64 {
+        alloy::eips::eip1559::calc_next_block_base_fee(
+            parent_gas_used,
+            parent_gas_limit,
+            parent_base_fee,
+            self.base_fee_params,
+        )
+    }
+}
+
+/// The L1 block an L2 block was built on: deposits of that L1 block are included in the first
+/// L2 block with this origin, and derivation checks the origin against L1.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct L1Origin {
+    /// L1 block number.
+    pub number: u64,
+    /// L1 block hash.
+    pub hash: B256,
+}
+
+/// Inputs of one L2 block that are not transactions: everything the sequencer chooses and
+/// derivation must reproduce.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockAttributes {
+    /// Block number.
+    pub number: u64,
+    /// Hash of the parent block.
+    pub parent_hash: B256,
+    /// Block timestamp in seconds.
+    pub timestamp: u64,
+    /// The L1 block this L2 block was built on.
+    pub l1_origin: L1Origin,
+    /// Receives priority fees.
+    pub fee_recipient: Address,
+    /// EIP-1559 base fee of this block.
+    pub base_fee: u64,
+    /// Gas limit of this block.
+    pub gas_limit: u64,
+}

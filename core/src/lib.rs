@@ -1,0 +1,30 @@
+//! Shared core of the rollup: chain parameters, genesis, the world state and its Merkle-Patricia
+//! commitment, and the state-transition function that the sequencer, derivation and the
+//! dispute tracer all run.
+//!
+//! ```
+//! use rollup_core::{ChainConfig, Genesis, L1Origin};
+//!
+//! let genesis = Genesis::dev(ChainConfig::default(), 0, L1Origin::default());
+//! let (mut world, block0) = genesis.build();
+//! assert_eq!(world.state_root(), block0.header.state_root);
+//! ```
+
+mod chain;
+mod genesis;
+mod state;
+mod stf;
+mod trie;
+
+pub use chain::{BlockAttributes, ChainConfig, L1Origin, MAX_TX_SIZE, SPEC, TX_GAS_CAP};
+pub use genesis::{
+    DEV_ACCOUNT_BALANCE, DEV_MNEMONIC, Genesis, GenesisAccount, MESSAGE_PASSER_ADDRESS, dev_signers,
+};
+pub use state::{AccountDiff, AccountInfo, StateDiff, StateOverlay, StateReader, WorldState};
+pub use stf::{
+    AppliedBlock, BlockExecutor, CallError, ExecutionError, ExecutionOutput, L2Transaction,
+    SealedBlock, SequentialExecutor, TxOutcome, apply_block, estimate_gas, evm_env, l1_origin_extra_data,
+    seal_block,
+    simulate_call, tx_env,
+};
+pub use trie::{AccountProof, MerkleTrie, StateTrie};

@@ -1,0 +1,145 @@
+//! A [`StateDiff`] layered over a [`StateReader`]: reads see the diff first.
+
+use super::{AccountDiff, AccountInfo, StateDiff, StateReader};
+use alloy_primitives::{Address, B256, KECCAK256_EMPTY, U256};
+use revm::{
+    bytecode::Bytecode,
+    state::{Account, EvmState},
+};
+use std::{collections::HashMap, convert::Infallible};
+
+/// Pending changes over a base state. Serves as revm's database during block execution and
+/// accumulates each transaction's changes into one [`StateDiff`].
+#[derive(Debug)]
+pub struct StateOverlay<'a, S: ?Sized> {
+    base: &'a S,
+    diff: StateDiff,
+    new_code: HashMap<B256, Bytecode>,
+}
+
+impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
+    /// An overlay with no changes yet.
+    pub fn new(base: &'a S) -> Self {
+        Self { base, diff: StateDiff::default(), new_code: HashMap::new() }
+    }
+
+    /// An overlay that starts from the given changes.
+    pub fn with_diff(base: &'a S, diff: StateDiff) -> Self {
+        let new_code = diff.codes.iter().map(|(hash, code)| (*hash, Bytecode::new_raw(code.clone()))).collect();
+        Self { base, diff, new_code }
+    }
+
+    /// The changes accumulated so far.
+    pub fn diff(&self) -> &StateDiff {
+        &self.diff
+    }
+
+    /// Consumes the overlay, returning its changes.
+    pub fn into_diff(self) -> StateDiff {
+        self.diff
+    }
+
+    /// Writes one storage slot (used for system writes at block start).
+    pub fn set_storage(&mut self, address: Address, slot: U256, value: U256) {
+        let info = self.account(address);
+        let entry = self.diff.accounts.entry(address).or_default();
+        entry.info = info;
+        entry.storage.insert(slot, value);
+    }
+
+    /// Records the changes of one executed transaction (revm's post-transaction state).
+    pub fn commit(&mut self, state: EvmState) {
+        let mut state: Vec<(Address, Account)> = state.into_iter().filter(|(_, a)| a.is_touched()).collect();
+        state.sort_unstable_by_key(|(address, _)| *address);
+        for (address, account) in state {
+            self.commit_account(address, account);
+        }
+    }
+
+    fn commit_account(&mut self, address: Address, account: Account) {
+        let entry = self.diff.accounts.entry(address).or_insert_with(AccountDiff::default);
+        if account.is_selfdestructed() {
+            *entry = AccountDiff { info: None, storage_reset: true, storage: Default::default() };
+            return;
+        }
+        if account.is_created() {
+            entry.storage_reset = true;
+            entry.storage.clear();
+        }
+        for (slot, value) in account.changed_storage_slots() {
+            entry.storage.insert(*slot, value.present_value());
+        }
+        let info = AccountInfo {
+            nonce: account.info.nonce,
+            balance: account.info.balance,
+            code_hash: account.info.code_hash,
+        };
+        if info.is_empty() {
+            // EIP-161: a touched empty account is removed.
+            *entry = AccountDiff { info: None, storage_reset: true, storage: Default::default() };
+            return;
+        }
+        entry.info = Some(info);
+        if info.code_hash != KECCAK256_EMPTY && !self.new_code.contains_key(&info.code_hash) {
+            if let Some(code) = account.info.code.filter(|_| self.base.code(info.code_hash).is_none()) {
+                self.diff.codes.insert(info.code_hash, code.original_bytes());
+                self.new_code.insert(info.code_hash, code);
+            }
+        }
+    }
+}
+
+impl<S: StateReader + ?Sized> StateReader for StateOverlay<'_, S> {
+    fn account(&self, address: Address) -> Option<AccountInfo> {
+        match self.diff.accounts.get(&address) {
+            Some(diff) => diff.info,
+            None => self.base.account(address),
+        }
+    }
+
+    fn storage(&self, address: Address, slot: U256) -> U256 {
+        match self.diff.accounts.get(&address) {
+            Some(diff) => match diff.storage.get(&slot) {
+                Some(value) => *value,
+                None if diff.storage_reset || diff.info.is_none() => U256::ZERO,
+                None => self.base.storage(address, slot),
+            },
+            None => self.base.storage(address, slot),
+        }
+    }
+
+    fn code(&self, code_hash: B256) -> Option<Bytecode> {
+        self.new_code.get(&code_hash).cloned().or_else(|| self.base.code(code_hash))
+    }
+
+    fn block_hash(&self, number: u64) -> B256 {
+        self.base.block_hash(number)
+    }
+}
+
+impl<S: StateReader + ?Sized> revm::Database for StateOverlay<'_, S> {
+    type Error = Infallible;
+
+    fn basic(&mut self, address: Address) -> Result<Option<revm::state::AccountInfo>, Infallible> {
+        Ok(StateReader::account(self, address).map(|info| revm::state::AccountInfo {
+            balance: info.balance,
+            nonce: info.nonce,
+            code_hash: info.code_hash,
+            account_id: None,
+            code: None,
+        }))
+    }
+
+    fn code_by_hash(&mut self, code_hash: B256) -> Result<Bytecode, Infallible> {
+        Ok(StateReader::code(self, code_hash).unwrap_or_default())
+    }
+
+    fn storage(&mut self, address: Address, index: U256) -> Result<U256, Infallible> {
+        Ok(StateReader::storage(self, address, index))
+    }
+
+    fn block_hash(&mut self, number: u64) -> Result<B256, Infallible> {
+        Ok(StateReader::block_hash(self, number))
+    }
+}
+

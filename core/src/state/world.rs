@@ -1,0 +1,107 @@
+//! The current world state held in memory, with its incrementally maintained state root.
+
+use super::{AccountInfo, StateDiff, StateReader};
+use crate::trie::{AccountProof, StateTrie};
+use alloy_primitives::{Address, B256, Bytes, U256, map::HashMap};
+use revm::bytecode::Bytecode;
+use std::collections::BTreeMap;
+
+/// Number of recent block hashes the BLOCKHASH opcode can see.
+const BLOCK_HASH_WINDOW: u64 = 256;
+
+/// The latest world state: flat accounts, storage and code for fast reads during execution,
+/// and a [`StateTrie`] that rehashes only what each block changed.
+#[derive(Debug, Default)]
+pub struct WorldState {
+    accounts: HashMap<Address, AccountInfo>,
+    storage: HashMap<Address, HashMap<U256, U256>>,
+    codes: HashMap<B256, Bytecode>,
+    block_hashes: BTreeMap<u64, B256>,
+    trie: StateTrie,
+}
+
+impl WorldState {
+    /// An empty state.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Applies a block's changes and returns the new state root.
+    pub fn apply(&mut self, diff: &StateDiff) -> B256 {
+        for (hash, code) in &diff.codes {
+            self.codes.entry(*hash).or_insert_with(|| Bytecode::new_raw(code.clone()));
+        }
+        for (address, change) in &diff.accounts {
+            match change.info {
+                None => {
+                    self.accounts.remove(address);
+                    self.storage.remove(address);
+                    continue;
+                }
+                Some(info) => {
+                    self.accounts.insert(*address, info);
+                }
+            }
+            if change.storage_reset {
+                self.storage.remove(address);
+            }
+            if !change.storage.is_empty() {
+                let slots = self.storage.entry(*address).or_default();
+                for (slot, value) in &change.storage {
+                    if value.is_zero() {
+                        slots.remove(slot);
+                    } else {
+                        slots.insert(*slot, *value);
+                    }
+                }
+            }
+        }
+        self.trie.apply(diff)
+    }
+
+    /// The state root of the current state.
+    pub fn state_root(&mut self) -> B256 {
+        self.trie.root()
+    }
+
+    /// Remembers the hash of a sealed block for the BLOCKHASH opcode.
+    pub fn record_block_hash(&mut self, number: u64, hash: B256) {
+        self.block_hashes.insert(number, hash);
+        while self.block_hashes.len() as u64 > BLOCK_HASH_WINDOW {
+            self.block_hashes.pop_first();
+        }
+    }
+
+    /// Merkle proofs of an account and some of its storage slots (`eth_getProof`).
+    pub fn proof(&mut self, address: Address, slots: &[B256]) -> AccountProof {
+        self.trie.account_proof(address, slots)
+    }
+
+    /// Raw code by hash.
+    pub fn code_bytes(&self, code_hash: B256) -> Option<Bytes> {
+        self.codes.get(&code_hash).map(|code| code.original_bytes())
+    }
+
+    /// Number of accounts in the state.
+    pub fn account_count(&self) -> usize {
+        self.accounts.len()
+    }
+}
+
+impl StateReader for WorldState {
+    fn account(&self, address: Address) -> Option<AccountInfo> {
+        self.accounts.get(&address).copied()
+    }
+
+    fn storage(&self, address: Address, slot: U256) -> U256 {
+        self.storage.get(&address).and_then(|slots| slots.get(&slot)).copied().unwrap_or_default()
+    }
+
+    fn code(&self, code_hash: B256) -> Option<Bytecode> {
+        self.codes.get(&code_hash).cloned()
+    }
+
+    fn block_hash(&self, number: u64) -> B256 {
+        self.block_hashes.get(&number).copied().unwrap_or_default()
+    }
+}

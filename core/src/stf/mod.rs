@@ -1,0 +1,17 @@
+//! The state-transition function: how an L2 block turns a state and transactions into the next
+//! state, receipts and a sealed header. One implementation, used by the sequencer, derivation
+//! and the dispute tracer.
+
+mod apply;
+mod env;
+mod executor;
+mod seal;
+mod sequential;
+mod simulate;
+
+pub use apply::{AppliedBlock, apply_block};
+pub use env::{evm_env, tx_env};
+pub use executor::{BlockExecutor, ExecutionError, ExecutionOutput, L2Transaction, TxOutcome};
+pub use seal::{SealedBlock, l1_origin_extra_data, seal_block};
+pub use sequential::SequentialExecutor;
+pub use simulate::{CallError, estimate_gas, simulate_call};

@@ -1,0 +1,62 @@
+//! The reference executor: one transaction after another on one thread.
+
+use super::{BlockExecutor, ExecutionError, ExecutionOutput, L2Transaction, TxOutcome, evm_env, tx_env};
+use crate::{chain::BlockAttributes, state::{StateOverlay, StateReader}};
+use revm::{
+    Context, ExecuteEvm, MainBuilder, MainContext,
+    context::result::{EVMError, ExecutionResult},
+    context_interface::ContextTr,
+};
+
+/// Executes transactions in order on the calling thread. Every other executor must produce
+/// exactly what this one produces.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SequentialExecutor;
+
+impl BlockExecutor for SequentialExecutor {
+    fn execute(
+        &self,
+        state: &dyn StateReader,
+        chain_id: u64,
+        attrs: &BlockAttributes,
+        txs: &[L2Transaction],
+    ) -> Result<ExecutionOutput, ExecutionError> {
+        let (cfg, block) = evm_env(chain_id, attrs);
+        let mut evm = Context::mainnet().with_cfg(cfg).with_block(block).with_db(StateOverlay::new(state)).build_mainnet();
+        let mut outcomes = Vec::with_capacity(txs.len());
+        let mut block_gas_used = 0u64;
+        for (index, tx) in txs.iter().enumerate() {
+            let env = tx_env(tx);
+            if block_gas_used + env.gas_limit > attrs.gas_limit {
+                return Err(ExecutionError::InvalidTransaction {
+                    index,
+                    reason: format!(
+                        "gas limit {} exceeds the {} gas left in the block",
+                        env.gas_limit,
+                        attrs.gas_limit - block_gas_used
+                    ),
+                });
+            }
+            let executed = evm.transact(env).map_err(|err| match err {
+                EVMError::Transaction(invalid) => {
+                    ExecutionError::InvalidTransaction { index, reason: invalid.to_string() }
+                }
+                other => ExecutionError::Internal(other.to_string()),
+            })?;
+            let outcome = tx_outcome(executed.result);
+            block_gas_used += outcome.gas_used;
+            evm.ctx.db_mut().commit(executed.state);
+            outcomes.push(outcome);
+        }
+        let diff = std::mem::replace(evm.ctx.db_mut(), StateOverlay::new(state)).into_diff();
+        Ok(ExecutionOutput { outcomes, diff })
+    }
+}
+
+/// Converts revm's execution result into a [`TxOutcome`].
+pub(crate) fn tx_outcome(result: ExecutionResult) -> TxOutcome {
+    let gas_used = result.tx_gas_used();
+    let success = result.is_success();
+    let contract_address = if success { result.created_address() } else { None };
+    TxOutcome { success, gas_used, logs: result.into_logs(), contract_address }
+}

@@ -1,0 +1,169 @@
+//! The world-state commitment: the account trie and one storage trie per account, updated
+//! incrementally from each block's [`StateDiff`].
+
+use super::MerkleTrie;
+use crate::state::{AccountDiff, StateDiff};
+use alloy::{
+    consensus::TrieAccount,
+    rlp::Decodable,
+    rpc::types::{EIP1186AccountProofResponse, EIP1186StorageProof},
+};
+use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
+use alloy_trie::EMPTY_ROOT_HASH;
+use std::collections::BTreeMap;
+
+/// Merkle proofs of one account and some of its storage slots against the state root, in the
+/// shape of `eth_getProof` (convertible into [`EIP1186AccountProofResponse`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AccountProof {
+    /// The account's address.
+    pub address: Address,
+    /// The account's nonce (zero if the account does not exist).
+    pub nonce: u64,
+    /// The account's balance (zero if the account does not exist).
+    pub balance: U256,
+    /// The account's code hash (`KECCAK_EMPTY` if the account does not exist).
+    pub code_hash: B256,
+    /// The account's storage root (`EMPTY_ROOT_HASH` if it has no storage).
+    pub storage_hash: B256,
+    /// Account-trie nodes from the state root to the account's leaf (or to where its path
+    /// ends, for an absent account).
+    pub account_proof: Vec<Bytes>,
+    /// Per requested slot: the slot, its value (zero if unset) and the storage-trie nodes
+    /// from `storage_hash` along `keccak256(slot)`.
+    pub storage_proofs: Vec<(B256, U256, Vec<Bytes>)>,
+}
+
+impl From<AccountProof> for EIP1186AccountProofResponse {
+    fn from(proof: AccountProof) -> Self {
+        Self {
+            address: proof.address,
+            balance: proof.balance,
+            code_hash: proof.code_hash,
+            nonce: proof.nonce,
+            storage_hash: proof.storage_hash,
+            account_proof: proof.account_proof,
+            storage_proof: proof
+                .storage_proofs
+                .into_iter()
+                .map(|(slot, value, proof)| EIP1186StorageProof {
+                    key: slot.into(),
+                    value,
+                    proof,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The Ethereum world-state trie: leaves `rlp(TrieAccount)` under `keccak256(address)`, and per
+/// account a storage trie with leaves `rlp(value)` under `keccak256(slot)` (zero values absent).
+///
+/// Applying a block's diff touches only the changed accounts and slots, and
+/// [`StateTrie::root`] rehashes only the paths they changed.
+#[derive(Clone, Debug, Default)]
+pub struct StateTrie {
+    accounts: MerkleTrie,
+    /// Storage tries of accounts that have storage.
+    storage: BTreeMap<Address, MerkleTrie>,
+}
+
+impl StateTrie {
+    /// An empty state.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Applies a block's changes and returns the new state root.
+    ///
+    /// An account whose info is `None` is removed with its storage; so is an account that is
+    /// empty (EIP-161) and has no storage left after the diff.
+    pub fn apply(&mut self, diff: &StateDiff) -> B256 {
+        for (address, change) in &diff.accounts {
+            self.apply_account(*address, change);
+        }
+        self.root()
+    }
+
+    /// The current state root.
+    pub fn root(&mut self) -> B256 {
+        self.accounts.root()
+    }
+
+    /// The storage root of `address` (`EMPTY_ROOT_HASH` if it has no storage).
+    pub fn storage_root(&mut self, address: Address) -> B256 {
+        self.storage
+            .get_mut(&address)
+            .map_or(EMPTY_ROOT_HASH, MerkleTrie::root)
+    }
+
+    /// The account leaf of `address`, if the account exists.
+    pub fn account(&self, address: Address) -> Option<TrieAccount> {
+        let leaf = self.accounts.get(keccak256(address))?;
+        TrieAccount::decode(&mut &leaf[..]).ok()
+    }
+
+    /// Merkle proofs of `address` and of the given storage slots (`eth_getProof`).
+    pub fn account_proof(&mut self, address: Address, slots: &[B256]) -> AccountProof {
+        let account_proof = self.accounts.proof(keccak256(address));
+        let account = self.account(address).unwrap_or_default();
+        let storage = self.storage.get_mut(&address);
+        let storage_proofs = match storage {
+            None => slots
+                .iter()
+                .map(|slot| (*slot, U256::ZERO, Vec::new()))
+                .collect(),
+            Some(storage) => slots
+                .iter()
+                .map(|slot| {
+                    let key = keccak256(slot);
+                    let value = storage
+                        .get(key)
+                        .and_then(|leaf| U256::decode(&mut &leaf[..]).ok())
+                        .unwrap_or_default();
+                    (*slot, value, storage.proof(key))
+                })
+                .collect(),
+        };
+        AccountProof {
+            address,
+            nonce: account.nonce,
+            balance: account.balance,
+            code_hash: account.code_hash,
+            storage_hash: account.storage_root,
+            account_proof,
+            storage_proofs,
+        }
+    }
+
+    fn apply_account(&mut self, address: Address, change: &AccountDiff) {
+        let hashed = keccak256(address);
+        let Some(info) = change.info else {
+            self.accounts.remove(hashed);
+            self.storage.remove(&address);
+            return;
+        };
+        let storage = self.storage.entry(address).or_default();
+        if change.storage_reset {
+            *storage = MerkleTrie::new();
+        }
+        for (slot, value) in &change.storage {
+            let key = keccak256(B256::from(*slot));
+            if value.is_zero() {
+                storage.remove(key);
+            } else {
+                storage.insert(key, alloy::rlp::encode(value));
+            }
+        }
+        let storage_root = storage.root();
+        if storage.is_empty() {
+            self.storage.remove(&address);
+            if info.is_empty() {
+                self.accounts.remove(hashed);
+                return;
+            }
+        }
+        let account = TrieAccount::new(info.nonce, info.balance, storage_root, info.code_hash);
+        self.accounts.insert(hashed, alloy::rlp::encode(&account));
+    }
+}

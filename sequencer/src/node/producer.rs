@@ -1,0 +1,116 @@
+//! Block production: select from the pool, execute, commit, then publish.
+
+use super::{Chain, Head};
+use crate::storage::StoreError;
+use alloy_primitives::B256;
+use rollup_core::{BlockAttributes, ExecutionError, L2Transaction, SealedBlock, apply_block};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+use tokio::sync::watch;
+use tracing::{debug, info, warn};
+
+/// Seals blocks on an interval, or on demand when the interval is zero.
+#[derive(Debug, Clone)]
+pub struct BlockProducer {
+    chain: Arc<Chain>,
+}
+
+impl BlockProducer {
+    /// A producer for `chain`.
+    pub fn new(chain: Arc<Chain>) -> Self {
+        Self { chain }
+    }
+
+    /// Produces blocks until `shutdown` turns true. Returns an error only if a block could
+    /// not be committed, after which the node must restart from the database.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) -> Result<(), StoreError> {
+        let block_time = self.chain.config.block_time;
+        let mut ticker = tokio::time::interval(if block_time.is_zero() { Duration::from_secs(3600) } else { block_time });
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = shutdown.changed() => return Ok(()),
+                _ = ticker.tick(), if !block_time.is_zero() => {
+                    self.produce(false).await?;
+                }
+                _ = self.chain.pool_changed.notified(), if block_time.is_zero() => {
+                    while self.produce(true).await?.is_some() {}
+                }
+            }
+        }
+    }
+
+    /// Builds, executes and commits one block. With `only_if_pending`, returns `None` instead
+    /// of sealing an empty block.
+    pub async fn produce(&self, only_if_pending: bool) -> Result<Option<Arc<SealedBlock>>, StoreError> {
+        let chain = &self.chain;
+        let started = Instant::now();
+        let mut state = chain.state.write().await;
+        let parent = state.head.header.clone();
+        let attrs = BlockAttributes {
+            number: parent.number + 1,
+            parent_hash: state.head.hash,
+            timestamp: unix_now().max(parent.timestamp),
+            l1_origin: chain.genesis.l1_origin,
+            fee_recipient: chain.config.fee_recipient,
+            base_fee: chain.next_base_fee(&parent),
+            gas_limit: chain.genesis.config.block_gas_limit,
+        };
+        let mut candidates = chain.pool.lock().best(&state.world, attrs.base_fee, attrs.gas_limit);
+        if only_if_pending && candidates.is_empty() {
+            return Ok(None);
+        }
+        let mut dropped: Vec<B256> = Vec::new();
+        let applied = loop {
+            let txs: Vec<L2Transaction> = candidates.iter().map(|p| p.tx.clone()).collect();
+            let result = tokio::task::block_in_place(|| {
+                apply_block(&mut state.world, chain.config.executor.as_ref(), chain.chain_id(), &attrs, txs)
+            });
+            match result {
+                Ok(applied) => break applied,
+                Err(ExecutionError::InvalidTransaction { index, reason }) => {
+                    let tx = candidates.remove(index);
+                    warn!(hash = %tx.hash, %reason, "dropping transaction that is invalid in the block");
+                    dropped.push(tx.hash);
+                }
+                Err(ExecutionError::Internal(reason)) => {
+                    return Err(StoreError::Corrupt(format!("block {} failed to execute: {reason}", attrs.number)));
+                }
+            }
+        };
+        let block = applied.block;
+        chain.store.commit_block(&block, &applied.output.outcomes, &applied.diff, attrs.l1_origin, &dropped).await?;
+        state.head = Head { hash: block.hash, header: block.header.clone() };
+        {
+            let mut pool = chain.pool.lock();
+            for hash in dropped.iter().chain(block.transactions.iter().map(|tx| tx.inner().tx_hash())) {
+                pool.remove(hash);
+            }
+            let stale = pool.prune(&state.world);
+            if !stale.is_empty() {
+                debug!(count = stale.len(), "pruned stale pool transactions");
+            }
+        }
+        chain.update_pool_metrics(&state.world);
+        drop(state);
+
+        let metrics = &chain.metrics;
+        metrics.head.set(block.header.number as i64);
+        metrics.txs_included.inc_by(block.transactions.len() as u64);
+        metrics.gas_used.inc_by(block.header.gas_used);
+        metrics.block_txs.observe(block.transactions.len() as f64);
+        metrics.block_build_seconds.observe(started.elapsed().as_secs_f64());
+        if !block.transactions.is_empty() {
+            info!(number = block.header.number, txs = block.transactions.len(), gas = block.header.gas_used, hash = %block.hash, "sealed block");
+        }
+        let block = Arc::new(block);
+        let _ = chain.blocks.send(block.clone());
+        Ok(Some(block))
+    }
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+}

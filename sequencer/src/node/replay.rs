@@ -1,0 +1,78 @@
+//! Re-executing the stored chain from genesis: the check that what was persisted is exactly
+//! what the state-transition function produces.
+
+use super::OpenError;
+use crate::storage::{Store, StoreError};
+use alloy::consensus::transaction::Recovered;
+use alloy_primitives::B256;
+use rollup_core::{BlockAttributes, BlockExecutor, L1Origin, apply_block};
+
+/// Why a replay failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A stored block does not re-execute to the stored result.
+    #[error("block {number} re-executes to {computed} but {stored} is stored")]
+    Diverged {
+        /// Block number.
+        number: u64,
+        /// Stored block hash.
+        stored: B256,
+        /// Hash of the re-executed block.
+        computed: B256,
+    },
+    /// The stored block fails to execute.
+    #[error("block {number} does not execute: {reason}")]
+    Invalid {
+        /// Block number.
+        number: u64,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl From<OpenError> for ReplayError {
+    fn from(err: OpenError) -> Self {
+        match err {
+            OpenError::Store(err) => Self::Store(err),
+            other => Self::Store(StoreError::Corrupt(other.to_string())),
+        }
+    }
+}
+
+/// Re-executes every stored block from genesis with `executor` and checks each block hash
+/// (which commits to the state root, receipts and transactions). Returns the head's state root.
+pub async fn replay_chain(store: &Store, executor: &dyn BlockExecutor) -> Result<B256, ReplayError> {
+    let genesis = store.genesis().await?.ok_or_else(|| StoreError::Corrupt("no genesis".into()))?;
+    let (mut world, block0) = genesis.build();
+    let head = store.head_number().await?.unwrap_or_default();
+    let mut parent = block0;
+    for number in 1..=head {
+        let (stored_hash, header) = store.header(number).await?.ok_or_else(|| StoreError::Corrupt(format!("missing block {number}")))?;
+        let origin = store.l1_origin(number).await?.unwrap_or(L1Origin::default());
+        let txs = store
+            .block_transactions(number)
+            .await?
+            .into_iter()
+            .map(|stored| Recovered::new_unchecked(stored.tx, stored.sender))
+            .collect();
+        let attrs = BlockAttributes {
+            number,
+            parent_hash: parent.hash,
+            timestamp: header.timestamp,
+            l1_origin: origin,
+            fee_recipient: header.beneficiary,
+            base_fee: header.base_fee_per_gas.unwrap_or_default(),
+            gas_limit: header.gas_limit,
+        };
+        let applied = apply_block(&mut world, executor, genesis.config.chain_id, &attrs, txs)
+            .map_err(|err| ReplayError::Invalid { number, reason: err.to_string() })?;
+        if applied.block.hash != stored_hash {
+            return Err(ReplayError::Diverged { number, stored: stored_hash, computed: applied.block.hash });
+        }
+        parent = applied.block;
+    }
+    Ok(parent.header.state_root)
+}

@@ -1,0 +1,249 @@
+//! The transaction pool: per-sender nonce queues, fee-bump replacement, bounded size with
+//! eviction, and block selection by effective tip then arrival.
+
+mod error;
+mod validate;
+
+pub use error::PoolError;
+pub use validate::decode_transaction;
+
+use alloy::consensus::Transaction as _;
+use alloy_primitives::{Address, B256, Bytes, U256};
+use rollup_core::{L2Transaction, StateReader};
+use std::{
+    cmp::Reverse,
+    collections::{BTreeMap, BinaryHeap, HashMap},
+    sync::Arc,
+};
+
+/// Limits of the pool.
+#[derive(Clone, Debug)]
+pub struct PoolConfig {
+    /// Most transactions held in total.
+    pub max_transactions: usize,
+    /// Most transactions held per sender.
+    pub max_per_sender: usize,
+    /// Fee increase, in percent, that a replacement must pay over the transaction it replaces.
+    pub price_bump_percent: u64,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        Self { max_transactions: 50_000, max_per_sender: 1_024, price_bump_percent: 10 }
+    }
+}
+
+/// A transaction held by the pool.
+#[derive(Clone, Debug)]
+pub struct PooledTx {
+    /// The transaction with its sender.
+    pub tx: L2Transaction,
+    /// Its hash.
+    pub hash: B256,
+    /// Its EIP-2718 encoding as received.
+    pub raw: Bytes,
+    /// Arrival sequence number (ties in fee are broken by arrival).
+    pub arrival: u64,
+}
+
+impl PooledTx {
+    fn sender(&self) -> Address {
+        self.tx.signer()
+    }
+
+    fn nonce(&self) -> u64 {
+        self.tx.inner().nonce()
+    }
+
+    /// Effective tip per gas at `base_fee`, or `None` if the fee cap is below it.
+    fn effective_tip(&self, base_fee: u64) -> Option<u128> {
+        self.tx.inner().effective_tip_per_gas(base_fee)
+    }
+}
+
+/// What adding a transaction did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Added {
+    /// Transactions that left the pool to make room (replaced or evicted).
+    pub removed: Vec<B256>,
+}
+
+/// The pool itself. Not thread-safe: the node wraps it in a lock.
+#[derive(Debug, Default)]
+pub struct Mempool {
+    config: PoolConfig,
+    by_hash: HashMap<B256, Arc<PooledTx>>,
+    by_sender: HashMap<Address, BTreeMap<u64, Arc<PooledTx>>>,
+}
+
+impl Mempool {
+    /// An empty pool.
+    pub fn new(config: PoolConfig) -> Self {
+        Self { config, ..Default::default() }
+    }
+
+    /// Number of transactions held.
+    pub fn len(&self) -> usize {
+        self.by_hash.len()
+    }
+
+    /// Whether the pool is empty.
+    pub fn is_empty(&self) -> bool {
+        self.by_hash.is_empty()
+    }
+
+    /// A held transaction by hash.
+    pub fn get(&self, hash: &B256) -> Option<Arc<PooledTx>> {
+        self.by_hash.get(hash).cloned()
+    }
+
+    /// Validates `tx` against `state` (the latest state) and the next block's `base_fee`, then
+    /// adds it. A nonce gap is accepted and held back until the gap fills.
+    pub fn add(&mut self, tx: PooledTx, state: &dyn StateReader, base_fee: u64) -> Result<Added, PoolError> {
+        let sender = tx.sender();
+        let account = state.account(sender).unwrap_or_default();
+        let nonce = tx.nonce();
+        if nonce < account.nonce {
+            return Err(PoolError::NonceTooLow { next: account.nonce, got: nonce });
+        }
+        let fee_cap = tx.tx.inner().max_fee_per_gas();
+        if fee_cap < u128::from(base_fee) {
+            return Err(PoolError::FeeCapBelowBaseFee { fee_cap, base_fee });
+        }
+        let cost = U256::from(tx.tx.inner().gas_limit()) * U256::from(fee_cap) + tx.tx.inner().value();
+        if cost > account.balance {
+            return Err(PoolError::InsufficientFunds { have: account.balance, want: cost });
+        }
+        let mut added = Added::default();
+        let queue = self.by_sender.get(&sender);
+        let queued = queue.map_or(0, BTreeMap::len);
+        if let Some(existing) = queue.and_then(|queue| queue.get(&nonce)) {
+            if !self.is_sufficient_bump(existing, &tx) {
+                return Err(PoolError::ReplacementUnderpriced { bump_percent: self.config.price_bump_percent });
+            }
+            added.removed.push(existing.hash);
+        } else if queued >= self.config.max_per_sender {
+            return Err(PoolError::SenderLimit(queued));
+        } else if self.by_hash.len() >= self.config.max_transactions {
+            let victim = self.eviction_candidate(base_fee).filter(|victim| {
+                victim.effective_tip(base_fee) < tx.effective_tip(base_fee) && victim.sender() != sender
+            });
+            match victim {
+                Some(victim) => added.removed.push(victim.hash),
+                None => return Err(PoolError::PoolFull),
+            }
+        }
+        for hash in &added.removed {
+            self.remove(hash);
+        }
+        let tx = Arc::new(tx);
+        self.by_hash.insert(tx.hash, tx.clone());
+        self.by_sender.entry(sender).or_default().insert(nonce, tx);
+        Ok(added)
+    }
+
+    /// Whether `new` pays at least the configured bump over `old` in both fee cap and tip.
+    fn is_sufficient_bump(&self, old: &PooledTx, new: &PooledTx) -> bool {
+        let bump = |value: u128| value * u128::from(100 + self.config.price_bump_percent) / 100;
+        let (old, new) = (old.tx.inner(), new.tx.inner());
+        new.max_fee_per_gas() >= bump(old.max_fee_per_gas())
+            && new.max_priority_fee_per_gas().unwrap_or(new.max_fee_per_gas())
+                >= bump(old.max_priority_fee_per_gas().unwrap_or(old.max_fee_per_gas()))
+    }
+
+    /// The cheapest transaction that is the last of its sender's queue (so evicting it leaves
+    /// no nonce gap), latest arrival first among equals.
+    fn eviction_candidate(&self, base_fee: u64) -> Option<Arc<PooledTx>> {
+        self.by_sender
+            .values()
+            .filter_map(|queue| queue.values().next_back())
+            .min_by_key(|tx| (tx.effective_tip(base_fee).unwrap_or(0), Reverse(tx.arrival)))
+            .cloned()
+    }
+
+    /// Removes a transaction; returns whether it was held.
+    pub fn remove(&mut self, hash: &B256) -> bool {
+        let Some(tx) = self.by_hash.remove(hash) else { return false };
+        if let Some(queue) = self.by_sender.get_mut(&tx.sender()) {
+            queue.remove(&tx.nonce());
+            if queue.is_empty() {
+                self.by_sender.remove(&tx.sender());
+            }
+        }
+        true
+    }
+
+    /// Drops every transaction whose nonce is below its sender's nonce in `state` (included
+    /// or made obsolete by a block). Returns their hashes.
+    pub fn prune(&mut self, state: &dyn StateReader) -> Vec<B256> {
+        let mut stale = Vec::new();
+        for (sender, queue) in &self.by_sender {
+            let next = state.account(*sender).map(|a| a.nonce).unwrap_or_default();
+            stale.extend(queue.range(..next).map(|(_, tx)| tx.hash));
+        }
+        for hash in &stale {
+            self.remove(hash);
+        }
+        stale
+    }
+
+    /// The nonce the sender's next transaction should use: past its executable pool queue.
+    pub fn pending_nonce(&self, sender: Address, state_nonce: u64) -> u64 {
+        let mut next = state_nonce;
+        if let Some(queue) = self.by_sender.get(&sender) {
+            while queue.contains_key(&next) {
+                next += 1;
+            }
+        }
+        next
+    }
+
+    /// Numbers of executable (no nonce gap before them) and queued transactions.
+    pub fn counts(&self, state: &dyn StateReader) -> (usize, usize) {
+        let executable: usize = self
+            .by_sender
+            .iter()
+            .map(|(sender, _)| {
+                let nonce = state.account(*sender).map(|a| a.nonce).unwrap_or_default();
+                (self.pending_nonce(*sender, nonce) - nonce) as usize
+            })
+            .sum();
+        (executable, self.len() - executable)
+    }
+
+    /// Transactions for the next block: each sender's contiguous run from its state nonce,
+    /// interleaved by effective tip (then arrival), within `gas_limit` in total.
+    pub fn best(&self, state: &dyn StateReader, base_fee: u64, gas_limit: u64) -> Vec<Arc<PooledTx>> {
+        let mut heads = BinaryHeap::new();
+        let mut cursors: HashMap<Address, u64> = HashMap::new();
+        for (sender, queue) in &self.by_sender {
+            let nonce = state.account(*sender).map(|a| a.nonce).unwrap_or_default();
+            if let Some(tx) = queue.get(&nonce) {
+                if let Some(tip) = tx.effective_tip(base_fee) {
+                    heads.push((tip, Reverse(tx.arrival), *sender));
+                    cursors.insert(*sender, nonce);
+                }
+            }
+        }
+        let mut selected = Vec::new();
+        let mut gas_left = gas_limit;
+        while let Some((_, _, sender)) = heads.pop() {
+            let nonce = cursors[&sender];
+            let queue = &self.by_sender[&sender];
+            let tx = &queue[&nonce];
+            let gas = tx.tx.inner().gas_limit();
+            if gas > gas_left {
+                continue;
+            }
+            gas_left -= gas;
+            selected.push(tx.clone());
+            if let Some(next) = queue.get(&(nonce + 1)) {
+                if let Some(tip) = next.effective_tip(base_fee) {
+                    heads.push((tip, Reverse(next.arrival), sender));
+                    cursors.insert(sender, nonce + 1);
+                }
+            }
+        }
+        selected
+    }
+}

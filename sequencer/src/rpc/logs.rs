@@ -1,0 +1,78 @@
+//! `eth_getLogs` and log matching for subscriptions.
+
+use super::{
+    EthRpc,
+    error::{LIMIT_EXCEEDED, invalid_params, rpc_error, unknown_block},
+};
+use crate::storage::LogQuery;
+use alloy::rpc::types::{Filter, FilterBlockOption, Log};
+use jsonrpsee::core::RpcResult;
+
+impl EthRpc {
+    /// Logs matching `filter`, within the configured range and result limits.
+    pub(crate) async fn do_get_logs(&self, filter: Filter) -> RpcResult<Vec<Log>> {
+        let (from, to) = match filter.block_option {
+            FilterBlockOption::AtBlockHash(hash) => {
+                let number = self.chain.store.block_number(hash).await?.ok_or_else(unknown_block)?;
+                (number, number)
+            }
+            FilterBlockOption::Range { from_block, to_block } => {
+                let to = self.resolve_number(to_block.unwrap_or_default()).await?;
+                let from = match from_block {
+                    Some(tag) => self.resolve_number(tag).await?,
+                    None => to,
+                };
+                (from, to)
+            }
+        };
+        if from > to {
+            return Err(invalid_params(format!("invalid block range: fromBlock {from} is after toBlock {to}")));
+        }
+        let max_range = self.config.max_log_block_range;
+        if to - from >= max_range {
+            return Err(rpc_error(
+                LIMIT_EXCEEDED,
+                format!("block range too large: {} blocks, at most {max_range}; narrow fromBlock/toBlock", to - from + 1),
+            ));
+        }
+        let query = LogQuery {
+            from,
+            to,
+            addresses: filter.address.iter().copied().collect(),
+            topics: filter.topics.clone().map(|set| set.iter().copied().collect()),
+            limit: self.config.max_logs,
+        };
+        let found = self.chain.store.logs(&query).await?;
+        if found.len() > query.limit {
+            return Err(rpc_error(
+                LIMIT_EXCEEDED,
+                format!("query returned more than {} results; narrow the block range or the filter", query.limit),
+            ));
+        }
+        let mut logs = Vec::with_capacity(found.len());
+        let mut block_cache: Option<(u64, super::convert::BlockContext)> = None;
+        for stored in found {
+            let context = match block_cache {
+                Some((number, context)) if number == stored.block_number => context,
+                _ => {
+                    let (hash, header) = self.chain.store.header(stored.block_number).await?.ok_or_else(unknown_block)?;
+                    let context = super::convert::BlockContext::new(hash, &header);
+                    block_cache = Some((stored.block_number, context));
+                    context
+                }
+            };
+            let tx = self.chain.store.transaction_at(stored.block_number, stored.tx_index).await?;
+            logs.push(Log {
+                inner: stored.log,
+                block_hash: Some(context.hash),
+                block_number: Some(context.number),
+                block_timestamp: Some(context.timestamp),
+                transaction_hash: tx.map(|tx| tx.hash),
+                transaction_index: Some(stored.tx_index),
+                log_index: Some(stored.log_index),
+                removed: false,
+            });
+        }
+        Ok(logs)
+    }
+}

@@ -1,0 +1,247 @@
+//! The RPC traits implemented on [`EthRpc`]; each method is short and delegates to the
+//! chain, the store or a helper module.
+
+use super::{
+    EthRpc,
+    api::{EthApiServer, NetApiServer, RollupApiServer},
+    convert::{BlockContext, rpc_block, rpc_receipt, rpc_transaction},
+    error::{INVALID_INPUT, rpc_error, unknown_block},
+};
+use alloy::{
+    consensus::transaction::Recovered,
+    rpc::types::{
+        Block, BlockId, BlockNumberOrTag, EIP1186AccountProofResponse, EIP1186StorageProof, FeeHistory, Filter, Log,
+        SyncStatus, Transaction, TransactionReceipt, TransactionRequest,
+    },
+    serde::JsonStorageKey,
+};
+use alloy_primitives::{Address, B256, Bytes, U64, U256};
+use jsonrpsee::{PendingSubscriptionSink, core::{RpcResult, SubscriptionResult, async_trait}};
+use serde_json::json;
+
+#[async_trait]
+impl EthApiServer for EthRpc {
+    async fn chain_id(&self) -> RpcResult<U64> {
+        Ok(U64::from(self.chain.chain_id()))
+    }
+
+    async fn block_number(&self) -> RpcResult<U64> {
+        Ok(U64::from(self.head_number().await))
+    }
+
+    async fn balance(&self, address: Address, block: Option<BlockId>) -> RpcResult<U256> {
+        let number = self.resolve_id(block).await?;
+        Ok(self.account_at(address, number).await?.map(|a| a.balance).unwrap_or_default())
+    }
+
+    async fn transaction_count(&self, address: Address, block: Option<BlockId>) -> RpcResult<U64> {
+        let pending = matches!(block, Some(BlockId::Number(BlockNumberOrTag::Pending)));
+        let number = self.resolve_id(block).await?;
+        let nonce = self.account_at(address, number).await?.map(|a| a.nonce).unwrap_or_default();
+        if pending {
+            return Ok(U64::from(self.chain.pool.lock().pending_nonce(address, nonce)));
+        }
+        Ok(U64::from(nonce))
+    }
+
+    async fn code(&self, address: Address, block: Option<BlockId>) -> RpcResult<Bytes> {
+        let number = self.resolve_id(block).await?;
+        match self.account_at(address, number).await? {
+            Some(account) => self.code_by_hash(account.code_hash).await,
+            None => Ok(Bytes::new()),
+        }
+    }
+
+    async fn storage_at(&self, address: Address, slot: JsonStorageKey, block: Option<BlockId>) -> RpcResult<B256> {
+        let number = self.resolve_id(block).await?;
+        Ok(self.storage_at_block(address, slot.as_b256().into(), number).await?.into())
+    }
+
+    async fn call(&self, request: TransactionRequest, block: Option<BlockId>) -> RpcResult<Bytes> {
+        self.do_call(request, block).await
+    }
+
+    async fn estimate_gas(&self, request: TransactionRequest, block: Option<BlockId>) -> RpcResult<U64> {
+        Ok(U64::from(self.do_estimate(request, block).await?))
+    }
+
+    async fn send_raw_transaction(&self, raw: Bytes) -> RpcResult<B256> {
+        Ok(self.chain.submit(raw).await?)
+    }
+
+    async fn transaction_by_hash(&self, hash: B256) -> RpcResult<Option<Transaction>> {
+        if let Some(stored) = self.chain.store.transaction(hash).await? {
+            let (block_hash, header) = self.chain.store.header(stored.block_number).await?.ok_or_else(unknown_block)?;
+            return Ok(Some(rpc_transaction(&stored, BlockContext::new(block_hash, &header))));
+        }
+        let pooled = self.chain.pool.lock().get(&hash);
+        Ok(pooled.map(|pooled| Transaction {
+            inner: Recovered::new_unchecked(pooled.tx.inner().clone(), pooled.tx.signer()),
+            block_hash: None,
+            block_number: None,
+            transaction_index: None,
+            effective_gas_price: None,
+            block_timestamp: None,
+        }))
+    }
+
+    async fn transaction_by_number_and_index(&self, block: BlockNumberOrTag, index: U64) -> RpcResult<Option<Transaction>> {
+        let number = self.resolve_number(block).await?;
+        self.transaction_at(number, index.to()).await
+    }
+
+    async fn transaction_by_hash_and_index(&self, block: B256, index: U64) -> RpcResult<Option<Transaction>> {
+        match self.chain.store.block_number(block).await? {
+            Some(number) => self.transaction_at(number, index.to()).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn transaction_receipt(&self, hash: B256) -> RpcResult<Option<TransactionReceipt>> {
+        let Some(stored) = self.chain.store.transaction(hash).await? else { return Ok(None) };
+        let (block_hash, header) = self.chain.store.header(stored.block_number).await?.ok_or_else(unknown_block)?;
+        Ok(Some(rpc_receipt(&stored, BlockContext::new(block_hash, &header))))
+    }
+
+    async fn block_by_number(&self, block: BlockNumberOrTag, full: bool) -> RpcResult<Option<Block>> {
+        match self.resolve_number(block).await {
+            Ok(number) => self.block(number, full).await,
+            Err(_) => Ok(None),
+        }
+    }
+
+    async fn block_by_hash(&self, hash: B256, full: bool) -> RpcResult<Option<Block>> {
+        match self.chain.store.block_number(hash).await? {
+            Some(number) => self.block(number, full).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn block_transaction_count(&self, block: BlockNumberOrTag) -> RpcResult<Option<U64>> {
+        let Ok(number) = self.resolve_number(block).await else { return Ok(None) };
+        Ok(Some(U64::from(self.chain.store.block_transactions(number).await?.len())))
+    }
+
+    async fn block_receipts(&self, block: BlockId) -> RpcResult<Option<Vec<TransactionReceipt>>> {
+        let Ok(number) = self.resolve_id(Some(block)).await else { return Ok(None) };
+        let Some((hash, header)) = self.chain.store.header(number).await? else { return Ok(None) };
+        let context = BlockContext::new(hash, &header);
+        let txs = self.chain.store.block_transactions(number).await?;
+        Ok(Some(txs.iter().map(|tx| rpc_receipt(tx, context)).collect()))
+    }
+
+    async fn logs(&self, filter: Filter) -> RpcResult<Vec<Log>> {
+        self.do_get_logs(filter).await
+    }
+
+    async fn gas_price(&self) -> RpcResult<U256> {
+        Ok(U256::from(u128::from(self.next_base_fee().await) + self.config.suggested_tip))
+    }
+
+    async fn max_priority_fee_per_gas(&self) -> RpcResult<U256> {
+        Ok(U256::from(self.config.suggested_tip))
+    }
+
+    async fn fee_history(
+        &self,
+        block_count: U64,
+        newest: BlockNumberOrTag,
+        reward_percentiles: Option<Vec<f64>>,
+    ) -> RpcResult<FeeHistory> {
+        self.do_fee_history(block_count.to(), newest, reward_percentiles).await
+    }
+
+    async fn proof(
+        &self,
+        address: Address,
+        keys: Vec<JsonStorageKey>,
+        block: Option<BlockId>,
+    ) -> RpcResult<EIP1186AccountProofResponse> {
+        let number = self.resolve_id(block).await?;
+        let mut state = self.chain.state.write().await;
+        if number != state.head.header.number {
+            return Err(rpc_error(INVALID_INPUT, format!("proofs are kept for the latest block only, not block {number}")));
+        }
+        let slots: Vec<B256> = keys.iter().map(|key| key.as_b256()).collect();
+        let proof = state.world.proof(address, &slots);
+        Ok(EIP1186AccountProofResponse {
+            address,
+            balance: proof.balance,
+            code_hash: proof.code_hash,
+            nonce: proof.nonce,
+            storage_hash: proof.storage_hash,
+            account_proof: proof.account_proof,
+            storage_proof: keys
+                .into_iter()
+                .zip(proof.storage_proofs)
+                .map(|(key, (_, value, proof))| EIP1186StorageProof { key, value, proof })
+                .collect(),
+        })
+    }
+
+    async fn syncing(&self) -> RpcResult<SyncStatus> {
+        Ok(SyncStatus::None)
+    }
+
+    async fn accounts(&self) -> RpcResult<Vec<Address>> {
+        Ok(Vec::new())
+    }
+
+    async fn subscribe(&self, pending: PendingSubscriptionSink, kind: String, filter: Option<Filter>) -> SubscriptionResult {
+        self.do_subscribe(pending, kind, filter).await
+    }
+}
+
+impl EthRpc {
+    async fn block(&self, number: u64, full: bool) -> RpcResult<Option<Block>> {
+        let Some((hash, header)) = self.chain.store.header(number).await? else { return Ok(None) };
+        let txs = self.chain.store.block_transactions(number).await?;
+        Ok(Some(rpc_block(hash, header, &txs, full)))
+    }
+
+    async fn transaction_at(&self, number: u64, index: u64) -> RpcResult<Option<Transaction>> {
+        let Some(stored) = self.chain.store.transaction_at(number, index).await? else { return Ok(None) };
+        let (hash, header) = self.chain.store.header(number).await?.ok_or_else(unknown_block)?;
+        Ok(Some(rpc_transaction(&stored, BlockContext::new(hash, &header))))
+    }
+}
+
+#[async_trait]
+impl NetApiServer for EthRpc {
+    async fn net_version(&self) -> RpcResult<String> {
+        Ok(self.chain.chain_id().to_string())
+    }
+
+    async fn net_listening(&self) -> RpcResult<bool> {
+        Ok(true)
+    }
+
+    async fn client_version(&self) -> RpcResult<String> {
+        Ok(format!("rollup/v{}/rust", env!("CARGO_PKG_VERSION")))
+    }
+}
+
+#[async_trait]
+impl RollupApiServer for EthRpc {
+    async fn sync_status(&self) -> RpcResult<serde_json::Value> {
+        let state = self.chain.state.read().await;
+        let (pending, queued) = self.chain.pool.lock().counts(&state.world);
+        Ok(json!({
+            "unsafeL2": { "number": state.head.header.number, "hash": state.head.hash, "timestamp": state.head.header.timestamp },
+            "safeL2": { "number": 0 },
+            "finalizedL2": { "number": 0 },
+            "pool": { "pending": pending, "queued": queued },
+        }))
+    }
+
+    async fn l1_origin(&self, block: BlockNumberOrTag) -> RpcResult<Option<serde_json::Value>> {
+        let Ok(number) = self.resolve_number(block).await else { return Ok(None) };
+        let origin = self.chain.store.l1_origin(number).await?;
+        Ok(origin.map(|origin| json!({ "number": origin.number, "hash": origin.hash })))
+    }
+
+    async fn produce_block(&self) -> RpcResult<U64> {
+        let block = self.producer.produce(false).await?;
+        Ok(U64::from(block.map(|b| b.header.number).unwrap_or_default()))
+    }
+}

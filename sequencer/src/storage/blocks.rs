@@ -1,0 +1,268 @@
+//! Writing sealed blocks atomically, and reading blocks and transactions back.
+
+use super::{
+    Result, Store, StoreError,
+    codec::{address, b256, decode, int, uint, word},
+};
+use alloy::{
+    consensus::{Header, ReceiptEnvelope, TxEnvelope},
+    eips::eip2718::Encodable2718,
+    rlp::{Decodable, Encodable},
+};
+use alloy_primitives::{Address, B256};
+use rollup_core::{Genesis, L1Origin, SealedBlock, StateDiff, TxOutcome};
+use sqlx::{Any, AssertSqlSafe, QueryBuilder, Transaction};
+
+/// Rows per multi-row INSERT (keeps bind parameters under SQLite's and Postgres' limits).
+const ROWS_PER_INSERT: usize = 500;
+
+/// A transaction as stored with its block position and receipt.
+#[derive(Clone, Debug)]
+pub struct StoredTx {
+    /// Transaction hash.
+    pub hash: B256,
+    /// Block containing it.
+    pub block_number: u64,
+    /// Position in the block.
+    pub tx_index: u64,
+    /// Recovered sender.
+    pub sender: Address,
+    /// The signed transaction.
+    pub tx: TxEnvelope,
+    /// Its receipt.
+    pub receipt: ReceiptEnvelope,
+    /// Gas used by this transaction alone.
+    pub gas_used: u64,
+    /// Created contract, if any.
+    pub contract_address: Option<Address>,
+    /// Block-wide index of its first log.
+    pub first_log_index: u64,
+}
+
+type TxRow = (Vec<u8>, i64, i64, Vec<u8>, Vec<u8>, Vec<u8>, i64, Option<Vec<u8>>, i64);
+
+const TX_COLUMNS: &str =
+    "hash, block_number, tx_index, sender, raw, receipt, gas_used, contract_address, first_log_index";
+
+fn stored_tx(row: TxRow) -> Result<StoredTx> {
+    let (hash, block_number, tx_index, sender, raw, receipt, gas_used, contract, first_log_index) = row;
+    Ok(StoredTx {
+        hash: b256(&hash)?,
+        block_number: uint(block_number)?,
+        tx_index: uint(tx_index)?,
+        sender: address(&sender)?,
+        tx: decode("transaction", &raw)?,
+        receipt: decode("receipt", &receipt)?,
+        gas_used: uint(gas_used)?,
+        contract_address: contract.as_deref().map(address).transpose()?,
+        first_log_index: uint(first_log_index)?,
+    })
+}
+
+/// Runs a multi-row INSERT for `rows`, in chunks.
+async fn insert_rows<T>(
+    db: &mut Transaction<'_, Any>,
+    head: &str,
+    rows: &[T],
+    tail: &str,
+    mut bind: impl FnMut(&mut sqlx::query_builder::Separated<'_, Any, &'static str>, &T),
+) -> Result<()> {
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut builder = QueryBuilder::<Any>::new(head);
+        builder.push_values(chunk, |mut separated, row| bind(&mut separated, row));
+        builder.push(tail);
+        builder.build().execute(&mut **db).await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Initialises an empty database with `genesis` and its block 0.
+    pub async fn init_genesis(&self, genesis: &Genesis, block: &SealedBlock) -> Result<()> {
+        let mut db = self.pool.begin().await?;
+        let json = serde_json::to_vec(genesis).map_err(|err| StoreError::Corrupt(err.to_string()))?;
+        sqlx::query("INSERT INTO chain_meta (key, value) VALUES ('genesis', $1)").bind(json).execute(&mut *db).await?;
+        write_block(&mut db, block, &[], &genesis.state_diff(), genesis.l1_origin).await?;
+        db.commit().await?;
+        Ok(())
+    }
+
+    /// Atomically stores a sealed block, its receipts, logs and state changes, and removes
+    /// the included (and any `dropped`) transactions from the pending pool.
+    pub async fn commit_block(
+        &self,
+        block: &SealedBlock,
+        outcomes: &[TxOutcome],
+        diff: &StateDiff,
+        l1_origin: L1Origin,
+        dropped: &[B256],
+    ) -> Result<()> {
+        let mut db = self.pool.begin().await?;
+        write_block(&mut db, block, outcomes, diff, l1_origin).await?;
+        let included: Vec<B256> = block.transactions.iter().map(|tx| *tx.inner().tx_hash()).collect();
+        for hash in included.iter().chain(dropped) {
+            sqlx::query("DELETE FROM pending_transactions WHERE hash = $1")
+                .bind(hash.to_vec())
+                .execute(&mut *db)
+                .await?;
+        }
+        db.commit().await?;
+        Ok(())
+    }
+
+    /// Number of the latest stored block.
+    pub async fn head_number(&self) -> Result<Option<u64>> {
+        let (max,): (Option<i64>,) = sqlx::query_as("SELECT MAX(number) FROM blocks").fetch_one(&self.pool).await?;
+        max.map(uint).transpose()
+    }
+
+    /// Hash and header of block `number`.
+    pub async fn header(&self, number: u64) -> Result<Option<(B256, Header)>> {
+        let row: Option<(Vec<u8>, Vec<u8>)> = sqlx::query_as("SELECT hash, header FROM blocks WHERE number = $1")
+            .bind(int(number))
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|(hash, header)| {
+            let header = Header::decode(&mut header.as_slice()).map_err(|err| StoreError::Corrupt(err.to_string()))?;
+            Ok((b256(&hash)?, header))
+        })
+        .transpose()
+    }
+
+    /// Number of the block with `hash`.
+    pub async fn block_number(&self, hash: B256) -> Result<Option<u64>> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT number FROM blocks WHERE hash = $1").bind(hash.to_vec()).fetch_optional(&self.pool).await?;
+        row.map(|(number,)| uint(number)).transpose()
+    }
+
+    /// L1 origin of block `number`.
+    pub async fn l1_origin(&self, number: u64) -> Result<Option<L1Origin>> {
+        let row: Option<(i64, Vec<u8>)> =
+            sqlx::query_as("SELECT l1_origin_number, l1_origin_hash FROM blocks WHERE number = $1")
+                .bind(int(number))
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|(number, hash)| Ok(L1Origin { number: uint(number)?, hash: b256(&hash)? })).transpose()
+    }
+
+    /// Transactions of block `number`, in order.
+    pub async fn block_transactions(&self, number: u64) -> Result<Vec<StoredTx>> {
+        let query = format!("SELECT {TX_COLUMNS} FROM transactions WHERE block_number = $1 ORDER BY tx_index");
+        let rows: Vec<TxRow> = sqlx::query_as(AssertSqlSafe(query)).bind(int(number)).fetch_all(&self.pool).await?;
+        rows.into_iter().map(stored_tx).collect()
+    }
+
+    /// A mined transaction by hash.
+    pub async fn transaction(&self, hash: B256) -> Result<Option<StoredTx>> {
+        let query = format!("SELECT {TX_COLUMNS} FROM transactions WHERE hash = $1");
+        let row: Option<TxRow> = sqlx::query_as(AssertSqlSafe(query)).bind(hash.to_vec()).fetch_optional(&self.pool).await?;
+        row.map(stored_tx).transpose()
+    }
+
+    /// The transaction at a block position.
+    pub async fn transaction_at(&self, number: u64, index: u64) -> Result<Option<StoredTx>> {
+        let query = format!("SELECT {TX_COLUMNS} FROM transactions WHERE block_number = $1 AND tx_index = $2");
+        let row: Option<TxRow> =
+            sqlx::query_as(AssertSqlSafe(query)).bind(int(number)).bind(int(index)).fetch_optional(&self.pool).await?;
+        row.map(stored_tx).transpose()
+    }
+}
+
+/// Writes one block with everything that belongs to it inside `db`.
+async fn write_block(
+    db: &mut Transaction<'_, Any>,
+    block: &SealedBlock,
+    outcomes: &[TxOutcome],
+    diff: &StateDiff,
+    l1_origin: L1Origin,
+) -> Result<()> {
+    let number = int(block.header.number);
+    let mut header = Vec::new();
+    block.header.encode(&mut header);
+    sqlx::query("INSERT INTO blocks (number, hash, header, l1_origin_number, l1_origin_hash) VALUES ($1, $2, $3, $4, $5)")
+        .bind(number)
+        .bind(block.hash.to_vec())
+        .bind(header)
+        .bind(int(l1_origin.number))
+        .bind(l1_origin.hash.to_vec())
+        .execute(&mut **db)
+        .await?;
+
+    let mut log_index = 0u64;
+    let mut tx_rows = Vec::with_capacity(outcomes.len());
+    let mut log_rows = Vec::new();
+    for (index, ((tx, receipt), outcome)) in block.transactions.iter().zip(&block.receipts).zip(outcomes).enumerate() {
+        tx_rows.push((index, tx, receipt, outcome, log_index));
+        for log in &outcome.logs {
+            log_rows.push((index, log_index, log));
+            log_index += 1;
+        }
+    }
+    let head = format!("INSERT INTO transactions ({TX_COLUMNS}) ");
+    insert_rows(db, &head, &tx_rows, "", |row, (index, tx, receipt, outcome, first_log)| {
+        row.push_bind(tx.inner().tx_hash().to_vec())
+            .push_bind(number)
+            .push_bind(int(*index as u64))
+            .push_bind(tx.signer().to_vec())
+            .push_bind(tx.inner().encoded_2718())
+            .push_bind(receipt.encoded_2718())
+            .push_bind(int(outcome.gas_used))
+            .push_bind(outcome.contract_address.map(|a| a.to_vec()))
+            .push_bind(int(*first_log));
+    })
+    .await?;
+    let head = "INSERT INTO logs (block_number, log_index, tx_index, address, topic0, topic1, topic2, topic3, data) ";
+    insert_rows(db, head, &log_rows, "", |row, (tx_index, log_index, log)| {
+        let topic = |i: usize| log.topics().get(i).map(|t| t.to_vec());
+        row.push_bind(number)
+            .push_bind(int(*log_index))
+            .push_bind(int(*tx_index as u64))
+            .push_bind(log.address.to_vec())
+            .push_bind(topic(0))
+            .push_bind(topic(1))
+            .push_bind(topic(2))
+            .push_bind(topic(3))
+            .push_bind(log.data.data.to_vec());
+    })
+    .await?;
+    write_state(db, number, diff).await
+}
+
+/// Writes the versioned state rows of one block.
+async fn write_state(db: &mut Transaction<'_, Any>, number: i64, diff: &StateDiff) -> Result<()> {
+    let accounts: Vec<_> = diff.accounts.iter().collect();
+    let head = "INSERT INTO account_history (address, block_number, present, nonce, balance, code_hash) ";
+    insert_rows(db, head, &accounts, "", |row, (address, change)| {
+        let info = change.info.unwrap_or_default();
+        row.push_bind(address.to_vec())
+            .push_bind(number)
+            .push_bind(i64::from(change.info.is_some()))
+            .push_bind(int(info.nonce))
+            .push_bind(word(info.balance))
+            .push_bind(info.code_hash.to_vec());
+    })
+    .await?;
+    let resets: Vec<_> = diff.accounts.iter().filter(|(_, c)| c.storage_reset || c.info.is_none()).map(|(a, _)| a).collect();
+    insert_rows(db, "INSERT INTO storage_resets (address, block_number) ", &resets, "", |row, address| {
+        row.push_bind(address.to_vec()).push_bind(number);
+    })
+    .await?;
+    let slots: Vec<_> = diff
+        .accounts
+        .iter()
+        .filter(|(_, c)| c.info.is_some())
+        .flat_map(|(address, change)| change.storage.iter().map(move |(slot, value)| (address, slot, value)))
+        .collect();
+    let head = "INSERT INTO storage_history (address, slot, block_number, value) ";
+    insert_rows(db, head, &slots, "", |row, (address, slot, value)| {
+        row.push_bind(address.to_vec()).push_bind(word(**slot)).push_bind(number).push_bind(word(**value));
+    })
+    .await?;
+    let codes: Vec<_> = diff.codes.iter().collect();
+    insert_rows(db, "INSERT INTO codes (hash, code) ", &codes, " ON CONFLICT (hash) DO NOTHING", |row, (hash, code)| {
+        row.push_bind(hash.to_vec()).push_bind(code.to_vec());
+    })
+    .await
+}
+
