@@ -7,6 +7,8 @@ mod pool;
 mod rpc;
 mod server;
 mod storage;
+#[cfg(any(test, feature = "test-utils"))]
+pub mod test_utils;
 
 pub use metrics::Metrics;
 pub use node::{

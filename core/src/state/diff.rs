@@ -63,7 +63,8 @@ impl StateDiff {
                 }
                 std::collections::btree_map::Entry::Occupied(mut entry) => {
                     let current = entry.get_mut();
-                    if change.storage_reset || change.info.is_none() {
+                    // A reset, a deletion, or a re-creation after a deletion drops earlier storage.
+                    if change.storage_reset || change.info.is_none() || current.info.is_none() {
                         *current = AccountDiff { storage_reset: true, ..change };
                     } else {
                         current.info = change.info;

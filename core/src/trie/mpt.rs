@@ -150,7 +150,7 @@ impl MerkleTrie {
         self.root = self
             .root
             .take()
-            .and_then(|root| remove(root, Nibbles::unpack(key)));
+            .and_then(|root| remove(*root, Nibbles::unpack(key)));
     }
 
     /// The root hash: [`EMPTY_ROOT_HASH`] for an empty trie. Hashes only the nodes changed since
@@ -249,17 +249,17 @@ fn insert(node: Option<Box<Node>>, path: Nibbles, value: Vec<u8>) -> Box<Node> {
 
 /// Removes the remaining `path`, which must be present below `node`, returning what is left
 /// of the subtree in canonical form.
-fn remove(node: Box<Node>, path: Nibbles) -> Option<Box<Node>> {
+fn remove(node: Node, path: Nibbles) -> Option<Box<Node>> {
     match node.kind {
         Kind::Leaf { .. } => None,
         Kind::Extension { key, child } => {
-            remove(child, path.slice(key.len()..)).map(|child| prepend(key, child))
+            remove(*child, path.slice(key.len()..)).map(|child| prepend(key, child))
         }
         Kind::Branch { mut children } => {
             let nibble = path.get_unchecked(0) as usize;
             children[nibble] = children[nibble]
                 .take()
-                .and_then(|child| remove(child, path.slice(1..)));
+                .and_then(|child| remove(*child, path.slice(1..)));
             let mut present = children.iter().filter(|child| child.is_some());
             if present.next().is_some() && present.next().is_some() {
                 return Some(Node::new(Kind::Branch { children }));
@@ -296,5 +296,21 @@ fn prepend(prefix: Nibbles, node: Box<Node>) -> Box<Node> {
             key: prefix,
             child: node,
         }),
+    }
+}
+
+#[cfg(test)]
+impl MerkleTrie {
+    /// Number of nodes whose reference is stale, i.e. that the next [`MerkleTrie::root`] hashes.
+    pub(super) fn stale_nodes(&self) -> usize {
+        fn count(node: &Node) -> usize {
+            let below = match &node.kind {
+                Kind::Leaf { .. } => 0,
+                Kind::Extension { child, .. } => count(child),
+                Kind::Branch { children } => children.iter().flatten().map(|c| count(c)).sum(),
+            };
+            below + usize::from(node.reference.is_none())
+        }
+        self.root.as_deref().map_or(0, count)
     }
 }

@@ -164,6 +164,6 @@ impl StateTrie {
             }
         }
         let account = TrieAccount::new(info.nonce, info.balance, storage_root, info.code_hash);
-        self.accounts.insert(hashed, alloy::rlp::encode(&account));
+        self.accounts.insert(hashed, alloy::rlp::encode(account));
     }
 }

@@ -94,6 +94,50 @@ fn inline_branch_below_extension_matches_hand_encoding() {
     assert_eq!(trie.len(), 1);
 }
 
+#[test]
+fn root_rehashes_only_changed_paths() {
+    let mut trie = MerkleTrie::new();
+    let mut model = BTreeMap::new();
+    for index in 0..2000u32 {
+        let key = keccak256(index.to_be_bytes());
+        trie.insert(key, index.to_be_bytes().to_vec());
+        model.insert(key, index.to_be_bytes().to_vec());
+    }
+    assert_eq!(trie.root(), reference_root(&model));
+    assert_eq!(trie.stale_nodes(), 0);
+
+    // 2000 random keys make paths of about four nodes; a change touches only those.
+    let (changed, added, removed) = (
+        keccak256(7u32.to_be_bytes()),
+        B256::ZERO,
+        keccak256(9u32.to_be_bytes()),
+    );
+    trie.insert(changed, vec![0xaa; 40]);
+    model.insert(changed, vec![0xaa; 40]);
+    assert!(
+        trie.stale_nodes() <= 6,
+        "{} stale nodes",
+        trie.stale_nodes()
+    );
+    assert_eq!(trie.root(), reference_root(&model));
+    trie.insert(added, vec![1]);
+    model.insert(added, vec![1]);
+    trie.remove(removed);
+    model.remove(&removed);
+    assert!(
+        trie.stale_nodes() <= 12,
+        "{} stale nodes",
+        trie.stale_nodes()
+    );
+    assert_eq!(trie.root(), reference_root(&model));
+    assert_eq!(trie.stale_nodes(), 0);
+
+    // Rewriting a value unchanged or removing an absent key invalidates nothing.
+    trie.insert(changed, vec![0xaa; 40]);
+    trie.remove(keccak256(b"absent"));
+    assert_eq!(trie.stale_nodes(), 0);
+}
+
 #[derive(Clone, Debug)]
 enum Op {
     Insert(u8, Vec<u8>),

@@ -11,7 +11,8 @@ use alloy::{
 };
 use alloy_primitives::{Address, B256};
 use rollup_core::{Genesis, L1Origin, SealedBlock, StateDiff, TxOutcome};
-use sqlx::{Any, AssertSqlSafe, QueryBuilder, Transaction};
+use super::sql::{Param, Sql};
+use sqlx::{Any, AssertSqlSafe, Transaction};
 
 /// Rows per multi-row INSERT (keeps bind parameters under SQLite's and Postgres' limits).
 const ROWS_PER_INSERT: usize = 500;
@@ -59,19 +60,25 @@ fn stored_tx(row: TxRow) -> Result<StoredTx> {
     })
 }
 
-/// Runs a multi-row INSERT for `rows`, in chunks.
+/// Runs a multi-row INSERT (`head VALUES (…), (…) tail`) for `rows`, in chunks.
 async fn insert_rows<T>(
     db: &mut Transaction<'_, Any>,
     head: &str,
     rows: &[T],
     tail: &str,
-    mut bind: impl FnMut(&mut sqlx::query_builder::Separated<'_, Any, &'static str>, &T),
+    params: impl Fn(&T) -> Vec<Param>,
 ) -> Result<()> {
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let mut builder = QueryBuilder::<Any>::new(head);
-        builder.push_values(chunk, |mut separated, row| bind(&mut separated, row));
-        builder.push(tail);
-        builder.build().execute(&mut **db).await?;
+        let mut sql = Sql::new(head);
+        sql.push(" VALUES ");
+        for (i, row) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind_tuple(params(row));
+        }
+        sql.push(tail);
+        sql.query().execute(&mut **db).await?;
     }
     Ok(())
 }
@@ -199,31 +206,35 @@ async fn write_block(
             log_index += 1;
         }
     }
-    let head = format!("INSERT INTO transactions ({TX_COLUMNS}) ");
-    insert_rows(db, &head, &tx_rows, "", |row, (index, tx, receipt, outcome, first_log)| {
-        row.push_bind(tx.inner().tx_hash().to_vec())
-            .push_bind(number)
-            .push_bind(int(*index as u64))
-            .push_bind(tx.signer().to_vec())
-            .push_bind(tx.inner().encoded_2718())
-            .push_bind(receipt.encoded_2718())
-            .push_bind(int(outcome.gas_used))
-            .push_bind(outcome.contract_address.map(|a| a.to_vec()))
-            .push_bind(int(*first_log));
+    let head = format!("INSERT INTO transactions ({TX_COLUMNS})");
+    insert_rows(db, &head, &tx_rows, "", |(index, tx, receipt, outcome, first_log)| {
+        vec![
+            tx.inner().tx_hash().to_vec().into(),
+            number.into(),
+            int(*index as u64).into(),
+            tx.signer().to_vec().into(),
+            tx.inner().encoded_2718().into(),
+            receipt.encoded_2718().into(),
+            int(outcome.gas_used).into(),
+            outcome.contract_address.map(|a| a.to_vec()).into(),
+            int(*first_log).into(),
+        ]
     })
     .await?;
-    let head = "INSERT INTO logs (block_number, log_index, tx_index, address, topic0, topic1, topic2, topic3, data) ";
-    insert_rows(db, head, &log_rows, "", |row, (tx_index, log_index, log)| {
-        let topic = |i: usize| log.topics().get(i).map(|t| t.to_vec());
-        row.push_bind(number)
-            .push_bind(int(*log_index))
-            .push_bind(int(*tx_index as u64))
-            .push_bind(log.address.to_vec())
-            .push_bind(topic(0))
-            .push_bind(topic(1))
-            .push_bind(topic(2))
-            .push_bind(topic(3))
-            .push_bind(log.data.data.to_vec());
+    let head = "INSERT INTO logs (block_number, log_index, tx_index, address, topic0, topic1, topic2, topic3, data)";
+    insert_rows(db, head, &log_rows, "", |(tx_index, log_index, log)| {
+        let topic = |i: usize| Param::from(log.topics().get(i).map(|t| t.to_vec()));
+        vec![
+            number.into(),
+            int(*log_index).into(),
+            int(*tx_index as u64).into(),
+            log.address.to_vec().into(),
+            topic(0),
+            topic(1),
+            topic(2),
+            topic(3),
+            log.data.data.to_vec().into(),
+        ]
     })
     .await?;
     write_state(db, number, diff).await
@@ -232,21 +243,21 @@ async fn write_block(
 /// Writes the versioned state rows of one block.
 async fn write_state(db: &mut Transaction<'_, Any>, number: i64, diff: &StateDiff) -> Result<()> {
     let accounts: Vec<_> = diff.accounts.iter().collect();
-    let head = "INSERT INTO account_history (address, block_number, present, nonce, balance, code_hash) ";
-    insert_rows(db, head, &accounts, "", |row, (address, change)| {
+    let head = "INSERT INTO account_history (address, block_number, present, nonce, balance, code_hash)";
+    insert_rows(db, head, &accounts, "", |(address, change)| {
         let info = change.info.unwrap_or_default();
-        row.push_bind(address.to_vec())
-            .push_bind(number)
-            .push_bind(i64::from(change.info.is_some()))
-            .push_bind(int(info.nonce))
-            .push_bind(word(info.balance))
-            .push_bind(info.code_hash.to_vec());
+        vec![
+            address.to_vec().into(),
+            number.into(),
+            i64::from(change.info.is_some()).into(),
+            int(info.nonce).into(),
+            word(info.balance).into(),
+            info.code_hash.to_vec().into(),
+        ]
     })
     .await?;
     let resets: Vec<_> = diff.accounts.iter().filter(|(_, c)| c.storage_reset || c.info.is_none()).map(|(a, _)| a).collect();
-    insert_rows(db, "INSERT INTO storage_resets (address, block_number) ", &resets, "", |row, address| {
-        row.push_bind(address.to_vec()).push_bind(number);
-    })
+    insert_rows(db, "INSERT INTO storage_resets (address, block_number)", &resets, "", |address| vec![address.to_vec().into(), number.into()])
     .await?;
     let slots: Vec<_> = diff
         .accounts
@@ -254,14 +265,14 @@ async fn write_state(db: &mut Transaction<'_, Any>, number: i64, diff: &StateDif
         .filter(|(_, c)| c.info.is_some())
         .flat_map(|(address, change)| change.storage.iter().map(move |(slot, value)| (address, slot, value)))
         .collect();
-    let head = "INSERT INTO storage_history (address, slot, block_number, value) ";
-    insert_rows(db, head, &slots, "", |row, (address, slot, value)| {
-        row.push_bind(address.to_vec()).push_bind(word(**slot)).push_bind(number).push_bind(word(**value));
+    let head = "INSERT INTO storage_history (address, slot, block_number, value)";
+    insert_rows(db, head, &slots, "", |(address, slot, value)| {
+        vec![address.to_vec().into(), word(**slot).into(), number.into(), word(**value).into()]
     })
     .await?;
     let codes: Vec<_> = diff.codes.iter().collect();
-    insert_rows(db, "INSERT INTO codes (hash, code) ", &codes, " ON CONFLICT (hash) DO NOTHING", |row, (hash, code)| {
-        row.push_bind(hash.to_vec()).push_bind(code.to_vec());
+    insert_rows(db, "INSERT INTO codes (hash, code)", &codes, " ON CONFLICT (hash) DO NOTHING", |(hash, code)| {
+        vec![hash.to_vec().into(), code.to_vec().into()]
     })
     .await
 }

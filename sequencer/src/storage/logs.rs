@@ -5,7 +5,7 @@ use super::{
     codec::{address, b256, int, uint},
 };
 use alloy_primitives::{Address, B256, Bytes, Log, LogData};
-use sqlx::{Any, QueryBuilder};
+use super::sql::{Param, Sql};
 
 /// A log filter over a block range: any of `addresses` (or all), and per topic position any of
 /// the given topics (or all).
@@ -42,37 +42,27 @@ impl Store {
     /// Logs matching `query`, ordered by block and log index; at most `query.limit + 1` rows so
     /// the caller can tell that the limit was exceeded.
     pub async fn logs(&self, query: &LogQuery) -> Result<Vec<StoredLog>> {
-        let mut sql = QueryBuilder::<Any>::new(
+        let mut sql = Sql::new(
             "SELECT block_number, log_index, tx_index, address, topic0, topic1, topic2, topic3, data FROM logs WHERE block_number >= ",
         );
-        sql.push_bind(int(query.from)).push(" AND block_number <= ").push_bind(int(query.to));
+        sql.bind(int(query.from)).push(" AND block_number <= ").bind(int(query.to));
         if !query.addresses.is_empty() {
-            sql.push(" AND address IN (");
-            let mut list = sql.separated(", ");
-            for address in &query.addresses {
-                list.push_bind(address.to_vec());
-            }
-            sql.push(")");
+            sql.push(" AND address IN ").bind_tuple(query.addresses.iter().map(|a| Param::from(a.to_vec())));
         }
         for (position, topics) in query.topics.iter().enumerate() {
-            if topics.is_empty() {
-                continue;
+            if !topics.is_empty() {
+                sql.push(&format!(" AND topic{position} IN "));
+                sql.bind_tuple(topics.iter().map(|t| Param::from(t.to_vec())));
             }
-            sql.push(format!(" AND topic{position} IN ("));
-            let mut list = sql.separated(", ");
-            for topic in topics {
-                list.push_bind(topic.to_vec());
-            }
-            sql.push(")");
         }
-        sql.push(" ORDER BY block_number, log_index LIMIT ").push_bind(int(query.limit as u64 + 1));
-        let rows: Vec<LogRow> = sql.build_query_as().fetch_all(&self.pool).await?;
+        sql.push(" ORDER BY block_number, log_index LIMIT ").bind(int(query.limit as u64 + 1));
+        let rows: Vec<LogRow> = sql.query_as().fetch_all(&self.pool).await?;
         rows.into_iter().map(stored_log).collect()
     }
 
     /// All logs of one block in order.
     pub async fn block_logs(&self, number: u64) -> Result<Vec<StoredLog>> {
-        self.logs(&LogQuery { from: number, to: number, limit: usize::MAX - 1, ..Default::default() }).await
+        self.logs(&LogQuery { from: number, to: number, limit: u32::MAX as usize, ..Default::default() }).await
     }
 }
 

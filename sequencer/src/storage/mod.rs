@@ -5,6 +5,7 @@ mod blocks;
 mod codec;
 mod logs;
 mod pending;
+mod sql;
 mod state;
 
 pub use blocks::StoredTx;

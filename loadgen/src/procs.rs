@@ -1,0 +1,150 @@
+//! Child processes under test: Anvil and the sequencer, started on free loopback ports and
+//! killed when their guard is dropped (normal exit, error or panic).
+
+use crate::rpc::Rpc;
+use anyhow::{Context as _, bail};
+use std::{
+    fs::File,
+    io::{Read as _, Seek as _, SeekFrom},
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+/// A running child process; dropping it kills the process and reaps it.
+#[derive(Debug)]
+pub(crate) struct Proc {
+    /// Short name for messages ("sequencer", "anvil").
+    name: &'static str,
+    /// The process itself.
+    child: Child,
+    /// File receiving the process's stdout and stderr.
+    log: PathBuf,
+    /// JSON-RPC client of the process.
+    pub(crate) rpc: Rpc,
+}
+
+impl Proc {
+    /// Starts `cmd` with its output sent to `log`, then waits until it answers
+    /// `eth_chainId` on `port` (at most `timeout`).
+    async fn start(
+        name: &'static str,
+        mut cmd: Command,
+        port: u16,
+        log: PathBuf,
+        timeout: Duration,
+    ) -> anyhow::Result<Self> {
+        let out = File::create(&log).with_context(|| format!("creating {}", log.display()))?;
+        cmd.stdin(Stdio::null())
+            .stdout(out.try_clone()?)
+            .stderr(out);
+        let child = cmd
+            .spawn()
+            .with_context(|| format!("starting {name} ({:?})", cmd.get_program()))?;
+        let rpc = Rpc::new(&format!("http://127.0.0.1:{port}"), 8)?;
+        let mut proc = Self {
+            name,
+            child,
+            log,
+            rpc,
+        };
+        proc.wait_ready(timeout).await?;
+        Ok(proc)
+    }
+
+    /// Polls `eth_chainId` until it succeeds, the process exits, or `timeout` passes.
+    async fn wait_ready(&mut self, timeout: Duration) -> anyhow::Result<()> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                bail!("{} exited early ({status}):\n{}", self.name, self.log_tail());
+            }
+            if self.rpc.call::<serde_json::Value>("eth_chainId", serde_json::json!([])).await.is_ok() {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!(
+                    "{} did not answer within {timeout:?}:\n{}",
+                    self.name,
+                    self.log_tail()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Fails if the process has exited (it should run until dropped).
+    pub(crate) fn ensure_running(&mut self) -> anyhow::Result<()> {
+        match self.child.try_wait()? {
+            Some(status) => bail!("{} exited ({status}):\n{}", self.name, self.log_tail()),
+            None => Ok(()),
+        }
+    }
+
+    /// The last few KiB of the process's output, for error messages.
+    pub(crate) fn log_tail(&self) -> String {
+        const TAIL: u64 = 4096;
+        let mut text = String::new();
+        if let Ok(mut file) = File::open(&self.log) {
+            let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+            let _ = file.seek(SeekFrom::Start(len.saturating_sub(TAIL)));
+            let _ = file.read_to_string(&mut text);
+        }
+        format!("--- last lines of {} ---\n{text}", self.log.display())
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A loopback port that was free a moment ago.
+fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Starts Anvil (automine, Osaka, chain id 31337, the standard dev accounts).
+pub(crate) async fn start_anvil(bin: &Path, dir: &Path) -> anyhow::Result<Proc> {
+    let port = free_port()?;
+    let mut cmd = Command::new(bin);
+    cmd.args(["--port", &port.to_string()])
+        .args(["--hardfork", "osaka", "--chain-id", "31337", "--silent"]);
+    Proc::start(
+        "anvil",
+        cmd,
+        port,
+        dir.join("anvil.log"),
+        Duration::from_secs(30),
+    )
+    .await
+}
+
+/// Starts `rollup sequencer` on a fresh SQLite database in `dir`, sealing a block as soon as
+/// transactions are pending.
+pub(crate) async fn start_sequencer(bin: &Path, dir: &Path) -> anyhow::Result<Proc> {
+    if !bin.exists() {
+        bail!(
+            "{} not found: run `cargo build --release -p rollup` first or pass --rollup-bin",
+            bin.display()
+        );
+    }
+    let port = free_port()?;
+    let db = format!("sqlite://{}?mode=rwc", dir.join("l2.db").display());
+    let mut cmd = Command::new(bin);
+    cmd.arg("sequencer")
+        .args(["--database-url", &db])
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .args(["--block-time-ms", "0"]);
+    Proc::start(
+        "sequencer",
+        cmd,
+        port,
+        dir.join("sequencer.log"),
+        Duration::from_secs(60),
+    )
+    .await
+}

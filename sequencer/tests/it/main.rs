@@ -1,0 +1,33 @@
+//! Integration tests of the sequencer over real HTTP and WebSocket connections, each run on
+//! SQLite and on a PostgreSQL server started for the test.
+
+mod clients;
+mod common;
+mod durability;
+mod proofs;
+mod rejections;
+mod rpc;
+
+/// Generates one `#[tokio::test]` per storage backend for each listed scenario
+/// `async fn name(backend: Backend)`.
+#[macro_export]
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(sequencer::test_utils::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(sequencer::test_utils::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
