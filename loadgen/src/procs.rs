@@ -21,8 +21,10 @@ pub(crate) struct Proc {
     child: Child,
     /// File receiving the process's stdout and stderr.
     log: PathBuf,
-    /// JSON-RPC client of the process.
-    pub(crate) rpc: Rpc,
+    /// JSON-RPC endpoint of the process.
+    pub(crate) url: String,
+    /// Client used to see that the process answers.
+    rpc: Rpc,
 }
 
 impl Proc {
@@ -42,11 +44,13 @@ impl Proc {
         let child = cmd
             .spawn()
             .with_context(|| format!("starting {name} ({:?})", cmd.get_program()))?;
-        let rpc = Rpc::new(&format!("http://127.0.0.1:{port}"), 8)?;
+        let url = format!("http://127.0.0.1:{port}");
+        let rpc = Rpc::new(&url, 1)?;
         let mut proc = Self {
             name,
             child,
             log,
+            url,
             rpc,
         };
         proc.wait_ready(timeout).await?;
@@ -58,9 +62,13 @@ impl Proc {
         let deadline = Instant::now() + timeout;
         loop {
             if let Some(status) = self.child.try_wait()? {
-                bail!("{} exited early ({status}):\n{}", self.name, self.log_tail());
+                bail!(
+                    "{} exited early ({status}):\n{}",
+                    self.name,
+                    self.log_tail()
+                );
             }
-            if self.rpc.call::<serde_json::Value>("eth_chainId", serde_json::json!([])).await.is_ok() {
+            if self.rpc.chain_id().await.is_ok() {
                 return Ok(());
             }
             if Instant::now() > deadline {
@@ -111,8 +119,13 @@ fn free_port() -> anyhow::Result<u16> {
 pub(crate) async fn start_anvil(bin: &Path, dir: &Path) -> anyhow::Result<Proc> {
     let port = free_port()?;
     let mut cmd = Command::new(bin);
-    cmd.args(["--port", &port.to_string()])
-        .args(["--hardfork", "osaka", "--chain-id", "31337", "--silent"]);
+    cmd.args(["--port", &port.to_string()]).args([
+        "--hardfork",
+        "osaka",
+        "--chain-id",
+        "31337",
+        "--silent",
+    ]);
     Proc::start(
         "anvil",
         cmd,

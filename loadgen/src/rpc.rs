@@ -67,7 +67,10 @@ impl Rpc {
             bail!("batch response is not an array");
         };
         responses.sort_by_key(|r| r["id"].as_u64().unwrap_or(u64::MAX));
-        anyhow::ensure!(responses.len() == calls.len(), "batch response has wrong length");
+        anyhow::ensure!(
+            responses.len() == calls.len(),
+            "batch response has wrong length"
+        );
         responses.into_iter().map(result_of).collect()
     }
 
@@ -75,17 +78,16 @@ impl Rpc {
     /// the node's error message.
     pub(crate) async fn send_raw(&self, body: String) -> Result<(), String> {
         match self.post(body).await {
-            Ok(response) => result_of(response).map(drop).map_err(|e| e.to_string()),
+            Ok(response) => result_of::<Value>(response)
+                .map(drop)
+                .map_err(|e| e.to_string()),
             Err(err) => Err(format!("transport: {err:#}")),
         }
     }
 
     /// Current block number.
     pub(crate) async fn block_number(&self) -> anyhow::Result<u64> {
-        Ok(self
-            .call::<U256>("eth_blockNumber", json!([]))
-            .await?
-            .to())
+        Ok(self.call::<U256>("eth_blockNumber", json!([])).await?.to())
     }
 
     /// Chain id.

@@ -32,10 +32,13 @@ pub(crate) fn unknown_block() -> ErrorObjectOwned {
 
 /// A call that reverted, with its revert data (decoded as a reason string when it is one).
 pub(crate) fn reverted(output: Bytes) -> ErrorObjectOwned {
-    let reason = alloy::sol_types::decode_revert_reason(&output);
-    let message = match reason {
-        Some(reason) => format!("execution reverted: {reason}"),
-        None => "execution reverted".to_string(),
+    use alloy::sol_types::{Panic, Revert, SolError};
+    let message = if let Ok(revert) = Revert::abi_decode(&output) {
+        format!("execution reverted: {}", revert.reason)
+    } else if let Ok(panic) = Panic::abi_decode(&output) {
+        format!("execution reverted: panic: {panic}")
+    } else {
+        "execution reverted".to_string()
     };
     ErrorObjectOwned::owned(EXECUTION_REVERTED, message, Some(output))
 }

@@ -1,0 +1,478 @@
+//! Accounts, signing, setup (funding, token deployment) and the timed load itself.
+
+use crate::{
+    rpc::{Rpc, send_raw_body},
+    stats::Outcome,
+};
+use alloy::{
+    consensus::{SignableTransaction as _, TxEip1559, TxEnvelope},
+    eips::Encodable2718 as _,
+    primitives::{Address, B256, Bytes, TxKind, U256, keccak256},
+    signers::{
+        SignerSync as _,
+        local::{MnemonicBuilder, PrivateKeySigner, coins_bip39::English},
+    },
+    sol,
+    sol_types::{SolCall as _, SolValue as _},
+};
+use anyhow::{Context as _, bail, ensure};
+use serde_json::json;
+use std::{
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+sol! {
+    /// ERC-20 `transfer`.
+    function transfer(address to, uint256 value) returns (bool);
+}
+
+/// Mnemonic of the standard dev accounts (Anvil's and the sequencer's genesis).
+const DEV_MNEMONIC: &str = "test test test test test test test test test test test junk";
+/// ETH given to each sender before the load.
+const SENDER_FUNDING: u128 = 100 * 10u128.pow(18);
+/// Tokens minted to the deployer, and given to each sender.
+const TOKEN_SUPPLY: u128 = 10u128.pow(30);
+/// Tokens given to each sender.
+const SENDER_TOKENS: u128 = 10u128.pow(24);
+/// How long setup transactions may take to be included.
+const SETUP_TIMEOUT: Duration = Duration::from_secs(60);
+/// Most calls in one JSON-RPC batch (below the sequencer's default limit of 1000).
+const BATCH: usize = 200;
+
+/// The kind of transaction a workload sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Workload {
+    /// Plain ETH transfers to fresh addresses.
+    Eth,
+    /// ERC-20 `transfer`s to fresh addresses.
+    Erc20,
+}
+
+impl Workload {
+    /// Name in the report.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Eth => "ETH transfer",
+            Self::Erc20 => "ERC-20 transfer",
+        }
+    }
+}
+
+/// Load parameters shared by all runs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LoadConfig {
+    /// Transactions per run.
+    pub(crate) txs: usize,
+    /// Concurrent `eth_sendRawTransaction` requests.
+    pub(crate) concurrency: usize,
+    /// Bound on one run (sending plus waiting for inclusion).
+    pub(crate) timeout: Duration,
+}
+
+/// A signing key with a locally tracked next nonce.
+#[derive(Debug)]
+struct Account {
+    /// The key.
+    signer: PrivateKeySigner,
+    /// Next nonce to use.
+    nonce: u64,
+}
+
+impl Account {
+    /// Account of `signer`, nonce to be synced from the node.
+    fn new(signer: PrivateKeySigner) -> Self {
+        Self { signer, nonce: 0 }
+    }
+
+    /// Its address.
+    fn address(&self) -> Address {
+        self.signer.address()
+    }
+
+    /// Signs an EIP-1559 transaction with the next nonce; returns its hash and encoding.
+    fn sign(
+        &mut self,
+        chain_id: u64,
+        fees: Fees,
+        to: TxKind,
+        value: U256,
+        input: Bytes,
+        gas_limit: u64,
+    ) -> anyhow::Result<(B256, Vec<u8>)> {
+        let tx = TxEip1559 {
+            chain_id,
+            nonce: self.nonce,
+            gas_limit,
+            max_fee_per_gas: fees.max_fee,
+            max_priority_fee_per_gas: fees.tip,
+            to,
+            value,
+            input,
+            access_list: Default::default(),
+        };
+        let signature = self.signer.sign_hash_sync(&tx.signature_hash())?;
+        let signed = tx.into_signed(signature);
+        let hash = *signed.hash();
+        self.nonce += 1;
+        Ok((hash, TxEnvelope::from(signed).encoded_2718()))
+    }
+}
+
+/// Fee caps of the transactions sent to one node.
+#[derive(Debug, Clone, Copy)]
+struct Fees {
+    /// `maxFeePerGas`: twice the node's `eth_gasPrice`, so base-fee rises do not strand txs.
+    max_fee: u128,
+    /// `maxPriorityFeePerGas`: the node's suggestion.
+    tip: u128,
+}
+
+impl Fees {
+    /// Fees suggested by the node behind `rpc`.
+    async fn suggested(rpc: &Rpc) -> anyhow::Result<Self> {
+        let (price, tip) = rpc.fees().await?;
+        let max_fee = price.saturating_mul(2).max(1);
+        Ok(Self {
+            max_fee,
+            tip: tip.min(max_fee),
+        })
+    }
+}
+
+/// A node under load, with the accounts used on it.
+#[derive(Debug)]
+pub(crate) struct Target {
+    /// Name in the report ("sequencer", "anvil").
+    pub(crate) name: &'static str,
+    /// Client used for setup and for the load.
+    rpc: Rpc,
+    /// Chain id of the node.
+    chain_id: u64,
+    /// The standard dev accounts (funded at genesis).
+    dev: Vec<Account>,
+    /// The load's sender accounts.
+    senders: Vec<Account>,
+    /// The deployed ERC-20, once the ERC-20 workload has been prepared.
+    token: Option<Address>,
+}
+
+impl Target {
+    /// Connects to the node at `url` and funds `senders` fresh accounts from the dev
+    /// accounts.
+    pub(crate) async fn setup(
+        name: &'static str,
+        url: &str,
+        senders: usize,
+        concurrency: usize,
+    ) -> anyhow::Result<Self> {
+        let rpc = Rpc::new(url, concurrency)?;
+        let chain_id = rpc.chain_id().await?;
+        let mut target = Self {
+            name,
+            rpc,
+            chain_id,
+            dev: dev_keys()?.into_iter().map(Account::new).collect(),
+            senders: sender_keys(senders)?
+                .into_iter()
+                .map(Account::new)
+                .collect(),
+            token: None,
+        };
+        target.sync_nonces().await?;
+        let fees = Fees::suggested(&target.rpc).await?;
+        let mut txs = Vec::new();
+        let dev_count = target.dev.len();
+        for (i, sender) in target.senders.iter().enumerate() {
+            let funder = &mut target.dev[i % dev_count];
+            let to = TxKind::Call(sender.address());
+            let value = U256::from(SENDER_FUNDING);
+            txs.push(funder.sign(chain_id, fees, to, value, Bytes::new(), 21_000)?);
+        }
+        target
+            .submit_and_wait(txs)
+            .await
+            .context("funding senders")?;
+        Ok(target)
+    }
+
+    /// Deploys the ERC-20 (creation code `initcode`) from the first dev account and gives
+    /// every sender tokens.
+    pub(crate) async fn setup_token(&mut self, initcode: &[u8]) -> anyhow::Result<()> {
+        let fees = Fees::suggested(&self.rpc).await?;
+        let args = (
+            "Load".to_owned(),
+            "LOAD".to_owned(),
+            U256::from(TOKEN_SUPPLY),
+        );
+        let input = [initcode, &args.abi_encode_params()].concat();
+        let deploy = self.dev[0].sign(
+            self.chain_id,
+            fees,
+            TxKind::Create,
+            U256::ZERO,
+            input.into(),
+            3_000_000,
+        )?;
+        let receipts = self
+            .submit_and_wait(vec![deploy])
+            .await
+            .context("deploying the ERC-20")?;
+        let token: Address = serde_json::from_value(receipts[0]["contractAddress"].clone())
+            .context("deployment receipt has no contractAddress")?;
+        let mut txs = Vec::new();
+        for i in 0..self.senders.len() {
+            let input = transferCall {
+                to: self.senders[i].address(),
+                value: U256::from(SENDER_TOKENS),
+            }
+            .abi_encode();
+            let tx = self.dev[0].sign(
+                self.chain_id,
+                fees,
+                TxKind::Call(token),
+                U256::ZERO,
+                input.into(),
+                100_000,
+            )?;
+            txs.push(tx);
+        }
+        self.submit_and_wait(txs)
+            .await
+            .context("giving senders tokens")?;
+        self.token = Some(token);
+        Ok(())
+    }
+
+    /// Reads every account's pending nonce from the node.
+    async fn sync_nonces(&mut self) -> anyhow::Result<()> {
+        for account in self.dev.iter_mut().chain(self.senders.iter_mut()) {
+            account.nonce = self.rpc.nonce(account.address(), "pending").await?;
+        }
+        Ok(())
+    }
+
+    /// Sends setup transactions one by one and waits for their successful receipts.
+    async fn submit_and_wait(
+        &self,
+        txs: Vec<(B256, Vec<u8>)>,
+    ) -> anyhow::Result<Vec<serde_json::Value>> {
+        for (i, (_, raw)) in txs.iter().enumerate() {
+            self.rpc
+                .send_raw(send_raw_body(i, raw))
+                .await
+                .map_err(|e| anyhow::anyhow!("eth_sendRawTransaction: {e}"))?;
+        }
+        let deadline = Instant::now() + SETUP_TIMEOUT;
+        let mut receipts = Vec::with_capacity(txs.len());
+        for (hash, _) in &txs {
+            let receipt = loop {
+                if let Some(receipt) = self.rpc.receipt(*hash).await? {
+                    break receipt;
+                }
+                if Instant::now() > deadline {
+                    bail!("{hash} not included within {SETUP_TIMEOUT:?}");
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            };
+            ensure!(receipt["status"] == "0x1", "{hash} failed: {receipt}");
+            receipts.push(receipt);
+        }
+        Ok(receipts)
+    }
+
+    /// Signs `config.txs` transactions of `workload`, round-robin over the senders; returns
+    /// the request bodies and, per sender, its first nonce.
+    async fn sign_load(
+        &mut self,
+        workload: Workload,
+        txs: usize,
+    ) -> anyhow::Result<(Vec<String>, Vec<u64>)> {
+        let fees = Fees::suggested(&self.rpc).await?;
+        self.sync_nonces().await?;
+        let first_nonces = self.senders.iter().map(|s| s.nonce).collect();
+        let call = |j: usize| {
+            let recipient = Address::from_word(keccak256(format!("loadgen {workload:?} {j}")));
+            match workload {
+                Workload::Eth => (TxKind::Call(recipient), U256::from(1), Bytes::new()),
+                Workload::Erc20 => {
+                    let token = self.token.expect("token deployed before the ERC-20 load");
+                    let input = transferCall {
+                        to: recipient,
+                        value: U256::from(1),
+                    };
+                    (TxKind::Call(token), U256::ZERO, input.abi_encode().into())
+                }
+            }
+        };
+        let (to, value, input) = call(0);
+        let request = json!({"from": self.senders[0].address(), "to": to.to(), "value": value, "input": input});
+        let estimate: U256 = self.rpc.call("eth_estimateGas", json!([request])).await?;
+        let gas_limit = estimate.to::<u64>() * 13 / 10;
+        let calls: Vec<_> = (0..txs).map(call).collect();
+        let chain_id = self.chain_id;
+        let k = self.senders.len();
+        let mut bodies = Vec::with_capacity(txs);
+        for (j, (to, value, input)) in calls.into_iter().enumerate() {
+            let (_, raw) = self.senders[j % k].sign(chain_id, fees, to, value, input, gas_limit)?;
+            bodies.push(send_raw_body(j, &raw));
+        }
+        Ok((bodies, first_nonces))
+    }
+
+    /// Runs the timed load: sends the pre-signed transactions with `config.concurrency`
+    /// requests in flight, waits until they are included, and measures.
+    pub(crate) async fn run(
+        &mut self,
+        workload: Workload,
+        config: LoadConfig,
+    ) -> anyhow::Result<Outcome> {
+        let (bodies, first_nonces) = self.sign_load(workload, config.txs).await?;
+        let k = self.senders.len();
+        let start_block = self.rpc.block_number().await?;
+        let bodies = Arc::new(bodies);
+        let next = Arc::new(AtomicUsize::new(0));
+        // Transactions taken from the queue but not accepted: the node's error, or `None`
+        // when the time limit stopped the send.
+        let failed = Arc::new(Mutex::new(Vec::<(usize, Option<String>)>::new()));
+        let started = Instant::now();
+        let deadline = started + config.timeout;
+        let mut workers = tokio::task::JoinSet::new();
+        for _ in 0..config.concurrency {
+            let (rpc, bodies, next, failed) = (
+                self.rpc.clone(),
+                bodies.clone(),
+                next.clone(),
+                failed.clone(),
+            );
+            workers.spawn(async move {
+                let mut latencies = Vec::new();
+                loop {
+                    let j = next.fetch_add(1, Ordering::Relaxed);
+                    if j >= bodies.len() {
+                        return latencies;
+                    }
+                    if Instant::now() > deadline {
+                        failed.lock().expect("not poisoned").push((j, None));
+                        return latencies;
+                    }
+                    let sent = Instant::now();
+                    let result = rpc.send_raw(bodies[j].clone()).await;
+                    latencies.push(sent.elapsed());
+                    if let Err(err) = result {
+                        failed.lock().expect("not poisoned").push((j, Some(err)));
+                    }
+                }
+            });
+        }
+        let mut latencies = Vec::with_capacity(bodies.len());
+        while let Some(worker) = workers.join_next().await {
+            latencies.extend(worker?);
+        }
+        let send_time = started.elapsed();
+        let failed = std::mem::take(&mut *failed.lock().expect("not poisoned"));
+
+        // Per sender, the nonce after its last transaction that can be included: every one
+        // taken from the queue, up to the first that failed or was not sent.
+        let taken = next.load(Ordering::Relaxed).min(bodies.len());
+        let mut targets: Vec<u64> = (0..k)
+            .map(|s| first_nonces[s] + taken.saturating_sub(s).div_ceil(k) as u64)
+            .collect();
+        for (j, _) in &failed {
+            let nonce = first_nonces[j % k] + (j / k) as u64;
+            targets[j % k] = targets[j % k].min(nonce);
+        }
+        let expected: u64 = (0..k).map(|s| targets[s] - first_nonces[s]).sum();
+        let addresses: Vec<Address> = self.senders.iter().map(Account::address).collect();
+        let included = loop {
+            let included = self.included(&addresses, &first_nonces, &targets).await?;
+            if included >= expected || Instant::now() > deadline {
+                break included;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        };
+        let total_time = started.elapsed();
+        let end_block = self.rpc.block_number().await?;
+        let (block_txs, gas_used) = self.block_totals(start_block + 1, end_block).await?;
+        Ok(Outcome {
+            workload: workload.name(),
+            target: self.name,
+            sent: latencies.len(),
+            errors: failed.into_iter().filter_map(|(_, err)| err).collect(),
+            included,
+            blocks: end_block - start_block,
+            block_txs,
+            gas_used,
+            send_time,
+            total_time,
+            latencies,
+            timed_out: included < expected || Instant::now() > deadline,
+        })
+    }
+
+    /// How many of the load's transactions are included, from the senders' latest nonces.
+    async fn included(
+        &self,
+        addresses: &[Address],
+        first: &[u64],
+        targets: &[u64],
+    ) -> anyhow::Result<u64> {
+        let mut included = 0;
+        for (chunk, start) in addresses.chunks(BATCH).zip((0..).step_by(BATCH)) {
+            let calls: Vec<_> = chunk
+                .iter()
+                .map(|a| ("eth_getTransactionCount", json!([a, "latest"])))
+                .collect();
+            for (i, nonce) in self.rpc.batch(&calls).await?.into_iter().enumerate() {
+                let nonce: U256 = serde_json::from_value(nonce)?;
+                let s = start + i;
+                included += nonce.to::<u64>().min(targets[s]).saturating_sub(first[s]);
+            }
+        }
+        Ok(included)
+    }
+
+    /// Transactions and gas used in blocks `from..=to`.
+    async fn block_totals(&self, from: u64, to: u64) -> anyhow::Result<(u64, u64)> {
+        let (mut txs, mut gas) = (0, 0);
+        let numbers: Vec<u64> = (from..=to).collect();
+        for chunk in numbers.chunks(BATCH) {
+            let calls: Vec<_> = chunk
+                .iter()
+                .map(|n| ("eth_getBlockByNumber", json!([U256::from(*n), false])))
+                .collect();
+            for block in self.rpc.batch(&calls).await? {
+                let used: U256 = serde_json::from_value(block["gasUsed"].clone())?;
+                gas += used.to::<u64>();
+                txs += block["transactions"].as_array().map_or(0, Vec::len) as u64;
+            }
+        }
+        Ok((txs, gas))
+    }
+}
+
+/// The ten standard dev keys.
+fn dev_keys() -> anyhow::Result<Vec<PrivateKeySigner>> {
+    (0..10)
+        .map(|i| {
+            Ok(MnemonicBuilder::<English>::default()
+                .phrase(DEV_MNEMONIC)
+                .index(i)?
+                .build()?)
+        })
+        .collect()
+}
+
+/// `count` fresh keys, derived deterministically so runs are reproducible.
+fn sender_keys(count: usize) -> anyhow::Result<Vec<PrivateKeySigner>> {
+    (0..count)
+        .map(|i| {
+            Ok(PrivateKeySigner::from_bytes(&keccak256(format!(
+                "loadgen sender {i}"
+            )))?)
+        })
+        .collect()
+}
