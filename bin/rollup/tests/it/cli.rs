@@ -1,0 +1,54 @@
+//! The command line: help for every option, configuration precedence, clear errors.
+
+use std::process::Command;
+
+fn rollup(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_rollup")).args(args).output().expect("run rollup")
+}
+
+#[test]
+fn help_explains_every_option() {
+    let output = rollup(&["sequencer", "--help"]);
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    for option in ["--config", "--database-url", "--listen", "--block-time-ms", "--chain-id", "--fee-recipient", "--pool-max-txs", "--rpc-max-batch"] {
+        assert!(help.contains(option), "{option} missing from help:\n{help}");
+    }
+    assert!(help.contains("ROLLUP_DATABASE_URL"), "environment variables are shown");
+}
+
+#[test]
+fn config_file_then_env_then_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rollup.toml");
+    std::fs::write(&file, "chain_id = 7\nblock_gas_limit = 1000000\n").unwrap();
+    let genesis = |extra: &[&str], env: Option<(&str, &str)>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_rollup"));
+        command.args(["genesis", "--config", file.to_str().unwrap()]).args(extra);
+        if let Some((key, value)) = env {
+            command.env(key, value);
+        }
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()
+    };
+    assert_eq!(genesis(&[], None)["config"]["chainId"], 7);
+    assert_eq!(genesis(&[], Some(("ROLLUP_CHAIN_ID", "8")))["config"]["chainId"], 8);
+    assert_eq!(genesis(&["--chain-id", "9"], Some(("ROLLUP_CHAIN_ID", "8")))["config"]["chainId"], 9);
+    assert_eq!(genesis(&[], None)["config"]["blockGasLimit"], 1_000_000);
+}
+
+#[test]
+fn bad_configuration_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    std::fs::write(&file, "chain_idd = 7\n").unwrap();
+    let output = rollup(&["genesis", "--config", file.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("unknown field") && stderr.contains("chain_idd"), "{stderr}");
+
+    let output = rollup(&["sequencer", "--listen", "not-an-address"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--listen"));
+}

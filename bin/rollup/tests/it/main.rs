@@ -1,0 +1,4 @@
+//! End-to-end tests of the `rollup` binary as an operator runs it.
+
+mod cli;
+mod crash;
