@@ -17,14 +17,11 @@ mod stf;
 mod trie;
 
 pub use chain::{BlockAttributes, ChainConfig, L1Origin, MAX_TX_SIZE, SPEC, TX_GAS_CAP};
-pub use genesis::{
-    DEV_ACCOUNT_BALANCE, DEV_MNEMONIC, Genesis, GenesisAccount, MESSAGE_PASSER_ADDRESS, dev_signers,
-};
+pub use genesis::{DEV_ACCOUNT_BALANCE, DEV_MNEMONIC, Genesis, GenesisAccount, MESSAGE_PASSER_ADDRESS, dev_signers};
 pub use state::{AccountDiff, AccountInfo, StateDiff, StateOverlay, StateReader, WorldState};
 pub use stf::{
-    AppliedBlock, BlockExecutor, CallError, ExecutionError, ExecutionOutput, L2Transaction,
-    SealedBlock, SequentialExecutor, TxOutcome, apply_block, estimate_gas, evm_env, l1_origin_extra_data,
-    seal_block,
-    simulate_call, tx_env,
+    AppliedBlock, BlockExecutor, CallError, ExecutionError, ExecutionOutput, L2Transaction, SealedBlock,
+    SequentialExecutor, TxOutcome, apply_block, estimate_gas, evm_env, l1_origin_extra_data, seal_block, simulate_call,
+    tx_env,
 };
 pub use trie::{AccountProof, MerkleTrie, StateTrie};

@@ -31,7 +31,8 @@ struct Args {
     /// Sender accounts (fresh keys, funded from the dev accounts).
     #[arg(long, default_value_t = 64)]
     senders: usize,
-    /// Concurrent `eth_sendRawTransaction` requests.
+    /// Concurrent `eth_sendRawTransaction` requests (at most --senders: each sender's
+    /// transactions are sent in nonce order by one worker).
     #[arg(long, default_value_t = 32)]
     concurrency: usize,
     /// Time limit of one workload on one node (sending and inclusion), in seconds.
@@ -54,10 +55,7 @@ struct Args {
 
 /// `relative` inside the repository this crate belongs to.
 fn repo_path(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join(relative)
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new(".")).join(relative)
 }
 
 #[tokio::main]
@@ -76,6 +74,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         args.txs > 0 && args.senders > 0 && args.concurrency > 0,
         "--txs, --senders and --concurrency must be positive"
     );
+    ensure!(args.concurrency <= args.senders, "--concurrency must not exceed --senders");
     let temp;
     let dir = match &args.work_dir {
         Some(dir) => {
@@ -87,25 +86,13 @@ async fn run(args: Args) -> anyhow::Result<()> {
             temp.path().to_owned()
         }
     };
-    let initcode = if args.workloads.contains(&Workload::Erc20) {
-        Some(erc20_initcode()?)
-    } else {
-        None
-    };
-    let config = LoadConfig {
-        txs: args.txs,
-        concurrency: args.concurrency,
-        timeout: Duration::from_secs(args.timeout_secs),
-    };
+    let initcode = if args.workloads.contains(&Workload::Erc20) { Some(erc20_initcode()?) } else { None };
+    let config =
+        LoadConfig { txs: args.txs, concurrency: args.concurrency, timeout: Duration::from_secs(args.timeout_secs) };
 
     let mut sequencer = procs::start_sequencer(&args.rollup_bin, &dir).await?;
     let mut anvil = procs::start_anvil(&args.anvil_bin, &dir).await?;
-    eprintln!(
-        "sequencer at {}, anvil at {}; logs in {}",
-        sequencer.url,
-        anvil.url,
-        dir.display()
-    );
+    eprintln!("sequencer at {}, anvil at {}; logs in {}", sequencer.url, anvil.url, dir.display());
     let mut targets = Vec::new();
     for (name, proc) in [("sequencer", &sequencer), ("anvil", &anvil)] {
         eprintln!("{name}: funding {} senders", args.senders);
@@ -122,16 +109,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
             }
             eprintln!("{}: {} x {}", target.name, args.txs, workload.name());
             let outcome = target.run(workload, config).await;
-            let outcome =
-                outcome.with_context(|| format!("{} on {}", workload.name(), target.name));
+            let outcome = outcome.with_context(|| format!("{} on {}", workload.name(), target.name));
             proc.ensure_running()?;
             let outcome = outcome?;
-            eprintln!(
-                "{}: {} included in {:.2} s",
-                target.name,
-                outcome.included,
-                outcome.total_time.as_secs_f64()
-            );
+            eprintln!("{}: {} included in {:.2} s", target.name, outcome.included, outcome.total_time.as_secs_f64());
             outcomes.push(outcome);
         }
     }
@@ -152,18 +133,10 @@ fn erc20_initcode() -> anyhow::Result<Vec<u8>> {
     let root = repo_path("");
     let output = Command::new("node")
         .current_dir(&root)
-        .args([
-            "tools/compile.js",
-            "contracts/test/fixtures/TestERC20.sol",
-            "TestERC20",
-        ])
+        .args(["tools/compile.js", "contracts/test/fixtures/TestERC20.sol", "TestERC20"])
         .output()
         .context("running node tools/compile.js")?;
-    ensure!(
-        output.status.success(),
-        "compiling TestERC20 failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    ensure!(output.status.success(), "compiling TestERC20 failed: {}", String::from_utf8_lossy(&output.stderr));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout)?;
     let code = json["bytecode"].as_str().context("no bytecode")?;
     Ok(alloy::primitives::hex::decode(code)?)

@@ -38,21 +38,11 @@ impl Proc {
         timeout: Duration,
     ) -> anyhow::Result<Self> {
         let out = File::create(&log).with_context(|| format!("creating {}", log.display()))?;
-        cmd.stdin(Stdio::null())
-            .stdout(out.try_clone()?)
-            .stderr(out);
-        let child = cmd
-            .spawn()
-            .with_context(|| format!("starting {name} ({:?})", cmd.get_program()))?;
+        cmd.stdin(Stdio::null()).stdout(out.try_clone()?).stderr(out);
+        let child = cmd.spawn().with_context(|| format!("starting {name} ({:?})", cmd.get_program()))?;
         let url = format!("http://127.0.0.1:{port}");
         let rpc = Rpc::new(&url, 1)?;
-        let mut proc = Self {
-            name,
-            child,
-            log,
-            url,
-            rpc,
-        };
+        let mut proc = Self { name, child, log, url, rpc };
         proc.wait_ready(timeout).await?;
         Ok(proc)
     }
@@ -62,21 +52,13 @@ impl Proc {
         let deadline = Instant::now() + timeout;
         loop {
             if let Some(status) = self.child.try_wait()? {
-                bail!(
-                    "{} exited early ({status}):\n{}",
-                    self.name,
-                    self.log_tail()
-                );
+                bail!("{} exited early ({status}):\n{}", self.name, self.log_tail());
             }
             if self.rpc.chain_id().await.is_ok() {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                bail!(
-                    "{} did not answer within {timeout:?}:\n{}",
-                    self.name,
-                    self.log_tail()
-                );
+                bail!("{} did not answer within {timeout:?}:\n{}", self.name, self.log_tail());
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -119,31 +101,15 @@ fn free_port() -> anyhow::Result<u16> {
 pub(crate) async fn start_anvil(bin: &Path, dir: &Path) -> anyhow::Result<Proc> {
     let port = free_port()?;
     let mut cmd = Command::new(bin);
-    cmd.args(["--port", &port.to_string()]).args([
-        "--hardfork",
-        "osaka",
-        "--chain-id",
-        "31337",
-        "--silent",
-    ]);
-    Proc::start(
-        "anvil",
-        cmd,
-        port,
-        dir.join("anvil.log"),
-        Duration::from_secs(30),
-    )
-    .await
+    cmd.args(["--port", &port.to_string()]).args(["--hardfork", "osaka", "--chain-id", "31337", "--silent"]);
+    Proc::start("anvil", cmd, port, dir.join("anvil.log"), Duration::from_secs(30)).await
 }
 
 /// Starts `rollup sequencer` on a fresh SQLite database in `dir`, sealing a block as soon as
 /// transactions are pending.
 pub(crate) async fn start_sequencer(bin: &Path, dir: &Path) -> anyhow::Result<Proc> {
     if !bin.exists() {
-        bail!(
-            "{} not found: run `cargo build --release -p rollup` first or pass --rollup-bin",
-            bin.display()
-        );
+        bail!("{} not found: run `cargo build --release -p rollup` first or pass --rollup-bin", bin.display());
     }
     let port = free_port()?;
     let db = format!("sqlite://{}?mode=rwc", dir.join("l2.db").display());
@@ -152,12 +118,5 @@ pub(crate) async fn start_sequencer(bin: &Path, dir: &Path) -> anyhow::Result<Pr
         .args(["--database-url", &db])
         .args(["--listen", &format!("127.0.0.1:{port}")])
         .args(["--block-time-ms", "0"]);
-    Proc::start(
-        "sequencer",
-        cmd,
-        port,
-        dir.join("sequencer.log"),
-        Duration::from_secs(60),
-    )
-    .await
+    Proc::start("sequencer", cmd, port, dir.join("sequencer.log"), Duration::from_secs(60)).await
 }

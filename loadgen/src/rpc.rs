@@ -23,10 +23,7 @@ impl Rpc {
             .tcp_nodelay(true)
             .timeout(Duration::from_secs(30))
             .build()?;
-        Ok(Self {
-            client,
-            url: url.to_owned(),
-        })
+        Ok(Self { client, url: url.to_owned() })
     }
 
     /// Posts a JSON-RPC request body and returns the parsed response.
@@ -44,11 +41,7 @@ impl Rpc {
     }
 
     /// Calls `method` and deserialises its result.
-    pub(crate) async fn call<T: serde::de::DeserializeOwned>(
-        &self,
-        method: &str,
-        params: Value,
-    ) -> anyhow::Result<T> {
+    pub(crate) async fn call<T: serde::de::DeserializeOwned>(&self, method: &str, params: Value) -> anyhow::Result<T> {
         let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
         let response = self.post(body.to_string()).await?;
         result_of(response).with_context(|| format!("{method} {params}"))
@@ -59,18 +52,13 @@ impl Rpc {
         let body: Vec<Value> = calls
             .iter()
             .enumerate()
-            .map(|(id, (method, params))| {
-                json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
-            })
+            .map(|(id, (method, params))| json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
             .collect();
         let Value::Array(mut responses) = self.post(Value::Array(body).to_string()).await? else {
             bail!("batch response is not an array");
         };
         responses.sort_by_key(|r| r["id"].as_u64().unwrap_or(u64::MAX));
-        anyhow::ensure!(
-            responses.len() == calls.len(),
-            "batch response has wrong length"
-        );
+        anyhow::ensure!(responses.len() == calls.len(), "batch response has wrong length");
         responses.into_iter().map(result_of).collect()
     }
 
@@ -78,9 +66,7 @@ impl Rpc {
     /// the node's error message.
     pub(crate) async fn send_raw(&self, body: String) -> Result<(), String> {
         match self.post(body).await {
-            Ok(response) => result_of::<Value>(response)
-                .map(drop)
-                .map_err(|e| e.to_string()),
+            Ok(response) => result_of::<Value>(response).map(drop).map_err(|e| e.to_string()),
             Err(err) => Err(format!("transport: {err:#}")),
         }
     }
@@ -97,9 +83,7 @@ impl Rpc {
 
     /// Nonce of `address` at `tag` ("latest" or "pending").
     pub(crate) async fn nonce(&self, address: Address, tag: &str) -> anyhow::Result<u64> {
-        let n: U256 = self
-            .call("eth_getTransactionCount", json!([address, tag]))
-            .await?;
+        let n: U256 = self.call("eth_getTransactionCount", json!([address, tag])).await?;
         Ok(n.to())
     }
 
@@ -112,9 +96,7 @@ impl Rpc {
 
     /// Receipt of `hash`, if the transaction is included.
     pub(crate) async fn receipt(&self, hash: B256) -> anyhow::Result<Option<Value>> {
-        let receipt: Value = self
-            .call("eth_getTransactionReceipt", json!([hash]))
-            .await?;
+        let receipt: Value = self.call("eth_getTransactionReceipt", json!([hash])).await?;
         Ok((!receipt.is_null()).then_some(receipt))
     }
 }

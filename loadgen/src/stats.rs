@@ -58,10 +58,7 @@ fn percentile(samples: &[Duration], q: f64) -> Duration {
     let mut sorted = samples.to_vec();
     sorted.sort_unstable();
     let rank = (q * sorted.len() as f64).ceil() as usize;
-    sorted
-        .get(rank.clamp(1, sorted.len().max(1)) - 1)
-        .copied()
-        .unwrap_or_default()
+    sorted.get(rank.clamp(1, sorted.len().max(1)) - 1).copied().unwrap_or_default()
 }
 
 /// The results as Markdown: one row per run, then the sequencer/Anvil ratios per workload,
@@ -94,11 +91,7 @@ pub(crate) fn markdown(outcomes: &[Outcome]) -> String {
     let mut workloads: Vec<&str> = outcomes.iter().map(|o| o.workload).collect();
     workloads.dedup();
     for workload in workloads {
-        let find = |target| {
-            outcomes
-                .iter()
-                .find(|o| o.workload == workload && o.target == target)
-        };
+        let find = |target| outcomes.iter().find(|o| o.workload == workload && o.target == target);
         if let (Some(seq), Some(anvil)) = (find("sequencer"), find("anvil")) {
             let _ = writeln!(
                 out,

@@ -17,13 +17,7 @@ use alloy::{
 };
 use anyhow::{Context as _, bail, ensure};
 use serde_json::json;
-use std::{
-    sync::{
-        Arc, Mutex,
-        atomic::{AtomicUsize, Ordering},
-    },
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 sol! {
     /// ERC-20 `transfer`.
@@ -136,10 +130,7 @@ impl Fees {
     async fn suggested(rpc: &Rpc) -> anyhow::Result<Self> {
         let (price, tip) = rpc.fees().await?;
         let max_fee = price.saturating_mul(2).max(1);
-        Ok(Self {
-            max_fee,
-            tip: tip.min(max_fee),
-        })
+        Ok(Self { max_fee, tip: tip.min(max_fee) })
     }
 }
 
@@ -176,10 +167,7 @@ impl Target {
             rpc,
             chain_id,
             dev: dev_keys()?.into_iter().map(Account::new).collect(),
-            senders: sender_keys(senders)?
-                .into_iter()
-                .map(Account::new)
-                .collect(),
+            senders: sender_keys(senders)?.into_iter().map(Account::new).collect(),
             token: None,
         };
         target.sync_nonces().await?;
@@ -192,10 +180,7 @@ impl Target {
             let value = U256::from(SENDER_FUNDING);
             txs.push(funder.sign(chain_id, fees, to, value, Bytes::new(), 21_000)?);
         }
-        target
-            .submit_and_wait(txs)
-            .await
-            .context("funding senders")?;
+        target.submit_and_wait(txs).await.context("funding senders")?;
         Ok(target)
     }
 
@@ -203,46 +188,19 @@ impl Target {
     /// every sender tokens.
     pub(crate) async fn setup_token(&mut self, initcode: &[u8]) -> anyhow::Result<()> {
         let fees = Fees::suggested(&self.rpc).await?;
-        let args = (
-            "Load".to_owned(),
-            "LOAD".to_owned(),
-            U256::from(TOKEN_SUPPLY),
-        );
+        let args = ("Load".to_owned(), "LOAD".to_owned(), U256::from(TOKEN_SUPPLY));
         let input = [initcode, &args.abi_encode_params()].concat();
-        let deploy = self.dev[0].sign(
-            self.chain_id,
-            fees,
-            TxKind::Create,
-            U256::ZERO,
-            input.into(),
-            3_000_000,
-        )?;
-        let receipts = self
-            .submit_and_wait(vec![deploy])
-            .await
-            .context("deploying the ERC-20")?;
+        let deploy = self.dev[0].sign(self.chain_id, fees, TxKind::Create, U256::ZERO, input.into(), 3_000_000)?;
+        let receipts = self.submit_and_wait(vec![deploy]).await.context("deploying the ERC-20")?;
         let token: Address = serde_json::from_value(receipts[0]["contractAddress"].clone())
             .context("deployment receipt has no contractAddress")?;
         let mut txs = Vec::new();
         for i in 0..self.senders.len() {
-            let input = transferCall {
-                to: self.senders[i].address(),
-                value: U256::from(SENDER_TOKENS),
-            }
-            .abi_encode();
-            let tx = self.dev[0].sign(
-                self.chain_id,
-                fees,
-                TxKind::Call(token),
-                U256::ZERO,
-                input.into(),
-                100_000,
-            )?;
+            let input = transferCall { to: self.senders[i].address(), value: U256::from(SENDER_TOKENS) }.abi_encode();
+            let tx = self.dev[0].sign(self.chain_id, fees, TxKind::Call(token), U256::ZERO, input.into(), 100_000)?;
             txs.push(tx);
         }
-        self.submit_and_wait(txs)
-            .await
-            .context("giving senders tokens")?;
+        self.submit_and_wait(txs).await.context("giving senders tokens")?;
         self.token = Some(token);
         Ok(())
     }
@@ -256,10 +214,7 @@ impl Target {
     }
 
     /// Sends setup transactions one by one and waits for their successful receipts.
-    async fn submit_and_wait(
-        &self,
-        txs: Vec<(B256, Vec<u8>)>,
-    ) -> anyhow::Result<Vec<serde_json::Value>> {
+    async fn submit_and_wait(&self, txs: Vec<(B256, Vec<u8>)>) -> anyhow::Result<Vec<serde_json::Value>> {
         for (i, (_, raw)) in txs.iter().enumerate() {
             self.rpc
                 .send_raw(send_raw_body(i, raw))
@@ -284,26 +239,19 @@ impl Target {
         Ok(receipts)
     }
 
-    /// Signs `config.txs` transactions of `workload`, round-robin over the senders; returns
-    /// the request bodies and, per sender, its first nonce.
-    async fn sign_load(
-        &mut self,
-        workload: Workload,
-        txs: usize,
-    ) -> anyhow::Result<(Vec<String>, Vec<u64>)> {
+    /// Signs `txs` transactions of `workload`, dealt round-robin to the senders; returns,
+    /// per sender, its first nonce and its request bodies in nonce order.
+    async fn sign_load(&mut self, workload: Workload, txs: usize) -> anyhow::Result<Vec<(u64, Vec<String>)>> {
         let fees = Fees::suggested(&self.rpc).await?;
         self.sync_nonces().await?;
-        let first_nonces = self.senders.iter().map(|s| s.nonce).collect();
+        let mut load: Vec<_> = self.senders.iter().map(|s| (s.nonce, Vec::new())).collect();
         let call = |j: usize| {
             let recipient = Address::from_word(keccak256(format!("loadgen {workload:?} {j}")));
             match workload {
                 Workload::Eth => (TxKind::Call(recipient), U256::from(1), Bytes::new()),
                 Workload::Erc20 => {
                     let token = self.token.expect("token deployed before the ERC-20 load");
-                    let input = transferCall {
-                        to: recipient,
-                        value: U256::from(1),
-                    };
+                    let input = transferCall { to: recipient, value: U256::from(1) };
                     (TxKind::Call(token), U256::ZERO, input.abi_encode().into())
                 }
             }
@@ -315,77 +263,48 @@ impl Target {
         let calls: Vec<_> = (0..txs).map(call).collect();
         let chain_id = self.chain_id;
         let k = self.senders.len();
-        let mut bodies = Vec::with_capacity(txs);
         for (j, (to, value, input)) in calls.into_iter().enumerate() {
             let (_, raw) = self.senders[j % k].sign(chain_id, fees, to, value, input, gas_limit)?;
-            bodies.push(send_raw_body(j, &raw));
+            load[j % k].1.push(send_raw_body(j, &raw));
         }
-        Ok((bodies, first_nonces))
+        Ok(load)
     }
 
     /// Runs the timed load: sends the pre-signed transactions with `config.concurrency`
     /// requests in flight, waits until they are included, and measures.
-    pub(crate) async fn run(
-        &mut self,
-        workload: Workload,
-        config: LoadConfig,
-    ) -> anyhow::Result<Outcome> {
-        let (bodies, first_nonces) = self.sign_load(workload, config.txs).await?;
-        let k = self.senders.len();
+    ///
+    /// Each sender belongs to one worker, which sends its transactions in nonce order, so
+    /// a node never sees a nonce gap (Anvil's automine can stall on out-of-order nonces,
+    /// foundry-rs/foundry#10122).
+    pub(crate) async fn run(&mut self, workload: Workload, config: LoadConfig) -> anyhow::Result<Outcome> {
+        let load = self.sign_load(workload, config.txs).await?;
+        let first_nonces: Vec<u64> = load.iter().map(|(nonce, _)| *nonce).collect();
+        let workers_count = config.concurrency.min(load.len());
+        let mut shares: Vec<Vec<(usize, Vec<String>)>> = vec![Vec::new(); workers_count];
+        for (s, (_, bodies)) in load.into_iter().enumerate() {
+            shares[s % workers_count].push((s, bodies));
+        }
         let start_block = self.rpc.block_number().await?;
-        let bodies = Arc::new(bodies);
-        let next = Arc::new(AtomicUsize::new(0));
-        // Transactions taken from the queue but not accepted: the node's error, or `None`
-        // when the time limit stopped the send.
-        let failed = Arc::new(Mutex::new(Vec::<(usize, Option<String>)>::new()));
         let started = Instant::now();
         let deadline = started + config.timeout;
         let mut workers = tokio::task::JoinSet::new();
-        for _ in 0..config.concurrency {
-            let (rpc, bodies, next, failed) = (
-                self.rpc.clone(),
-                bodies.clone(),
-                next.clone(),
-                failed.clone(),
-            );
-            workers.spawn(async move {
-                let mut latencies = Vec::new();
-                loop {
-                    let j = next.fetch_add(1, Ordering::Relaxed);
-                    if j >= bodies.len() {
-                        return latencies;
-                    }
-                    if Instant::now() > deadline {
-                        failed.lock().expect("not poisoned").push((j, None));
-                        return latencies;
-                    }
-                    let sent = Instant::now();
-                    let result = rpc.send_raw(bodies[j].clone()).await;
-                    latencies.push(sent.elapsed());
-                    if let Err(err) = result {
-                        failed.lock().expect("not poisoned").push((j, Some(err)));
-                    }
-                }
-            });
+        for share in shares {
+            workers.spawn(send_share(self.rpc.clone(), share, deadline));
         }
-        let mut latencies = Vec::with_capacity(bodies.len());
-        while let Some(worker) = workers.join_next().await {
-            latencies.extend(worker?);
+        // Per sender, the nonce after its last transaction that can be included.
+        let mut targets = first_nonces.clone();
+        let (mut latencies, mut errors) = (Vec::with_capacity(config.txs), Vec::new());
+        while let Some(report) = workers.join_next().await {
+            let report = report?;
+            latencies.extend(report.latencies);
+            errors.extend(report.errors);
+            for (s, accepted) in report.accepted {
+                targets[s] += accepted;
+            }
         }
         let send_time = started.elapsed();
-        let failed = std::mem::take(&mut *failed.lock().expect("not poisoned"));
 
-        // Per sender, the nonce after its last transaction that can be included: every one
-        // taken from the queue, up to the first that failed or was not sent.
-        let taken = next.load(Ordering::Relaxed).min(bodies.len());
-        let mut targets: Vec<u64> = (0..k)
-            .map(|s| first_nonces[s] + taken.saturating_sub(s).div_ceil(k) as u64)
-            .collect();
-        for (j, _) in &failed {
-            let nonce = first_nonces[j % k] + (j / k) as u64;
-            targets[j % k] = targets[j % k].min(nonce);
-        }
-        let expected: u64 = (0..k).map(|s| targets[s] - first_nonces[s]).sum();
+        let expected: u64 = targets.iter().zip(&first_nonces).map(|(t, f)| t - f).sum();
         let addresses: Vec<Address> = self.senders.iter().map(Account::address).collect();
         let included = loop {
             let included = self.included(&addresses, &first_nonces, &targets).await?;
@@ -395,13 +314,14 @@ impl Target {
             tokio::time::sleep(Duration::from_millis(10)).await;
         };
         let total_time = started.elapsed();
+        let timed_out = included < expected || Instant::now() > deadline;
         let end_block = self.rpc.block_number().await?;
         let (block_txs, gas_used) = self.block_totals(start_block + 1, end_block).await?;
         Ok(Outcome {
             workload: workload.name(),
             target: self.name,
             sent: latencies.len(),
-            errors: failed.into_iter().filter_map(|(_, err)| err).collect(),
+            errors,
             included,
             blocks: end_block - start_block,
             block_txs,
@@ -409,23 +329,15 @@ impl Target {
             send_time,
             total_time,
             latencies,
-            timed_out: included < expected || Instant::now() > deadline,
+            timed_out,
         })
     }
 
     /// How many of the load's transactions are included, from the senders' latest nonces.
-    async fn included(
-        &self,
-        addresses: &[Address],
-        first: &[u64],
-        targets: &[u64],
-    ) -> anyhow::Result<u64> {
+    async fn included(&self, addresses: &[Address], first: &[u64], targets: &[u64]) -> anyhow::Result<u64> {
         let mut included = 0;
         for (chunk, start) in addresses.chunks(BATCH).zip((0..).step_by(BATCH)) {
-            let calls: Vec<_> = chunk
-                .iter()
-                .map(|a| ("eth_getTransactionCount", json!([a, "latest"])))
-                .collect();
+            let calls: Vec<_> = chunk.iter().map(|a| ("eth_getTransactionCount", json!([a, "latest"]))).collect();
             for (i, nonce) in self.rpc.batch(&calls).await?.into_iter().enumerate() {
                 let nonce: U256 = serde_json::from_value(nonce)?;
                 let s = start + i;
@@ -440,10 +352,8 @@ impl Target {
         let (mut txs, mut gas) = (0, 0);
         let numbers: Vec<u64> = (from..=to).collect();
         for chunk in numbers.chunks(BATCH) {
-            let calls: Vec<_> = chunk
-                .iter()
-                .map(|n| ("eth_getBlockByNumber", json!([U256::from(*n), false])))
-                .collect();
+            let calls: Vec<_> =
+                chunk.iter().map(|n| ("eth_getBlockByNumber", json!([U256::from(*n), false]))).collect();
             for block in self.rpc.batch(&calls).await? {
                 let used: U256 = serde_json::from_value(block["gasUsed"].clone())?;
                 gas += used.to::<u64>();
@@ -456,23 +366,49 @@ impl Target {
 
 /// The ten standard dev keys.
 fn dev_keys() -> anyhow::Result<Vec<PrivateKeySigner>> {
-    (0..10)
-        .map(|i| {
-            Ok(MnemonicBuilder::<English>::default()
-                .phrase(DEV_MNEMONIC)
-                .index(i)?
-                .build()?)
-        })
-        .collect()
+    (0..10).map(|i| Ok(MnemonicBuilder::<English>::default().phrase(DEV_MNEMONIC).index(i)?.build()?)).collect()
 }
 
 /// `count` fresh keys, derived deterministically so runs are reproducible.
 fn sender_keys(count: usize) -> anyhow::Result<Vec<PrivateKeySigner>> {
-    (0..count)
-        .map(|i| {
-            Ok(PrivateKeySigner::from_bytes(&keccak256(format!(
-                "loadgen sender {i}"
-            )))?)
-        })
-        .collect()
+    (0..count).map(|i| Ok(PrivateKeySigner::from_bytes(&keccak256(format!("loadgen sender {i}")))?)).collect()
+}
+
+/// What one send worker did.
+#[derive(Debug, Default)]
+struct SendReport {
+    /// Round trip of each `eth_sendRawTransaction`.
+    latencies: Vec<Duration>,
+    /// Error messages of rejected sends.
+    errors: Vec<String>,
+    /// Per sender index, how many of its transactions were accepted before any failure.
+    accepted: Vec<(usize, u64)>,
+}
+
+/// Sends the transactions of some senders (index and bodies in nonce order), one request
+/// at a time, round-robin over the senders, until done or `deadline`. A sender whose
+/// transaction is rejected stops (its later nonces could not be included).
+async fn send_share(rpc: Rpc, share: Vec<(usize, Vec<String>)>, deadline: Instant) -> SendReport {
+    let mut report = SendReport { accepted: share.iter().map(|(s, _)| (*s, 0)).collect(), ..Default::default() };
+    let mut stopped = vec![false; share.len()];
+    let rounds = share.iter().map(|(_, bodies)| bodies.len()).max().unwrap_or(0);
+    for round in 0..rounds {
+        for (i, (_, bodies)) in share.iter().enumerate() {
+            let Some(body) = bodies.get(round).filter(|_| !stopped[i]) else { continue };
+            if Instant::now() > deadline {
+                return report;
+            }
+            let sent = Instant::now();
+            let result = rpc.send_raw(body.clone()).await;
+            report.latencies.push(sent.elapsed());
+            match result {
+                Ok(()) => report.accepted[i].1 += 1,
+                Err(err) => {
+                    report.errors.push(err);
+                    stopped[i] = true;
+                }
+            }
+        }
+    }
+    report
 }

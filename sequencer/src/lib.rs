@@ -11,9 +11,7 @@ mod storage;
 pub mod test_utils;
 
 pub use metrics::Metrics;
-pub use node::{
-    BlockProducer, Chain, ChainState, Head, NodeConfig, OpenError, ReplayError, SubmitError, replay_chain,
-};
+pub use node::{BlockProducer, Chain, ChainState, Head, NodeConfig, OpenError, ReplayError, SubmitError, replay_chain};
 pub use pool::{Mempool, PoolConfig, PoolError, PooledTx, decode_transaction};
 pub use rpc::RpcConfig;
 pub use server::{Sequencer, SequencerHandle, StartError};

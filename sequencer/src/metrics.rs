@@ -1,8 +1,6 @@
 //! Prometheus metrics of the sequencer, served on `/metrics`.
 
-use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntGauge, Opts, Registry, TextEncoder,
-};
+use prometheus::{Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntGauge, Opts, Registry, TextEncoder};
 
 /// Every metric the sequencer exports, registered in one registry.
 #[derive(Clone, Debug)]

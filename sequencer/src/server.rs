@@ -3,9 +3,7 @@
 
 use crate::{BlockProducer, Chain, NodeConfig, RpcConfig, node::OpenError, rpc};
 use axum::{Router, extract::State, http::StatusCode, response::IntoResponse, routing::get};
-use jsonrpsee::server::{
-    BatchRequestConfig, Server, ServerConfig, middleware::rpc::RpcServiceBuilder, stop_channel,
-};
+use jsonrpsee::server::{BatchRequestConfig, Server, ServerConfig, middleware::rpc::RpcServiceBuilder, stop_channel};
 use std::{net::SocketAddr, sync::Arc};
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 use tower::Service;
@@ -47,7 +45,11 @@ pub struct SequencerHandle {
 
 impl Sequencer {
     /// Opens the chain and starts the block producer and the HTTP server on `listen`.
-    pub async fn start(node: NodeConfig, rpc_config: RpcConfig, listen: SocketAddr) -> Result<SequencerHandle, StartError> {
+    pub async fn start(
+        node: NodeConfig,
+        rpc_config: RpcConfig,
+        listen: SocketAddr,
+    ) -> Result<SequencerHandle, StartError> {
         let chain = Chain::open(node).await?;
         let producer = BlockProducer::new(chain.clone());
         let listener = TcpListener::bind(listen).await.map_err(|source| StartError::Listen { addr: listen, source })?;

@@ -46,6 +46,7 @@ async fn main() -> anyhow::Result<()> {
             if let Some(dir) = settings.sqlite_dir() {
                 std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
             }
+            print_dev_accounts();
             run_sequencer(settings).await
         }
         Command::Replay { database_url } => {
@@ -60,6 +61,14 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&settings.node.genesis)?);
             Ok(())
         }
+    }
+}
+
+/// Prints the funded development accounts (the same keys Anvil prints).
+fn print_dev_accounts() {
+    println!("Funded dev accounts (10000 ETH each, mnemonic \"{}\"):", rollup_core::DEV_MNEMONIC);
+    for (index, signer) in rollup_core::dev_signers().iter().enumerate() {
+        println!("  ({index}) {} key 0x{}", signer.address(), alloy_primitives::hex::encode(signer.to_bytes()));
     }
 }
 

@@ -2,6 +2,7 @@
 
 use alloy::signers::local::{MnemonicBuilder, PrivateKeySigner};
 use alloy_primitives::U256;
+use std::sync::OnceLock;
 
 /// The standard development mnemonic; its first ten keys are the ones Anvil prints, so the
 /// same accounts are funded on L1 and L2.
@@ -10,13 +11,10 @@ pub const DEV_MNEMONIC: &str = "test test test test test test test test test tes
 /// Genesis balance of each dev account: 10,000 ETH, as on Anvil.
 pub const DEV_ACCOUNT_BALANCE: U256 = U256::from_limbs([0x19e0_c9ba_b240_0000, 0x21e, 0, 0]);
 
-/// The first ten keys of [`DEV_MNEMONIC`] (`m/44'/60'/0'/0/i`).
+/// The first ten keys of [`DEV_MNEMONIC`] (`m/44'/60'/0'/0/i`), derived once per process.
 pub fn dev_signers() -> Vec<PrivateKeySigner> {
-    (0..10)
-        .map(|index| {
-            MnemonicBuilder::from_phrase_nth(DEV_MNEMONIC, index)
-        })
-        .collect()
+    static SIGNERS: OnceLock<Vec<PrivateKeySigner>> = OnceLock::new();
+    SIGNERS.get_or_init(|| (0..10).map(|index| MnemonicBuilder::from_phrase_nth(DEV_MNEMONIC, index)).collect()).clone()
 }
 
 #[cfg(test)]

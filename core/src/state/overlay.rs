@@ -57,7 +57,7 @@ impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
     }
 
     fn commit_account(&mut self, address: Address, account: Account) {
-        let entry = self.diff.accounts.entry(address).or_insert_with(AccountDiff::default);
+        let entry = self.diff.accounts.entry(address).or_default();
         if account.is_selfdestructed() {
             *entry = AccountDiff { info: None, storage_reset: true, storage: Default::default() };
             return;
@@ -69,22 +69,20 @@ impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
         for (slot, value) in account.changed_storage_slots() {
             entry.storage.insert(*slot, value.present_value());
         }
-        let info = AccountInfo {
-            nonce: account.info.nonce,
-            balance: account.info.balance,
-            code_hash: account.info.code_hash,
-        };
+        let info =
+            AccountInfo { nonce: account.info.nonce, balance: account.info.balance, code_hash: account.info.code_hash };
         if info.is_empty() {
             // EIP-161: a touched empty account is removed.
             *entry = AccountDiff { info: None, storage_reset: true, storage: Default::default() };
             return;
         }
         entry.info = Some(info);
-        if info.code_hash != KECCAK256_EMPTY && !self.new_code.contains_key(&info.code_hash) {
-            if let Some(code) = account.info.code.filter(|_| self.base.code(info.code_hash).is_none()) {
-                self.diff.codes.insert(info.code_hash, code.original_bytes());
-                self.new_code.insert(info.code_hash, code);
-            }
+        let known = info.code_hash == KECCAK256_EMPTY
+            || self.new_code.contains_key(&info.code_hash)
+            || self.base.code(info.code_hash).is_some();
+        if let Some(code) = account.info.code.filter(|_| !known) {
+            self.diff.codes.insert(info.code_hash, code.original_bytes());
+            self.new_code.insert(info.code_hash, code);
         }
     }
 }
@@ -142,4 +140,3 @@ impl<S: StateReader + ?Sized> revm::Database for StateOverlay<'_, S> {
         Ok(StateReader::block_hash(self, number))
     }
 }
-

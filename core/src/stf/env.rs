@@ -50,6 +50,5 @@ pub fn tx_env(tx: &L2Transaction) -> TxEnv {
             .authorization_list()
             .map(|list| list.iter().cloned().map(revm::context::either::Either::Left).collect())
             .unwrap_or_default(),
-        ..Default::default()
     }
 }

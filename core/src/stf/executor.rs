@@ -1,6 +1,9 @@
 //! The executor interface: what any block-execution engine (sequential or parallel) must give.
 
-use crate::{chain::BlockAttributes, state::{StateDiff, StateReader}};
+use crate::{
+    chain::BlockAttributes,
+    state::{StateDiff, StateReader},
+};
 use alloy::consensus::{TxEnvelope, transaction::Recovered};
 use alloy_primitives::{Address, Log};
 

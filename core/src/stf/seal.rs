@@ -4,7 +4,7 @@ use super::{L2Transaction, TxOutcome};
 use crate::chain::BlockAttributes;
 use alloy::{
     consensus::{EMPTY_OMMER_ROOT_HASH, Header, Receipt, ReceiptEnvelope, proofs},
-    eips::{eip7685::EMPTY_REQUESTS_HASH, Typed2718},
+    eips::{Typed2718, eip7685::EMPTY_REQUESTS_HASH},
 };
 use alloy_primitives::{B256, Bloom, Bytes};
 use alloy_trie::EMPTY_ROOT_HASH;
@@ -41,11 +41,7 @@ pub fn seal_block(
         .zip(outcomes)
         .map(|(tx, outcome)| {
             cumulative_gas_used += outcome.gas_used;
-            let receipt = Receipt {
-                status: outcome.success.into(),
-                cumulative_gas_used,
-                logs: outcome.logs.clone(),
-            };
+            let receipt = Receipt { status: outcome.success.into(), cumulative_gas_used, logs: outcome.logs.clone() };
             let ty = tx.inner().ty().try_into().expect("L2 transactions have known types");
             ReceiptEnvelope::from_typed(ty, receipt.with_bloom())
         })

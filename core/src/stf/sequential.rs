@@ -1,7 +1,10 @@
 //! The reference executor: one transaction after another on one thread.
 
 use super::{BlockExecutor, ExecutionError, ExecutionOutput, L2Transaction, TxOutcome, evm_env, tx_env};
-use crate::{chain::BlockAttributes, state::{StateOverlay, StateReader}};
+use crate::{
+    chain::BlockAttributes,
+    state::{StateOverlay, StateReader},
+};
 use revm::{
     Context, ExecuteEvm, MainBuilder, MainContext,
     context::result::{EVMError, ExecutionResult},
@@ -22,7 +25,8 @@ impl BlockExecutor for SequentialExecutor {
         txs: &[L2Transaction],
     ) -> Result<ExecutionOutput, ExecutionError> {
         let (cfg, block) = evm_env(chain_id, attrs);
-        let mut evm = Context::mainnet().with_cfg(cfg).with_block(block).with_db(StateOverlay::new(state)).build_mainnet();
+        let mut evm =
+            Context::mainnet().with_cfg(cfg).with_block(block).with_db(StateOverlay::new(state)).build_mainnet();
         let mut outcomes = Vec::with_capacity(txs.len());
         let mut block_gas_used = 0u64;
         for (index, tx) in txs.iter().enumerate() {

@@ -30,10 +30,7 @@ enum Kind {
 
 impl Node {
     fn new(kind: Kind) -> Box<Self> {
-        Box::new(Self {
-            kind,
-            reference: None,
-        })
+        Box::new(Self { kind, reference: None })
     }
 
     fn leaf(key: Nibbles, value: Vec<u8>) -> Box<Self> {
@@ -147,10 +144,7 @@ impl MerkleTrie {
             return;
         }
         self.len -= 1;
-        self.root = self
-            .root
-            .take()
-            .and_then(|root| remove(*root, Nibbles::unpack(key)));
+        self.root = self.root.take().and_then(|root| remove(*root, Nibbles::unpack(key)));
     }
 
     /// The root hash: [`EMPTY_ROOT_HASH`] for an empty trie. Hashes only the nodes changed since
@@ -160,9 +154,7 @@ impl MerkleTrie {
             None => EMPTY_ROOT_HASH,
             Some(root) => {
                 let reference = root.reference();
-                reference
-                    .as_hash()
-                    .unwrap_or_else(|| keccak256(&reference[..]))
+                reference.as_hash().unwrap_or_else(|| keccak256(&reference[..]))
             }
         }
     }
@@ -194,8 +186,7 @@ impl MerkleTrie {
                     node = child;
                 }
                 Kind::Branch { children } => {
-                    let Some(child) = children[path.get_unchecked(depth) as usize].as_deref_mut()
-                    else {
+                    let Some(child) = children[path.get_unchecked(depth) as usize].as_deref_mut() else {
                         return proof;
                     };
                     depth += 1;
@@ -214,16 +205,11 @@ fn insert(node: Option<Box<Node>>, path: Nibbles, value: Vec<u8>) -> Box<Node> {
     };
     match node.kind {
         Kind::Leaf { key, .. } if key == path => Node::leaf(key, value),
-        Kind::Leaf {
-            key,
-            value: existing,
-        } => {
+        Kind::Leaf { key, value: existing } => {
             let common = key.common_prefix_length(&path);
             let mut children = Children::default();
-            children[key.get_unchecked(common) as usize] =
-                Some(Node::leaf(key.slice(common + 1..), existing));
-            children[path.get_unchecked(common) as usize] =
-                Some(Node::leaf(path.slice(common + 1..), value));
+            children[key.get_unchecked(common) as usize] = Some(Node::leaf(key.slice(common + 1..), existing));
+            children[path.get_unchecked(common) as usize] = Some(Node::leaf(path.slice(common + 1..), value));
             extend(key.slice(..common), Node::new(Kind::Branch { children }))
         }
         Kind::Extension { key, child } => {
@@ -233,10 +219,8 @@ fn insert(node: Option<Box<Node>>, path: Nibbles, value: Vec<u8>) -> Box<Node> {
                 return Node::new(Kind::Extension { key, child });
             }
             let mut children = Children::default();
-            children[key.get_unchecked(common) as usize] =
-                Some(extend(key.slice(common + 1..), child));
-            children[path.get_unchecked(common) as usize] =
-                Some(Node::leaf(path.slice(common + 1..), value));
+            children[key.get_unchecked(common) as usize] = Some(extend(key.slice(common + 1..), child));
+            children[path.get_unchecked(common) as usize] = Some(Node::leaf(path.slice(common + 1..), value));
             extend(key.slice(..common), Node::new(Kind::Branch { children }))
         }
         Kind::Branch { mut children } => {
@@ -252,23 +236,16 @@ fn insert(node: Option<Box<Node>>, path: Nibbles, value: Vec<u8>) -> Box<Node> {
 fn remove(node: Node, path: Nibbles) -> Option<Box<Node>> {
     match node.kind {
         Kind::Leaf { .. } => None,
-        Kind::Extension { key, child } => {
-            remove(*child, path.slice(key.len()..)).map(|child| prepend(key, child))
-        }
+        Kind::Extension { key, child } => remove(*child, path.slice(key.len()..)).map(|child| prepend(key, child)),
         Kind::Branch { mut children } => {
             let nibble = path.get_unchecked(0) as usize;
-            children[nibble] = children[nibble]
-                .take()
-                .and_then(|child| remove(*child, path.slice(1..)));
+            children[nibble] = children[nibble].take().and_then(|child| remove(*child, path.slice(1..)));
             let mut present = children.iter().filter(|child| child.is_some());
             if present.next().is_some() && present.next().is_some() {
                 return Some(Node::new(Kind::Branch { children }));
             }
             // One child left: the branch collapses into it.
-            let (nibble, child) = children
-                .iter_mut()
-                .enumerate()
-                .find_map(|(i, c)| c.take().map(|c| (i, c)))?;
+            let (nibble, child) = children.iter_mut().enumerate().find_map(|(i, c)| c.take().map(|c| (i, c)))?;
             Some(prepend(Nibbles::from_nibbles([nibble as u8]), child))
         }
     }
@@ -276,11 +253,7 @@ fn remove(node: Node, path: Nibbles) -> Option<Box<Node>> {
 
 /// `child` below an extension over `key`, or `child` itself when `key` is empty.
 fn extend(key: Nibbles, child: Box<Node>) -> Box<Node> {
-    if key.is_empty() {
-        child
-    } else {
-        Node::new(Kind::Extension { key, child })
-    }
+    if key.is_empty() { child } else { Node::new(Kind::Extension { key, child }) }
 }
 
 /// `node` with `prefix` put in front of its path: merged into a leaf or extension key, or as
@@ -288,14 +261,8 @@ fn extend(key: Nibbles, child: Box<Node>) -> Box<Node> {
 fn prepend(prefix: Nibbles, node: Box<Node>) -> Box<Node> {
     match node.kind {
         Kind::Leaf { key, value } => Node::leaf(prefix.join(&key), value),
-        Kind::Extension { key, child } => Node::new(Kind::Extension {
-            key: prefix.join(&key),
-            child,
-        }),
-        Kind::Branch { .. } => Node::new(Kind::Extension {
-            key: prefix,
-            child: node,
-        }),
+        Kind::Extension { key, child } => Node::new(Kind::Extension { key: prefix.join(&key), child }),
+        Kind::Branch { .. } => Node::new(Kind::Extension { key: prefix, child: node }),
     }
 }
 

@@ -46,11 +46,7 @@ impl From<AccountProof> for EIP1186AccountProofResponse {
             storage_proof: proof
                 .storage_proofs
                 .into_iter()
-                .map(|(slot, value, proof)| EIP1186StorageProof {
-                    key: slot.into(),
-                    value,
-                    proof,
-                })
+                .map(|(slot, value, proof)| EIP1186StorageProof { key: slot.into(), value, proof })
                 .collect(),
         }
     }
@@ -92,9 +88,7 @@ impl StateTrie {
 
     /// The storage root of `address` (`EMPTY_ROOT_HASH` if it has no storage).
     pub fn storage_root(&mut self, address: Address) -> B256 {
-        self.storage
-            .get_mut(&address)
-            .map_or(EMPTY_ROOT_HASH, MerkleTrie::root)
+        self.storage.get_mut(&address).map_or(EMPTY_ROOT_HASH, MerkleTrie::root)
     }
 
     /// The account leaf of `address`, if the account exists.
@@ -109,18 +103,12 @@ impl StateTrie {
         let account = self.account(address).unwrap_or_default();
         let storage = self.storage.get_mut(&address);
         let storage_proofs = match storage {
-            None => slots
-                .iter()
-                .map(|slot| (*slot, U256::ZERO, Vec::new()))
-                .collect(),
+            None => slots.iter().map(|slot| (*slot, U256::ZERO, Vec::new())).collect(),
             Some(storage) => slots
                 .iter()
                 .map(|slot| {
                     let key = keccak256(slot);
-                    let value = storage
-                        .get(key)
-                        .and_then(|leaf| U256::decode(&mut &leaf[..]).ok())
-                        .unwrap_or_default();
+                    let value = storage.get(key).and_then(|leaf| U256::decode(&mut &leaf[..]).ok()).unwrap_or_default();
                     (*slot, value, storage.proof(key))
                 })
                 .collect(),

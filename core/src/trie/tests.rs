@@ -107,28 +107,16 @@ fn root_rehashes_only_changed_paths() {
     assert_eq!(trie.stale_nodes(), 0);
 
     // 2000 random keys make paths of about four nodes; a change touches only those.
-    let (changed, added, removed) = (
-        keccak256(7u32.to_be_bytes()),
-        B256::ZERO,
-        keccak256(9u32.to_be_bytes()),
-    );
+    let (changed, added, removed) = (keccak256(7u32.to_be_bytes()), B256::ZERO, keccak256(9u32.to_be_bytes()));
     trie.insert(changed, vec![0xaa; 40]);
     model.insert(changed, vec![0xaa; 40]);
-    assert!(
-        trie.stale_nodes() <= 6,
-        "{} stale nodes",
-        trie.stale_nodes()
-    );
+    assert!(trie.stale_nodes() <= 6, "{} stale nodes", trie.stale_nodes());
     assert_eq!(trie.root(), reference_root(&model));
     trie.insert(added, vec![1]);
     model.insert(added, vec![1]);
     trie.remove(removed);
     model.remove(&removed);
-    assert!(
-        trie.stale_nodes() <= 12,
-        "{} stale nodes",
-        trie.stale_nodes()
-    );
+    assert!(trie.stale_nodes() <= 12, "{} stale nodes", trie.stale_nodes());
     assert_eq!(trie.root(), reference_root(&model));
     assert_eq!(trie.stale_nodes(), 0);
 
@@ -192,10 +180,7 @@ fn apply_to_model(model: &mut Model, diff: &StateDiff) {
             model.remove(address);
             continue;
         };
-        let mut storage = model
-            .remove(address)
-            .map(|(_, storage)| storage)
-            .unwrap_or_default();
+        let mut storage = model.remove(address).map(|(_, storage)| storage).unwrap_or_default();
         if change.storage_reset {
             storage.clear();
         }
@@ -213,27 +198,17 @@ fn apply_to_model(model: &mut Model, diff: &StateDiff) {
 }
 
 fn storage_leaves(storage: &BTreeMap<U256, U256>) -> BTreeMap<B256, Vec<u8>> {
-    storage
-        .iter()
-        .map(|(slot, value)| (keccak256(B256::from(*slot)), alloy::rlp::encode(value)))
-        .collect()
+    storage.iter().map(|(slot, value)| (keccak256(B256::from(*slot)), alloy::rlp::encode(value))).collect()
 }
 
 fn account_leaf(info: &AccountInfo, storage: &BTreeMap<U256, U256>) -> Vec<u8> {
     let storage_root = reference_root(&storage_leaves(storage));
-    alloy::rlp::encode(TrieAccount::new(
-        info.nonce,
-        info.balance,
-        storage_root,
-        info.code_hash,
-    ))
+    alloy::rlp::encode(TrieAccount::new(info.nonce, info.balance, storage_root, info.code_hash))
 }
 
 fn model_root(model: &Model) -> B256 {
-    let leaves = model
-        .iter()
-        .map(|(address, (info, storage))| (keccak256(address), account_leaf(info, storage)))
-        .collect();
+    let leaves =
+        model.iter().map(|(address, (info, storage))| (keccak256(address), account_leaf(info, storage))).collect();
     reference_root(&leaves)
 }
 
@@ -241,39 +216,16 @@ fn account_diff() -> impl Strategy<Value = AccountDiff> {
     let info = (0u64..3, 0u64..3, any::<bool>()).prop_map(|(nonce, balance, code)| AccountInfo {
         nonce,
         balance: U256::from(balance),
-        code_hash: if code {
-            keccak256("code")
-        } else {
-            KECCAK_EMPTY
-        },
+        code_hash: if code { keccak256("code") } else { KECCAK_EMPTY },
     });
-    let storage = prop::collection::btree_map(
-        (0u64..6).prop_map(U256::from),
-        (0u64..4).prop_map(U256::from),
-        0..4,
-    );
-    (
-        prop::option::weighted(0.8, info),
-        prop::bool::weighted(0.2),
-        storage,
-    )
-        .prop_map(|(info, storage_reset, storage)| AccountDiff {
-            info,
-            storage_reset,
-            storage,
-        })
+    let storage = prop::collection::btree_map((0u64..6).prop_map(U256::from), (0u64..4).prop_map(U256::from), 0..4);
+    (prop::option::weighted(0.8, info), prop::bool::weighted(0.2), storage)
+        .prop_map(|(info, storage_reset, storage)| AccountDiff { info, storage_reset, storage })
 }
 
 fn state_diff() -> impl Strategy<Value = StateDiff> {
-    prop::collection::btree_map(
-        (0u8..5).prop_map(Address::with_last_byte),
-        account_diff(),
-        0..4,
-    )
-    .prop_map(|accounts| StateDiff {
-        accounts,
-        codes: BTreeMap::new(),
-    })
+    prop::collection::btree_map((0u8..5).prop_map(Address::with_last_byte), account_diff(), 0..4)
+        .prop_map(|accounts| StateDiff { accounts, codes: BTreeMap::new() })
 }
 
 proptest! {
@@ -282,7 +234,9 @@ proptest! {
         let mut state = StateTrie::new();
         let mut model = Model::new();
         let slots: Vec<B256> = (0u64..6).map(|slot| B256::from(U256::from(slot))).collect();
+        let mut merged = crate::state::StateDiff::default();
         for diff in diffs {
+            merged.merge(diff.clone());
             apply_to_model(&mut model, &diff);
             let root = state.apply(&diff);
             prop_assert_eq!(root, model_root(&model));
@@ -309,5 +263,7 @@ proptest! {
                 prop_assert_eq!(response.storage_proof.len(), slots.len());
             }
         }
+        // Folding all diffs into one gives the same state as applying them one by one.
+        prop_assert_eq!(StateTrie::new().apply(&merged), state.root());
     }
 }

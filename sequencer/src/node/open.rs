@@ -19,7 +19,9 @@ pub enum OpenError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The stored state does not match the stored head.
-    #[error("stored state root {computed} does not match head block {number}'s state root {expected}: the database is damaged")]
+    #[error(
+        "stored state root {computed} does not match head block {number}'s state root {expected}: the database is damaged"
+    )]
     StateMismatch {
         /// Head number.
         number: u64,

@@ -27,7 +27,8 @@ impl BlockProducer {
     /// not be committed, after which the node must restart from the database.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) -> Result<(), StoreError> {
         let block_time = self.chain.config.block_time;
-        let mut ticker = tokio::time::interval(if block_time.is_zero() { Duration::from_secs(3600) } else { block_time });
+        let mut ticker =
+            tokio::time::interval(if block_time.is_zero() { Duration::from_secs(3600) } else { block_time });
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {

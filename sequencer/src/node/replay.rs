@@ -50,7 +50,8 @@ pub async fn replay_chain(store: &Store, executor: &dyn BlockExecutor) -> Result
     let head = store.head_number().await?.unwrap_or_default();
     let mut parent = block0;
     for number in 1..=head {
-        let (stored_hash, header) = store.header(number).await?.ok_or_else(|| StoreError::Corrupt(format!("missing block {number}")))?;
+        let (stored_hash, header) =
+            store.header(number).await?.ok_or_else(|| StoreError::Corrupt(format!("missing block {number}")))?;
         let origin = store.l1_origin(number).await?.unwrap_or(L1Origin::default());
         let txs = store
             .block_transactions(number)

@@ -202,8 +202,8 @@ impl Mempool {
     pub fn counts(&self, state: &dyn StateReader) -> (usize, usize) {
         let executable: usize = self
             .by_sender
-            .iter()
-            .map(|(sender, _)| {
+            .keys()
+            .map(|sender| {
                 let nonce = state.account(*sender).map(|a| a.nonce).unwrap_or_default();
                 (self.pending_nonce(*sender, nonce) - nonce) as usize
             })
@@ -218,11 +218,11 @@ impl Mempool {
         let mut cursors: HashMap<Address, u64> = HashMap::new();
         for (sender, queue) in &self.by_sender {
             let nonce = state.account(*sender).map(|a| a.nonce).unwrap_or_default();
-            if let Some(tx) = queue.get(&nonce) {
-                if let Some(tip) = tx.effective_tip(base_fee) {
-                    heads.push((tip, Reverse(tx.arrival), *sender));
-                    cursors.insert(*sender, nonce);
-                }
+            if let Some(tx) = queue.get(&nonce)
+                && let Some(tip) = tx.effective_tip(base_fee)
+            {
+                heads.push((tip, Reverse(tx.arrival), *sender));
+                cursors.insert(*sender, nonce);
             }
         }
         let mut selected = Vec::new();
@@ -237,11 +237,11 @@ impl Mempool {
             }
             gas_left -= gas;
             selected.push(tx.clone());
-            if let Some(next) = queue.get(&(nonce + 1)) {
-                if let Some(tip) = next.effective_tip(base_fee) {
-                    heads.push((tip, Reverse(next.arrival), sender));
-                    cursors.insert(sender, nonce + 1);
-                }
+            if let Some(next) = queue.get(&(nonce + 1))
+                && let Some(tip) = next.effective_tip(base_fee)
+            {
+                heads.push((tip, Reverse(next.arrival), sender));
+                cursors.insert(sender, nonce + 1);
             }
         }
         selected

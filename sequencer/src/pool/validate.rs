@@ -32,10 +32,10 @@ pub fn decode_transaction(raw: &[u8], chain_id: u64, block_gas_limit: u64) -> Re
     if gas > cap {
         return Err(PoolError::GasCap { gas, cap });
     }
-    if let Some(tip) = envelope.max_priority_fee_per_gas() {
-        if tip > envelope.max_fee_per_gas() {
-            return Err(PoolError::TipAboveFeeCap { tip, cap: envelope.max_fee_per_gas() });
-        }
+    if let Some(tip) = envelope.max_priority_fee_per_gas()
+        && tip > envelope.max_fee_per_gas()
+    {
+        return Err(PoolError::TipAboveFeeCap { tip, cap: envelope.max_fee_per_gas() });
     }
     let sender = envelope.recover_signer().map_err(|err| PoolError::BadSignature(err.to_string()))?;
     let hash = *envelope.tx_hash();

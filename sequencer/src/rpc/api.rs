@@ -1,8 +1,8 @@
 //! The JSON-RPC interface: the `eth_`, `net_`, `web3_` and `rollup_` methods.
 
 use alloy::rpc::types::{
-    Block, BlockId, BlockNumberOrTag, EIP1186AccountProofResponse, FeeHistory, Filter, Log, SyncStatus,
-    Transaction, TransactionReceipt, TransactionRequest,
+    Block, BlockId, BlockNumberOrTag, EIP1186AccountProofResponse, FeeHistory, Filter, Log, SyncStatus, Transaction,
+    TransactionReceipt, TransactionRequest,
 };
 use alloy::serde::JsonStorageKey;
 use alloy_primitives::{Address, B256, Bytes, U64, U256};
@@ -43,7 +43,11 @@ pub trait EthApi {
     async fn transaction_by_hash(&self, hash: B256) -> RpcResult<Option<Transaction>>;
     /// A mined transaction by block number and index.
     #[method(name = "getTransactionByBlockNumberAndIndex")]
-    async fn transaction_by_number_and_index(&self, block: BlockNumberOrTag, index: U64) -> RpcResult<Option<Transaction>>;
+    async fn transaction_by_number_and_index(
+        &self,
+        block: BlockNumberOrTag,
+        index: U64,
+    ) -> RpcResult<Option<Transaction>>;
     /// A mined transaction by block hash and index.
     #[method(name = "getTransactionByBlockHashAndIndex")]
     async fn transaction_by_hash_and_index(&self, block: B256, index: U64) -> RpcResult<Option<Transaction>>;
@@ -81,8 +85,12 @@ pub trait EthApi {
     ) -> RpcResult<FeeHistory>;
     /// Merkle proof of an account and storage slots against the block's state root.
     #[method(name = "getProof")]
-    async fn proof(&self, address: Address, keys: Vec<JsonStorageKey>, block: Option<BlockId>)
-    -> RpcResult<EIP1186AccountProofResponse>;
+    async fn proof(
+        &self,
+        address: Address,
+        keys: Vec<JsonStorageKey>,
+        block: Option<BlockId>,
+    ) -> RpcResult<EIP1186AccountProofResponse>;
     /// Always `false`: the sequencer is the source of the chain.
     #[method(name = "syncing")]
     async fn syncing(&self) -> RpcResult<SyncStatus>;

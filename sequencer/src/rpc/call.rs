@@ -2,7 +2,7 @@
 
 use super::{
     EthRpc,
-    error::{INVALID_INPUT, INTERNAL_ERROR, reverted, rpc_error},
+    error::{INTERNAL_ERROR, INVALID_INPUT, reverted, rpc_error},
 };
 use alloy::rpc::types::{BlockId, TransactionRequest};
 use alloy_primitives::{Bytes, TxKind, U256};
@@ -30,11 +30,14 @@ impl EthRpc {
         let state = self.chain.state.read().await;
         let attrs = head_attributes(&state.head.header);
         let tx = call_env(&request, chain_id);
-        let result = tokio::task::block_in_place(|| simulate_call(&state.world, chain_id, &attrs, tx)).map_err(call_error)?;
+        let result =
+            tokio::task::block_in_place(|| simulate_call(&state.world, chain_id, &attrs, tx)).map_err(call_error)?;
         match result {
             ExecutionResult::Success { output, .. } => Ok(output.into_data()),
             ExecutionResult::Revert { output, .. } => Err(reverted(output)),
-            ExecutionResult::Halt { reason, .. } => Err(rpc_error(INVALID_INPUT, format!("execution halted: {reason:?}"))),
+            ExecutionResult::Halt { reason, .. } => {
+                Err(rpc_error(INVALID_INPUT, format!("execution halted: {reason:?}")))
+            }
         }
     }
 
@@ -45,14 +48,14 @@ impl EthRpc {
         let state = self.chain.state.read().await;
         let attrs = head_attributes(&state.head.header);
         let tx = call_env(&request, chain_id);
-        let estimate = tokio::task::block_in_place(|| estimate_gas(&state.world, chain_id, &attrs, tx)).map_err(call_error)?;
+        let estimate =
+            tokio::task::block_in_place(|| estimate_gas(&state.world, chain_id, &attrs, tx)).map_err(call_error)?;
         match estimate {
             Ok(gas) => Ok(gas),
             Err(ExecutionResult::Revert { output, .. }) => Err(reverted(output)),
-            Err(failed) => Err(rpc_error(
-                INVALID_INPUT,
-                format!("gas required exceeds allowance ({TX_GAS_CAP}): {:?}", failed),
-            )),
+            Err(failed) => {
+                Err(rpc_error(INVALID_INPUT, format!("gas required exceeds allowance ({TX_GAS_CAP}): {:?}", failed)))
+            }
         }
     }
 }

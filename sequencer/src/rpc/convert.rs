@@ -20,7 +20,12 @@ pub(crate) struct BlockContext {
 
 impl BlockContext {
     pub(crate) fn new(hash: B256, header: &Header) -> Self {
-        Self { hash, number: header.number, timestamp: header.timestamp, base_fee: header.base_fee_per_gas.unwrap_or_default() }
+        Self {
+            hash,
+            number: header.number,
+            timestamp: header.timestamp,
+            base_fee: header.base_fee_per_gas.unwrap_or_default(),
+        }
     }
 }
 

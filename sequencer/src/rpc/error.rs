@@ -1,6 +1,6 @@
 //! JSON-RPC errors with the codes of EIP-1474 and geth, and messages that say what to fix.
 
-use crate::{SubmitError, StoreError, pool::PoolError};
+use crate::{StoreError, SubmitError, pool::PoolError};
 use alloy_primitives::Bytes;
 use jsonrpsee::types::ErrorObjectOwned;
 

@@ -1,7 +1,10 @@
 //! Fee suggestions and `eth_feeHistory`.
 
 use super::{EthRpc, error::invalid_params};
-use alloy::{consensus::Transaction as _, rpc::types::{BlockNumberOrTag, FeeHistory}};
+use alloy::{
+    consensus::Transaction as _,
+    rpc::types::{BlockNumberOrTag, FeeHistory},
+};
 use jsonrpsee::core::RpcResult;
 
 /// Most blocks one `eth_feeHistory` call covers.
@@ -21,10 +24,10 @@ impl EthRpc {
         newest: BlockNumberOrTag,
         percentiles: Option<Vec<f64>>,
     ) -> RpcResult<FeeHistory> {
-        if let Some(p) = &percentiles {
-            if p.iter().any(|v| !(0.0..=100.0).contains(v)) || p.windows(2).any(|w| w[0] > w[1]) {
-                return Err(invalid_params("reward percentiles must be increasing values between 0 and 100"));
-            }
+        if let Some(p) = &percentiles
+            && (p.iter().any(|v| !(0.0..=100.0).contains(v)) || p.windows(2).any(|w| w[0] > w[1]))
+        {
+            return Err(invalid_params("reward percentiles must be increasing values between 0 and 100"));
         }
         let newest = self.resolve_number(newest).await?;
         let count = block_count.clamp(1, MAX_FEE_HISTORY_BLOCKS).min(newest + 1);

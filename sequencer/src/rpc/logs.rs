@@ -32,7 +32,10 @@ impl EthRpc {
         if to - from >= max_range {
             return Err(rpc_error(
                 LIMIT_EXCEEDED,
-                format!("block range too large: {} blocks, at most {max_range}; narrow fromBlock/toBlock", to - from + 1),
+                format!(
+                    "block range too large: {} blocks, at most {max_range}; narrow fromBlock/toBlock",
+                    to - from + 1
+                ),
             ));
         }
         let query = LogQuery {
@@ -55,7 +58,8 @@ impl EthRpc {
             let context = match block_cache {
                 Some((number, context)) if number == stored.block_number => context,
                 _ => {
-                    let (hash, header) = self.chain.store.header(stored.block_number).await?.ok_or_else(unknown_block)?;
+                    let (hash, header) =
+                        self.chain.store.header(stored.block_number).await?.ok_or_else(unknown_block)?;
                     let context = super::convert::BlockContext::new(hash, &header);
                     block_cache = Some((stored.block_number, context));
                     context

@@ -16,7 +16,10 @@ use alloy::{
     serde::JsonStorageKey,
 };
 use alloy_primitives::{Address, B256, Bytes, U64, U256};
-use jsonrpsee::{PendingSubscriptionSink, core::{RpcResult, SubscriptionResult, async_trait}};
+use jsonrpsee::{
+    PendingSubscriptionSink,
+    core::{RpcResult, SubscriptionResult, async_trait},
+};
 use serde_json::json;
 
 #[async_trait]
@@ -85,7 +88,11 @@ impl EthApiServer for EthRpc {
         }))
     }
 
-    async fn transaction_by_number_and_index(&self, block: BlockNumberOrTag, index: U64) -> RpcResult<Option<Transaction>> {
+    async fn transaction_by_number_and_index(
+        &self,
+        block: BlockNumberOrTag,
+        index: U64,
+    ) -> RpcResult<Option<Transaction>> {
         let number = self.resolve_number(block).await?;
         self.transaction_at(number, index.to()).await
     }
@@ -160,7 +167,10 @@ impl EthApiServer for EthRpc {
         let number = self.resolve_id(block).await?;
         let mut state = self.chain.state.write().await;
         if number != state.head.header.number {
-            return Err(rpc_error(INVALID_INPUT, format!("proofs are kept for the latest block only, not block {number}")));
+            return Err(rpc_error(
+                INVALID_INPUT,
+                format!("proofs are kept for the latest block only, not block {number}"),
+            ));
         }
         let slots: Vec<B256> = keys.iter().map(|key| key.as_b256()).collect();
         let proof = state.world.proof(address, &slots);
@@ -187,7 +197,12 @@ impl EthApiServer for EthRpc {
         Ok(Vec::new())
     }
 
-    async fn subscribe(&self, pending: PendingSubscriptionSink, kind: String, filter: Option<Filter>) -> SubscriptionResult {
+    async fn subscribe(
+        &self,
+        pending: PendingSubscriptionSink,
+        kind: String,
+        filter: Option<Filter>,
+    ) -> SubscriptionResult {
         self.do_subscribe(pending, kind, filter).await
     }
 }

@@ -52,7 +52,10 @@ where
         self.inner.batch(requests)
     }
 
-    fn notification<'a>(&self, notification: Notification<'a>) -> impl Future<Output = Self::NotificationResponse> + Send + 'a {
+    fn notification<'a>(
+        &self,
+        notification: Notification<'a>,
+    ) -> impl Future<Output = Self::NotificationResponse> + Send + 'a {
         self.inner.notification(notification)
     }
 }

@@ -19,7 +19,9 @@ impl EthRpc {
             "newHeads" => None,
             "logs" => Some(filter.unwrap_or_default()),
             other => {
-                pending.reject(invalid_params(format!("unsupported subscription \"{other}\": use newHeads or logs"))).await;
+                pending
+                    .reject(invalid_params(format!("unsupported subscription \"{other}\": use newHeads or logs")))
+                    .await;
                 return Ok(());
             }
         };

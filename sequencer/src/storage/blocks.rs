@@ -1,5 +1,6 @@
 //! Writing sealed blocks atomically, and reading blocks and transactions back.
 
+use super::sql::{Param, Sql};
 use super::{
     Result, Store, StoreError,
     codec::{address, b256, decode, int, uint, word},
@@ -11,7 +12,6 @@ use alloy::{
 };
 use alloy_primitives::{Address, B256};
 use rollup_core::{Genesis, L1Origin, SealedBlock, StateDiff, TxOutcome};
-use super::sql::{Param, Sql};
 use sqlx::{Any, AssertSqlSafe, Transaction};
 
 /// Rows per multi-row INSERT (keeps bind parameters under SQLite's and Postgres' limits).
@@ -138,8 +138,10 @@ impl Store {
 
     /// Number of the block with `hash`.
     pub async fn block_number(&self, hash: B256) -> Result<Option<u64>> {
-        let row: Option<(i64,)> =
-            sqlx::query_as("SELECT number FROM blocks WHERE hash = $1").bind(hash.to_vec()).fetch_optional(&self.pool).await?;
+        let row: Option<(i64,)> = sqlx::query_as("SELECT number FROM blocks WHERE hash = $1")
+            .bind(hash.to_vec())
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|(number,)| uint(number)).transpose()
     }
 
@@ -163,7 +165,8 @@ impl Store {
     /// A mined transaction by hash.
     pub async fn transaction(&self, hash: B256) -> Result<Option<StoredTx>> {
         let query = format!("SELECT {TX_COLUMNS} FROM transactions WHERE hash = $1");
-        let row: Option<TxRow> = sqlx::query_as(AssertSqlSafe(query)).bind(hash.to_vec()).fetch_optional(&self.pool).await?;
+        let row: Option<TxRow> =
+            sqlx::query_as(AssertSqlSafe(query)).bind(hash.to_vec()).fetch_optional(&self.pool).await?;
         row.map(stored_tx).transpose()
     }
 
@@ -187,14 +190,16 @@ async fn write_block(
     let number = int(block.header.number);
     let mut header = Vec::new();
     block.header.encode(&mut header);
-    sqlx::query("INSERT INTO blocks (number, hash, header, l1_origin_number, l1_origin_hash) VALUES ($1, $2, $3, $4, $5)")
-        .bind(number)
-        .bind(block.hash.to_vec())
-        .bind(header)
-        .bind(int(l1_origin.number))
-        .bind(l1_origin.hash.to_vec())
-        .execute(&mut **db)
-        .await?;
+    sqlx::query(
+        "INSERT INTO blocks (number, hash, header, l1_origin_number, l1_origin_hash) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(number)
+    .bind(block.hash.to_vec())
+    .bind(header)
+    .bind(int(l1_origin.number))
+    .bind(l1_origin.hash.to_vec())
+    .execute(&mut **db)
+    .await?;
 
     let mut log_index = 0u64;
     let mut tx_rows = Vec::with_capacity(outcomes.len());
@@ -256,8 +261,11 @@ async fn write_state(db: &mut Transaction<'_, Any>, number: i64, diff: &StateDif
         ]
     })
     .await?;
-    let resets: Vec<_> = diff.accounts.iter().filter(|(_, c)| c.storage_reset || c.info.is_none()).map(|(a, _)| a).collect();
-    insert_rows(db, "INSERT INTO storage_resets (address, block_number)", &resets, "", |address| vec![address.to_vec().into(), number.into()])
+    let resets: Vec<_> =
+        diff.accounts.iter().filter(|(_, c)| c.storage_reset || c.info.is_none()).map(|(a, _)| a).collect();
+    insert_rows(db, "INSERT INTO storage_resets (address, block_number)", &resets, "", |address| {
+        vec![address.to_vec().into(), number.into()]
+    })
     .await?;
     let slots: Vec<_> = diff
         .accounts
@@ -276,4 +284,3 @@ async fn write_state(db: &mut Transaction<'_, Any>, number: i64, diff: &StateDif
     })
     .await
 }
-

@@ -1,11 +1,11 @@
 //! Log queries for `eth_getLogs`.
 
+use super::sql::{Param, Sql};
 use super::{
     Result, Store,
     codec::{address, b256, int, uint},
 };
 use alloy_primitives::{Address, B256, Bytes, Log, LogData};
-use super::sql::{Param, Sql};
 
 /// A log filter over a block range: any of `addresses` (or all), and per topic position any of
 /// the given topics (or all).

@@ -9,6 +9,7 @@ use rollup_core::{AccountDiff, AccountInfo, StateDiff};
 use std::collections::BTreeMap;
 
 type AccountRow = (Vec<u8>, i64, i64, i64, Vec<u8>, Vec<u8>);
+type SlotRow = (Vec<u8>, Vec<u8>, i64, Vec<u8>);
 
 impl Store {
     /// The account at `address` as of the end of block `number`.
@@ -42,13 +43,12 @@ impl Store {
         .await?;
         let Some((written, value)) = value else { return Ok(U256::ZERO) };
         // A wipe after the write (or in the same block, before it) hides the write.
-        let (reset,): (Option<i64>,) = sqlx::query_as(
-            "SELECT MAX(block_number) FROM storage_resets WHERE address = $1 AND block_number <= $2",
-        )
-        .bind(address.to_vec())
-        .bind(int(number))
-        .fetch_one(&self.pool)
-        .await?;
+        let (reset,): (Option<i64>,) =
+            sqlx::query_as("SELECT MAX(block_number) FROM storage_resets WHERE address = $1 AND block_number <= $2")
+                .bind(address.to_vec())
+                .bind(int(number))
+                .fetch_one(&self.pool)
+                .await?;
         if reset.is_some_and(|reset| reset > written) {
             return Ok(U256::ZERO);
         }
@@ -57,8 +57,10 @@ impl Store {
 
     /// Code by hash.
     pub async fn code(&self, hash: B256) -> Result<Option<Bytes>> {
-        let row: Option<(Vec<u8>,)> =
-            sqlx::query_as("SELECT code FROM codes WHERE hash = $1").bind(hash.to_vec()).fetch_optional(&self.pool).await?;
+        let row: Option<(Vec<u8>,)> = sqlx::query_as("SELECT code FROM codes WHERE hash = $1")
+            .bind(hash.to_vec())
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.map(|(code,)| code.into()))
     }
 
@@ -84,7 +86,7 @@ impl Store {
                 .await?;
         let resets: BTreeMap<Address, i64> =
             resets.into_iter().map(|(a, n)| Ok((address(&a)?, n))).collect::<Result<_>>()?;
-        let slots: Vec<(Vec<u8>, Vec<u8>, i64, Vec<u8>)> = sqlx::query_as(
+        let slots: Vec<SlotRow> = sqlx::query_as(
             "SELECT s.address, s.slot, s.block_number, s.value FROM storage_history s \
              JOIN (SELECT address, slot, MAX(block_number) AS latest FROM storage_history GROUP BY address, slot) m \
              ON s.address = m.address AND s.slot = m.slot AND s.block_number = m.latest",
@@ -101,7 +103,8 @@ impl Store {
                 account.storage.insert(u256(&slot)?, value);
             }
         }
-        let codes: Vec<(Vec<u8>, Vec<u8>)> = sqlx::query_as("SELECT hash, code FROM codes").fetch_all(&self.pool).await?;
+        let codes: Vec<(Vec<u8>, Vec<u8>)> =
+            sqlx::query_as("SELECT hash, code FROM codes").fetch_all(&self.pool).await?;
         for (hash, code) in codes {
             diff.codes.insert(b256(&hash)?, code.into());
         }

@@ -29,7 +29,8 @@ async fn alloy_client(backend: Backend) {
     let node = TestNode::start(backend).await;
     let owner = dev_key(0);
     let recipient = dev_key(1).address();
-    let provider = ProviderBuilder::new().wallet(EthereumWallet::from(owner.clone())).connect_http(node.url().parse().unwrap());
+    let provider =
+        ProviderBuilder::new().wallet(EthereumWallet::from(owner.clone())).connect_http(node.url().parse().unwrap());
     assert_eq!(provider.get_chain_id().await.unwrap(), 42069);
 
     // ETH transfer.
@@ -124,21 +125,38 @@ async fn cast_client(backend: Backend) {
 
         let deployed = cast(
             &url,
-            &["send", "--json", "--private-key", &key, "--create", &bytecode, "constructor(string,string,uint256)", "Cast Token", "CST", "1000"],
+            &[
+                "send",
+                "--json",
+                "--private-key",
+                &key,
+                "--create",
+                &bytecode,
+                "constructor(string,string,uint256)",
+                "Cast Token",
+                "CST",
+                "1000",
+            ],
         );
         let receipt: serde_json::Value = serde_json::from_str(&deployed).unwrap();
         assert_eq!(receipt["status"], "0x1");
         let token = receipt["contractAddress"].as_str().unwrap().to_owned();
         assert_eq!(cast(&url, &["call", &token, "totalSupply()(uint256)"]), "1000");
 
-        let sent = cast(&url, &["send", "--json", "--private-key", &key, &token, "transfer(address,uint256)", &recipient, "25"]);
+        let sent = cast(
+            &url,
+            &["send", "--json", "--private-key", &key, &token, "transfer(address,uint256)", &recipient, "25"],
+        );
         let receipt: serde_json::Value = serde_json::from_str(&sent).unwrap();
         assert_eq!(receipt["status"], "0x1");
         let tx_hash = receipt["transactionHash"].as_str().unwrap().to_owned();
         assert_eq!(cast(&url, &["call", &token, "balanceOf(address)(uint256)", &recipient]), "25");
         assert_eq!(cast(&url, &["receipt", &tx_hash, "status"]), "true");
 
-        let logs = cast(&url, &["logs", "--json", "--from-block", "0", "--address", &token, "Transfer(address,address,uint256)"]);
+        let logs = cast(
+            &url,
+            &["logs", "--json", "--from-block", "0", "--address", &token, "Transfer(address,address,uint256)"],
+        );
         let logs: Vec<serde_json::Value> = serde_json::from_str(&logs).unwrap();
         assert_eq!(logs.len(), 2, "mint and transfer: {logs:?}");
         assert_eq!(logs[1]["transactionHash"].as_str(), Some(tx_hash.as_str()));

@@ -10,15 +10,15 @@ use alloy_primitives::{Address, Bytes, TxKind, U256};
 use serde_json::{Value, json};
 
 /// Chain id of the dev genesis.
-pub const CHAIN_ID: u64 = 42069;
+pub(crate) const CHAIN_ID: u64 = 42069;
 
 /// Dev key `index` of the standard test mnemonic.
-pub fn dev_key(index: usize) -> PrivateKeySigner {
+pub(crate) fn dev_key(index: usize) -> PrivateKeySigner {
     rollup_core::dev_signers()[index].clone()
 }
 
 /// An EIP-1559 transfer with generous fees.
-pub fn transfer(nonce: u64, to: Address, value: U256) -> TxEip1559 {
+pub(crate) fn transfer(nonce: u64, to: Address, value: U256) -> TxEip1559 {
     TxEip1559 {
         chain_id: CHAIN_ID,
         nonce,
@@ -32,39 +32,47 @@ pub fn transfer(nonce: u64, to: Address, value: U256) -> TxEip1559 {
 }
 
 /// Signs `tx` and returns its EIP-2718 encoding.
-pub fn sign(key: &PrivateKeySigner, mut tx: TxEip1559) -> Bytes {
+pub(crate) fn sign(key: &PrivateKeySigner, mut tx: TxEip1559) -> Bytes {
     let signature = key.sign_transaction_sync(&mut tx).expect("signing works");
     TxEnvelope::from(tx.into_signed(signature)).encoded_2718().into()
 }
 
 /// Sends one JSON-RPC request over HTTP and returns the whole response object.
-pub async fn rpc(url: &str, method: &str, params: Value) -> Value {
+pub(crate) async fn rpc(url: &str, method: &str, params: Value) -> Value {
     let body = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params });
-    reqwest::Client::new().post(url).json(&body).send().await.expect("HTTP request").json().await.expect("JSON response")
+    reqwest::Client::new()
+        .post(url)
+        .json(&body)
+        .send()
+        .await
+        .expect("HTTP request")
+        .json()
+        .await
+        .expect("JSON response")
 }
 
 /// Sends a request that must fail; returns its error code and message.
-pub async fn rpc_error(url: &str, method: &str, params: Value) -> (i64, String) {
+pub(crate) async fn rpc_error(url: &str, method: &str, params: Value) -> (i64, String) {
     let response = rpc(url, method, params).await;
     let error = response.get("error").unwrap_or_else(|| panic!("{method} succeeded: {response}"));
     (error["code"].as_i64().expect("error code"), error["message"].as_str().expect("message").to_owned())
 }
 
 /// Sends a request that must succeed; returns its result.
-pub async fn rpc_ok(url: &str, method: &str, params: Value) -> Value {
+pub(crate) async fn rpc_ok(url: &str, method: &str, params: Value) -> Value {
     let response = rpc(url, method, params).await;
     assert!(response.get("error").is_none(), "{method} failed: {response}");
     response["result"].clone()
 }
 
 /// Submits a raw transaction and seals a block with it; returns its receipt.
-pub async fn send_and_seal(url: &str, raw: &Bytes) -> Value {
+pub(crate) async fn send_and_seal(url: &str, raw: &Bytes) -> Value {
     let hash = rpc_ok(url, "eth_sendRawTransaction", json!([raw])).await;
     wait_receipt(url, &hash).await
 }
 
 /// Polls for a receipt (blocks are sealed on demand, so this is quick).
-pub async fn wait_receipt(url: &str, hash: &Value) -> Value {
+pub(crate) async fn wait_receipt(url: &str, hash: &Value) -> Value {
     for _ in 0..200 {
         let receipt = rpc_ok(url, "eth_getTransactionReceipt", json!([hash])).await;
         if !receipt.is_null() {

@@ -4,7 +4,10 @@
 use crate::common::{dev_key, rpc_ok, send_and_seal, sign, transfer};
 use alloy_primitives::{Address, U256};
 use rollup_core::SequentialExecutor;
-use sequencer::{Store, replay_chain, test_utils::{Backend, TestNode}};
+use sequencer::{
+    Store, replay_chain,
+    test_utils::{Backend, TestNode},
+};
 use serde_json::json;
 
 async fn restart_resumes(backend: Backend) {
@@ -15,7 +18,8 @@ async fn restart_resumes(backend: Backend) {
         send_and_seal(&node.url(), &sign(&key, transfer(nonce, to, U256::from(nonce + 1)))).await;
     }
     // Nonce 6 waits for nonce 5: acknowledged but not minable.
-    let gapped = rpc_ok(&node.url(), "eth_sendRawTransaction", json!([sign(&key, transfer(6, to, U256::from(7)))])).await;
+    let gapped =
+        rpc_ok(&node.url(), "eth_sendRawTransaction", json!([sign(&key, transfer(6, to, U256::from(7)))])).await;
     let before = rpc_ok(&node.url(), "eth_getBlockByNumber", json!(["latest", false])).await;
 
     node.restart().await;

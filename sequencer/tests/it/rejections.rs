@@ -9,7 +9,10 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use alloy_primitives::{Bytes, Signature, TxKind, U256};
-use sequencer::{PoolConfig, test_utils::{Backend, TestNode}};
+use sequencer::{
+    PoolConfig,
+    test_utils::{Backend, TestNode},
+};
 use serde_json::json;
 
 const INVALID_INPUT: i64 = -32000;
@@ -28,23 +31,44 @@ async fn every_rejection(backend: Backend) {
     let key = dev_key(3);
     let to = dev_key(4).address();
 
-    expect_rejection(&url, &Bytes::from_static(&[0x02, 0xde, 0xad]), INVALID_PARAMS, "invalid transaction encoding").await;
+    expect_rejection(&url, &Bytes::from_static(&[0x02, 0xde, 0xad]), INVALID_PARAMS, "invalid transaction encoding")
+        .await;
 
     let mut bad_signature = transfer(0, to, U256::from(1));
     let signature = Signature::new(U256::ZERO, U256::ZERO, false);
     let forged: Bytes = TxEnvelope::from(bad_signature.clone().into_signed(signature)).encoded_2718().into();
     expect_rejection(&url, &forged, INVALID_INPUT, "invalid sender").await;
     bad_signature.chain_id = 1;
-    expect_rejection(&url, &sign(&key, bad_signature), INVALID_INPUT, "invalid chain id: transaction is for chain 1").await;
+    expect_rejection(&url, &sign(&key, bad_signature), INVALID_INPUT, "invalid chain id: transaction is for chain 1")
+        .await;
 
-    let mut legacy = TxLegacy { chain_id: None, nonce: 0, gas_price: 10_000_000_000, gas_limit: 21_000, to: TxKind::Call(to), ..Default::default() };
+    let mut legacy = TxLegacy {
+        chain_id: None,
+        nonce: 0,
+        gas_price: 10_000_000_000,
+        gas_limit: 21_000,
+        to: TxKind::Call(to),
+        ..Default::default()
+    };
     let signature = key.sign_transaction_sync(&mut legacy).unwrap();
     let unprotected: Bytes = TxEnvelope::from(legacy.into_signed(signature)).encoded_2718().into();
     expect_rejection(&url, &unprotected, INVALID_INPUT, "only replay-protected").await;
 
     let over_cap = rollup_core::TX_GAS_CAP + 1;
-    expect_rejection(&url, &sign(&key, transfer(0, to, U256::from(1)).with_gas(over_cap)), INVALID_INPUT, "exceeds per-transaction gas cap").await;
-    expect_rejection(&url, &sign(&key, transfer(0, to, U256::from(1)).with_gas(20_000)), INVALID_INPUT, "intrinsic gas too low").await;
+    expect_rejection(
+        &url,
+        &sign(&key, transfer(0, to, U256::from(1)).with_gas(over_cap)),
+        INVALID_INPUT,
+        "exceeds per-transaction gas cap",
+    )
+    .await;
+    expect_rejection(
+        &url,
+        &sign(&key, transfer(0, to, U256::from(1)).with_gas(20_000)),
+        INVALID_INPUT,
+        "intrinsic gas too low",
+    )
+    .await;
 
     let mut cheap = transfer(0, to, U256::from(1));
     cheap.max_fee_per_gas = 1;
@@ -57,11 +81,23 @@ async fn every_rejection(backend: Backend) {
     expect_rejection(&url, &sign(&key, oversized), INVALID_INPUT, "oversized data").await;
 
     let broke = PrivateKeySigner::random();
-    expect_rejection(&url, &sign(&broke, transfer(0, to, U256::from(1))), INVALID_INPUT, "insufficient funds for gas * price + value").await;
+    expect_rejection(
+        &url,
+        &sign(&broke, transfer(0, to, U256::from(1))),
+        INVALID_INPUT,
+        "insufficient funds for gas * price + value",
+    )
+    .await;
 
     // Nonce too low after a mined transaction.
     send_and_seal(&url, &sign(&key, transfer(0, to, U256::from(1)))).await;
-    expect_rejection(&url, &sign(&key, transfer(0, to, U256::from(2))), INVALID_INPUT, "nonce too low: next nonce 1, tx nonce 0").await;
+    expect_rejection(
+        &url,
+        &sign(&key, transfer(0, to, U256::from(2))),
+        INVALID_INPUT,
+        "nonce too low: next nonce 1, tx nonce 0",
+    )
+    .await;
 
     // A gap is queued, not rejected; a replacement needs a 10% bump in fee cap and tip.
     let queued = transfer(2, to, U256::from(1));

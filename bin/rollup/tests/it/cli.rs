@@ -11,7 +11,16 @@ fn help_explains_every_option() {
     let output = rollup(&["sequencer", "--help"]);
     assert!(output.status.success());
     let help = String::from_utf8(output.stdout).unwrap();
-    for option in ["--config", "--database-url", "--listen", "--block-time-ms", "--chain-id", "--fee-recipient", "--pool-max-txs", "--rpc-max-batch"] {
+    for option in [
+        "--config",
+        "--database-url",
+        "--listen",
+        "--block-time-ms",
+        "--chain-id",
+        "--fee-recipient",
+        "--pool-max-txs",
+        "--rpc-max-batch",
+    ] {
         assert!(help.contains(option), "{option} missing from help:\n{help}");
     }
     assert!(help.contains("ROLLUP_DATABASE_URL"), "environment variables are shown");

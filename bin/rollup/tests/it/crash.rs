@@ -152,7 +152,8 @@ async fn kill_during_stream(backend: Backend) {
     let head = call(&node.url, "eth_getBlockByNumber", json!(["latest", false])).await.unwrap();
     drop(node);
 
-    let output = Command::new(env!("CARGO_BIN_EXE_rollup")).args(["replay", "--database-url", &database_url]).output().unwrap();
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_rollup")).args(["replay", "--database-url", &database_url]).output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "replay failed: {}", String::from_utf8_lossy(&output.stderr));
     let root = head["stateRoot"].as_str().unwrap();

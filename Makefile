@@ -1,0 +1,39 @@
+# One place for what developers and CI run: `make test` is the README's test command and
+# what .ci/run calls.
+
+CARGO ?= cargo
+FORGE := $(CURDIR)/.tools-bin/forge
+
+.PHONY: tools devnet test lint rust-test contracts-test predeploys-check bench-load
+
+## Install the pinned L1 tools (anvil, cast, forge, solc) from npm into .tools-bin/.
+tools:
+	@bash tools/install-l1-tools.sh
+
+## Start a local development chain (the README's first command).
+devnet: tools
+	$(CARGO) run --release -p rollup -- devnet
+
+## Everything CI checks: formatting, lints, contracts, predeploy artifacts, all tests.
+test: tools lint contracts-test predeploys-check rust-test
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+contracts-test: tools
+	cd contracts && $(FORGE) fmt --check && $(FORGE) build && $(FORGE) test
+
+## The committed genesis predeploy bytecode must equal a fresh build of its source.
+predeploys-check: tools
+	bash tools/build-predeploys.sh
+	git diff --exit-code -- core/src/genesis/predeploys
+
+rust-test:
+	$(CARGO) nextest run --workspace --locked --no-fail-fast
+	$(CARGO) test --workspace --locked --doc
+
+## On-demand benchmark: sequencer vs Anvil under the same load (see docs/benchmarks/).
+bench-load: tools
+	$(CARGO) build --release -p rollup -p loadgen
+	$(CARGO) run --release -p loadgen
