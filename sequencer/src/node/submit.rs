@@ -28,7 +28,9 @@ impl Chain {
         };
         let (tx, hash) =
             decode_transaction(&raw, self.chain_id(), self.genesis.config.block_gas_limit).map_err(rejected)?;
-        if self.pool.lock().get(&hash).is_some() || self.store.transaction(hash).await?.is_some() {
+        // Re-sending a pending transaction is answered with its hash (a mined one fails the
+        // nonce check, as on geth).
+        if self.pool.lock().get(&hash).is_some() {
             return Ok(hash);
         }
         let arrival = self.next_arrival();

@@ -1,11 +1,13 @@
 //! `eth_getLogs` and log matching for subscriptions.
 
+use super::convert::BlockContext;
 use super::{
     EthRpc,
     error::{LIMIT_EXCEEDED, invalid_params, rpc_error, unknown_block},
 };
 use crate::storage::LogQuery;
 use alloy::rpc::types::{Filter, FilterBlockOption, Log};
+use alloy_primitives::B256;
 use jsonrpsee::core::RpcResult;
 
 impl EthRpc {
@@ -53,25 +55,22 @@ impl EthRpc {
             ));
         }
         let mut logs = Vec::with_capacity(found.len());
-        let mut block_cache: Option<(u64, super::convert::BlockContext)> = None;
+        // Logs come ordered by block: load each block's header and transaction hashes once.
+        let mut block: Option<(u64, BlockContext, Vec<B256>)> = None;
         for stored in found {
-            let context = match block_cache {
-                Some((number, context)) if number == stored.block_number => context,
-                _ => {
-                    let (hash, header) =
-                        self.chain.store.header(stored.block_number).await?.ok_or_else(unknown_block)?;
-                    let context = super::convert::BlockContext::new(hash, &header);
-                    block_cache = Some((stored.block_number, context));
-                    context
-                }
-            };
-            let tx = self.chain.store.transaction_at(stored.block_number, stored.tx_index).await?;
+            if block.as_ref().is_none_or(|(number, ..)| *number != stored.block_number) {
+                let (hash, header) = self.chain.store.header(stored.block_number).await?.ok_or_else(unknown_block)?;
+                let txs = self.chain.store.block_transactions(stored.block_number).await?;
+                let hashes = txs.into_iter().map(|tx| tx.hash).collect();
+                block = Some((stored.block_number, BlockContext::new(hash, &header), hashes));
+            }
+            let (_, context, hashes) = block.as_ref().expect("loaded above");
             logs.push(Log {
                 inner: stored.log,
                 block_hash: Some(context.hash),
                 block_number: Some(context.number),
                 block_timestamp: Some(context.timestamp),
-                transaction_hash: tx.map(|tx| tx.hash),
+                transaction_hash: hashes.get(stored.tx_index as usize).copied(),
                 transaction_index: Some(stored.tx_index),
                 log_index: Some(stored.log_index),
                 removed: false,
