@@ -8,7 +8,7 @@ use alloy::rpc::types::{BlockId, TransactionRequest};
 use alloy_primitives::{Bytes, TxKind, U256};
 use jsonrpsee::core::RpcResult;
 use revm::context::{TxEnv, result::ExecutionResult};
-use rollup_core::{BlockAttributes, CallError, TX_GAS_CAP, estimate_gas, simulate_call};
+use rollup_core::{BlockAttributes, CallError, StateReader, TX_GAS_CAP, estimate_gas, simulate_call};
 
 impl EthRpc {
     /// Checks that `block` is the head: simulation runs only on the latest state.
@@ -23,16 +23,24 @@ impl EthRpc {
         Ok(())
     }
 
-    /// Runs `request` like `eth_call` and returns its output or the revert error.
-    pub(crate) async fn do_call(&self, request: TransactionRequest, block: Option<BlockId>) -> RpcResult<Bytes> {
+    /// Runs `simulate` on the head state with `request` as a revm transaction.
+    async fn on_head<T>(
+        &self,
+        request: &TransactionRequest,
+        block: Option<BlockId>,
+        simulate: impl FnOnce(&dyn StateReader, u64, &BlockAttributes, TxEnv) -> Result<T, CallError>,
+    ) -> RpcResult<T> {
         self.require_head(block).await?;
         let chain_id = self.chain.chain_id();
         let state = self.chain.state.read().await;
         let attrs = head_attributes(&state.head.header);
-        let tx = call_env(&request, chain_id);
-        let result =
-            tokio::task::block_in_place(|| simulate_call(&state.world, chain_id, &attrs, tx)).map_err(call_error)?;
-        match result {
+        let tx = call_env(request, chain_id);
+        tokio::task::block_in_place(|| simulate(&state.world, chain_id, &attrs, tx)).map_err(call_error)
+    }
+
+    /// Runs `request` like `eth_call` and returns its output or the revert error.
+    pub(crate) async fn do_call(&self, request: TransactionRequest, block: Option<BlockId>) -> RpcResult<Bytes> {
+        match self.on_head(&request, block, simulate_call).await? {
             ExecutionResult::Success { output, .. } => Ok(output.into_data()),
             ExecutionResult::Revert { output, .. } => Err(reverted(output)),
             ExecutionResult::Halt { reason, .. } => {
@@ -43,18 +51,11 @@ impl EthRpc {
 
     /// Estimates the gas `request` needs.
     pub(crate) async fn do_estimate(&self, request: TransactionRequest, block: Option<BlockId>) -> RpcResult<u64> {
-        self.require_head(block).await?;
-        let chain_id = self.chain.chain_id();
-        let state = self.chain.state.read().await;
-        let attrs = head_attributes(&state.head.header);
-        let tx = call_env(&request, chain_id);
-        let estimate =
-            tokio::task::block_in_place(|| estimate_gas(&state.world, chain_id, &attrs, tx)).map_err(call_error)?;
-        match estimate {
+        match self.on_head(&request, block, estimate_gas).await? {
             Ok(gas) => Ok(gas),
             Err(ExecutionResult::Revert { output, .. }) => Err(reverted(output)),
             Err(failed) => {
-                Err(rpc_error(INVALID_INPUT, format!("gas required exceeds allowance ({TX_GAS_CAP}): {:?}", failed)))
+                Err(rpc_error(INVALID_INPUT, format!("gas required exceeds allowance ({TX_GAS_CAP}): {failed:?}")))
             }
         }
     }

@@ -1,7 +1,7 @@
 //! A small SQL builder with numbered (`$1`) placeholders, which both SQLite and PostgreSQL
 //! accept through the `Any` driver (sqlx's own builder emits `?`, which PostgreSQL rejects).
 
-use sqlx::{Any, AssertSqlSafe, any::AnyArguments, query::Query};
+use sqlx::{Any, Arguments as _, AssertSqlSafe, any::AnyArguments, query::Query};
 
 /// A bound parameter.
 #[derive(Debug)]
@@ -71,17 +71,24 @@ impl Sql {
         self.push(")")
     }
 
+    /// The SQL text and its bound arguments.
+    fn into_parts(self) -> (AssertSqlSafe<String>, AnyArguments) {
+        let mut arguments = AnyArguments::default();
+        for param in self.params {
+            let added = match param {
+                Param::Int(value) => arguments.add(value),
+                Param::Bytes(value) => arguments.add(value),
+                Param::OptBytes(value) => arguments.add(value),
+            };
+            added.expect("integers and byte strings always encode");
+        }
+        (AssertSqlSafe(self.text), arguments)
+    }
+
     /// The executable query.
     pub(super) fn query(self) -> Query<'static, Any, AnyArguments> {
-        let mut query = sqlx::query(AssertSqlSafe(self.text));
-        for param in self.params {
-            query = match param {
-                Param::Int(value) => query.bind(value),
-                Param::Bytes(value) => query.bind(value),
-                Param::OptBytes(value) => query.bind(value),
-            };
-        }
-        query
+        let (text, arguments) = self.into_parts();
+        sqlx::query_with(text, arguments)
     }
 
     /// The executable query returning rows of type `T`.
@@ -89,14 +96,7 @@ impl Sql {
     where
         T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
     {
-        let mut query = sqlx::query_as(AssertSqlSafe(self.text));
-        for param in self.params {
-            query = match param {
-                Param::Int(value) => query.bind(value),
-                Param::Bytes(value) => query.bind(value),
-                Param::OptBytes(value) => query.bind(value),
-            };
-        }
-        query
+        let (text, arguments) = self.into_parts();
+        sqlx::query_as_with(text, arguments)
     }
 }

@@ -82,3 +82,17 @@ pub(crate) async fn wait_receipt(url: &str, hash: &Value) -> Value {
     }
     panic!("no receipt for {hash}");
 }
+
+/// Deploys the test ERC-20 (`contracts/test/fixtures`) from `key` at `nonce`, minting `supply`
+/// to it; returns the receipt.
+pub(crate) async fn deploy_token(url: &str, key: &PrivateKeySigner, nonce: u64, supply: U256) -> Value {
+    use alloy::sol_types::SolValue;
+    let token = sequencer::test_utils::compile("contracts/test/fixtures/TestERC20.sol", "TestERC20");
+    let mut code = token.bytecode.to_vec();
+    code.extend(("Token".to_string(), "TKN".to_string(), supply).abi_encode_params());
+    let mut deploy = transfer(nonce, Address::ZERO, U256::ZERO);
+    deploy.to = TxKind::Create;
+    deploy.gas_limit = 3_000_000;
+    deploy.input = code.into();
+    send_and_seal(url, &sign(key, deploy)).await
+}

@@ -1,7 +1,7 @@
 //! The JSON-RPC server itself: WebSocket subscriptions, batches, limits, tags, revert errors,
 //! and the `/health` and `/metrics` endpoints beside it.
 
-use crate::common::{dev_key, rpc, rpc_error, rpc_ok, send_and_seal, sign, transfer};
+use crate::common::{deploy_token, dev_key, rpc, rpc_error, rpc_ok};
 use alloy::{
     providers::{Provider, ProviderBuilder, WsConnect},
     rpc::types::Filter,
@@ -9,7 +9,7 @@ use alloy::{
 };
 use alloy_primitives::{Address, Bytes, U256, keccak256};
 use futures::StreamExt;
-use sequencer::test_utils::{Backend, TestNode, compile};
+use sequencer::test_utils::{Backend, TestNode};
 use serde_json::json;
 use std::time::Duration;
 
@@ -20,15 +20,7 @@ async fn subscriptions(backend: Backend) {
     let token_event = keccak256("Transfer(address,address,uint256)");
     let mut logs = ws.subscribe_logs(&Filter::new().event_signature(token_event)).await.unwrap().into_stream();
 
-    let key = dev_key(0);
-    let token = compile("contracts/test/fixtures/TestERC20.sol", "TestERC20");
-    let mut code = token.bytecode.to_vec();
-    code.extend(("Sub".to_string(), "SUB".to_string(), U256::from(77)).abi_encode_params());
-    let mut deploy = transfer(0, Address::ZERO, U256::ZERO);
-    deploy.to = alloy_primitives::TxKind::Create;
-    deploy.gas_limit = 3_000_000;
-    deploy.input = code.into();
-    let receipt = send_and_seal(&node.url(), &sign(&key, deploy)).await;
+    let receipt = deploy_token(&node.url(), &dev_key(0), 0, U256::from(77)).await;
 
     let head = tokio::time::timeout(Duration::from_secs(10), heads.next()).await.unwrap().unwrap();
     assert_eq!(Some(head.hash), serde_json::from_value(receipt["blockHash"].clone()).ok());
@@ -76,15 +68,7 @@ async fn batches_limits_and_errors(backend: Backend) {
     assert_eq!(code, -32602);
 
     // A reverting call returns code 3 with the revert data and reason.
-    let key = dev_key(0);
-    let token = compile("contracts/test/fixtures/TestERC20.sol", "TestERC20");
-    let mut code_bytes = token.bytecode.to_vec();
-    code_bytes.extend(("R".to_string(), "R".to_string(), U256::from(1)).abi_encode_params());
-    let mut deploy = transfer(0, Address::ZERO, U256::ZERO);
-    deploy.to = alloy_primitives::TxKind::Create;
-    deploy.gas_limit = 3_000_000;
-    deploy.input = code_bytes.into();
-    let receipt = send_and_seal(&url, &sign(&key, deploy)).await;
+    let receipt = deploy_token(&url, &dev_key(0), 0, U256::from(1)).await;
     let token_address = receipt["contractAddress"].clone();
     let selector = &keccak256("transferFrom(address,address,uint256)")[..4];
     let mut data = selector.to_vec();
