@@ -127,7 +127,7 @@ fn reference_root(db: &CacheDB<EmptyDB>) -> B256 {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
     fn apply_block_matches_revm_cache_db(blocks in prop::collection::vec(prop::collection::vec(op(), 1..12), 1..6)) {

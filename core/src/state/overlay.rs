@@ -57,24 +57,24 @@ impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
     }
 
     fn commit_account(&mut self, address: Address, account: Account) {
-        let entry = self.diff.accounts.entry(address).or_default();
-        if account.is_selfdestructed() {
-            *entry = AccountDiff { info: None, storage_reset: true, storage: Default::default() };
+        let info =
+            AccountInfo { nonce: account.info.nonce, balance: account.info.balance, code_hash: account.info.code_hash };
+        // Self-destructed, or touched and empty (EIP-161): the account is gone. Only an
+        // account that exists at this point needs a deletion; for one that never existed the
+        // diff stays as it is, so equal executions give equal diffs.
+        if account.is_selfdestructed() || info.is_empty() {
+            if StateReader::account(self, address).is_some() {
+                self.diff.accounts.insert(address, AccountDiff { info: None, storage_reset: true, ..Default::default() });
+            }
             return;
         }
+        let entry = self.diff.accounts.entry(address).or_default();
         if account.is_created() {
             entry.storage_reset = true;
             entry.storage.clear();
         }
         for (slot, value) in account.changed_storage_slots() {
             entry.storage.insert(*slot, value.present_value());
-        }
-        let info =
-            AccountInfo { nonce: account.info.nonce, balance: account.info.balance, code_hash: account.info.code_hash };
-        if info.is_empty() {
-            // EIP-161: a touched empty account is removed.
-            *entry = AccountDiff { info: None, storage_reset: true, storage: Default::default() };
-            return;
         }
         entry.info = Some(info);
         let known = info.code_hash == KECCAK256_EMPTY
