@@ -4,7 +4,7 @@
 CARGO ?= cargo
 FORGE := $(CURDIR)/.tools-bin/forge
 
-.PHONY: tools devnet test lint rust-test contracts-test predeploys-check bench-load
+.PHONY: tools devnet test lint rust-test contracts-test artifacts-check bench-load
 
 ## Install the pinned L1 tools (anvil, cast, forge, solc) from npm into .tools-bin/.
 tools:
@@ -15,19 +15,22 @@ devnet: tools
 	$(CARGO) run --release -p rollup -- devnet
 
 ## Everything CI checks: formatting, lints, contracts, predeploy artifacts, all tests.
-test: tools lint contracts-test predeploys-check rust-test
+test: tools lint contracts-test artifacts-check rust-test
 
 lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
+## Solidity: formatting, tests, and the committed gas snapshot.
 contracts-test: tools
-	cd contracts && $(FORGE) fmt --check && $(FORGE) build && $(FORGE) test
+	cd contracts && $(FORGE) fmt --check && $(FORGE) build && $(FORGE) test && $(FORGE) snapshot --check
 
-## The committed genesis predeploy bytecode must equal a fresh build of its source.
-predeploys-check: tools
+## Committed artifacts (L2 predeploy bytecode, L1 contract ABIs and bytecode for the Rust
+## bindings) must equal a fresh build of their sources.
+artifacts-check: tools
 	bash tools/build-predeploys.sh
-	git diff --exit-code -- core/src/genesis/predeploys
+	bash tools/build-l1-artifacts.sh
+	git diff --exit-code -- core/src/genesis/predeploys core/src/l1/artifacts
 
 rust-test:
 	$(CARGO) nextest run --workspace --locked --no-fail-fast

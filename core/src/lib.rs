@@ -12,6 +12,7 @@
 
 mod chain;
 mod genesis;
+pub mod l1;
 mod state;
 mod stf;
 mod trie;

@@ -28,6 +28,10 @@ struct Args {
     /// Transactions per workload and node.
     #[arg(long, default_value_t = 5000)]
     txs: usize,
+    /// Times to repeat the whole measurement (workloads alternate between the nodes); the
+    /// report gives medians over rounds.
+    #[arg(long, default_value_t = 1)]
+    rounds: usize,
     /// Sender accounts (fresh keys, funded from the dev accounts).
     #[arg(long, default_value_t = 64)]
     senders: usize,
@@ -47,6 +51,13 @@ struct Args {
     /// The `anvil` binary (install it with `bash tools/install-l1-tools.sh`).
     #[arg(long, default_value_os_t = repo_path(".tools-bin/anvil"))]
     anvil_bin: PathBuf,
+    /// Anvil's block time in seconds; 0 = automine (one block per arrival), which stalls
+    /// once transactions arrive faster than it mines (see the benchmark notes).
+    #[arg(long, default_value_t = 0.1)]
+    anvil_block_time: f64,
+    /// An extra Anvil argument (repeatable), e.g. `--anvil-arg=--prune-history`.
+    #[arg(long = "anvil-arg", allow_hyphen_values = true)]
+    anvil_args: Vec<String>,
     /// Keep the nodes' logs and the sequencer database in this folder (default: a temporary
     /// folder, deleted at the end).
     #[arg(long)]
@@ -71,10 +82,14 @@ async fn main() -> anyhow::Result<()> {
 /// Starts both nodes, runs every workload on each, prints the report.
 async fn run(args: Args) -> anyhow::Result<()> {
     ensure!(
-        args.txs > 0 && args.senders > 0 && args.concurrency > 0,
-        "--txs, --senders and --concurrency must be positive"
+        args.txs > 0 && args.senders > 0 && args.concurrency > 0 && args.rounds > 0,
+        "--txs, --senders, --concurrency and --rounds must be positive"
     );
     ensure!(args.concurrency <= args.senders, "--concurrency must not exceed --senders");
+    ensure!(
+        args.anvil_block_time.is_finite() && args.anvil_block_time >= 0.0,
+        "--anvil-block-time must be a number of seconds"
+    );
     let temp;
     let dir = match &args.work_dir {
         Some(dir) => {
@@ -91,7 +106,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         LoadConfig { txs: args.txs, concurrency: args.concurrency, timeout: Duration::from_secs(args.timeout_secs) };
 
     let mut sequencer = procs::start_sequencer(&args.rollup_bin, &dir).await?;
-    let mut anvil = procs::start_anvil(&args.anvil_bin, &dir).await?;
+    let mut anvil = procs::start_anvil(&args.anvil_bin, &dir, args.anvil_block_time, &args.anvil_args).await?;
     eprintln!("sequencer at {}, anvil at {}; logs in {}", sequencer.url, anvil.url, dir.display());
     let mut targets = Vec::new();
     for (name, proc) in [("sequencer", &sequencer), ("anvil", &anvil)] {
@@ -101,24 +116,41 @@ async fn run(args: Args) -> anyhow::Result<()> {
     }
 
     let mut outcomes = Vec::new();
-    for &workload in &args.workloads {
-        for (target, proc) in targets.iter_mut().zip([&mut sequencer, &mut anvil]) {
-            if let (Workload::Erc20, Some(code)) = (workload, &initcode) {
-                eprintln!("{}: deploying the ERC-20", target.name);
-                target.setup_token(code).await?;
+    for round in 1..=args.rounds {
+        for &workload in &args.workloads {
+            for (target, proc) in targets.iter_mut().zip([&mut sequencer, &mut anvil]) {
+                if workload == Workload::Erc20 && !target.has_token() {
+                    eprintln!("{}: deploying the ERC-20", target.name);
+                    let code = initcode.as_deref().unwrap_or_default();
+                    target
+                        .setup_token(code)
+                        .await
+                        .with_context(|| format!("deploying the ERC-20 on {}", target.name))?;
+                }
+                eprintln!("round {round}, {}: {} x {}", target.name, args.txs, workload.name());
+                let outcome = target.run(workload, config).await;
+                let outcome = outcome.with_context(|| format!("{} on {}", workload.name(), target.name));
+                proc.ensure_running()?;
+                let outcome = outcome?;
+                eprintln!(
+                    "{}: {} included in {:.2} s",
+                    target.name,
+                    outcome.included,
+                    outcome.total_time.as_secs_f64()
+                );
+                outcomes.push(outcome);
             }
-            eprintln!("{}: {} x {}", target.name, args.txs, workload.name());
-            let outcome = target.run(workload, config).await;
-            let outcome = outcome.with_context(|| format!("{} on {}", workload.name(), target.name));
-            proc.ensure_running()?;
-            let outcome = outcome?;
-            eprintln!("{}: {} included in {:.2} s", target.name, outcome.included, outcome.total_time.as_secs_f64());
-            outcomes.push(outcome);
         }
     }
 
+    let anvil_mode = match args.anvil_block_time {
+        0.0 => "automine".to_owned(),
+        seconds => format!("a block every {seconds} s"),
+    };
     println!(
-        "{} transactions per workload and node, {} senders, {} concurrent requests, {} CPUs\n",
+        "{} rounds of {} transactions per workload and node, {} senders, {} concurrent requests, {} CPUs; \
+         sequencer with --block-time-ms 0, anvil with {anvil_mode}\n",
+        args.rounds,
         args.txs,
         args.senders,
         args.concurrency,

@@ -97,11 +97,17 @@ fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-/// Starts Anvil (automine, Osaka, chain id 31337, the standard dev accounts).
-pub(crate) async fn start_anvil(bin: &Path, dir: &Path) -> anyhow::Result<Proc> {
+/// Starts Anvil (Osaka, chain id 31337, the standard dev accounts). It mines a block every
+/// `block_time` seconds, or on every transaction (automine) when `block_time` is zero;
+/// `extra` arguments are appended.
+pub(crate) async fn start_anvil(bin: &Path, dir: &Path, block_time: f64, extra: &[String]) -> anyhow::Result<Proc> {
     let port = free_port()?;
     let mut cmd = Command::new(bin);
     cmd.args(["--port", &port.to_string()]).args(["--hardfork", "osaka", "--chain-id", "31337", "--silent"]);
+    if block_time > 0.0 {
+        cmd.args(["--block-time", &block_time.to_string()]);
+    }
+    cmd.args(extra);
     Proc::start("anvil", cmd, port, dir.join("anvil.log"), Duration::from_secs(30)).await
 }
 

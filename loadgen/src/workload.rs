@@ -205,6 +205,11 @@ impl Target {
         Ok(())
     }
 
+    /// Whether the ERC-20 is deployed ([`Self::setup_token`]).
+    pub(crate) fn has_token(&self) -> bool {
+        self.token.is_some()
+    }
+
     /// Reads every account's pending nonce from the node.
     async fn sync_nonces(&mut self) -> anyhow::Result<()> {
         for account in self.dev.iter_mut().chain(self.senders.iter_mut()) {
@@ -240,32 +245,35 @@ impl Target {
     }
 
     /// Signs `txs` transactions of `workload`, dealt round-robin to the senders; returns,
-    /// per sender, its first nonce and its request bodies in nonce order.
-    async fn sign_load(&mut self, workload: Workload, txs: usize) -> anyhow::Result<Vec<(u64, Vec<String>)>> {
+    /// per sender, its request bodies in nonce order.
+    async fn sign_load(&mut self, workload: Workload, txs: usize) -> anyhow::Result<Vec<Vec<String>>> {
         let fees = Fees::suggested(&self.rpc).await?;
         self.sync_nonces().await?;
-        let mut load: Vec<_> = self.senders.iter().map(|s| (s.nonce, Vec::new())).collect();
-        let call = |j: usize| {
-            let recipient = Address::from_word(keccak256(format!("loadgen {workload:?} {j}")));
-            match workload {
-                Workload::Eth => (TxKind::Call(recipient), U256::from(1), Bytes::new()),
-                Workload::Erc20 => {
-                    let token = self.token.expect("token deployed before the ERC-20 load");
-                    let input = transferCall { to: recipient, value: U256::from(1) };
-                    (TxKind::Call(token), U256::ZERO, input.abi_encode().into())
-                }
+        let mut load = vec![Vec::new(); self.senders.len()];
+        // A fresh recipient for every transaction (also across rounds): each transfer
+        // creates an account or a token balance, as a transfer to a new user does.
+        let recipient =
+            |sender: &Account| Address::from_word(keccak256(format!("loadgen {} {}", sender.address(), sender.nonce)));
+        let token = self.token;
+        let call = |to: Address| match (workload, token) {
+            (Workload::Eth, _) => Ok((TxKind::Call(to), U256::from(1), Bytes::new())),
+            (Workload::Erc20, Some(token)) => {
+                let input = transferCall { to, value: U256::from(1) }.abi_encode();
+                Ok((TxKind::Call(token), U256::ZERO, input.into()))
             }
+            (Workload::Erc20, None) => Err(anyhow::anyhow!("the ERC-20 is not deployed")),
         };
-        let (to, value, input) = call(0);
+        let (to, value, input) = call(recipient(&self.senders[0]))?;
         let request = json!({"from": self.senders[0].address(), "to": to.to(), "value": value, "input": input});
         let estimate: U256 = self.rpc.call("eth_estimateGas", json!([request])).await?;
         let gas_limit = estimate.to::<u64>() * 13 / 10;
-        let calls: Vec<_> = (0..txs).map(call).collect();
         let chain_id = self.chain_id;
         let k = self.senders.len();
-        for (j, (to, value, input)) in calls.into_iter().enumerate() {
-            let (_, raw) = self.senders[j % k].sign(chain_id, fees, to, value, input, gas_limit)?;
-            load[j % k].1.push(send_raw_body(j, &raw));
+        for j in 0..txs {
+            let sender = &mut self.senders[j % k];
+            let (to, value, input) = call(recipient(sender))?;
+            let (_, raw) = sender.sign(chain_id, fees, to, value, input, gas_limit)?;
+            load[j % k].push(send_raw_body(j, &raw));
         }
         Ok(load)
     }
@@ -274,15 +282,13 @@ impl Target {
     /// requests in flight, waits until they are included, and measures.
     ///
     /// Each sender belongs to one worker, which sends its transactions in nonce order, so
-    /// a node never sees a nonce gap (Anvil's automine can stall on out-of-order nonces,
-    /// foundry-rs/foundry#10122).
+    /// a node never has to hold back a nonce gap.
     pub(crate) async fn run(&mut self, workload: Workload, config: LoadConfig) -> anyhow::Result<Outcome> {
         let load = self.sign_load(workload, config.txs).await?;
-        let first_nonces: Vec<u64> = load.iter().map(|(nonce, _)| *nonce).collect();
-        let workers_count = config.concurrency.min(load.len());
-        let mut shares: Vec<Vec<(usize, Vec<String>)>> = vec![Vec::new(); workers_count];
-        for (s, (_, bodies)) in load.into_iter().enumerate() {
-            shares[s % workers_count].push((s, bodies));
+        let workers = config.concurrency.min(load.len());
+        let mut shares = vec![Vec::new(); workers];
+        for (s, bodies) in load.into_iter().enumerate() {
+            shares[s % workers].push(bodies);
         }
         let start_block = self.rpc.block_number().await?;
         let started = Instant::now();
@@ -291,76 +297,68 @@ impl Target {
         for share in shares {
             workers.spawn(send_share(self.rpc.clone(), share, deadline));
         }
-        // Per sender, the nonce after its last transaction that can be included.
-        let mut targets = first_nonces.clone();
-        let (mut latencies, mut errors) = (Vec::with_capacity(config.txs), Vec::new());
+        let (mut latencies, mut errors, mut expected) = (Vec::with_capacity(config.txs), Vec::new(), 0);
         while let Some(report) = workers.join_next().await {
             let report = report?;
             latencies.extend(report.latencies);
             errors.extend(report.errors);
-            for (s, accepted) in report.accepted {
-                targets[s] += accepted;
-            }
+            expected += report.includable;
         }
         let send_time = started.elapsed();
 
-        let expected: u64 = targets.iter().zip(&first_nonces).map(|(t, f)| t - f).sum();
-        let addresses: Vec<Address> = self.senders.iter().map(Account::address).collect();
-        let included = loop {
-            let included = self.included(&addresses, &first_nonces, &targets).await?;
-            if included >= expected || Instant::now() > deadline {
-                break included;
+        // Included = in a block the node serves; nothing else is sent meanwhile, so every
+        // transaction of a new block is one of ours.
+        let mut blocks = BlockTally { next: start_block + 1, txs: 0, gas: 0 };
+        loop {
+            blocks.advance(&self.rpc).await?;
+            if blocks.txs >= expected || Instant::now() > deadline {
+                break;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
-        };
+        }
         let total_time = started.elapsed();
-        let timed_out = included < expected || Instant::now() > deadline;
-        let end_block = self.rpc.block_number().await?;
-        let (block_txs, gas_used) = self.block_totals(start_block + 1, end_block).await?;
         Ok(Outcome {
             workload: workload.name(),
             target: self.name,
             sent: latencies.len(),
             errors,
-            included,
-            blocks: end_block - start_block,
-            block_txs,
-            gas_used,
+            included: blocks.txs,
+            blocks: blocks.next - start_block - 1,
+            gas_used: blocks.gas,
             send_time,
             total_time,
             latencies,
-            timed_out,
+            timed_out: blocks.txs < expected || Instant::now() > deadline,
         })
     }
+}
 
-    /// How many of the load's transactions are included, from the senders' latest nonces.
-    async fn included(&self, addresses: &[Address], first: &[u64], targets: &[u64]) -> anyhow::Result<u64> {
-        let mut included = 0;
-        for (chunk, start) in addresses.chunks(BATCH).zip((0..).step_by(BATCH)) {
-            let calls: Vec<_> = chunk.iter().map(|a| ("eth_getTransactionCount", json!([a, "latest"]))).collect();
-            for (i, nonce) in self.rpc.batch(&calls).await?.into_iter().enumerate() {
-                let nonce: U256 = serde_json::from_value(nonce)?;
-                let s = start + i;
-                included += nonce.to::<u64>().min(targets[s]).saturating_sub(first[s]);
+/// Running totals over the blocks produced during a run.
+#[derive(Debug)]
+struct BlockTally {
+    /// Next block to read.
+    next: u64,
+    /// Transactions in the blocks read so far.
+    txs: u64,
+    /// Gas used by them.
+    gas: u64,
+}
+
+impl BlockTally {
+    /// Reads the blocks up to the node's current head.
+    async fn advance(&mut self, rpc: &Rpc) -> anyhow::Result<()> {
+        let head = rpc.block_number().await?;
+        while self.next <= head {
+            let numbers = self.next..=head.min(self.next + BATCH as u64 - 1);
+            let calls: Vec<_> = numbers.map(|n| ("eth_getBlockByNumber", json!([U256::from(n), false]))).collect();
+            for block in rpc.batch(&calls).await? {
+                let used: U256 = serde_json::from_value(block["gasUsed"].clone()).context("block without gasUsed")?;
+                self.gas += used.to::<u64>();
+                self.txs += block["transactions"].as_array().map_or(0, Vec::len) as u64;
+                self.next += 1;
             }
         }
-        Ok(included)
-    }
-
-    /// Transactions and gas used in blocks `from..=to`.
-    async fn block_totals(&self, from: u64, to: u64) -> anyhow::Result<(u64, u64)> {
-        let (mut txs, mut gas) = (0, 0);
-        let numbers: Vec<u64> = (from..=to).collect();
-        for chunk in numbers.chunks(BATCH) {
-            let calls: Vec<_> =
-                chunk.iter().map(|n| ("eth_getBlockByNumber", json!([U256::from(*n), false]))).collect();
-            for block in self.rpc.batch(&calls).await? {
-                let used: U256 = serde_json::from_value(block["gasUsed"].clone())?;
-                gas += used.to::<u64>();
-                txs += block["transactions"].as_array().map_or(0, Vec::len) as u64;
-            }
-        }
-        Ok((txs, gas))
+        Ok(())
     }
 }
 
@@ -381,19 +379,20 @@ struct SendReport {
     latencies: Vec<Duration>,
     /// Error messages of rejected sends.
     errors: Vec<String>,
-    /// Per sender index, how many of its transactions were accepted before any failure.
-    accepted: Vec<(usize, u64)>,
+    /// Accepted transactions that can be included: those before any failure of their
+    /// sender.
+    includable: u64,
 }
 
-/// Sends the transactions of some senders (index and bodies in nonce order), one request
-/// at a time, round-robin over the senders, until done or `deadline`. A sender whose
-/// transaction is rejected stops (its later nonces could not be included).
-async fn send_share(rpc: Rpc, share: Vec<(usize, Vec<String>)>, deadline: Instant) -> SendReport {
-    let mut report = SendReport { accepted: share.iter().map(|(s, _)| (*s, 0)).collect(), ..Default::default() };
+/// Sends the transactions of some senders (each one's request bodies in nonce order), one
+/// request at a time, round-robin over the senders, until done or `deadline`. A sender
+/// whose transaction is rejected stops (its later nonces could not be included).
+async fn send_share(rpc: Rpc, share: Vec<Vec<String>>, deadline: Instant) -> SendReport {
+    let mut report = SendReport::default();
     let mut stopped = vec![false; share.len()];
-    let rounds = share.iter().map(|(_, bodies)| bodies.len()).max().unwrap_or(0);
+    let rounds = share.iter().map(Vec::len).max().unwrap_or(0);
     for round in 0..rounds {
-        for (i, (_, bodies)) in share.iter().enumerate() {
+        for (i, bodies) in share.iter().enumerate() {
             let Some(body) = bodies.get(round).filter(|_| !stopped[i]) else { continue };
             if Instant::now() > deadline {
                 return report;
@@ -402,7 +401,7 @@ async fn send_share(rpc: Rpc, share: Vec<(usize, Vec<String>)>, deadline: Instan
             let result = rpc.send_raw(body.clone()).await;
             report.latencies.push(sent.elapsed());
             match result {
-                Ok(()) => report.accepted[i].1 += 1,
+                Ok(()) => report.includable += 1,
                 Err(err) => {
                     report.errors.push(err);
                     stopped[i] = true;

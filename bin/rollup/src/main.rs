@@ -1,6 +1,8 @@
 //! `rollup`: the command-line entry point that wires the service crates together.
 
 mod config;
+mod deploy;
+mod keys;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
@@ -24,6 +26,9 @@ enum Command {
     /// Start a local development chain (currently: a sequencer with dev defaults and a
     /// SQLite database under `.devnet/`).
     Devnet(SequencerArgs),
+    /// Deploy the L1 contracts (or find an earlier deployment with the same settings) and
+    /// write the deployment file the services read.
+    Deploy(deploy::DeployArgs),
     /// Re-execute every stored block from genesis and check it against what is stored.
     Replay {
         /// Database URL of the chain to check.
@@ -49,6 +54,7 @@ async fn main() -> anyhow::Result<()> {
             print_dev_accounts();
             run_sequencer(settings).await
         }
+        Command::Deploy(args) => deploy::run(args).await,
         Command::Replay { database_url } => {
             let store = Store::connect(&database_url).await.context("opening the database")?;
             let root = replay_chain(&store, &SequentialExecutor).await?;

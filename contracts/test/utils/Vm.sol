@@ -15,9 +15,17 @@ interface Vm {
     function warp(uint256 newTimestamp) external;
     function roll(uint256 newHeight) external;
     function prank(address msgSender) external;
+    function prank(address msgSender, address txOrigin) external;
     function startPrank(address msgSender) external;
+    function startPrank(address msgSender, address txOrigin) external;
     function stopPrank() external;
     function assume(bool condition) external pure;
+    function blobhashes(bytes32[] calldata hashes) external;
+    function setBlockhash(uint256 blockNumber, bytes32 blockHash) external;
+    function getBlockNumber() external view returns (uint256 height);
+    function getBlockTimestamp() external view returns (uint256 timestamp);
+    function label(address account, string calldata newLabel) external;
+    function skip(bool skipTest) external;
 
     // Expectations
     function expectRevert() external;
@@ -30,6 +38,15 @@ interface Vm {
     function projectRoot() external view returns (string memory path);
     function readFile(string calldata path) external view returns (string memory data);
     function parseBytes(string calldata stringifiedValue) external pure returns (bytes memory parsedValue);
+    function parseJsonUint(string calldata json, string calldata key) external pure returns (uint256);
+    function parseJsonAddress(string calldata json, string calldata key) external pure returns (address);
+    function parseJsonBytes32(string calldata json, string calldata key) external pure returns (bytes32);
+    function parseJsonBytes(string calldata json, string calldata key) external pure returns (bytes memory);
+    function parseJsonBytesArray(string calldata json, string calldata key) external pure returns (bytes[] memory);
+    function parseJsonString(string calldata json, string calldata key) external pure returns (string memory);
+
+    // Utilities
+    function toString(uint256 value) external pure returns (string memory stringifiedValue);
 
     // Assertions
     function assertTrue(bool condition, string calldata err) external pure;
@@ -40,4 +57,9 @@ interface Vm {
     function assertEq(bytes32 left, bytes32 right, string calldata err) external pure;
     function assertEq(bytes calldata left, bytes calldata right, string calldata err) external pure;
     function assertEq(string calldata left, string calldata right, string calldata err) external pure;
+    function assertNotEq(bytes32 left, bytes32 right, string calldata err) external pure;
+    function assertGt(uint256 left, uint256 right, string calldata err) external pure;
+    function assertGe(uint256 left, uint256 right, string calldata err) external pure;
+    function assertLt(uint256 left, uint256 right, string calldata err) external pure;
+    function assertLe(uint256 left, uint256 right, string calldata err) external pure;
 }

@@ -64,7 +64,9 @@ impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
         // diff stays as it is, so equal executions give equal diffs.
         if account.is_selfdestructed() || info.is_empty() {
             if StateReader::account(self, address).is_some() {
-                self.diff.accounts.insert(address, AccountDiff { info: None, storage_reset: true, ..Default::default() });
+                self.diff
+                    .accounts
+                    .insert(address, AccountDiff { info: None, storage_reset: true, ..Default::default() });
             }
             return;
         }

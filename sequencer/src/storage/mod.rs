@@ -12,8 +12,14 @@ pub use blocks::StoredTx;
 pub use logs::{LogQuery, StoredLog};
 
 use rollup_core::Genesis;
-use sqlx::{AnyPool, Executor, any::AnyPoolOptions};
-use std::time::Duration;
+use sqlx::{AnyConnection, AnyPool, Connection, Executor, any::AnyPoolOptions};
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
 
 /// Errors of the storage layer.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +43,19 @@ pub(crate) type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     pool: AnyPool,
     postgres: bool,
+    _keeper: Option<MemoryKeeper>,
+}
+
+/// The connection that keeps an in-memory database alive.
+#[derive(Clone)]
+struct MemoryKeeper {
+    _connection: Arc<tokio::sync::Mutex<AnyConnection>>,
+}
+
+impl std::fmt::Debug for MemoryKeeper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MemoryKeeper")
+    }
 }
 
 impl Store {
@@ -44,13 +63,24 @@ impl Store {
     /// `postgres://user@host/db`) and applies pending migrations.
     pub async fn connect(url: &str) -> Result<Self> {
         sqlx::any::install_default_drivers();
-        let memory = url.contains(":memory:") || url.contains("mode=memory");
+        let (url, keeper) = if url == "sqlite::memory:" {
+            // A named shared-cache database lives as long as one connection to it is open:
+            // the keeper holds one for the store's lifetime, so pooled connections may come
+            // and go (a cancelled request drops its connection) without losing the data.
+            static NEXT: AtomicU64 = AtomicU64::new(0);
+            let id = NEXT.fetch_add(1, Ordering::Relaxed);
+            let url = format!("sqlite:file:rollup-memory-{}-{id}?mode=memory&cache=shared", std::process::id());
+            let keeper = AnyConnection::connect(&url).await?;
+            (url, Some(MemoryKeeper { _connection: Arc::new(tokio::sync::Mutex::new(keeper)) }))
+        } else {
+            (url.to_owned(), None)
+        };
+        let memory = keeper.is_some();
         let options = AnyPoolOptions::new()
-            // One connection keeps an in-memory SQLite database alive and shared.
+            // Shared-cache SQLite locks whole tables; one pooled connection avoids that.
             .max_connections(if memory { 1 } else { 8 })
-            .min_connections(if memory { 1 } else { 0 })
-            .idle_timeout(if memory { None } else { Some(Duration::from_secs(600)) })
-            .max_lifetime(if memory { None } else { Some(Duration::from_secs(1800)) })
+            .idle_timeout(Some(Duration::from_secs(600)))
+            .max_lifetime(Some(Duration::from_secs(1800)))
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(|conn, _| {
                 Box::pin(async move {
@@ -65,9 +95,9 @@ impl Store {
                     Ok(())
                 })
             });
-        let pool = options.connect(url).await?;
+        let pool = options.connect(&url).await?;
         sqlx::migrate!("../migrations").run(&pool).await?;
-        Ok(Self { pool, postgres: url.starts_with("postgres") })
+        Ok(Self { pool, postgres: url.starts_with("postgres"), _keeper: keeper })
     }
 
     /// Whether the database is PostgreSQL.
@@ -81,5 +111,28 @@ impl Store {
             sqlx::query_as("SELECT value FROM chain_meta WHERE key = 'genesis'").fetch_optional(&self.pool).await?;
         row.map(|(json,)| serde_json::from_slice(&json).map_err(|err| StoreError::Corrupt(format!("genesis: {err}"))))
             .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rollup_core::{ChainConfig, L1Origin};
+
+    #[tokio::test]
+    async fn memory_database_survives_closed_connections() {
+        let store = Store::connect("sqlite::memory:").await.unwrap();
+        let genesis = Genesis::dev(ChainConfig::default(), 0, L1Origin::default());
+        let (_, block) = genesis.build();
+        store.init_genesis(&genesis, &block).await.unwrap();
+        for _ in 0..3 {
+            let mut connection = store.pool.acquire().await.unwrap();
+            connection.close_on_drop();
+        }
+        assert_eq!(store.head_number().await.unwrap(), Some(0));
+        assert_eq!(store.genesis().await.unwrap(), Some(genesis));
+        // Two stores in one process do not share data.
+        let other = Store::connect("sqlite::memory:").await.unwrap();
+        assert_eq!(other.head_number().await.unwrap(), None);
     }
 }
