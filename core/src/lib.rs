@@ -15,6 +15,8 @@ mod genesis;
 pub mod l1;
 mod state;
 mod stf;
+#[cfg(any(test, feature = "test-utils"))]
+pub mod test_utils;
 mod trie;
 
 pub use chain::{BlockAttributes, ChainConfig, L1Origin, MAX_TX_SIZE, SPEC, TX_GAS_CAP};

@@ -62,6 +62,29 @@ pub(crate) struct SequencerArgs {
     /// Most logs one eth_getLogs call returns [default: 10000].
     #[arg(long, env = "ROLLUP_RPC_MAX_LOGS")]
     rpc_max_logs: Option<usize>,
+    /// Block execution engine: `parallel` (Block-STM on every core) or `sequential`
+    /// [default: parallel].
+    #[arg(long, env = "ROLLUP_EXECUTOR")]
+    executor: Option<ExecutorKind>,
+}
+
+/// The block execution engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum ExecutorKind {
+    /// Block-STM over all available cores; identical results to sequential.
+    Parallel,
+    /// One transaction after another.
+    Sequential,
+}
+
+impl ExecutorKind {
+    fn build(self) -> Arc<dyn rollup_core::BlockExecutor> {
+        match self {
+            Self::Parallel => Arc::new(executor::ParallelExecutor::default()),
+            Self::Sequential => Arc::new(rollup_core::SequentialExecutor),
+        }
+    }
 }
 
 /// Resolved settings.
@@ -111,7 +134,7 @@ impl SequencerArgs {
                     max_per_sender: args.pool_max_per_sender.unwrap_or(pool_defaults.max_per_sender),
                     price_bump_percent: args.pool_price_bump.unwrap_or(pool_defaults.price_bump_percent),
                 },
-                executor: Arc::new(rollup_core::SequentialExecutor),
+                executor: args.executor.unwrap_or(ExecutorKind::Parallel).build(),
             },
             rpc: RpcConfig {
                 max_request_bytes: args.rpc_max_request_bytes.unwrap_or(rpc_defaults.max_request_bytes),
@@ -141,6 +164,7 @@ impl SequencerArgs {
             rpc_max_batch: self.rpc_max_batch.or(file.rpc_max_batch),
             rpc_max_connections: self.rpc_max_connections.or(file.rpc_max_connections),
             rpc_max_logs: self.rpc_max_logs.or(file.rpc_max_logs),
+            executor: self.executor.or(file.executor),
         }
     }
 }

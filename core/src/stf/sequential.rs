@@ -47,7 +47,7 @@ impl BlockExecutor for SequentialExecutor {
                 }
                 other => ExecutionError::Internal(other.to_string()),
             })?;
-            let outcome = tx_outcome(executed.result);
+            let outcome = TxOutcome::from(executed.result);
             block_gas_used += outcome.gas_used;
             evm.ctx.db_mut().commit(executed.state);
             outcomes.push(outcome);
@@ -57,10 +57,11 @@ impl BlockExecutor for SequentialExecutor {
     }
 }
 
-/// Converts revm's execution result into a [`TxOutcome`].
-pub(crate) fn tx_outcome(result: ExecutionResult) -> TxOutcome {
-    let gas_used = result.tx_gas_used();
-    let success = result.is_success();
-    let contract_address = if success { result.created_address() } else { None };
-    TxOutcome { success, gas_used, logs: result.into_logs(), contract_address }
+impl From<ExecutionResult> for TxOutcome {
+    fn from(result: ExecutionResult) -> Self {
+        let gas_used = result.tx_gas_used();
+        let success = result.is_success();
+        let contract_address = if success { result.created_address() } else { None };
+        Self { success, gas_used, logs: result.into_logs(), contract_address }
+    }
 }

@@ -2,7 +2,7 @@
 
 use super::PostgresServer;
 use crate::{NodeConfig, PoolConfig, RpcConfig, Sequencer, SequencerHandle};
-use rollup_core::{ChainConfig, Genesis, L1Origin, SequentialExecutor};
+use rollup_core::{ChainConfig, Genesis, L1Origin};
 use std::{sync::Arc, time::Duration};
 
 /// Storage backend of a test node.
@@ -44,7 +44,8 @@ impl TestNode {
         Self { handle: Some(handle), database_url, _dir: dir, _postgres: postgres }
     }
 
-    /// Configuration of test nodes: dev genesis, on-demand blocks, sequential executor.
+    /// Configuration of test nodes: dev genesis, on-demand blocks, and the parallel executor
+    /// even for the smallest blocks (so every RPC test also exercises it).
     pub fn config(database_url: &str, pool: PoolConfig) -> NodeConfig {
         NodeConfig {
             database_url: database_url.to_owned(),
@@ -52,7 +53,7 @@ impl TestNode {
             block_time: Duration::ZERO,
             fee_recipient: alloy_primitives::address!("0x4200000000000000000000000000000000000011"),
             pool,
-            executor: Arc::new(SequentialExecutor),
+            executor: Arc::new(executor::ParallelExecutor::default().with_min_transactions(0)),
         }
     }
 

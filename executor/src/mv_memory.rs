@@ -1,0 +1,149 @@
+//! Multi-version memory: for every state location, the values written by each transaction's
+//! latest incarnation, so a reader at position `i` sees the latest write below `i`.
+
+use alloy_primitives::{Address, U256};
+use parking_lot::Mutex;
+use rollup_core::AccountInfo;
+use std::{
+    collections::{BTreeMap, HashMap},
+    hash::{BuildHasher, BuildHasherDefault, DefaultHasher},
+};
+
+/// A piece of state that transactions read and write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Location {
+    /// Nonce, balance and code hash of an account (`None` = does not exist).
+    Account(Address),
+    /// One storage slot.
+    Storage(Address, U256),
+    /// Written by a transaction that wiped the account's storage (creation, self-destruct).
+    StorageReset(Address),
+}
+
+/// A value at a location.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Value {
+    /// An account, or its absence.
+    Account(Option<AccountInfo>),
+    /// A storage word.
+    Storage(U256),
+    /// A storage wipe.
+    Reset,
+}
+
+/// Which write a read observed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// The state before the block.
+    Base,
+    /// Transaction `.0`, incarnation `.1`.
+    Tx(usize, usize),
+}
+
+/// Result of reading a location at a transaction position.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Read {
+    /// No transaction below wrote it: read the base state.
+    Base,
+    /// The latest lower write.
+    Found(Origin, Value),
+    /// The latest lower writer is being re-executed: wait for transaction `.0`.
+    Blocked(usize),
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Entry {
+    Estimate,
+    Written { incarnation: usize, value: Value },
+}
+
+const SHARDS: usize = 64;
+
+/// The shared multi-version memory of one block.
+#[derive(Debug)]
+pub(crate) struct MvMemory {
+    shards: Vec<Mutex<HashMap<Location, BTreeMap<usize, Entry>>>>,
+    /// Locations each transaction's latest incarnation wrote.
+    written: Vec<Mutex<Vec<Location>>>,
+    /// What each transaction's latest incarnation read, and from which write.
+    reads: Vec<Mutex<Vec<(Location, Origin)>>>,
+    /// Fixed-key hasher: which shard holds a location never depends on the run.
+    hasher: BuildHasherDefault<DefaultHasher>,
+}
+
+impl MvMemory {
+    pub(crate) fn new(transactions: usize) -> Self {
+        Self {
+            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            written: (0..transactions).map(|_| Mutex::new(Vec::new())).collect(),
+            reads: (0..transactions).map(|_| Mutex::new(Vec::new())).collect(),
+            hasher: Default::default(),
+        }
+    }
+
+    fn shard(&self, location: &Location) -> &Mutex<HashMap<Location, BTreeMap<usize, Entry>>> {
+        &self.shards[self.hasher.hash_one(location) as usize % SHARDS]
+    }
+
+    /// The latest write to `location` by a transaction below `tx`.
+    pub(crate) fn read(&self, location: Location, tx: usize) -> Read {
+        let shard = self.shard(&location).lock();
+        let Some(versions) = shard.get(&location) else { return Read::Base };
+        match versions.range(..tx).next_back() {
+            None => Read::Base,
+            Some((writer, Entry::Estimate)) => Read::Blocked(*writer),
+            Some((writer, Entry::Written { incarnation, value })) => {
+                Read::Found(Origin::Tx(*writer, *incarnation), *value)
+            }
+        }
+    }
+
+    /// Records the reads and writes of incarnation `incarnation` of `tx`, replacing those of
+    /// its earlier incarnation. Returns whether it wrote a location the earlier one did not.
+    pub(crate) fn record(
+        &self,
+        tx: usize,
+        incarnation: usize,
+        reads: Vec<(Location, Origin)>,
+        writes: Vec<(Location, Value)>,
+    ) -> bool {
+        let mut previous = std::mem::take(&mut *self.written[tx].lock());
+        let mut new_location = false;
+        let mut locations = Vec::with_capacity(writes.len());
+        for (location, value) in writes {
+            if let Some(pos) = previous.iter().position(|l| *l == location) {
+                previous.swap_remove(pos);
+            } else {
+                new_location = true;
+            }
+            self.shard(&location).lock().entry(location).or_default().insert(tx, Entry::Written { incarnation, value });
+            locations.push(location);
+        }
+        for stale in previous {
+            if let Some(versions) = self.shard(&stale).lock().get_mut(&stale) {
+                versions.remove(&tx);
+            }
+        }
+        *self.written[tx].lock() = locations;
+        *self.reads[tx].lock() = reads;
+        new_location
+    }
+
+    /// Marks every write of `tx` as an estimate (it is about to be re-executed).
+    pub(crate) fn convert_writes_to_estimates(&self, tx: usize) {
+        for location in self.written[tx].lock().iter() {
+            if let Some(versions) = self.shard(location).lock().get_mut(location) {
+                versions.insert(tx, Entry::Estimate);
+            }
+        }
+    }
+
+    /// Whether every read of `tx`'s latest incarnation would still see the same write.
+    pub(crate) fn validate(&self, tx: usize) -> bool {
+        self.reads[tx].lock().iter().all(|(location, origin)| match self.read(*location, tx) {
+            Read::Base => *origin == Origin::Base,
+            Read::Found(found, _) => found == *origin,
+            Read::Blocked(_) => false,
+        })
+    }
+}

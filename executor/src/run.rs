@@ -1,0 +1,221 @@
+//! One parallel run over a block: worker threads, then the in-order assembly of the result.
+
+use crate::{
+    handler::LazyRewardHandler,
+    mv_memory::{Location, MvMemory, Value},
+    scheduler::{Scheduler, Task},
+    view::{Blocked, TxView},
+};
+use alloy_primitives::{Address, B256, U256};
+use parking_lot::Mutex;
+use revm::{
+    Context, ExecuteEvm, MainBuilder, MainContext,
+    bytecode::Bytecode,
+    context::{
+        BlockEnv, CfgEnv, ContextSetters, TxEnv,
+        result::{EVMError, ExecutionResult, InvalidTransaction},
+    },
+    context_interface::Transaction as _,
+    handler::{EthFrame, Handler},
+    interpreter::interpreter::EthInterpreter,
+    state::{Account, EvmState},
+};
+use rollup_core::{
+    AccountInfo, BlockAttributes, ExecutionError, ExecutionOutput, L2Transaction, StateOverlay, StateReader, TxOutcome,
+    evm_env, tx_env,
+};
+use std::collections::HashMap;
+
+/// The validated output of one transaction's latest incarnation.
+#[derive(Debug)]
+struct TxResult {
+    /// revm's result and post-state, or why the transaction is invalid at this position.
+    outcome: Result<(ExecutionResult, EvmState), String>,
+    /// Whether the transaction read the fee recipient (whose balance is applied lazily).
+    read_beneficiary: bool,
+}
+
+/// Everything the worker threads share.
+struct Shared<'a> {
+    base: &'a dyn StateReader,
+    cfg: CfgEnv,
+    block: BlockEnv,
+    envs: Vec<TxEnv>,
+    mv: MvMemory,
+    scheduler: Scheduler,
+    codes: Mutex<HashMap<B256, Bytecode>>,
+    results: Vec<Mutex<Option<TxResult>>>,
+}
+
+/// Runs the block on `threads` threads. `Ok(None)` means the block needs sequential execution
+/// (a transaction read the fee recipient).
+pub(crate) fn execute_parallel(
+    threads: usize,
+    base: &dyn StateReader,
+    chain_id: u64,
+    attrs: &BlockAttributes,
+    txs: &[L2Transaction],
+) -> Result<Option<ExecutionOutput>, ExecutionError> {
+    let (cfg, block) = evm_env(chain_id, attrs);
+    let shared = Shared {
+        base,
+        cfg,
+        block,
+        envs: txs.iter().map(tx_env).collect(),
+        mv: MvMemory::new(txs.len()),
+        scheduler: Scheduler::new(txs.len()),
+        codes: Mutex::new(HashMap::new()),
+        results: (0..txs.len()).map(|_| Mutex::new(None)).collect(),
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| work(&shared));
+        }
+    });
+    assemble(shared, attrs)
+}
+
+fn work(shared: &Shared<'_>) {
+    let mut task = None;
+    loop {
+        task = match task {
+            Some(Task::Execute(tx, incarnation)) => execute(shared, tx, incarnation),
+            Some(Task::Validate(tx, incarnation)) => validate(shared, tx, incarnation),
+            None => match shared.scheduler.next_task() {
+                Some(task) => Some(task),
+                None => return,
+            },
+        };
+    }
+}
+
+type RunError = EVMError<Blocked, InvalidTransaction>;
+
+fn execute(shared: &Shared<'_>, tx: usize, incarnation: usize) -> Option<Task> {
+    loop {
+        let mut view = TxView {
+            mv: &shared.mv,
+            base: shared.base,
+            codes: &shared.codes,
+            tx,
+            beneficiary: shared.block.beneficiary,
+            reads: Vec::new(),
+            read_beneficiary: false,
+        };
+        let mut evm = Context::mainnet()
+            .with_cfg(shared.cfg.clone())
+            .with_block(shared.block.clone())
+            .with_db(&mut view)
+            .build_mainnet();
+        evm.ctx.set_tx(shared.envs[tx].clone());
+        let result = LazyRewardHandler::<_, RunError, EthFrame<EthInterpreter>>::default().run(&mut evm);
+        let state = evm.finalize();
+        drop(evm);
+        let outcome = match result {
+            Err(EVMError::Database(Blocked(blocking))) => {
+                if shared.scheduler.add_dependency(tx, blocking) {
+                    return None;
+                }
+                continue;
+            }
+            Err(err) => Err(err.to_string()),
+            Ok(result) => Ok((result, state)),
+        };
+        let writes = match &outcome {
+            Ok((_, state)) => write_set(state, &shared.codes),
+            Err(_) => Vec::new(),
+        };
+        let wrote_new = shared.mv.record(tx, incarnation, view.reads, writes);
+        *shared.results[tx].lock() = Some(TxResult { outcome, read_beneficiary: view.read_beneficiary });
+        return shared.scheduler.finish_execution(tx, incarnation, wrote_new);
+    }
+}
+
+fn validate(shared: &Shared<'_>, tx: usize, incarnation: usize) -> Option<Task> {
+    let aborted = !shared.mv.validate(tx) && shared.scheduler.try_validation_abort(tx, incarnation);
+    if aborted {
+        shared.mv.convert_writes_to_estimates(tx);
+    }
+    shared.scheduler.finish_validation(tx, aborted)
+}
+
+/// The locations a transaction changed, with their new values.
+fn write_set(state: &EvmState, codes: &Mutex<HashMap<B256, Bytecode>>) -> Vec<(Location, Value)> {
+    let mut writes = Vec::new();
+    for (address, account) in state.iter().filter(|(_, account)| account.is_touched()) {
+        let address = *address;
+        if account.is_selfdestructed() {
+            writes.push((Location::Account(address), Value::Account(None)));
+            writes.push((Location::StorageReset(address), Value::Reset));
+            continue;
+        }
+        let info =
+            AccountInfo { nonce: account.info.nonce, balance: account.info.balance, code_hash: account.info.code_hash };
+        let original = account.original_info();
+        let changed =
+            (info.nonce, info.balance, info.code_hash) != (original.nonce, original.balance, original.code_hash);
+        if changed || account.is_created() {
+            let value = if info.is_empty() { None } else { Some(info) };
+            writes.push((Location::Account(address), Value::Account(value)));
+        }
+        if account.is_created() {
+            writes.push((Location::StorageReset(address), Value::Reset));
+            if let Some(code) = account.info.code.as_ref().filter(|code| !code.is_empty()) {
+                codes.lock().entry(info.code_hash).or_insert_with(|| code.clone());
+            }
+        }
+        for (slot, value) in account.changed_storage_slots() {
+            writes.push((Location::Storage(address, *slot), Value::Storage(value.present_value())));
+        }
+    }
+    writes
+}
+
+/// Commits every transaction's validated output in block order into one overlay, applying
+/// the fee recipient's rewards as sequential execution does after each transaction.
+fn assemble(shared: Shared<'_>, attrs: &BlockAttributes) -> Result<Option<ExecutionOutput>, ExecutionError> {
+    let Shared { base, block, envs, results, .. } = shared;
+    let results: Vec<TxResult> =
+        results.into_iter().map(|result| result.into_inner().expect("every transaction executed")).collect();
+    if results.iter().any(|result| result.read_beneficiary) {
+        return Ok(None);
+    }
+    let mut overlay = StateOverlay::new(base);
+    let mut outcomes = Vec::with_capacity(results.len());
+    let mut block_gas_used = 0u64;
+    for (index, (result, env)) in results.into_iter().zip(&envs).enumerate() {
+        if block_gas_used + env.gas_limit > attrs.gas_limit {
+            return Err(ExecutionError::InvalidTransaction {
+                index,
+                reason: format!(
+                    "gas limit {} exceeds the {} gas left in the block",
+                    env.gas_limit,
+                    attrs.gas_limit - block_gas_used
+                ),
+            });
+        }
+        let (result, state) = result.outcome.map_err(|reason| ExecutionError::InvalidTransaction { index, reason })?;
+        let outcome = TxOutcome::from(result);
+        block_gas_used += outcome.gas_used;
+        overlay.commit(state);
+        let tip = env.effective_gas_price(u128::from(block.basefee)).saturating_sub(u128::from(block.basefee));
+        reward(&mut overlay, block.beneficiary, U256::from(tip) * U256::from(outcome.gas_used));
+        outcomes.push(outcome);
+    }
+    Ok(Some(ExecutionOutput { outcomes, diff: overlay.into_diff() }))
+}
+
+/// Credits the fee recipient as revm's reward step does: the account is touched even when the
+/// reward is zero.
+fn reward(overlay: &mut StateOverlay<'_, dyn StateReader + '_>, beneficiary: Address, amount: U256) {
+    let info = StateReader::account(overlay, beneficiary).unwrap_or_default();
+    let mut account = Account::default().with_info(revm::state::AccountInfo {
+        balance: info.balance + amount,
+        nonce: info.nonce,
+        code_hash: info.code_hash,
+        account_id: None,
+        code: None,
+    });
+    account.mark_touch();
+    overlay.commit(EvmState::from_iter([(beneficiary, account)]));
+}
