@@ -49,6 +49,37 @@ impl ParallelExecutor {
     }
 }
 
+/// How a block was executed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExecutionStats {
+    /// EVM runs of the parallel attempt (equal to the block size when nothing conflicted).
+    pub executions: usize,
+    /// Whether the block ran sequentially (too small, one thread, or the fee recipient was read).
+    pub sequential: bool,
+}
+
+impl ParallelExecutor {
+    /// Executes a block and reports how: the [`BlockExecutor`] entry point with statistics.
+    pub fn execute_with_stats(
+        &self,
+        state: &dyn StateReader,
+        chain_id: u64,
+        attrs: &BlockAttributes,
+        txs: &[L2Transaction],
+    ) -> (Result<ExecutionOutput, ExecutionError>, ExecutionStats) {
+        let mut stats = ExecutionStats::default();
+        if self.threads.get() > 1 && txs.len() >= self.min_transactions.max(2) {
+            match run::execute_parallel(self.threads.get(), state, chain_id, attrs, txs, &mut stats.executions) {
+                Ok(Some(output)) => return (Ok(output), stats),
+                Err(err) => return (Err(err), stats),
+                Ok(None) => {}
+            }
+        }
+        stats.sequential = true;
+        (SequentialExecutor.execute(state, chain_id, attrs, txs), stats)
+    }
+}
+
 impl BlockExecutor for ParallelExecutor {
     fn execute(
         &self,
@@ -57,12 +88,6 @@ impl BlockExecutor for ParallelExecutor {
         attrs: &BlockAttributes,
         txs: &[L2Transaction],
     ) -> Result<ExecutionOutput, ExecutionError> {
-        if self.threads.get() == 1 || txs.len() < self.min_transactions.max(2) {
-            return SequentialExecutor.execute(state, chain_id, attrs, txs);
-        }
-        match run::execute_parallel(self.threads.get(), state, chain_id, attrs, txs)? {
-            Some(output) => Ok(output),
-            None => SequentialExecutor.execute(state, chain_id, attrs, txs),
-        }
+        self.execute_with_stats(state, chain_id, attrs, txs).0
     }
 }

@@ -24,7 +24,10 @@ use rollup_core::{
     AccountInfo, BlockAttributes, ExecutionError, ExecutionOutput, L2Transaction, StateOverlay, StateReader, TxOutcome,
     evm_env, tx_env,
 };
-use std::collections::HashMap;
+use std::{
+    collections::HashMap,
+    sync::atomic::{AtomicUsize, Ordering},
+};
 
 /// The validated output of one transaction's latest incarnation.
 #[derive(Debug)]
@@ -45,6 +48,8 @@ struct Shared<'a> {
     scheduler: Scheduler,
     codes: Mutex<HashMap<B256, Bytecode>>,
     results: Vec<Mutex<Option<TxResult>>>,
+    /// EVM runs so far (first executions, re-executions and runs cut short by a dependency).
+    executions: AtomicUsize,
 }
 
 /// Runs the block on `threads` threads. `Ok(None)` means the block needs sequential execution
@@ -55,6 +60,7 @@ pub(crate) fn execute_parallel(
     chain_id: u64,
     attrs: &BlockAttributes,
     txs: &[L2Transaction],
+    executions: &mut usize,
 ) -> Result<Option<ExecutionOutput>, ExecutionError> {
     let (cfg, block) = evm_env(chain_id, attrs);
     let shared = Shared {
@@ -66,12 +72,14 @@ pub(crate) fn execute_parallel(
         scheduler: Scheduler::new(txs.len()),
         codes: Mutex::new(HashMap::new()),
         results: (0..txs.len()).map(|_| Mutex::new(None)).collect(),
+        executions: AtomicUsize::new(0),
     };
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| work(&shared));
         }
     });
+    *executions = shared.executions.load(Ordering::Relaxed);
     assemble(shared, attrs)
 }
 
@@ -93,6 +101,7 @@ type RunError = EVMError<Blocked, InvalidTransaction>;
 
 fn execute(shared: &Shared<'_>, tx: usize, incarnation: usize) -> Option<Task> {
     loop {
+        shared.executions.fetch_add(1, Ordering::Relaxed);
         let mut view = TxView {
             mv: &shared.mv,
             base: shared.base,

@@ -218,6 +218,20 @@ impl Target {
         Ok(())
     }
 
+    /// Waits (at most `timeout`) until no sender has a pending transaction, so that a run
+    /// that timed out cannot leak transactions into the next one's blocks.
+    async fn wait_idle(&self, timeout: Duration) -> anyhow::Result<()> {
+        let deadline = Instant::now() + timeout;
+        for sender in &self.senders {
+            let address = sender.address();
+            while self.rpc.nonce(address, "latest").await? < self.rpc.nonce(address, "pending").await? {
+                ensure!(Instant::now() < deadline, "{}: transactions of the previous run still pending", self.name);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+        Ok(())
+    }
+
     /// Sends setup transactions one by one and waits for their successful receipts.
     async fn submit_and_wait(&self, txs: Vec<(B256, Vec<u8>)>) -> anyhow::Result<Vec<serde_json::Value>> {
         for (i, (_, raw)) in txs.iter().enumerate() {
@@ -284,6 +298,7 @@ impl Target {
     /// Each sender belongs to one worker, which sends its transactions in nonce order, so
     /// a node never has to hold back a nonce gap.
     pub(crate) async fn run(&mut self, workload: Workload, config: LoadConfig) -> anyhow::Result<Outcome> {
+        self.wait_idle(config.timeout).await?;
         let load = self.sign_load(workload, config.txs).await?;
         let workers = config.concurrency.min(load.len());
         let mut shares = vec![Vec::new(); workers];
