@@ -4,7 +4,7 @@
 //! roots (ours incremental, the reference from scratch) must agree after every block.
 
 use alloy::eips::eip2935::{HISTORY_SERVE_WINDOW, HISTORY_STORAGE_ADDRESS};
-use alloy_primitives::{Address, B256, U256};
+use alloy_primitives::{B256, U256};
 use alloy_trie::{
     TrieAccount,
     root::{state_root_unhashed, storage_root_unhashed},
@@ -16,8 +16,8 @@ use revm::{
     state::AccountInfo as RevmAccount,
 };
 use rollup_core::{
-    BlockAttributes, ChainConfig, Genesis, L1Origin, L2Transaction, SequentialExecutor, apply_block, evm_env,
-    test_utils::{Builder, op},
+    BlockAttributes, ExecutionError, L1Origin, L2Transaction, SequentialExecutor, apply_block, evm_env,
+    test_utils::{Builder, FEE_RECIPIENT, op},
     tx_env,
 };
 
@@ -43,8 +43,11 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
-    fn apply_block_matches_revm_cache_db(blocks in prop::collection::vec(prop::collection::vec(op(), 1..12), 1..6)) {
-        let genesis = Genesis::dev(ChainConfig::default(), 0, L1Origin::default());
+    fn apply_block_matches_revm_cache_db(
+        blocks in (0..=100u8).prop_flat_map(|hot| prop::collection::vec(prop::collection::vec(op(hot), 1..12), 1..6)),
+    ) {
+        let mut builder = Builder::default();
+        let genesis = builder.genesis();
         let (mut world, block0) = genesis.build();
         let mut reference = CacheDB::new(EmptyDB::default());
         for (address, account) in &genesis.alloc {
@@ -57,10 +60,12 @@ proptest! {
                 ..Default::default()
             };
             reference.insert_account_info(*address, info);
+            for (slot, value) in &account.storage {
+                reference.insert_account_storage(*address, *slot, *value).unwrap();
+            }
         }
         prop_assert_eq!(reference_root(&reference), block0.header.state_root);
 
-        let mut builder = Builder::default();
         let mut parent = block0;
         for ops in blocks {
             let txs: Vec<L2Transaction> = ops.iter().map(|op| builder.tx(op)).collect();
@@ -69,7 +74,7 @@ proptest! {
                 parent_hash: parent.hash,
                 timestamp: parent.header.timestamp + 1,
                 l1_origin: L1Origin::default(),
-                fee_recipient: Address::with_last_byte(0xFE),
+                fee_recipient: FEE_RECIPIENT,
                 base_fee: genesis.config.next_base_fee(parent.header.gas_used, parent.header.gas_limit, parent.header.base_fee_per_gas.unwrap()),
                 gas_limit: genesis.config.block_gas_limit,
             };
@@ -80,12 +85,29 @@ proptest! {
             let (cfg, block_env) = evm_env(genesis.config.chain_id, &attrs);
             let mut evm = Context::mainnet().with_cfg(cfg).with_block(block_env).with_db(&mut reference).build_mainnet();
             let mut reference_gas = 0;
-            for tx in &txs {
-                reference_gas += evm.transact_commit(tx_env(tx)).expect("valid transaction").tx_gas_used();
+            let mut invalid = None;
+            for (index, tx) in txs.iter().enumerate() {
+                match evm.transact_commit(tx_env(tx)) {
+                    Ok(result) => reference_gas += result.tx_gas_used(),
+                    Err(err) => {
+                        invalid = Some((index, err));
+                        break;
+                    }
+                }
             }
             drop(evm);
 
-            let applied = apply_block(&mut world, &SequentialExecutor, genesis.config.chain_id, &attrs, txs).expect("block executes");
+            let applied = apply_block(&mut world, &SequentialExecutor, genesis.config.chain_id, &attrs, txs);
+            if let Some((index, reference_err)) = invalid {
+                // A workload can make a later transaction invalid (a delegated account drained
+                // by SELFDESTRUCT, say); both must reject the block at the same transaction.
+                let Err(ExecutionError::InvalidTransaction { index: got, .. }) = applied else {
+                    panic!("revm rejects transaction {index} ({reference_err}) but the block applied");
+                };
+                prop_assert_eq!(got, index);
+                break;
+            }
+            let applied = applied.expect("block executes");
             prop_assert_eq!(applied.block.header.gas_used, reference_gas);
             prop_assert_eq!(applied.block.header.state_root, reference_root(&reference));
             prop_assert_eq!(world.state_root(), applied.block.header.state_root);

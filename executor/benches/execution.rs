@@ -23,9 +23,11 @@ use revm::{
 };
 use rollup_core::{
     AccountDiff, AccountInfo, BlockAttributes, BlockExecutor, L1Origin, L2Transaction, SequentialExecutor, StateDiff,
-    WorldState, evm_env, tx_env,
+    WorldState, evm_env,
+    test_utils::{compile, mapping_slot},
+    tx_env,
 };
-use std::{num::NonZeroUsize, path::Path, process::Command, time::Instant};
+use std::{num::NonZeroUsize, time::Instant};
 
 const BLOCK_TXS: u64 = 10_000;
 const CHAIN_ID: u64 = 42069;
@@ -56,28 +58,6 @@ fn sign(key: &PrivateKeySigner, nonce: u64, to: Address, value: u64, input: Byte
     };
     let signature = key.sign_transaction_sync(&mut tx).expect("signing works");
     Recovered::new_unchecked(TxEnvelope::from(tx.into_signed(signature)), key.address())
-}
-
-/// Runtime bytecode of a fixture contract, compiled with the pinned solc.
-fn runtime(file: &str, contract: &str) -> Bytes {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
-    let output = Command::new("node")
-        .arg(root.join("tools/compile.js"))
-        .arg(root.join(file))
-        .args([contract, "--quiet"])
-        .output()
-        .expect("node runs tools/compile.js (run `make tools` first)");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    json["deployedBytecode"].as_str().expect("bytecode").parse().expect("hex")
-}
-
-/// Storage slot of `mapping(address => …)` at `slot` for `key`.
-fn mapping_slot(key: Address, slot: u64) -> U256 {
-    let mut preimage = [0u8; 64];
-    preimage[12..32].copy_from_slice(key.as_slice());
-    preimage[32..].copy_from_slice(&U256::from(slot).to_be_bytes::<32>());
-    keccak256(preimage).into()
 }
 
 fn fund(state: &mut StateDiff, address: Address) {
@@ -207,8 +187,8 @@ fn median(mut samples: Vec<u64>) -> u64 {
 }
 
 fn bench(c: &mut Criterion) {
-    let token = runtime("contracts/test/fixtures/TestERC20.sol", "TestERC20");
-    let pool = runtime("contracts/test/fixtures/ConstantProductPool.sol", "ConstantProductPool");
+    let token = compile("contracts/test/fixtures/TestERC20.sol", "TestERC20").deployed_bytecode;
+    let pool = compile("contracts/test/fixtures/ConstantProductPool.sol", "ConstantProductPool").deployed_bytecode;
     let workloads = vec![
         transfers("raw transfers", BLOCK_TXS, 0.0),
         erc20(&token),

@@ -32,8 +32,8 @@ use std::{
 /// The validated output of one transaction's latest incarnation.
 #[derive(Debug)]
 struct TxResult {
-    /// revm's result and post-state, or why the transaction is invalid at this position.
-    outcome: Result<(ExecutionResult, EvmState), String>,
+    /// revm's result and post-state, or why the transaction cannot execute at this position.
+    outcome: Result<(ExecutionResult, EvmState), ExecutionError>,
     /// Whether the transaction read the fee recipient (whose balance is applied lazily).
     read_beneficiary: bool,
 }
@@ -127,7 +127,10 @@ fn execute(shared: &Shared<'_>, tx: usize, incarnation: usize) -> Option<Task> {
                 }
                 continue;
             }
-            Err(err) => Err(err.to_string()),
+            Err(EVMError::Transaction(invalid)) => {
+                Err(ExecutionError::InvalidTransaction { index: tx, reason: invalid.to_string() })
+            }
+            Err(err) => Err(ExecutionError::Internal(err.to_string())),
             Ok(result) => Ok((result, state)),
         };
         let writes = match &outcome {
@@ -167,11 +170,15 @@ fn write_set(state: &EvmState, codes: &Mutex<HashMap<B256, Bytecode>>) -> Vec<(L
             let value = if info.is_empty() { None } else { Some(info) };
             writes.push((Location::Account(address), Value::Account(value)));
         }
+        // New code comes from a deployment or from an EIP-7702 delegation (which changes an
+        // existing account's code hash without creating it).
+        if (info.code_hash != original.code_hash || account.is_created())
+            && let Some(code) = account.info.code.as_ref().filter(|code| !code.is_empty())
+        {
+            codes.lock().entry(info.code_hash).or_insert_with(|| code.clone());
+        }
         if account.is_created() {
             writes.push((Location::StorageReset(address), Value::Reset));
-            if let Some(code) = account.info.code.as_ref().filter(|code| !code.is_empty()) {
-                codes.lock().entry(info.code_hash).or_insert_with(|| code.clone());
-            }
         }
         for (slot, value) in account.changed_storage_slots() {
             writes.push((Location::Storage(address, *slot), Value::Storage(value.present_value())));
@@ -203,7 +210,7 @@ fn assemble(shared: Shared<'_>, attrs: &BlockAttributes) -> Result<Option<Execut
                 ),
             });
         }
-        let (result, state) = result.outcome.map_err(|reason| ExecutionError::InvalidTransaction { index, reason })?;
+        let (result, state) = result.outcome?;
         let outcome = TxOutcome::from(result);
         block_gas_used += outcome.gas_used;
         overlay.commit(state);

@@ -1,14 +1,16 @@
-//! Parallel execution equals sequential execution: random blocks of transfers, deployments,
-//! storage writes and self-destructs with many conflicts (few senders, few recipients, few
-//! contracts), at 1, 2, 4 and 8 threads, compared output for output (receipts, gas, logs and
-//! the full state change set).
+//! Parallel execution equals sequential execution: random blocks of ETH and ERC-20 transfers,
+//! constant-product swaps, deployments, storage writes, out-of-gas runs, self-destructs and
+//! EIP-7702 delegations, at a random conflict rate (0-100% of senders, recipients and pools
+//! drawn from a hot pair), with the fee recipient an idle address, a sender or a contract; at 1,
+//! 2, 4 and 8 threads, compared output for output (receipts, gas, logs and the full state
+//! change set).
 
 use alloy_primitives::Address;
 use executor::ParallelExecutor;
 use proptest::prelude::*;
 use rollup_core::{
-    BlockAttributes, BlockExecutor, ChainConfig, Genesis, L1Origin, L2Transaction, SequentialExecutor, apply_block,
-    test_utils::{Builder, op},
+    BlockAttributes, BlockExecutor, ChainConfig, L1Origin, L2Transaction, SequentialExecutor, apply_block, dev_signers,
+    test_utils::{Builder, FEE_RECIPIENT, TOKEN, op},
 };
 use std::num::NonZeroUsize;
 
@@ -30,12 +32,12 @@ proptest! {
 
     #[test]
     fn parallel_equals_sequential(
-        blocks in prop::collection::vec(prop::collection::vec(op(), 1..40), 1..4),
-        recipient in prop_oneof![Just(Address::with_last_byte(0xFE)), Just(rollup_core::dev_signers()[3].address())],
+        blocks in (0..=100u8).prop_flat_map(|hot| prop::collection::vec(prop::collection::vec(op(hot), 1..60), 1..4)),
+        recipient in prop_oneof![Just(FEE_RECIPIENT), Just(dev_signers()[3].address()), Just(TOKEN)],
     ) {
-        let genesis = Genesis::dev(ChainConfig::default(), 0, L1Origin::default());
-        let (mut world, mut parent) = genesis.build();
         let mut builder = Builder::default();
+        let genesis = builder.genesis();
+        let (mut world, mut parent) = genesis.build();
         for ops in blocks {
             let txs: Vec<L2Transaction> = ops.iter().map(|op| builder.tx(op)).collect();
             let attrs = attributes(&parent, &genesis.config, recipient);

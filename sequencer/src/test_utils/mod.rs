@@ -4,9 +4,8 @@
 mod anvil;
 mod node;
 mod postgres;
-mod solidity;
 
 pub use anvil::anvil;
 pub use node::{Backend, TestNode};
 pub use postgres::PostgresServer;
-pub use solidity::{CompiledContract, compile, repo_root, tool};
+pub use rollup_core::test_utils::{CompiledContract, compile, repo_root, tool};
