@@ -261,3 +261,7 @@ mod harness {
     criterion::criterion_group!(benches, super::bench);
 }
 criterion_main!(harness::benches);
+
+/// The allocator of the `rollup` binary, so the figures are the node's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -15,6 +15,7 @@ mod run;
 mod scheduler;
 mod view;
 
+use alloy_primitives::{Address, map::HashMap};
 use rollup_core::{
     BlockAttributes, BlockExecutor, ExecutionError, ExecutionOutput, L2Transaction, SequentialExecutor, StateReader,
 };
@@ -34,15 +35,17 @@ impl Default for ParallelExecutor {
 }
 
 impl ParallelExecutor {
-    /// Blocks smaller than this run sequentially: parallelism cannot pay for its set-up.
-    pub const DEFAULT_MIN_TRANSACTIONS: usize = 16;
+    /// Blocks smaller than this run sequentially: parallelism cannot pay for its set-up
+    /// (starting the threads costs about as much as executing a few dozen transfers).
+    pub const DEFAULT_MIN_TRANSACTIONS: usize = 64;
 
     /// An executor using `threads` worker threads.
     pub fn new(threads: NonZeroUsize) -> Self {
         Self { threads, min_transactions: Self::DEFAULT_MIN_TRANSACTIONS }
     }
 
-    /// Sets the smallest block executed in parallel (0 = always parallel; for tests).
+    /// Sets the smallest block executed in parallel (0 = every block in parallel, even one
+    /// bound by a single sender's nonce chain; for tests).
     pub fn with_min_transactions(mut self, min_transactions: usize) -> Self {
         self.min_transactions = min_transactions;
         self
@@ -54,7 +57,8 @@ impl ParallelExecutor {
 pub struct ExecutionStats {
     /// EVM runs of the parallel attempt (equal to the block size when nothing conflicted).
     pub executions: usize,
-    /// Whether the block ran sequentially (too small, one thread, or the fee recipient was read).
+    /// Whether the block ran sequentially (too small, one thread, one sender's nonce chain
+    /// too long, or the fee recipient was read).
     pub sequential: bool,
 }
 
@@ -68,7 +72,10 @@ impl ParallelExecutor {
         txs: &[L2Transaction],
     ) -> (Result<ExecutionOutput, ExecutionError>, ExecutionStats) {
         let mut stats = ExecutionStats::default();
-        if self.threads.get() > 1 && txs.len() >= self.min_transactions.max(2) {
+        if self.threads.get() > 1
+            && txs.len() >= self.min_transactions.max(2)
+            && !(self.min_transactions > 0 && self.nonce_bound(txs))
+        {
             match run::execute_parallel(self.threads.get(), state, chain_id, attrs, txs, &mut stats.executions) {
                 Ok(Some(output)) => return (Ok(output), stats),
                 Err(err) => return (Err(err), stats),
@@ -77,6 +84,21 @@ impl ParallelExecutor {
         }
         stats.sequential = true;
         (SequentialExecutor.execute(state, chain_id, attrs, txs), stats)
+    }
+}
+
+impl ParallelExecutor {
+    /// Whether one sender's nonce chain is so long that the block cannot run faster in
+    /// parallel: its transactions execute one after another, so with `n` threads a chain of
+    /// a `1/n` share or more is the critical path (a fully dependent block is the extreme).
+    fn nonce_bound(&self, txs: &[L2Transaction]) -> bool {
+        let mut chains: HashMap<Address, usize> = HashMap::default();
+        let longest = txs.iter().fold(0, |longest, tx| {
+            let chain = chains.entry(tx.signer()).or_default();
+            *chain += 1;
+            longest.max(*chain)
+        });
+        longest * self.threads.get() >= txs.len()
     }
 }
 

@@ -1,13 +1,10 @@
 //! Multi-version memory: for every state location, the values written by each transaction's
 //! latest incarnation, so a reader at position `i` sees the latest write below `i`.
 
-use alloy_primitives::{Address, U256};
+use alloy_primitives::{Address, U256, map::foldhash::fast::FixedState};
 use parking_lot::Mutex;
 use rollup_core::AccountInfo;
-use std::{
-    collections::{BTreeMap, HashMap},
-    hash::{BuildHasher, BuildHasherDefault, DefaultHasher},
-};
+use std::{collections::HashMap, hash::BuildHasher};
 
 /// A piece of state that transactions read and write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -59,29 +56,59 @@ enum Entry {
 
 const SHARDS: usize = 64;
 
+/// The versions of the locations that hash to one shard.
+type Shard = HashMap<Location, Versions, FixedState>;
+
+/// The writes to one location, sorted by writing transaction (most locations have one or two
+/// writers, so a sorted vector beats a tree).
+#[derive(Debug, Default)]
+struct Versions(Vec<(usize, Entry)>);
+
+impl Versions {
+    /// The write of the highest transaction below `tx`.
+    fn below(&self, tx: usize) -> Option<&(usize, Entry)> {
+        self.0[..self.0.partition_point(|(writer, _)| *writer < tx)].last()
+    }
+
+    /// Sets the entry of `tx`.
+    fn insert(&mut self, tx: usize, entry: Entry) {
+        match self.0.binary_search_by_key(&tx, |(writer, _)| *writer) {
+            Ok(index) => self.0[index].1 = entry,
+            Err(index) => self.0.insert(index, (tx, entry)),
+        }
+    }
+
+    /// Removes the entry of `tx`, if any.
+    fn remove(&mut self, tx: usize) {
+        if let Ok(index) = self.0.binary_search_by_key(&tx, |(writer, _)| *writer) {
+            self.0.remove(index);
+        }
+    }
+}
+
 /// The shared multi-version memory of one block.
 #[derive(Debug)]
 pub(crate) struct MvMemory {
-    shards: Vec<Mutex<HashMap<Location, BTreeMap<usize, Entry>>>>,
+    shards: Vec<Mutex<Shard>>,
     /// Locations each transaction's latest incarnation wrote.
     written: Vec<Mutex<Vec<Location>>>,
     /// What each transaction's latest incarnation read, and from which write.
     reads: Vec<Mutex<Vec<(Location, Origin)>>>,
-    /// Fixed-key hasher: which shard holds a location never depends on the run.
-    hasher: BuildHasherDefault<DefaultHasher>,
+    /// Fixed-seed hasher: which shard holds a location never depends on the run.
+    hasher: FixedState,
 }
 
 impl MvMemory {
     pub(crate) fn new(transactions: usize) -> Self {
         Self {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::default())).collect(),
             written: (0..transactions).map(|_| Mutex::new(Vec::new())).collect(),
             reads: (0..transactions).map(|_| Mutex::new(Vec::new())).collect(),
             hasher: Default::default(),
         }
     }
 
-    fn shard(&self, location: &Location) -> &Mutex<HashMap<Location, BTreeMap<usize, Entry>>> {
+    fn shard(&self, location: &Location) -> &Mutex<Shard> {
         &self.shards[self.hasher.hash_one(location) as usize % SHARDS]
     }
 
@@ -89,7 +116,7 @@ impl MvMemory {
     pub(crate) fn read(&self, location: Location, tx: usize) -> Read {
         let shard = self.shard(&location).lock();
         let Some(versions) = shard.get(&location) else { return Read::Base };
-        match versions.range(..tx).next_back() {
+        match versions.below(tx) {
             None => Read::Base,
             Some((writer, Entry::Estimate)) => Read::Blocked(*writer),
             Some((writer, Entry::Written { incarnation, value })) => {
@@ -121,7 +148,7 @@ impl MvMemory {
         }
         for stale in previous {
             if let Some(versions) = self.shard(&stale).lock().get_mut(&stale) {
-                versions.remove(&tx);
+                versions.remove(tx);
             }
         }
         *self.written[tx].lock() = locations;

@@ -15,8 +15,8 @@ use revm::{
         BlockEnv, CfgEnv, ContextSetters, TxEnv,
         result::{EVMError, ExecutionResult, InvalidTransaction},
     },
-    context_interface::Transaction as _,
-    handler::{EthFrame, Handler},
+    context_interface::{ContextTr as _, Transaction as _},
+    handler::{EthFrame, Handler, MainnetContext, MainnetEvm},
     interpreter::interpreter::EthInterpreter,
     state::{Account, EvmState},
 };
@@ -83,11 +83,16 @@ pub(crate) fn execute_parallel(
     assemble(shared, attrs)
 }
 
+/// One worker thread: takes tasks until the block is done, reusing one EVM for all its
+/// executions (building an EVM costs more than running a simple transaction).
 fn work(shared: &Shared<'_>) {
+    let view = TxView::new(&shared.mv, shared.base, &shared.codes, shared.block.beneficiary);
+    let mut evm =
+        Context::mainnet().with_cfg(shared.cfg.clone()).with_block(shared.block.clone()).with_db(view).build_mainnet();
     let mut task = None;
     loop {
         task = match task {
-            Some(Task::Execute(tx, incarnation)) => execute(shared, tx, incarnation),
+            Some(Task::Execute(tx, incarnation)) => execute(shared, &mut evm, tx, incarnation),
             Some(Task::Validate(tx, incarnation)) => validate(shared, tx, incarnation),
             None => match shared.scheduler.next_task() {
                 Some(task) => Some(task),
@@ -99,27 +104,17 @@ fn work(shared: &Shared<'_>) {
 
 type RunError = EVMError<Blocked, InvalidTransaction>;
 
-fn execute(shared: &Shared<'_>, tx: usize, incarnation: usize) -> Option<Task> {
+/// The EVM of a worker thread.
+type WorkerEvm<'a> = MainnetEvm<MainnetContext<TxView<'a>>>;
+
+fn execute(shared: &Shared<'_>, evm: &mut WorkerEvm<'_>, tx: usize, incarnation: usize) -> Option<Task> {
     loop {
         shared.executions.fetch_add(1, Ordering::Relaxed);
-        let mut view = TxView {
-            mv: &shared.mv,
-            base: shared.base,
-            codes: &shared.codes,
-            tx,
-            beneficiary: shared.block.beneficiary,
-            reads: Vec::new(),
-            read_beneficiary: false,
-        };
-        let mut evm = Context::mainnet()
-            .with_cfg(shared.cfg.clone())
-            .with_block(shared.block.clone())
-            .with_db(&mut view)
-            .build_mainnet();
+        evm.ctx.db_mut().start(tx);
         evm.ctx.set_tx(shared.envs[tx].clone());
-        let result = LazyRewardHandler::<_, RunError, EthFrame<EthInterpreter>>::default().run(&mut evm);
+        let result = LazyRewardHandler::<_, RunError, EthFrame<EthInterpreter>>::default().run(evm);
         let state = evm.finalize();
-        drop(evm);
+        let (reads, read_beneficiary) = evm.ctx.db_mut().finish();
         let outcome = match result {
             Err(EVMError::Database(Blocked(blocking))) => {
                 if shared.scheduler.add_dependency(tx, blocking) {
@@ -137,8 +132,8 @@ fn execute(shared: &Shared<'_>, tx: usize, incarnation: usize) -> Option<Task> {
             Ok((_, state)) => write_set(state, &shared.codes),
             Err(_) => Vec::new(),
         };
-        let wrote_new = shared.mv.record(tx, incarnation, view.reads, writes);
-        *shared.results[tx].lock() = Some(TxResult { outcome, read_beneficiary: view.read_beneficiary });
+        let wrote_new = shared.mv.record(tx, incarnation, reads, writes);
+        *shared.results[tx].lock() = Some(TxResult { outcome, read_beneficiary });
         return shared.scheduler.finish_execution(tx, incarnation, wrote_new);
     }
 }
@@ -187,8 +182,8 @@ fn write_set(state: &EvmState, codes: &Mutex<HashMap<B256, Bytecode>>) -> Vec<(L
     writes
 }
 
-/// Commits every transaction's validated output in block order into one overlay, applying
-/// the fee recipient's rewards as sequential execution does after each transaction.
+/// Commits every transaction's validated output in block order into one overlay, then the fee
+/// recipient's rewards.
 fn assemble(shared: Shared<'_>, attrs: &BlockAttributes) -> Result<Option<ExecutionOutput>, ExecutionError> {
     let Shared { base, block, envs, results, .. } = shared;
     let results: Vec<TxResult> =
@@ -199,6 +194,7 @@ fn assemble(shared: Shared<'_>, attrs: &BlockAttributes) -> Result<Option<Execut
     let mut overlay = StateOverlay::new(base);
     let mut outcomes = Vec::with_capacity(results.len());
     let mut block_gas_used = 0u64;
+    let mut rewards = U256::ZERO;
     for (index, (result, env)) in results.into_iter().zip(&envs).enumerate() {
         if block_gas_used + env.gas_limit > attrs.gas_limit {
             return Err(ExecutionError::InvalidTransaction {
@@ -215,8 +211,14 @@ fn assemble(shared: Shared<'_>, attrs: &BlockAttributes) -> Result<Option<Execut
         block_gas_used += outcome.gas_used;
         overlay.commit(state);
         let tip = env.effective_gas_price(u128::from(block.basefee)).saturating_sub(u128::from(block.basefee));
-        reward(&mut overlay, block.beneficiary, U256::from(tip) * U256::from(outcome.gas_used));
+        rewards += U256::from(tip) * U256::from(outcome.gas_used);
         outcomes.push(outcome);
+    }
+    // No transaction read the fee recipient, so none wrote it either (a write loads the
+    // account first): crediting the sum once gives the state that crediting after every
+    // transaction gives.
+    if !outcomes.is_empty() {
+        reward(&mut overlay, block.beneficiary, rewards);
     }
     Ok(Some(ExecutionOutput { outcomes, diff: overlay.into_diff() }))
 }

@@ -15,21 +15,43 @@ pub(crate) struct Blocked(pub(crate) usize);
 
 impl DBErrorMarker for Blocked {}
 
-/// revm database of one incarnation of transaction `tx`.
+/// revm database of a worker thread: what the incarnation it is running (of transaction
+/// `tx`) sees.
 pub(crate) struct TxView<'a> {
-    pub(crate) mv: &'a MvMemory,
-    pub(crate) base: &'a dyn StateReader,
+    mv: &'a MvMemory,
+    base: &'a dyn StateReader,
     /// Code deployed by any transaction of the block (content-addressed, so shared).
-    pub(crate) codes: &'a Mutex<HashMap<B256, Bytecode>>,
-    pub(crate) tx: usize,
-    pub(crate) beneficiary: Address,
+    codes: &'a Mutex<HashMap<B256, Bytecode>>,
+    beneficiary: Address,
+    tx: usize,
     /// Reads so far and the writes they observed.
-    pub(crate) reads: Vec<(Location, Origin)>,
+    reads: Vec<(Location, Origin)>,
     /// Whether the transaction looked at the fee recipient, whose balance is applied lazily.
-    pub(crate) read_beneficiary: bool,
+    read_beneficiary: bool,
 }
 
-impl TxView<'_> {
+impl<'a> TxView<'a> {
+    pub(crate) fn new(
+        mv: &'a MvMemory,
+        base: &'a dyn StateReader,
+        codes: &'a Mutex<HashMap<B256, Bytecode>>,
+        beneficiary: Address,
+    ) -> Self {
+        Self { mv, base, codes, beneficiary, tx: 0, reads: Vec::new(), read_beneficiary: false }
+    }
+
+    /// Starts an incarnation of transaction `tx`.
+    pub(crate) fn start(&mut self, tx: usize) {
+        self.tx = tx;
+        self.reads.clear();
+        self.read_beneficiary = false;
+    }
+
+    /// Ends the incarnation: its reads, and whether it read the fee recipient.
+    pub(crate) fn finish(&mut self) -> (Vec<(Location, Origin)>, bool) {
+        (std::mem::take(&mut self.reads), self.read_beneficiary)
+    }
+
     /// Reads a location, recording which write was seen.
     fn read(&mut self, location: Location) -> Result<(Origin, Option<Value>), Blocked> {
         let (origin, value) = match self.mv.read(location, self.tx) {

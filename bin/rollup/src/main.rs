@@ -39,6 +39,11 @@ enum Command {
     Genesis(SequencerArgs),
 }
 
+/// mimalloc: the parallel executor allocates on worker threads and frees on another, which
+/// glibc's allocator handles poorly.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
