@@ -1,9 +1,9 @@
 //! Multi-version memory: for every state location, the values written by each transaction's
 //! latest incarnation, so a reader at position `i` sees the latest write below `i`.
 
-use alloy_primitives::{Address, U256, map::foldhash::fast::FixedState};
+use alloy_primitives::{Address, B256, KECCAK256_EMPTY, U256, map::foldhash::fast::FixedState};
 use parking_lot::Mutex;
-use rollup_core::AccountInfo;
+use rollup_core::{AccountInfo, StateReader};
 use std::{collections::HashMap, hash::BuildHasher};
 
 /// A piece of state that transactions read and write.
@@ -26,6 +26,21 @@ pub(crate) enum Value {
     Storage(U256),
     /// A storage wipe.
     Reset,
+    /// A plain ETH transfer's credit to an account without code, written instead of the
+    /// whole account so that transfers to one recipient do not conflict; a reader adds the
+    /// credits above the latest whole-account write.
+    Credit(U256),
+}
+
+/// What a read saw, to be checked again by validation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Observed {
+    /// The write a storage or storage-wipe read resolved to.
+    Origin(Origin),
+    /// The account a whole-account read resolved to (credits included).
+    Account(Option<AccountInfo>),
+    /// The code hash of the account a lazy transfer credits (credits do not matter to it).
+    CodeHash(B256),
 }
 
 /// Which write a read observed.
@@ -92,8 +107,8 @@ pub(crate) struct MvMemory {
     shards: Vec<Mutex<Shard>>,
     /// Locations each transaction's latest incarnation wrote.
     written: Vec<Mutex<Vec<Location>>>,
-    /// What each transaction's latest incarnation read, and from which write.
-    reads: Vec<Mutex<Vec<(Location, Origin)>>>,
+    /// What each transaction's latest incarnation read.
+    reads: Vec<Mutex<Vec<(Location, Observed)>>>,
     /// Fixed-seed hasher: which shard holds a location never depends on the run.
     hasher: FixedState,
 }
@@ -125,13 +140,47 @@ impl MvMemory {
         }
     }
 
+    /// Account `address` as transaction `tx` sees it: the latest whole-account write below
+    /// `tx` (or the base state) plus the credits written above it, unless `skip_credits`.
+    /// `Err` names the transaction whose estimate the walk hit.
+    pub(crate) fn account(
+        &self,
+        address: Address,
+        tx: usize,
+        base: &dyn StateReader,
+        skip_credits: bool,
+    ) -> Result<Option<AccountInfo>, usize> {
+        let location = Location::Account(address);
+        let mut credits = U256::ZERO;
+        let mut written = None;
+        if let Some(versions) = self.shard(&location).lock().get(&location) {
+            for (writer, entry) in versions.0[..versions.0.partition_point(|(writer, _)| *writer < tx)].iter().rev() {
+                match entry {
+                    Entry::Estimate => return Err(*writer),
+                    Entry::Written { value: Value::Credit(amount), .. } => credits += amount,
+                    Entry::Written { value: Value::Account(info), .. } => {
+                        written = Some(*info);
+                        break;
+                    }
+                    Entry::Written { value, .. } => unreachable!("{value:?} written at an account location"),
+                }
+            }
+        }
+        let info = written.unwrap_or_else(|| base.account(address));
+        if skip_credits || credits.is_zero() {
+            return Ok(info);
+        }
+        let info = info.unwrap_or_default();
+        Ok(Some(AccountInfo { balance: info.balance + credits, ..info }))
+    }
+
     /// Records the reads and writes of incarnation `incarnation` of `tx`, replacing those of
     /// its earlier incarnation. Returns whether it wrote a location the earlier one did not.
     pub(crate) fn record(
         &self,
         tx: usize,
         incarnation: usize,
-        reads: Vec<(Location, Origin)>,
+        reads: Vec<(Location, Observed)>,
         writes: Vec<(Location, Value)>,
     ) -> bool {
         let mut previous = std::mem::take(&mut *self.written[tx].lock());
@@ -165,12 +214,24 @@ impl MvMemory {
         }
     }
 
-    /// Whether every read of `tx`'s latest incarnation would still see the same write.
-    pub(crate) fn validate(&self, tx: usize) -> bool {
-        self.reads[tx].lock().iter().all(|(location, origin)| match self.read(*location, tx) {
-            Read::Base => *origin == Origin::Base,
-            Read::Found(found, _) => found == *origin,
-            Read::Blocked(_) => false,
+    /// Whether every read of `tx`'s latest incarnation would still see the same thing.
+    pub(crate) fn validate(&self, tx: usize, base: &dyn StateReader) -> bool {
+        self.reads[tx].lock().iter().all(|(location, observed)| match (*location, *observed) {
+            (Location::Account(address), Observed::Account(info)) => self.account(address, tx, base, false) == Ok(info),
+            (Location::Account(address), Observed::CodeHash(hash)) => {
+                self.account(address, tx, base, true).map(|info| code_hash(&info)) == Ok(hash)
+            }
+            (location, Observed::Origin(origin)) => match self.read(location, tx) {
+                Read::Base => origin == Origin::Base,
+                Read::Found(found, _) => found == origin,
+                Read::Blocked(_) => false,
+            },
+            (location, observed) => unreachable!("{observed:?} recorded for {location:?}"),
         })
     }
+}
+
+/// Code hash of a possibly absent account.
+pub(crate) fn code_hash(info: &Option<AccountInfo>) -> B256 {
+    info.map_or(KECCAK256_EMPTY, |info| info.code_hash)
 }

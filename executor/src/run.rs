@@ -4,7 +4,7 @@ use crate::{
     handler::LazyRewardHandler,
     mv_memory::{Location, MvMemory, Value},
     scheduler::{Scheduler, Task},
-    view::{Blocked, TxView},
+    view::{Blocked, Finished, TxView},
 };
 use alloy_primitives::{Address, B256, U256};
 use parking_lot::Mutex;
@@ -36,6 +36,9 @@ struct TxResult {
     outcome: Result<(ExecutionResult, EvmState), ExecutionError>,
     /// Whether the transaction read the fee recipient (whose balance is applied lazily).
     read_beneficiary: bool,
+    /// The recipient whose balance change was recorded as a credit (a plain transfer): its
+    /// account in `outcome` holds the credit, not the final balance.
+    credited: Option<Address>,
 }
 
 /// Everything the worker threads share.
@@ -44,6 +47,8 @@ struct Shared<'a> {
     cfg: CfgEnv,
     block: BlockEnv,
     envs: Vec<TxEnv>,
+    /// Per transaction, the recipient it may credit lazily.
+    lazy_recipients: Vec<Option<Address>>,
     mv: MvMemory,
     scheduler: Scheduler,
     codes: Mutex<HashMap<B256, Bytecode>>,
@@ -63,11 +68,13 @@ pub(crate) fn execute_parallel(
     executions: &mut usize,
 ) -> Result<Option<ExecutionOutput>, ExecutionError> {
     let (cfg, block) = evm_env(chain_id, attrs);
+    let envs: Vec<TxEnv> = txs.iter().map(tx_env).collect();
     let shared = Shared {
         base,
+        lazy_recipients: envs.iter().map(|env| lazy_recipient(env, block.beneficiary)).collect(),
         cfg,
         block,
-        envs: txs.iter().map(tx_env).collect(),
+        envs,
         mv: MvMemory::new(txs.len()),
         scheduler: Scheduler::new(txs.len()),
         codes: Mutex::new(HashMap::new()),
@@ -110,11 +117,11 @@ type WorkerEvm<'a> = MainnetEvm<MainnetContext<TxView<'a>>>;
 fn execute(shared: &Shared<'_>, evm: &mut WorkerEvm<'_>, tx: usize, incarnation: usize) -> Option<Task> {
     loop {
         shared.executions.fetch_add(1, Ordering::Relaxed);
-        evm.ctx.db_mut().start(tx);
+        evm.ctx.db_mut().start(tx, shared.lazy_recipients[tx]);
         evm.ctx.set_tx(shared.envs[tx].clone());
         let result = LazyRewardHandler::<_, RunError, EthFrame<EthInterpreter>>::default().run(evm);
         let state = evm.finalize();
-        let (reads, read_beneficiary) = evm.ctx.db_mut().finish();
+        let Finished { reads, read_beneficiary, credited } = evm.ctx.db_mut().finish();
         let outcome = match result {
             Err(EVMError::Database(Blocked(blocking))) => {
                 if shared.scheduler.add_dependency(tx, blocking) {
@@ -129,28 +136,46 @@ fn execute(shared: &Shared<'_>, evm: &mut WorkerEvm<'_>, tx: usize, incarnation:
             Ok(result) => Ok((result, state)),
         };
         let writes = match &outcome {
-            Ok((_, state)) => write_set(state, &shared.codes),
+            Ok((_, state)) => write_set(state, &shared.codes, credited),
             Err(_) => Vec::new(),
         };
         let wrote_new = shared.mv.record(tx, incarnation, reads, writes);
-        *shared.results[tx].lock() = Some(TxResult { outcome, read_beneficiary });
+        *shared.results[tx].lock() = Some(TxResult { outcome, read_beneficiary, credited });
         return shared.scheduler.finish_execution(tx, incarnation, wrote_new);
     }
 }
 
 fn validate(shared: &Shared<'_>, tx: usize, incarnation: usize) -> Option<Task> {
-    let aborted = !shared.mv.validate(tx) && shared.scheduler.try_validation_abort(tx, incarnation);
+    let aborted = !shared.mv.validate(tx, shared.base) && shared.scheduler.try_validation_abort(tx, incarnation);
     if aborted {
         shared.mv.convert_writes_to_estimates(tx);
     }
     shared.scheduler.finish_validation(tx, aborted)
 }
 
-/// The locations a transaction changed, with their new values.
-fn write_set(state: &EvmState, codes: &Mutex<HashMap<B256, Bytecode>>) -> Vec<(Location, Value)> {
+/// The recipient transaction `env` may credit lazily: the target of a value transfer that is
+/// not the sender, the fee recipient, or subject to an EIP-7702 authorization. Whether the
+/// credit is lazy is decided when the account is read (it must have no code).
+fn lazy_recipient(env: &TxEnv, beneficiary: Address) -> Option<Address> {
+    let to = env.kind.to().copied()?;
+    let plain = !env.value.is_zero() && to != env.caller && to != beneficiary && env.authorization_list.is_empty();
+    plain.then_some(to)
+}
+
+/// The locations a transaction changed, with their new values; the change to `credited` (an
+/// account served as empty) is its credit.
+fn write_set(
+    state: &EvmState,
+    codes: &Mutex<HashMap<B256, Bytecode>>,
+    credited: Option<Address>,
+) -> Vec<(Location, Value)> {
     let mut writes = Vec::new();
     for (address, account) in state.iter().filter(|(_, account)| account.is_touched()) {
         let address = *address;
+        if Some(address) == credited {
+            writes.push((Location::Account(address), Value::Credit(account.info.balance)));
+            continue;
+        }
         if account.is_selfdestructed() {
             writes.push((Location::Account(address), Value::Account(None)));
             writes.push((Location::StorageReset(address), Value::Reset));
@@ -206,7 +231,17 @@ fn assemble(shared: Shared<'_>, attrs: &BlockAttributes) -> Result<Option<Execut
                 ),
             });
         }
-        let (result, state) = result.outcome?;
+        let TxResult { outcome, credited, .. } = result;
+        let (result, mut state) = outcome?;
+        if let Some(address) = credited
+            && let Some(account) = state.get_mut(&address)
+        {
+            // The account was served as empty: its balance is the credit.
+            let current = StateReader::account(&overlay, address).unwrap_or_default();
+            account.info.balance += current.balance;
+            account.info.nonce = current.nonce;
+            account.info.code_hash = current.code_hash;
+        }
         let outcome = TxOutcome::from(result);
         block_gas_used += outcome.gas_used;
         overlay.commit(state);

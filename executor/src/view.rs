@@ -1,8 +1,8 @@
 //! What one incarnation of a transaction sees: the multi-version memory over the base state,
 //! recording every read and the write it came from.
 
-use crate::mv_memory::{Location, MvMemory, Origin, Read, Value};
-use alloy_primitives::{Address, B256, U256};
+use crate::mv_memory::{Location, MvMemory, Observed, Origin, Read, Value, code_hash};
+use alloy_primitives::{Address, B256, KECCAK256_EMPTY, U256};
 use parking_lot::Mutex;
 use revm::{bytecode::Bytecode, database_interface::DBErrorMarker};
 use rollup_core::{AccountInfo, StateReader};
@@ -24,10 +24,24 @@ pub(crate) struct TxView<'a> {
     codes: &'a Mutex<HashMap<B256, Bytecode>>,
     beneficiary: Address,
     tx: usize,
-    /// Reads so far and the writes they observed.
-    reads: Vec<(Location, Origin)>,
+    /// The recipient the running transaction may credit lazily (a plain value transfer).
+    lazy_recipient: Option<Address>,
+    /// Reads so far and what they observed.
+    reads: Vec<(Location, Observed)>,
     /// Whether the transaction looked at the fee recipient, whose balance is applied lazily.
     read_beneficiary: bool,
+    /// Whether the lazy recipient had no code and was served as an empty account, so that
+    /// the transaction's change to it is a credit.
+    credited: bool,
+}
+
+/// How an incarnation ended: what it read, and what it did lazily.
+#[derive(Debug)]
+pub(crate) struct Finished {
+    pub(crate) reads: Vec<(Location, Observed)>,
+    pub(crate) read_beneficiary: bool,
+    /// The recipient whose balance change is a credit.
+    pub(crate) credited: Option<Address>,
 }
 
 impl<'a> TxView<'a> {
@@ -37,29 +51,45 @@ impl<'a> TxView<'a> {
         codes: &'a Mutex<HashMap<B256, Bytecode>>,
         beneficiary: Address,
     ) -> Self {
-        Self { mv, base, codes, beneficiary, tx: 0, reads: Vec::new(), read_beneficiary: false }
+        Self {
+            mv,
+            base,
+            codes,
+            beneficiary,
+            tx: 0,
+            lazy_recipient: None,
+            reads: Vec::new(),
+            read_beneficiary: false,
+            credited: false,
+        }
     }
 
-    /// Starts an incarnation of transaction `tx`.
-    pub(crate) fn start(&mut self, tx: usize) {
+    /// Starts an incarnation of transaction `tx`, which may credit `lazy_recipient` lazily.
+    pub(crate) fn start(&mut self, tx: usize, lazy_recipient: Option<Address>) {
         self.tx = tx;
+        self.lazy_recipient = lazy_recipient;
         self.reads.clear();
         self.read_beneficiary = false;
+        self.credited = false;
     }
 
-    /// Ends the incarnation: its reads, and whether it read the fee recipient.
-    pub(crate) fn finish(&mut self) -> (Vec<(Location, Origin)>, bool) {
-        (std::mem::take(&mut self.reads), self.read_beneficiary)
+    /// Ends the incarnation.
+    pub(crate) fn finish(&mut self) -> Finished {
+        Finished {
+            reads: std::mem::take(&mut self.reads),
+            read_beneficiary: self.read_beneficiary,
+            credited: self.lazy_recipient.filter(|_| self.credited),
+        }
     }
 
-    /// Reads a location, recording which write was seen.
+    /// Reads a storage location, recording which write was seen.
     fn read(&mut self, location: Location) -> Result<(Origin, Option<Value>), Blocked> {
         let (origin, value) = match self.mv.read(location, self.tx) {
             Read::Base => (Origin::Base, None),
             Read::Found(origin, value) => (origin, Some(value)),
             Read::Blocked(writer) => return Err(Blocked(writer)),
         };
-        self.reads.push((location, origin));
+        self.reads.push((location, Observed::Origin(origin)));
         Ok((origin, value))
     }
 
@@ -67,10 +97,20 @@ impl<'a> TxView<'a> {
         if address == self.beneficiary {
             self.read_beneficiary = true;
         }
-        Ok(match self.read(Location::Account(address))?.1 {
-            Some(Value::Account(info)) => info,
-            _ => self.base.account(address),
-        })
+        let location = Location::Account(address);
+        if self.lazy_recipient == Some(address) {
+            // A value transfer to an account without code does not depend on the recipient's
+            // balance: serve an empty account and record only the code hash.
+            let hash = code_hash(&self.mv.account(address, self.tx, self.base, true).map_err(Blocked)?);
+            self.reads.push((location, Observed::CodeHash(hash)));
+            if hash == KECCAK256_EMPTY {
+                self.credited = true;
+                return Ok(Some(AccountInfo::default()));
+            }
+        }
+        let info = self.mv.account(address, self.tx, self.base, false).map_err(Blocked)?;
+        self.reads.push((location, Observed::Account(info)));
+        Ok(info)
     }
 }
 

@@ -106,13 +106,9 @@ impl Store {
     ) -> Result<()> {
         let mut db = self.pool.begin().await?;
         write_block(&mut db, block, outcomes, diff, l1_origin).await?;
-        let included: Vec<B256> = block.transactions.iter().map(|tx| *tx.inner().tx_hash()).collect();
-        for hash in included.iter().chain(dropped) {
-            sqlx::query("DELETE FROM pending_transactions WHERE hash = $1")
-                .bind(hash.to_vec())
-                .execute(&mut *db)
-                .await?;
-        }
+        let mut done: Vec<B256> = block.transactions.iter().map(|tx| *tx.inner().tx_hash()).collect();
+        done.extend_from_slice(dropped);
+        super::pending::delete_pending_rows(&mut db, &done).await?;
         db.commit().await?;
         Ok(())
     }

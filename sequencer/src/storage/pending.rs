@@ -1,7 +1,21 @@
 //! The durable record of acknowledged, not yet included transactions.
 
-use super::{Result, Store, codec::int};
+use super::{Result, Store, codec::int, sql::Sql};
 use alloy_primitives::{B256, Bytes};
+use sqlx::AnyConnection;
+
+/// Hashes per `DELETE … IN (…)` statement (far below SQLite's parameter limit).
+const HASHES_PER_DELETE: usize = 500;
+
+/// Deletes the pending rows of `hashes`, a few statements for any number of hashes.
+pub(super) async fn delete_pending_rows(db: &mut AnyConnection, hashes: &[B256]) -> Result<()> {
+    for chunk in hashes.chunks(HASHES_PER_DELETE) {
+        let mut sql = Sql::new("DELETE FROM pending_transactions WHERE hash IN ");
+        sql.bind_tuple(chunk.iter().map(|hash| hash.to_vec().into()));
+        sql.query().execute(&mut *db).await?;
+    }
+    Ok(())
+}
 
 impl Store {
     /// Records an acknowledged transaction; it is committed before the caller answers the RPC.
@@ -19,13 +33,10 @@ impl Store {
 
     /// Forgets pending transactions (replaced or evicted).
     pub async fn delete_pending(&self, hashes: &[B256]) -> Result<()> {
-        for hash in hashes {
-            sqlx::query("DELETE FROM pending_transactions WHERE hash = $1")
-                .bind(hash.to_vec())
-                .execute(&self.pool)
-                .await?;
+        if hashes.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        delete_pending_rows(&mut *self.pool.acquire().await?, hashes).await
     }
 
     /// All pending transactions in arrival order.
