@@ -15,6 +15,9 @@ pub(crate) enum Location {
     Storage(Address, U256),
     /// Written by a transaction that wiped the account's storage (creation, self-destruct).
     StorageReset(Address),
+    /// Balance credits of plain transfers to an account, kept apart from its whole-account
+    /// writes so that a transfer (which needs only the latest whole write) never walks them.
+    Credit(Address),
 }
 
 /// A value at a location.
@@ -26,9 +29,9 @@ pub(crate) enum Value {
     Storage(U256),
     /// A storage wipe.
     Reset,
-    /// A plain ETH transfer's credit to an account without code, written instead of the
-    /// whole account so that transfers to one recipient do not conflict; a reader adds the
-    /// credits above the latest whole-account write.
+    /// A plain ETH transfer's credit to an account without code, written (at
+    /// [`Location::Credit`]) instead of the whole account so that transfers to one recipient
+    /// do not conflict; a reader adds the credits above the latest whole-account write.
     Credit(U256),
 }
 
@@ -83,6 +86,13 @@ impl Versions {
     /// The write of the highest transaction below `tx`.
     fn below(&self, tx: usize) -> Option<&(usize, Entry)> {
         self.0[..self.0.partition_point(|(writer, _)| *writer < tx)].last()
+    }
+
+    /// The writes of transactions `from..to`.
+    fn between(&self, from: usize, to: usize) -> &[(usize, Entry)] {
+        let start = self.0.partition_point(|(writer, _)| *writer < from);
+        let end = self.0.partition_point(|(writer, _)| *writer < to);
+        &self.0[start..end.max(start)]
     }
 
     /// Sets the entry of `tx`.
@@ -141,7 +151,8 @@ impl MvMemory {
     }
 
     /// Account `address` as transaction `tx` sees it: the latest whole-account write below
-    /// `tx` (or the base state) plus the credits written above it, unless `skip_credits`.
+    /// `tx` (or the base state) plus the credits written between it and `tx`, unless
+    /// `skip_credits`.
     /// `Err` names the transaction whose estimate the walk hit.
     pub(crate) fn account(
         &self,
@@ -150,24 +161,28 @@ impl MvMemory {
         base: &dyn StateReader,
         skip_credits: bool,
     ) -> Result<Option<AccountInfo>, usize> {
-        let location = Location::Account(address);
+        let (written_by, info) = match self.read(Location::Account(address), tx) {
+            Read::Base => (None, base.account(address)),
+            Read::Found(Origin::Tx(writer, _), Value::Account(info)) => (Some(writer), info),
+            Read::Found(origin, value) => unreachable!("{value:?} from {origin:?} at an account location"),
+            Read::Blocked(writer) => return Err(writer),
+        };
+        if skip_credits {
+            return Ok(info);
+        }
+        let location = Location::Credit(address);
         let mut credits = U256::ZERO;
-        let mut written = None;
         if let Some(versions) = self.shard(&location).lock().get(&location) {
-            for (writer, entry) in versions.0[..versions.0.partition_point(|(writer, _)| *writer < tx)].iter().rev() {
+            let above = written_by.map_or(0, |writer| writer + 1);
+            for (writer, entry) in versions.between(above, tx) {
                 match entry {
-                    Entry::Estimate => return Err(*writer),
                     Entry::Written { value: Value::Credit(amount), .. } => credits += amount,
-                    Entry::Written { value: Value::Account(info), .. } => {
-                        written = Some(*info);
-                        break;
-                    }
-                    Entry::Written { value, .. } => unreachable!("{value:?} written at an account location"),
+                    Entry::Estimate => return Err(*writer),
+                    Entry::Written { value, .. } => unreachable!("{value:?} written at a credit location"),
                 }
             }
         }
-        let info = written.unwrap_or_else(|| base.account(address));
-        if skip_credits || credits.is_zero() {
+        if credits.is_zero() {
             return Ok(info);
         }
         let info = info.unwrap_or_default();

@@ -173,7 +173,7 @@ fn write_set(
     for (address, account) in state.iter().filter(|(_, account)| account.is_touched()) {
         let address = *address;
         if Some(address) == credited {
-            writes.push((Location::Account(address), Value::Credit(account.info.balance)));
+            writes.push((Location::Credit(address), Value::Credit(account.info.balance)));
             continue;
         }
         if account.is_selfdestructed() {
