@@ -50,19 +50,7 @@ impl ParallelExecutor {
         self.min_transactions = min_transactions;
         self
     }
-}
 
-/// How a block was executed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ExecutionStats {
-    /// EVM runs of the parallel attempt (equal to the block size when nothing conflicted).
-    pub executions: usize,
-    /// Whether the block ran sequentially (too small, one thread, one sender's nonce chain
-    /// too long, or the fee recipient was read).
-    pub sequential: bool,
-}
-
-impl ParallelExecutor {
     /// Executes a block and reports how: the [`BlockExecutor`] entry point with statistics.
     pub fn execute_with_stats(
         &self,
@@ -85,9 +73,7 @@ impl ParallelExecutor {
         stats.sequential = true;
         (SequentialExecutor.execute(state, chain_id, attrs, txs), stats)
     }
-}
 
-impl ParallelExecutor {
     /// Whether one sender's nonce chain is so long that the block cannot run faster in
     /// parallel: its transactions execute one after another, so with `n` threads a chain of
     /// a `1/n` share or more is the critical path (a fully dependent block is the extreme).
@@ -100,6 +86,16 @@ impl ParallelExecutor {
         });
         longest * self.threads.get() >= txs.len()
     }
+}
+
+/// How a block was executed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExecutionStats {
+    /// EVM runs of the parallel attempt (equal to the block size when nothing conflicted).
+    pub executions: usize,
+    /// Whether the block ran sequentially (too small, one thread, one sender's nonce chain
+    /// too long, or the fee recipient was read).
+    pub sequential: bool,
 }
 
 impl BlockExecutor for ParallelExecutor {

@@ -150,26 +150,31 @@ impl MvMemory {
         }
     }
 
-    /// Account `address` as transaction `tx` sees it: the latest whole-account write below
-    /// `tx` (or the base state) plus the credits written between it and `tx`, unless
-    /// `skip_credits`.
-    /// `Err` names the transaction whose estimate the walk hit.
-    pub(crate) fn account(
+    /// The latest whole-account write of `address` below `tx` (its writer, `None` for the
+    /// base state) and its value, credits not included. `Err` names the transaction whose
+    /// estimate the read hit.
+    pub(crate) fn whole_account(
         &self,
         address: Address,
         tx: usize,
         base: &dyn StateReader,
-        skip_credits: bool,
-    ) -> Result<Option<AccountInfo>, usize> {
-        let (written_by, info) = match self.read(Location::Account(address), tx) {
-            Read::Base => (None, base.account(address)),
-            Read::Found(Origin::Tx(writer, _), Value::Account(info)) => (Some(writer), info),
+    ) -> Result<(Option<usize>, Option<AccountInfo>), usize> {
+        match self.read(Location::Account(address), tx) {
+            Read::Base => Ok((None, base.account(address))),
+            Read::Found(Origin::Tx(writer, _), Value::Account(info)) => Ok((Some(writer), info)),
             Read::Found(origin, value) => unreachable!("{value:?} from {origin:?} at an account location"),
-            Read::Blocked(writer) => return Err(writer),
-        };
-        if skip_credits {
-            return Ok(info);
+            Read::Blocked(writer) => Err(writer),
         }
+    }
+
+    /// `info`, written by `written_by`, plus the credits to `address` from the transactions
+    /// after it and below `tx`.
+    pub(crate) fn with_credits(
+        &self,
+        address: Address,
+        (written_by, info): (Option<usize>, Option<AccountInfo>),
+        tx: usize,
+    ) -> Result<Option<AccountInfo>, usize> {
         let location = Location::Credit(address);
         let mut credits = U256::ZERO;
         if let Some(versions) = self.shard(&location).lock().get(&location) {
@@ -187,6 +192,17 @@ impl MvMemory {
         }
         let info = info.unwrap_or_default();
         Ok(Some(AccountInfo { balance: info.balance + credits, ..info }))
+    }
+
+    /// Account `address` as transaction `tx` sees it: the latest whole-account write below
+    /// `tx` (or the base state) plus the credits written between it and `tx`.
+    pub(crate) fn account(
+        &self,
+        address: Address,
+        tx: usize,
+        base: &dyn StateReader,
+    ) -> Result<Option<AccountInfo>, usize> {
+        self.with_credits(address, self.whole_account(address, tx, base)?, tx)
     }
 
     /// Records the reads and writes of incarnation `incarnation` of `tx`, replacing those of
@@ -232,9 +248,9 @@ impl MvMemory {
     /// Whether every read of `tx`'s latest incarnation would still see the same thing.
     pub(crate) fn validate(&self, tx: usize, base: &dyn StateReader) -> bool {
         self.reads[tx].lock().iter().all(|(location, observed)| match (*location, *observed) {
-            (Location::Account(address), Observed::Account(info)) => self.account(address, tx, base, false) == Ok(info),
+            (Location::Account(address), Observed::Account(info)) => self.account(address, tx, base) == Ok(info),
             (Location::Account(address), Observed::CodeHash(hash)) => {
-                self.account(address, tx, base, true).map(|info| code_hash(&info)) == Ok(hash)
+                self.whole_account(address, tx, base).map(|(_, info)| code_hash(&info)) == Ok(hash)
             }
             (location, Observed::Origin(origin)) => match self.read(location, tx) {
                 Read::Base => origin == Origin::Base,

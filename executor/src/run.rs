@@ -252,9 +252,7 @@ fn assemble(shared: Shared<'_>, attrs: &BlockAttributes) -> Result<Option<Execut
     // No transaction read the fee recipient, so none wrote it either (a write loads the
     // account first): crediting the sum once gives the state that crediting after every
     // transaction gives.
-    if !outcomes.is_empty() {
-        reward(&mut overlay, block.beneficiary, rewards);
-    }
+    reward(&mut overlay, block.beneficiary, rewards);
     Ok(Some(ExecutionOutput { outcomes, diff: overlay.into_diff() }))
 }
 

@@ -98,17 +98,15 @@ impl<'a> TxView<'a> {
             self.read_beneficiary = true;
         }
         let location = Location::Account(address);
-        if self.lazy_recipient == Some(address) {
+        let whole = self.mv.whole_account(address, self.tx, self.base).map_err(Blocked)?;
+        if self.lazy_recipient == Some(address) && code_hash(&whole.1) == KECCAK256_EMPTY {
             // A value transfer to an account without code does not depend on the recipient's
             // balance: serve an empty account and record only the code hash.
-            let hash = code_hash(&self.mv.account(address, self.tx, self.base, true).map_err(Blocked)?);
-            self.reads.push((location, Observed::CodeHash(hash)));
-            if hash == KECCAK256_EMPTY {
-                self.credited = true;
-                return Ok(Some(AccountInfo::default()));
-            }
+            self.reads.push((location, Observed::CodeHash(KECCAK256_EMPTY)));
+            self.credited = true;
+            return Ok(Some(AccountInfo::default()));
         }
-        let info = self.mv.account(address, self.tx, self.base, false).map_err(Blocked)?;
+        let info = self.mv.with_credits(address, whole, self.tx).map_err(Blocked)?;
         self.reads.push((location, Observed::Account(info)));
         Ok(info)
     }
