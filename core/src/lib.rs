@@ -10,9 +10,11 @@
 //! assert_eq!(world.state_root(), block0.header.state_root);
 //! ```
 
+pub mod batch;
 mod chain;
 mod genesis;
 pub mod l1;
+mod output;
 mod state;
 mod stf;
 #[cfg(any(test, feature = "test-utils"))]
@@ -21,6 +23,7 @@ mod trie;
 
 pub use chain::{BlockAttributes, ChainConfig, L1Origin, MAX_TX_SIZE, SPEC, TX_GAS_CAP};
 pub use genesis::{DEV_ACCOUNT_BALANCE, DEV_MNEMONIC, Genesis, GenesisAccount, MESSAGE_PASSER_ADDRESS, dev_signers};
+pub use output::{OUTPUT_VERSION, Output};
 pub use state::{AccountDiff, AccountInfo, StateDiff, StateOverlay, StateReader, WorldState};
 pub use stf::{
     AppliedBlock, BlockExecutor, CallError, ExecutionError, ExecutionOutput, L2Transaction, SealedBlock,

@@ -1,5 +1,6 @@
 //! `rollup`: the command-line entry point that wires the service crates together.
 
+mod batcher;
 mod config;
 mod deploy;
 mod keys;
@@ -26,6 +27,8 @@ enum Command {
     /// Start a local development chain (currently: a sequencer with dev defaults and a
     /// SQLite database under `.devnet/`).
     Devnet(SequencerArgs),
+    /// Post sealed L2 blocks to L1 (calldata or blobs) and propose output roots.
+    Batcher(batcher::BatcherArgs),
     /// Deploy the L1 contracts (or find an earlier deployment with the same settings) and
     /// write the deployment file the services read.
     Deploy(deploy::DeployArgs),
@@ -60,6 +63,7 @@ async fn main() -> anyhow::Result<()> {
             run_sequencer(settings).await
         }
         Command::Deploy(args) => deploy::run(args).await,
+        Command::Batcher(args) => batcher::run(args).await,
         Command::Replay { database_url } => {
             let store = Store::connect(&database_url).await.context("opening the database")?;
             let root = replay_chain(&store, &SequentialExecutor).await?;

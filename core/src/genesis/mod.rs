@@ -102,7 +102,8 @@ impl Genesis {
     pub fn build(&self) -> (WorldState, SealedBlock) {
         let mut world = WorldState::new();
         let state_root = world.apply(&self.state_diff());
-        let block = seal_block(&self.attributes(), Vec::new(), &[], state_root);
+        let message_passer_root = world.storage_root(MESSAGE_PASSER_ADDRESS);
+        let block = seal_block(&self.attributes(), Vec::new(), &[], state_root, message_passer_root);
         world.record_block_hash(0, block.hash);
         (world, block)
     }

@@ -64,6 +64,11 @@ impl WorldState {
         self.trie.root()
     }
 
+    /// The storage root of one account (the empty root if it has no storage).
+    pub fn storage_root(&mut self, address: Address) -> B256 {
+        self.trie.storage_root(address)
+    }
+
     /// Remembers the hash of a sealed block for the BLOCKHASH opcode.
     pub fn record_block_hash(&mut self, number: u64, hash: B256) {
         self.block_hashes.insert(number, hash);

@@ -2,6 +2,7 @@
 
 use super::{BlockExecutor, ExecutionError, ExecutionOutput, L2Transaction, SealedBlock, seal_block};
 use crate::{
+    MESSAGE_PASSER_ADDRESS,
     chain::BlockAttributes,
     state::{StateDiff, StateOverlay, WorldState},
 };
@@ -46,7 +47,8 @@ pub fn apply_block(
     };
     diff.merge(output.diff.clone());
     let state_root = world.apply(&diff);
-    let block = seal_block(attrs, txs, &output.outcomes, state_root);
+    let message_passer_root = world.storage_root(MESSAGE_PASSER_ADDRESS);
+    let block = seal_block(attrs, txs, &output.outcomes, state_root, message_passer_root);
     world.record_block_hash(block.header.number, block.hash);
     Ok(AppliedBlock { block, output, diff })
 }

@@ -1,7 +1,7 @@
 //! Building receipts and the header of an executed block.
 
 use super::{L2Transaction, TxOutcome};
-use crate::chain::BlockAttributes;
+use crate::{Output, chain::BlockAttributes};
 use alloy::{
     consensus::{EMPTY_OMMER_ROOT_HASH, Header, Receipt, ReceiptEnvelope, proofs},
     eips::{Typed2718, eip7685::EMPTY_REQUESTS_HASH},
@@ -20,6 +20,20 @@ pub struct SealedBlock {
     pub transactions: Vec<L2Transaction>,
     /// Receipts, one per transaction.
     pub receipts: Vec<ReceiptEnvelope>,
+    /// Storage root of the L2→L1 message passer after the block (part of the output root).
+    pub message_passer_root: B256,
+}
+
+impl SealedBlock {
+    /// The output this block commits to (its root is what the proposer posts on L1).
+    pub fn output(&self) -> Output {
+        Output {
+            block_number: self.header.number,
+            state_root: self.header.state_root,
+            message_passer_storage_root: self.message_passer_root,
+            block_hash: self.hash,
+        }
+    }
 }
 
 /// Encodes the L1 origin number into the header's extra data (8 bytes, big-endian); the L1
@@ -34,6 +48,7 @@ pub fn seal_block(
     transactions: Vec<L2Transaction>,
     outcomes: &[TxOutcome],
     state_root: B256,
+    message_passer_root: B256,
 ) -> SealedBlock {
     let mut cumulative_gas_used = 0;
     let receipts: Vec<ReceiptEnvelope> = transactions
@@ -76,5 +91,5 @@ pub fn seal_block(
         block_access_list_hash: None,
         slot_number: None,
     };
-    SealedBlock { hash: header.hash_slow(), header, transactions, receipts }
+    SealedBlock { hash: header.hash_slow(), header, transactions, receipts, message_passer_root }
 }

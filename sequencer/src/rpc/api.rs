@@ -125,6 +125,9 @@ pub trait RollupApi {
     /// The L1 origin of an L2 block.
     #[method(name = "l1Origin")]
     async fn l1_origin(&self, block: BlockNumberOrTag) -> RpcResult<Option<serde_json::Value>>;
+    /// The output root of an L2 block and what it commits to (what the proposer posts).
+    #[method(name = "outputAtBlock")]
+    async fn output_at_block(&self, block: BlockNumberOrTag) -> RpcResult<Option<serde_json::Value>>;
     /// Seals a block now with whatever is pending (development and tests).
     #[method(name = "produceBlock")]
     async fn produce_block(&self) -> RpcResult<U64>;

@@ -255,6 +255,21 @@ impl RollupApiServer for EthRpc {
         Ok(origin.map(|origin| json!({ "number": origin.number, "hash": origin.hash })))
     }
 
+    async fn output_at_block(&self, block: BlockNumberOrTag) -> RpcResult<Option<serde_json::Value>> {
+        let Ok(number) = self.resolve_number(block).await else { return Ok(None) };
+        let output = self.chain.store.output(number).await?;
+        Ok(output.map(|output| {
+            json!({
+                "version": rollup_core::OUTPUT_VERSION,
+                "outputRoot": output.root(),
+                "blockNumber": output.block_number,
+                "blockHash": output.block_hash,
+                "stateRoot": output.state_root,
+                "messagePasserStorageRoot": output.message_passer_storage_root,
+            })
+        }))
+    }
+
     async fn produce_block(&self) -> RpcResult<U64> {
         let block = self.producer.produce(false).await?;
         Ok(U64::from(block.map(|b| b.header.number).unwrap_or_default()))

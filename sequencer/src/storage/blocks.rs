@@ -11,7 +11,7 @@ use alloy::{
     rlp::{Decodable, Encodable},
 };
 use alloy_primitives::{Address, B256};
-use rollup_core::{Genesis, L1Origin, SealedBlock, StateDiff, TxOutcome};
+use rollup_core::{Genesis, L1Origin, Output, SealedBlock, StateDiff, TxOutcome, batch::BatchBlock};
 use sqlx::{Any, AssertSqlSafe, Transaction};
 
 /// Rows per multi-row INSERT (keeps bind parameters under SQLite's and Postgres' limits).
@@ -158,6 +158,60 @@ impl Store {
         rows.into_iter().map(stored_tx).collect()
     }
 
+    /// The output of block `number` (`None` if the block does not exist, or was stored
+    /// before output roots were kept).
+    pub async fn output(&self, number: u64) -> Result<Option<Output>> {
+        type OutputRow = (Vec<u8>, Vec<u8>, Option<Vec<u8>>);
+        let row: Option<OutputRow> =
+            sqlx::query_as("SELECT hash, header, message_passer_root FROM blocks WHERE number = $1")
+                .bind(int(number))
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some((hash, header, Some(root))) = row else { return Ok(None) };
+        let header = Header::decode(&mut header.as_slice()).map_err(|err| StoreError::Corrupt(err.to_string()))?;
+        Ok(Some(Output {
+            block_number: number,
+            state_root: header.state_root,
+            message_passer_storage_root: b256(&root)?,
+            block_hash: b256(&hash)?,
+        }))
+    }
+
+    /// Blocks `first..=last` as a batch carries them (timestamp, L1 origin, transactions).
+    pub async fn batch_blocks(&self, first: u64, last: u64) -> Result<Vec<BatchBlock>> {
+        let blocks: Vec<(i64, Vec<u8>, i64, Vec<u8>)> = sqlx::query_as(
+            "SELECT number, header, l1_origin_number, l1_origin_hash FROM blocks \
+             WHERE number >= $1 AND number <= $2 ORDER BY number",
+        )
+        .bind(int(first))
+        .bind(int(last))
+        .fetch_all(&self.pool)
+        .await?;
+        let txs: Vec<(i64, Vec<u8>)> = sqlx::query_as(
+            "SELECT block_number, raw FROM transactions WHERE block_number >= $1 AND block_number <= $2 \
+             ORDER BY block_number, tx_index",
+        )
+        .bind(int(first))
+        .bind(int(last))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut txs = txs.into_iter().peekable();
+        let mut out = Vec::with_capacity(blocks.len());
+        for (number, header, origin_number, origin_hash) in blocks {
+            let header = Header::decode(&mut header.as_slice()).map_err(|err| StoreError::Corrupt(err.to_string()))?;
+            let mut transactions = Vec::new();
+            while let Some((_, raw)) = txs.next_if(|(block, _)| *block == number) {
+                transactions.push(decode("transaction", &raw)?);
+            }
+            out.push(BatchBlock {
+                timestamp: header.timestamp,
+                l1_origin: L1Origin { number: uint(origin_number)?, hash: b256(&origin_hash)? },
+                transactions,
+            });
+        }
+        Ok(out)
+    }
+
     /// A mined transaction by hash.
     pub async fn transaction(&self, hash: B256) -> Result<Option<StoredTx>> {
         let query = format!("SELECT {TX_COLUMNS} FROM transactions WHERE hash = $1");
@@ -187,13 +241,15 @@ async fn write_block(
     let mut header = Vec::new();
     block.header.encode(&mut header);
     sqlx::query(
-        "INSERT INTO blocks (number, hash, header, l1_origin_number, l1_origin_hash) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO blocks (number, hash, header, l1_origin_number, l1_origin_hash, message_passer_root) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(number)
     .bind(block.hash.to_vec())
     .bind(header)
     .bind(int(l1_origin.number))
     .bind(l1_origin.hash.to_vec())
+    .bind(block.message_passer_root.to_vec())
     .execute(&mut **db)
     .await?;
 

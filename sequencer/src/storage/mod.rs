@@ -100,6 +100,12 @@ impl Store {
         Ok(Self { pool, postgres: url.starts_with("postgres"), _keeper: keeper })
     }
 
+    /// The connection pool, for services that keep their own tables in the chain database
+    /// (the batcher).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
     /// Whether the database is PostgreSQL.
     pub fn is_postgres(&self) -> bool {
         self.postgres
