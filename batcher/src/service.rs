@@ -151,8 +151,8 @@ impl Batcher {
         if let Some(manager) = &self.proposer_txmgr {
             manager.poll().await?;
         }
+        let (base_fee, blob_base_fee) = self.l1_fees().await?;
         for _ in 0..CHANNELS_PER_STEP {
-            let (base_fee, blob_base_fee) = self.l1_fees().await?;
             let da = &mut self.da;
             let built =
                 crate::channel::build_next_channel(&self.chain, &self.store, &self.config, &self.metrics, |bytes| {

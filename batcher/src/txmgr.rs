@@ -231,7 +231,6 @@ impl TxManager {
             .map_err(|err| BatcherError::Corrupt(format!("stored transaction {}: {err}", tx.hash)))?;
         let envelope = with_fees(envelope, fees)?;
         let mut record = self.sign(tx.payload, envelope, fees)?;
-        record.nonce = tx.nonce;
         record.included = None;
         self.store.replace_tx(&record).await?;
         self.metrics.fee_bumps.inc();

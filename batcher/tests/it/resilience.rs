@@ -13,6 +13,18 @@ async fn confirmed_through(batcher: &Batcher) -> u64 {
     batcher.store().covered_through(true).await.unwrap()
 }
 
+/// Runs the batcher (calling `each_round` between steps) until blocks through `head` are
+/// confirmed, then checks L1 holds them exactly once.
+async fn land_everything(rollup: &Rollup, batcher: &mut Batcher, head: u64, mut each_round: impl AsyncFnMut()) {
+    rollup
+        .run_until(batcher, MINUTE, async |batcher| {
+            each_round().await;
+            confirmed_through(batcher).await >= head
+        })
+        .await;
+    rollup.assert_l1_matches_l2(head).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_dropped_by_an_l1_reorg_is_posted_again() {
     let rollup = Rollup::start().await;
@@ -37,14 +49,11 @@ async fn a_batch_dropped_by_an_l1_reorg_is_posted_again() {
     let reverted: bool = anvil_call(&l1, "evm_revert", serde_json::json!([snapshot])).await;
     assert!(reverted);
     assert!(rollup.l1_frames().await.is_empty());
-    rollup
-        .run_until(&mut batcher, MINUTE, async |batcher| {
-            let _: () = anvil_call(&rollup.l1_provider(), "anvil_mine", serde_json::json!([1])).await;
-            confirmed_through(batcher).await >= head
-        })
-        .await;
+    land_everything(&rollup, &mut batcher, head, async || {
+        let _: () = anvil_call(&rollup.l1_provider(), "anvil_mine", serde_json::json!([1])).await;
+    })
+    .await;
     assert!(metrics.reorged.get() >= 1, "the batcher saw the reorg");
-    rollup.assert_l1_matches_l2(head).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -72,14 +81,8 @@ async fn transactions_stuck_by_a_fee_spike_are_bumped_and_land() {
     };
     mine_at_spike().await;
     assert!(rollup.l1_frames().await.is_empty(), "the spike keeps the batch out");
-    rollup
-        .run_until(&mut batcher, MINUTE, async |batcher| {
-            mine_at_spike().await;
-            confirmed_through(batcher).await >= head
-        })
-        .await;
+    land_everything(&rollup, &mut batcher, head, mine_at_spike).await;
     assert!(metrics.fee_bumps.get() >= 1, "the transaction was re-signed with higher fees");
-    rollup.assert_l1_matches_l2(head).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -209,10 +209,7 @@ impl<'a> ColumnReaders<'a> {
                 TxEnvelope::Eip2930(Signed::new_unhashed(tx, self.signature()?))
             }
             2 => {
-                let max_fee_per_gas = fee(&mut self.fees)?;
-                let max_priority_fee_per_gas = fee(&mut self.fees)?;
-                let value = self.values.u256("values")?;
-                let access_list = self.list::<AccessList>("access list")?;
+                let (max_fee_per_gas, max_priority_fee_per_gas, value, access_list) = self.fee_market()?;
                 let tx = TxEip1559 {
                     chain_id,
                     nonce,
@@ -230,10 +227,7 @@ impl<'a> ColumnReaders<'a> {
                 let TxKind::Call(to) = to else {
                     return Err(BatchError::Invalid("types", "an EIP-7702 transaction cannot create a contract"));
                 };
-                let max_fee_per_gas = fee(&mut self.fees)?;
-                let max_priority_fee_per_gas = fee(&mut self.fees)?;
-                let value = self.values.u256("values")?;
-                let access_list = self.list::<AccessList>("access list")?;
+                let (max_fee_per_gas, max_priority_fee_per_gas, value, access_list) = self.fee_market()?;
                 let authorization_list = self.list::<Vec<SignedAuthorization>>("authorization list")?;
                 let tx = TxEip7702 {
                     chain_id,
@@ -252,6 +246,13 @@ impl<'a> ColumnReaders<'a> {
             _ => return Err(BatchError::Invalid("types", "unknown transaction type")),
         };
         Ok(tx)
+    }
+
+    /// Fee caps, value and access list of an EIP-1559 or EIP-7702 transaction.
+    fn fee_market(&mut self) -> Result<(u128, u128, U256, AccessList), BatchError> {
+        let max_fee = self.fees.varint("fees")?;
+        let tip = self.fees.varint("fees")?;
+        Ok((max_fee, tip, self.values.u256("values")?, self.list::<AccessList>("access list")?))
     }
 
     fn signature(&mut self) -> Result<Signature, BatchError> {
