@@ -1,7 +1,7 @@
 //! Chain parameters shared by every component that executes or validates L2 blocks.
 
 use alloy::eips::eip1559::BaseFeeParams;
-use alloy_primitives::{Address, B256};
+use alloy_primitives::{Address, B256, address};
 use revm::primitives::hardfork::SpecId;
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +16,17 @@ pub const TX_GAS_CAP: u64 = 1 << 23;
 /// Largest encoded L2 transaction the sequencer accepts (128 KiB, as geth's pool).
 pub const MAX_TX_SIZE: usize = 128 * 1024;
 
+/// Receives the priority fees of every L2 block: fixed by the protocol (the OP Stack's
+/// sequencer fee vault address), so that derivation reproduces blocks without configuration.
+pub const FEE_RECIPIENT: Address = address!("0x4200000000000000000000000000000000000011");
+
+/// Default of [`ChainConfig::max_sequencer_drift`]: 30 minutes, as on OP Mainnet.
+const DEFAULT_MAX_SEQUENCER_DRIFT: u64 = 1800;
+
+fn default_max_sequencer_drift() -> u64 {
+    DEFAULT_MAX_SEQUENCER_DRIFT
+}
+
 /// Static parameters of an L2 chain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -28,6 +39,10 @@ pub struct ChainConfig {
     pub base_fee_params: BaseFeeParams,
     /// Base fee of the first block after genesis, in wei.
     pub initial_base_fee: u64,
+    /// Seconds an L2 block's timestamp may run ahead of its L1 origin's timestamp while still
+    /// carrying user transactions; beyond that only deposits are allowed.
+    #[serde(default = "default_max_sequencer_drift")]
+    pub max_sequencer_drift: u64,
 }
 
 impl Default for ChainConfig {
@@ -37,6 +52,7 @@ impl Default for ChainConfig {
             block_gas_limit: 60_000_000,
             base_fee_params: BaseFeeParams::ethereum(),
             initial_base_fee: 1_000_000_000,
+            max_sequencer_drift: DEFAULT_MAX_SEQUENCER_DRIFT,
         }
     }
 }
@@ -75,10 +91,24 @@ pub struct BlockAttributes {
     pub timestamp: u64,
     /// The L1 block this L2 block was built on.
     pub l1_origin: L1Origin,
-    /// Receives priority fees.
+    /// Receives priority fees: [`FEE_RECIPIENT`] in every block after genesis.
     pub fee_recipient: Address,
     /// EIP-1559 base fee of this block.
     pub base_fee: u64,
     /// Gas limit of this block.
     pub gas_limit: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_configs_without_a_sequencer_drift_get_the_default() {
+        let mut json = serde_json::to_value(ChainConfig::default()).unwrap();
+        json.as_object_mut().unwrap().remove("maxSequencerDrift");
+        let config: ChainConfig = serde_json::from_value(json).unwrap();
+        assert_eq!(config.max_sequencer_drift, 1800);
+        assert_eq!(config, ChainConfig::default());
+    }
 }

@@ -12,6 +12,8 @@
 
 pub mod batch;
 mod chain;
+pub mod deposit;
+pub mod derive;
 mod genesis;
 pub mod l1;
 mod output;
@@ -21,13 +23,13 @@ mod stf;
 pub mod test_utils;
 mod trie;
 
-pub use chain::{BlockAttributes, ChainConfig, L1Origin, MAX_TX_SIZE, SPEC, TX_GAS_CAP};
+pub use chain::{BlockAttributes, ChainConfig, FEE_RECIPIENT, L1Origin, MAX_TX_SIZE, SPEC, TX_GAS_CAP};
 pub use genesis::{DEV_ACCOUNT_BALANCE, DEV_MNEMONIC, Genesis, GenesisAccount, MESSAGE_PASSER_ADDRESS, dev_signers};
 pub use output::{OUTPUT_VERSION, Output};
 pub use state::{AccountDiff, AccountInfo, StateDiff, StateOverlay, StateReader, WorldState};
 pub use stf::{
     AppliedBlock, BlockExecutor, CallError, ExecutionError, ExecutionOutput, L2Transaction, SealedBlock,
-    SequentialExecutor, TxOutcome, apply_block, estimate_gas, evm_env, l1_origin_extra_data, seal_block, simulate_call,
-    tx_env,
+    SequentialExecutor, StepKind, TraceStep, TxOutcome, apply_block, estimate_gas, evm_env, l1_origin_extra_data,
+    seal_block, simulate_call, trace_block, tx_env,
 };
 pub use trie::{AccountProof, MerkleTrie, StateTrie};

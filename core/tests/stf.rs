@@ -16,8 +16,8 @@ use revm::{
     state::AccountInfo as RevmAccount,
 };
 use rollup_core::{
-    BlockAttributes, ExecutionError, L1Origin, L2Transaction, SequentialExecutor, apply_block, evm_env,
-    test_utils::{Builder, FEE_RECIPIENT, op},
+    ExecutionError, L2Transaction, SequentialExecutor, apply_block, evm_env,
+    test_utils::{Builder, FEE_RECIPIENT, next_attributes, op},
     tx_env,
 };
 
@@ -69,15 +69,7 @@ proptest! {
         let mut parent = block0;
         for ops in blocks {
             let txs: Vec<L2Transaction> = ops.iter().map(|op| builder.tx(op)).collect();
-            let attrs = BlockAttributes {
-                number: parent.header.number + 1,
-                parent_hash: parent.hash,
-                timestamp: parent.header.timestamp + 1,
-                l1_origin: L1Origin::default(),
-                fee_recipient: FEE_RECIPIENT,
-                base_fee: genesis.config.next_base_fee(parent.header.gas_used, parent.header.gas_limit, parent.header.base_fee_per_gas.unwrap()),
-                gas_limit: genesis.config.block_gas_limit,
-            };
+            let attrs = next_attributes(&parent, &genesis.config, FEE_RECIPIENT);
 
             // Reference: the block-start history write, then revm committing into CacheDB.
             let slot = U256::from((attrs.number - 1) % HISTORY_SERVE_WINDOW as u64);
@@ -97,7 +89,7 @@ proptest! {
             }
             drop(evm);
 
-            let applied = apply_block(&mut world, &SequentialExecutor, genesis.config.chain_id, &attrs, txs);
+            let applied = apply_block(&mut world, &SequentialExecutor, genesis.config.chain_id, &attrs, Vec::new(), txs);
             if let Some((index, reference_err)) = invalid {
                 // A workload can make a later transaction invalid (a delegated account drained
                 // by SELFDESTRUCT, say); both must reject the block at the same transaction.

@@ -3,29 +3,18 @@
 //! EIP-7702 delegations, at a random conflict rate (0-100% of senders, recipients and pools
 //! drawn from a hot pair), with the fee recipient an idle address, a sender or a contract; at 1,
 //! 2, 4 and 8 threads, compared output for output (receipts, gas, logs and the full state
-//! change set).
+//! change set). Blocks that start with deposits apply identically with either executor.
 
-use alloy_primitives::Address;
+use alloy_primitives::{Address, B256, Bytes, TxKind, U256};
 use executor::ParallelExecutor;
 use proptest::prelude::*;
 use rollup_core::{
-    BlockAttributes, BlockExecutor, ChainConfig, L1Origin, L2Transaction, SequentialExecutor, apply_block, dev_signers,
-    test_utils::{Builder, FEE_RECIPIENT, TOKEN, op},
+    BlockExecutor, L2Transaction, SequentialExecutor, apply_block,
+    deposit::TxDeposit,
+    dev_signers,
+    test_utils::{Builder, FEE_RECIPIENT, TOKEN, next_attributes, op},
 };
 use std::num::NonZeroUsize;
-
-fn attributes(parent: &rollup_core::SealedBlock, config: &ChainConfig, fee_recipient: Address) -> BlockAttributes {
-    let header = &parent.header;
-    BlockAttributes {
-        number: header.number + 1,
-        parent_hash: parent.hash,
-        timestamp: header.timestamp + 1,
-        l1_origin: L1Origin::default(),
-        fee_recipient,
-        base_fee: config.next_base_fee(header.gas_used, header.gas_limit, header.base_fee_per_gas.unwrap_or_default()),
-        gas_limit: config.block_gas_limit,
-    }
-}
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
@@ -40,7 +29,7 @@ proptest! {
         let (mut world, mut parent) = genesis.build();
         for ops in blocks {
             let txs: Vec<L2Transaction> = ops.iter().map(|op| builder.tx(op)).collect();
-            let attrs = attributes(&parent, &genesis.config, recipient);
+            let attrs = next_attributes(&parent, &genesis.config, recipient);
             let expected = SequentialExecutor.execute(&world, genesis.config.chain_id, &attrs, &txs);
             for threads in [1, 2, 4, 8] {
                 let parallel = ParallelExecutor::new(NonZeroUsize::new(threads).unwrap()).with_min_transactions(0);
@@ -51,9 +40,71 @@ proptest! {
                     _ => prop_assert!(false, "{threads} threads: {expected:?} vs {got:?}"),
                 }
             }
-            let applied = apply_block(&mut world, &SequentialExecutor, genesis.config.chain_id, &attrs, txs);
+            let applied = apply_block(&mut world, &SequentialExecutor, genesis.config.chain_id, &attrs, Vec::new(), txs);
             let Ok(applied) = applied else { break };
             parent = applied.block;
+        }
+    }
+}
+
+/// Deposits minting to fresh accounts and paying into the workload's accounts and contracts.
+fn deposits() -> impl Strategy<Value = Vec<TxDeposit>> {
+    let deposit = (0..4u8, 0..12usize, any::<u64>(), 0..3u64, any::<bool>());
+    prop::collection::vec(deposit, 0..4).prop_map(|deposits| {
+        deposits
+            .into_iter()
+            .enumerate()
+            .map(|(index, (from, to, mint, value_part, call_token))| {
+                let mint = u128::from(mint % 1_000_000);
+                let to = if call_token { TOKEN } else { dev_signers()[to % 10].address() };
+                TxDeposit {
+                    source_hash: B256::with_last_byte(index as u8),
+                    from: Address::with_last_byte(0xD0 + from),
+                    to: TxKind::Call(to),
+                    mint,
+                    // Sometimes more than the mint, which makes the deposit invalid.
+                    value: U256::from(mint * u128::from(value_part) / 2),
+                    gas_limit: 60_000,
+                    is_system_transaction: false,
+                    input: Bytes::new(),
+                }
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn deposits_then_parallel_equals_sequential(
+        blocks in (0..=100u8).prop_flat_map(|hot| prop::collection::vec((deposits(), prop::collection::vec(op(hot), 1..40)), 1..4)),
+    ) {
+        let mut builder = Builder::default();
+        let genesis = builder.genesis();
+        let (mut sequential_world, mut parent) = genesis.build();
+        let (mut parallel_world, _) = genesis.build();
+        let parallel = ParallelExecutor::new(NonZeroUsize::new(4).unwrap()).with_min_transactions(0);
+        for (deposits, ops) in blocks {
+            let txs: Vec<L2Transaction> = ops.iter().map(|op| builder.tx(op)).collect();
+            let attrs = next_attributes(&parent, &genesis.config, FEE_RECIPIENT);
+            let chain_id = genesis.config.chain_id;
+            let expected =
+                apply_block(&mut sequential_world, &SequentialExecutor, chain_id, &attrs, deposits.clone(), txs.clone());
+            let got = apply_block(&mut parallel_world, &parallel, chain_id, &attrs, deposits, txs);
+            match (expected, got) {
+                (Ok(expected), Ok(got)) => {
+                    prop_assert_eq!(&expected.block, &got.block);
+                    prop_assert_eq!(&expected.output, &got.output);
+                    prop_assert_eq!(&expected.diff, &got.diff);
+                    parent = expected.block;
+                }
+                (Err(expected), Err(got)) => {
+                    prop_assert_eq!(expected.to_string(), got.to_string());
+                    break;
+                }
+                (expected, got) => prop_assert!(false, "{expected:?} vs {got:?}"),
+            }
         }
     }
 }

@@ -10,8 +10,10 @@ mod storage;
 #[cfg(any(test, feature = "test-utils"))]
 pub mod test_utils;
 
-pub use metrics::Metrics;
-pub use node::{BlockProducer, Chain, ChainState, Head, NodeConfig, OpenError, ReplayError, SubmitError, replay_chain};
+pub use metrics::{MetricRegistry, Metrics};
+pub use node::{
+    BlockProducer, Chain, ChainState, Head, L1Follow, NodeConfig, OpenError, ReplayError, SubmitError, replay_chain,
+};
 pub use pool::{Mempool, PoolConfig, PoolError, PooledTx, decode_transaction};
 pub use rpc::RpcConfig;
 pub use server::{Sequencer, SequencerHandle, StartError};

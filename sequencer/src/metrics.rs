@@ -1,11 +1,14 @@
 //! Prometheus metrics of the sequencer, served on `/metrics`.
 
-use prometheus::{Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntGauge, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    core::Collector,
+};
 
 /// Every metric the sequencer exports, registered in one registry.
 #[derive(Clone, Debug)]
 pub struct Metrics {
-    registry: Registry,
+    registry: MetricRegistry,
     /// Latest sealed L2 block.
     pub head: IntGauge,
     /// Transactions included in blocks.
@@ -22,6 +25,16 @@ pub struct Metrics {
     pub block_build_seconds: Histogram,
     /// Transactions per block.
     pub block_txs: Histogram,
+    /// Number of the head block's L1 origin.
+    pub l1_origin: IntGauge,
+    /// Deposit transactions included in blocks.
+    pub deposits_included: IntCounter,
+    /// Last block derived from L1 that matches the sealed one (the `safe` tag).
+    pub safe_head: IntGauge,
+    /// Safe head as of L1's finalized block (the `finalized` tag).
+    pub finalized_head: IntGauge,
+    /// Failed polls of L1 (unreachable or erroring node).
+    pub l1_poll_errors: IntCounter,
     /// JSON-RPC latency per method.
     pub rpc_seconds: HistogramVec,
 }
@@ -29,49 +42,95 @@ pub struct Metrics {
 impl Metrics {
     /// Creates and registers the metrics.
     pub fn new() -> Self {
-        let registry = Registry::new_custom(Some("rollup_sequencer".into()), None).expect("valid prefix");
-        let gauge = |name: &str, help: &str| {
-            let metric = IntGauge::new(name, help).expect("valid metric");
-            registry.register(Box::new(metric.clone())).expect("unique metric");
-            metric
-        };
-        let counter = |name: &str, help: &str| {
-            let metric = IntCounter::new(name, help).expect("valid metric");
-            registry.register(Box::new(metric.clone())).expect("unique metric");
-            metric
-        };
-        let histogram = |name: &str, help: &str, buckets: Vec<f64>| {
-            let metric = Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets)).expect("valid metric");
-            registry.register(Box::new(metric.clone())).expect("unique metric");
-            metric
-        };
-        let rpc_seconds = HistogramVec::new(
-            HistogramOpts::from(Opts::new("rpc_request_seconds", "JSON-RPC request latency by method"))
-                .buckets(prometheus::exponential_buckets(0.0001, 4.0, 9).expect("valid buckets")),
-            &["method"],
-        )
-        .expect("valid metric");
-        registry.register(Box::new(rpc_seconds.clone())).expect("unique metric");
+        let m = MetricRegistry::new(Some("rollup_sequencer"));
         Self {
-            head: gauge("head_block", "Number of the latest sealed L2 block"),
-            txs_included: counter("transactions_included_total", "Transactions included in sealed blocks"),
-            gas_used: counter("gas_used_total", "Gas used by sealed blocks"),
-            pool_pending: gauge("pool_pending", "Executable transactions in the pool"),
-            pool_queued: gauge("pool_queued", "Pool transactions waiting for a nonce gap to fill"),
-            txs_rejected: counter("transactions_rejected_total", "Transactions refused by the pool"),
-            block_build_seconds: histogram(
+            head: m.gauge("head_block", "Number of the latest sealed L2 block"),
+            txs_included: m.counter("transactions_included_total", "Transactions included in sealed blocks"),
+            gas_used: m.counter("gas_used_total", "Gas used by sealed blocks"),
+            pool_pending: m.gauge("pool_pending", "Executable transactions in the pool"),
+            pool_queued: m.gauge("pool_queued", "Pool transactions waiting for a nonce gap to fill"),
+            txs_rejected: m.counter("transactions_rejected_total", "Transactions refused by the pool"),
+            block_build_seconds: m.histogram(
                 "block_build_seconds",
                 "Time to select, execute and commit a block",
                 prometheus::exponential_buckets(0.0005, 2.0, 14).expect("valid buckets"),
             ),
-            block_txs: histogram(
+            block_txs: m.histogram(
                 "block_transactions",
                 "Transactions per sealed block",
                 prometheus::exponential_buckets(1.0, 2.0, 16).expect("valid buckets"),
             ),
-            rpc_seconds,
-            registry,
+            l1_origin: m.gauge("l1_origin", "Number of the L1 origin of the latest sealed L2 block"),
+            safe_head: m.gauge("safe_head", "Last L2 block derived from L1 batches (the safe head)"),
+            finalized_head: m.gauge("finalized_head", "L2 head derived from finalized L1 blocks"),
+            deposits_included: m.counter("deposits_included_total", "Deposit transactions included in sealed blocks"),
+            l1_poll_errors: m
+                .counter("l1_poll_errors_total", "Polls of L1 that failed (the origin stays put meanwhile)"),
+            rpc_seconds: m.histogram_vec(
+                "rpc_request_seconds",
+                "JSON-RPC request latency by method",
+                prometheus::exponential_buckets(0.0001, 4.0, 9).expect("valid buckets"),
+                "method",
+            ),
+            registry: m,
         }
+    }
+
+    /// The text exposition of every metric.
+    pub fn render(&self) -> String {
+        self.registry.render()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A Prometheus registry whose constructors register what they create: every service builds
+/// its metrics with it.
+#[derive(Clone, Debug)]
+pub struct MetricRegistry {
+    registry: Registry,
+}
+
+impl MetricRegistry {
+    /// An empty registry; with `prefix`, every metric's name starts with `prefix_`.
+    pub fn new(prefix: Option<&str>) -> Self {
+        let registry = Registry::new_custom(prefix.map(str::to_owned), None).expect("valid prefix");
+        Self { registry }
+    }
+
+    fn register<M: Collector + Clone + 'static>(&self, metric: M) -> M {
+        self.registry.register(Box::new(metric.clone())).expect("unique metric name");
+        metric
+    }
+
+    /// A gauge.
+    pub fn gauge(&self, name: &str, help: &str) -> IntGauge {
+        self.register(IntGauge::new(name, help).expect("valid metric"))
+    }
+
+    /// A counter.
+    pub fn counter(&self, name: &str, help: &str) -> IntCounter {
+        self.register(IntCounter::new(name, help).expect("valid metric"))
+    }
+
+    /// Counters by one label.
+    pub fn counter_vec(&self, name: &str, help: &str, label: &str) -> IntCounterVec {
+        self.register(IntCounterVec::new(Opts::new(name, help), &[label]).expect("valid metric"))
+    }
+
+    /// A histogram with the given buckets.
+    pub fn histogram(&self, name: &str, help: &str, buckets: Vec<f64>) -> Histogram {
+        self.register(Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets)).expect("valid metric"))
+    }
+
+    /// Histograms by one label.
+    pub fn histogram_vec(&self, name: &str, help: &str, buckets: Vec<f64>, label: &str) -> HistogramVec {
+        let opts = HistogramOpts::new(name, help).buckets(buckets);
+        self.register(HistogramVec::new(opts, &[label]).expect("valid metric"))
     }
 
     /// The text exposition of every metric.
@@ -79,11 +138,5 @@ impl Metrics {
         let mut out = Vec::new();
         TextEncoder::new().encode(&self.registry.gather(), &mut out).expect("text encoding cannot fail");
         String::from_utf8(out).expect("prometheus text is UTF-8")
-    }
-}
-
-impl Default for Metrics {
-    fn default() -> Self {
-        Self::new()
     }
 }

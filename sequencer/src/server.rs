@@ -1,7 +1,13 @@
 //! The sequencer process: one HTTP port serving JSON-RPC (HTTP and WebSocket), `/health` and
 //! `/metrics`, plus the block producer.
 
-use crate::{BlockProducer, Chain, NodeConfig, RpcConfig, node::OpenError, rpc};
+use crate::{
+    BlockProducer, Chain, NodeConfig, RpcConfig,
+    node::OpenError,
+    node::{track_safe_head, watch_l1},
+    rpc,
+};
+use alloy::transports::http::reqwest::Url;
 use axum::{Router, extract::State, http::StatusCode, response::IntoResponse, routing::get};
 use jsonrpsee::server::{BatchRequestConfig, Server, ServerConfig, middleware::rpc::RpcServiceBuilder, stop_channel};
 use std::{net::SocketAddr, sync::Arc};
@@ -15,6 +21,14 @@ pub enum StartError {
     /// The chain could not be opened.
     #[error(transparent)]
     Open(#[from] OpenError),
+    /// The L1 RPC URL is not a URL.
+    #[error("invalid L1 RPC URL {url}: {reason}")]
+    L1Url {
+        /// The URL given.
+        url: String,
+        /// Why it does not parse.
+        reason: String,
+    },
     /// The listen address is unavailable.
     #[error("cannot listen on {addr}: {source}")]
     Listen {
@@ -41,6 +55,7 @@ pub struct SequencerHandle {
     shutdown: watch::Sender<bool>,
     producer_task: JoinHandle<Result<(), crate::StoreError>>,
     server_task: JoinHandle<()>,
+    l1_tasks: Vec<JoinHandle<()>>,
 }
 
 impl Sequencer {
@@ -50,6 +65,13 @@ impl Sequencer {
         rpc_config: RpcConfig,
         listen: SocketAddr,
     ) -> Result<SequencerHandle, StartError> {
+        let l1_url = match &node.l1 {
+            Some(follow) => Some(
+                Url::parse(&follow.rpc_url)
+                    .map_err(|err| StartError::L1Url { url: follow.rpc_url.clone(), reason: err.to_string() })?,
+            ),
+            None => None,
+        };
         let chain = Chain::open(node).await?;
         let producer = BlockProducer::new(chain.clone());
         let listener = TcpListener::bind(listen).await.map_err(|source| StartError::Listen { addr: listen, source })?;
@@ -66,9 +88,16 @@ impl Sequencer {
                 error!(%err, "HTTP server failed");
             }
         });
+        let l1_tasks = match chain.config.l1.clone().zip(l1_url) {
+            Some((follow, url)) => vec![
+                tokio::spawn(watch_l1(chain.clone(), follow.clone(), url.clone(), shutdown_rx.clone())),
+                tokio::spawn(track_safe_head(chain.clone(), follow, url, shutdown_rx.clone())),
+            ],
+            None => Vec::new(),
+        };
         let producer_task = tokio::spawn(producer.clone().run(shutdown_rx));
         info!(%addr, chain_id = chain.chain_id(), "sequencer listening");
-        Ok(SequencerHandle { addr, chain, producer, shutdown, producer_task, server_task })
+        Ok(SequencerHandle { addr, chain, producer, shutdown, producer_task, server_task, l1_tasks })
     }
 }
 
@@ -83,10 +112,13 @@ impl SequencerHandle {
         format!("ws://{}", self.addr)
     }
 
-    /// Stops serving and producing; returns once both have stopped.
+    /// Stops serving, producing and following L1; returns once all have stopped.
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);
         let _ = self.producer_task.await;
+        for task in self.l1_tasks {
+            let _ = task.await;
+        }
         self.server_task.abort();
         let _ = self.server_task.await;
     }

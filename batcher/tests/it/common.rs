@@ -5,24 +5,19 @@ use alloy::{
     network::{EthereumWallet, TransactionBuilder},
     node_bindings::AnvilInstance,
     providers::{Provider, ProviderBuilder},
-    rpc::types::{Filter, TransactionRequest},
-    sol_types::{SolCall, SolEvent},
+    rpc::types::TransactionRequest,
 };
-use alloy_primitives::{Address, B256, U256, address};
+use alloy_primitives::{Address, B256, U256};
 use batcher::{Batcher, BatcherConfig, BatcherMetrics, DataAvailability};
 use rollup_core::{
-    batch::{Batch, Compression, Frame, blobs_to_frame, join_frames},
+    batch::{Batch, Compression, Frame, join_frames},
+    derive::L1Reader,
     dev_signers,
-    l1::{BatchInbox, DeployConfig, Deployment, OutputOracle, deploy},
+    l1::{Deployment, OutputOracle},
 };
-use sequencer::test_utils::{Backend, TestNode, anvil};
+pub(crate) use sequencer::test_utils::OPERATOR;
+use sequencer::test_utils::{Backend, TestNode, anvil, deploy_rollup};
 use std::{collections::BTreeMap, time::Duration};
-
-/// Dev account 0 deploys and is owner, batcher and proposer.
-pub(crate) const OPERATOR: Address = address!("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
-
-/// Wei each proposal bonds.
-pub(crate) const BOND: u64 = 1_000_000_000_000_000;
 
 /// Anvil, the deployed contracts and a sequencer.
 pub(crate) struct Rollup {
@@ -35,17 +30,7 @@ impl Rollup {
     pub(crate) async fn start() -> Self {
         let l1 = anvil();
         let node = TestNode::start(Backend::Sqlite).await;
-        let wallet = EthereumWallet::from(dev_signers()[0].clone());
-        let provider = ProviderBuilder::new().wallet(wallet).connect_http(l1.endpoint_url());
-        let config = DeployConfig {
-            l2_chain_id: 42069,
-            owner: OPERATOR,
-            batcher: OPERATOR,
-            proposer: OPERATOR,
-            challenge_window: 12,
-            bond: U256::from(BOND),
-        };
-        let deployment = deploy(&provider, OPERATOR, &config).await.expect("deploy");
+        let deployment = deploy_rollup(&l1).await;
         Self { l1, node, deployment }
     }
 
@@ -110,30 +95,17 @@ impl Rollup {
         }
     }
 
-    /// Every frame the inbox holds, in L1 order, read back from calldata or blobs.
+    /// Every frame the inbox holds, in L1 order, read back from calldata or blobs (with
+    /// derivation's L1 reader).
     pub(crate) async fn l1_frames(&self) -> Vec<Frame> {
         let provider = self.l1_provider();
-        let filter = Filter::new()
-            .address(self.deployment.batch_inbox)
-            .event_signature(BatchInbox::BatchSubmitted::SIGNATURE_HASH)
-            .from_block(0);
+        let reader = L1Reader::new(provider.clone(), self.deployment.batch_inbox, self.deployment.portal);
+        let head = provider.get_block_number().await.unwrap();
         let mut frames = Vec::new();
-        for log in provider.get_logs(&filter).await.unwrap() {
-            let event = BatchInbox::BatchSubmitted::decode_log(&log.inner).unwrap();
-            let hash = log.transaction_hash.unwrap();
-            let tx = provider.get_transaction_by_hash(hash).await.unwrap().unwrap();
-            let data = if event.kind == 0 {
-                let input = alloy::consensus::Transaction::input(tx.inner.inner()).clone();
-                BatchInbox::submitBatchCall::abi_decode(&input).unwrap().data.to_vec()
-            } else {
-                // As bytes: serde would build each 128 KiB blob on the stack.
-                let raw: Vec<alloy_primitives::Bytes> =
-                    provider.raw_request("anvil_getBlobsByTransactionHash".into(), (hash,)).await.unwrap();
-                let blobs: Vec<alloy::eips::eip4844::Blob> =
-                    raw.iter().map(|blob| alloy::eips::eip4844::Blob::from_slice(blob)).collect();
-                blobs_to_frame(&blobs).unwrap()
-            };
-            frames.push(Frame::decode(&data).unwrap());
+        for number in 0..=head {
+            for posted in reader.block_data(number).await.unwrap().expect("mined").posted {
+                frames.push(Frame::decode(&posted.data).unwrap());
+            }
         }
         frames
     }

@@ -4,21 +4,13 @@
 use crate::common::{OPERATOR, Rollup, anvil_call};
 use alloy::providers::Provider;
 use batcher::store::{BatcherStore, TxStatus};
+use sequencer::test_utils::rollup_binary;
 use std::{
-    path::PathBuf,
     process::{Child, Command, Stdio},
     time::Duration,
 };
 
 const DEV_KEY_0: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-
-/// The `rollup` binary of this build (nextest and `cargo test --workspace` build it).
-fn rollup_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let path = exe.parent().unwrap().parent().unwrap().join("rollup");
-    assert!(path.exists(), "{} is missing: build the workspace (`cargo build -p rollup`) first", path.display());
-    path
-}
 
 fn start_batcher(rollup: &Rollup, deployment: &std::path::Path) -> Child {
     Command::new(rollup_binary())

@@ -1,16 +1,12 @@
 //! Sequencer configuration from a TOML file, environment variables and flags (in increasing
 //! precedence).
 
-use alloy_primitives::{Address, address};
 use anyhow::Context as _;
 use clap::Args;
-use rollup_core::{ChainConfig, Genesis, L1Origin};
-use sequencer::{NodeConfig, PoolConfig, RpcConfig};
+use rollup_core::{ChainConfig, Genesis, L1Origin, l1::Deployment};
+use sequencer::{L1Follow, NodeConfig, PoolConfig, RpcConfig};
 use serde::Deserialize;
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
-
-/// Default fee recipient: the OP Stack's sequencer fee vault address.
-const DEFAULT_FEE_RECIPIENT: Address = address!("0x4200000000000000000000000000000000000011");
 
 /// Options of `rollup sequencer`. Every option can also come from the `--config` TOML file
 /// (same names with underscores) or from its `ROLLUP_*` environment variable.
@@ -24,7 +20,7 @@ pub(crate) struct SequencerArgs {
     /// Database URL: `sqlite://FILE?mode=rwc` (default `sqlite://.devnet/l2.db?mode=rwc`),
     /// `sqlite::memory:`, or `postgres://USER:PASS@HOST/DB`.
     #[arg(long, env = "ROLLUP_DATABASE_URL")]
-    database_url: Option<String>,
+    pub(crate) database_url: Option<String>,
     /// Address of the JSON-RPC, `/health` and `/metrics` server [default: 127.0.0.1:9545].
     #[arg(long, env = "ROLLUP_LISTEN")]
     listen: Option<SocketAddr>,
@@ -34,13 +30,24 @@ pub(crate) struct SequencerArgs {
     block_time_ms: Option<u64>,
     /// Chain id of a new chain [default: 42069].
     #[arg(long, env = "ROLLUP_CHAIN_ID")]
-    chain_id: Option<u64>,
+    pub(crate) chain_id: Option<u64>,
     /// Gas limit of each block of a new chain [default: 60000000].
     #[arg(long, env = "ROLLUP_BLOCK_GAS_LIMIT")]
     block_gas_limit: Option<u64>,
-    /// Recipient of priority fees [default: 0x4200000000000000000000000000000000000011].
-    #[arg(long, env = "ROLLUP_FEE_RECIPIENT")]
-    fee_recipient: Option<Address>,
+    /// L1 JSON-RPC URL to follow (origins and deposits); needs `--deployment`. Without it
+    /// the chain stays on its genesis origin and includes no deposits.
+    #[arg(long, env = "ROLLUP_L1_RPC_URL")]
+    pub(crate) l1_rpc: Option<String>,
+    /// Deployment file of the L1 contracts (written by `rollup deploy`): the Portal whose
+    /// deposits are included and the L1 start block, the genesis origin of a new chain.
+    #[arg(long, env = "ROLLUP_DEPLOYMENT")]
+    pub(crate) deployment: Option<PathBuf>,
+    /// Blocks on top of an L1 block before it becomes an L1 origin [default: 2].
+    #[arg(long, env = "ROLLUP_L1_CONFIRMATIONS")]
+    l1_confirmations: Option<u64>,
+    /// Interval between polls of L1, in milliseconds [default: 1000].
+    #[arg(long, env = "ROLLUP_L1_POLL_INTERVAL_MS")]
+    l1_poll_interval_ms: Option<u64>,
     /// Most transactions in the pool [default: 50000].
     #[arg(long, env = "ROLLUP_POOL_MAX_TXS")]
     pool_max_txs: Option<usize>,
@@ -79,7 +86,7 @@ pub(crate) enum ExecutorKind {
 }
 
 impl ExecutorKind {
-    fn build(self) -> Arc<dyn rollup_core::BlockExecutor> {
+    pub(crate) fn build(self) -> Arc<dyn rollup_core::BlockExecutor> {
         match self {
             Self::Parallel => Arc::new(executor::ParallelExecutor::default()),
             Self::Sequential => Arc::new(rollup_core::SequentialExecutor),
@@ -95,12 +102,10 @@ pub(crate) struct Settings {
     pub(crate) listen: SocketAddr,
 }
 
-impl Settings {
-    /// Folder of a file-backed SQLite database, to create before opening it.
-    pub(crate) fn sqlite_dir(&self) -> Option<PathBuf> {
-        let path = self.node.database_url.strip_prefix("sqlite://")?.split('?').next()?;
-        PathBuf::from(path).parent().map(PathBuf::from).filter(|dir| !dir.as_os_str().is_empty())
-    }
+/// Folder of a file-backed SQLite database URL, to create before opening it.
+pub(crate) fn sqlite_dir(database_url: &str) -> Option<PathBuf> {
+    let path = database_url.strip_prefix("sqlite://")?.split('?').next()?;
+    PathBuf::from(path).parent().map(PathBuf::from).filter(|dir| !dir.as_os_str().is_empty())
 }
 
 impl SequencerArgs {
@@ -121,20 +126,37 @@ impl SequencerArgs {
             ..defaults
         };
         anyhow::ensure!(chain.block_gas_limit >= 21_000, "block gas limit must be at least 21000");
+        let (l1, origin) = match (args.l1_rpc, args.deployment) {
+            (Some(rpc_url), Some(path)) => {
+                let deployment =
+                    Deployment::read(&path).with_context(|| format!("reading the deployment {}", path.display()))?;
+                let follow = L1Follow {
+                    rpc_url,
+                    portal: deployment.portal,
+                    batch_inbox: deployment.batch_inbox,
+                    confirmations: args.l1_confirmations.unwrap_or(2),
+                    poll_interval: Duration::from_millis(args.l1_poll_interval_ms.unwrap_or(1000)),
+                    skip_deposits: false,
+                };
+                (Some(follow), L1Origin { number: deployment.l1_start_block, hash: deployment.l1_start_hash })
+            }
+            (None, None) => (None, L1Origin::default()),
+            _ => anyhow::bail!("following L1 needs both --l1-rpc and --deployment"),
+        };
         let pool_defaults = PoolConfig::default();
         let rpc_defaults = RpcConfig::default();
         Ok(Settings {
             node: NodeConfig {
                 database_url: args.database_url.unwrap_or_else(|| "sqlite://.devnet/l2.db?mode=rwc".into()),
-                genesis: Genesis::dev(chain, 0, L1Origin::default()),
+                genesis: Genesis::dev(chain, 0, origin),
                 block_time: Duration::from_millis(args.block_time_ms.unwrap_or(1000)),
-                fee_recipient: args.fee_recipient.unwrap_or(DEFAULT_FEE_RECIPIENT),
                 pool: PoolConfig {
                     max_transactions: args.pool_max_txs.unwrap_or(pool_defaults.max_transactions),
                     max_per_sender: args.pool_max_per_sender.unwrap_or(pool_defaults.max_per_sender),
                     price_bump_percent: args.pool_price_bump.unwrap_or(pool_defaults.price_bump_percent),
                 },
                 executor: args.executor.unwrap_or(ExecutorKind::Parallel).build(),
+                l1,
             },
             rpc: RpcConfig {
                 max_request_bytes: args.rpc_max_request_bytes.unwrap_or(rpc_defaults.max_request_bytes),
@@ -156,7 +178,10 @@ impl SequencerArgs {
             block_time_ms: self.block_time_ms.or(file.block_time_ms),
             chain_id: self.chain_id.or(file.chain_id),
             block_gas_limit: self.block_gas_limit.or(file.block_gas_limit),
-            fee_recipient: self.fee_recipient.or(file.fee_recipient),
+            l1_rpc: self.l1_rpc.or(file.l1_rpc),
+            deployment: self.deployment.or(file.deployment),
+            l1_confirmations: self.l1_confirmations.or(file.l1_confirmations),
+            l1_poll_interval_ms: self.l1_poll_interval_ms.or(file.l1_poll_interval_ms),
             pool_max_txs: self.pool_max_txs.or(file.pool_max_txs),
             pool_max_per_sender: self.pool_max_per_sender.or(file.pool_max_per_sender),
             pool_price_bump: self.pool_price_bump.or(file.pool_price_bump),

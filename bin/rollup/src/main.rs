@@ -3,6 +3,8 @@
 mod batcher;
 mod config;
 mod deploy;
+mod devnet;
+mod fraud_prover;
 mod keys;
 
 use anyhow::Context as _;
@@ -24,14 +26,18 @@ struct Cli {
 enum Command {
     /// Run the L2 sequencer: mempool, block production and the JSON-RPC server.
     Sequencer(SequencerArgs),
-    /// Start a local development chain (currently: a sequencer with dev defaults and a
-    /// SQLite database under `.devnet/`).
+    /// Start a local development chain: its own Anvil L1 with the contracts deployed (unless
+    /// `--l1-rpc` is given) and a sequencer following it, with a SQLite database under
+    /// `.devnet/`.
     Devnet(SequencerArgs),
     /// Post sealed L2 blocks to L1 (calldata or blobs) and propose output roots.
     Batcher(batcher::BatcherArgs),
     /// Deploy the L1 contracts (or find an earlier deployment with the same settings) and
     /// write the deployment file the services read.
     Deploy(deploy::DeployArgs),
+    /// Derive the L2 chain from L1 and check every output root on L1 against it
+    /// (`replay --output N` re-executes a disputed range).
+    FraudProver(fraud_prover::FraudProverArgs),
     /// Re-execute every stored block from genesis and check it against what is stored.
     Replay {
         /// Database URL of the chain to check.
@@ -54,9 +60,10 @@ async fn main() -> anyhow::Result<()> {
         .init();
     match Cli::parse().command {
         Command::Sequencer(args) => run_sequencer(args.resolve()?).await,
-        Command::Devnet(args) => {
+        Command::Devnet(mut args) => {
+            let _l1 = devnet::prepare_l1(&mut args).await?;
             let settings = args.resolve()?;
-            if let Some(dir) = settings.sqlite_dir() {
+            if let Some(dir) = config::sqlite_dir(&settings.node.database_url) {
                 std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
             }
             print_dev_accounts();
@@ -64,6 +71,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Deploy(args) => deploy::run(args).await,
         Command::Batcher(args) => batcher::run(args).await,
+        Command::FraudProver(args) => fraud_prover::run(args).await,
         Command::Replay { database_url } => {
             let store = Store::connect(&database_url).await.context("opening the database")?;
             let root = replay_chain(&store, &SequentialExecutor).await?;

@@ -103,7 +103,7 @@ impl Genesis {
         let mut world = WorldState::new();
         let state_root = world.apply(&self.state_diff());
         let message_passer_root = world.storage_root(MESSAGE_PASSER_ADDRESS);
-        let block = seal_block(&self.attributes(), Vec::new(), &[], state_root, message_passer_root);
+        let block = seal_block(&self.attributes(), Vec::new(), Vec::new(), &[], state_root, message_passer_root);
         world.record_block_hash(0, block.hash);
         (world, block)
     }

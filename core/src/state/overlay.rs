@@ -47,6 +47,27 @@ impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
         entry.storage.insert(slot, value);
     }
 
+    /// Credits `amount` wei to `address` outside of the EVM (a deposit's mint). Crediting
+    /// nothing changes nothing, so no empty account is created.
+    pub fn credit(&mut self, address: Address, amount: U256) {
+        if !amount.is_zero() {
+            self.update_account(address, |info| info.balance = info.balance.saturating_add(amount));
+        }
+    }
+
+    /// Increments the nonce of `address` outside of the EVM (a deposit that could not run).
+    pub fn bump_nonce(&mut self, address: Address) {
+        self.update_account(address, |info| info.nonce = info.nonce.saturating_add(1));
+    }
+
+    /// Applies `update` to the account at `address`, creating it if missing. The updates used
+    /// only ever increase a field, so the result is never an empty account.
+    fn update_account(&mut self, address: Address, update: impl FnOnce(&mut AccountInfo)) {
+        let mut info = StateReader::account(self, address).unwrap_or_default();
+        update(&mut info);
+        self.diff.accounts.entry(address).or_default().info = Some(info);
+    }
+
     /// Records the changes of one executed transaction (revm's post-transaction state).
     pub fn commit(&mut self, state: EvmState) {
         let mut state: Vec<(Address, Account)> = state.into_iter().filter(|(_, a)| a.is_touched()).collect();

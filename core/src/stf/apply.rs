@@ -1,12 +1,19 @@
-//! Applying a block to the world state: block-start system changes, execution, commitment.
+//! Applying a block to the world state: block-start system changes, deposits, execution of the
+//! user transactions, commitment.
 
-use super::{BlockExecutor, ExecutionError, ExecutionOutput, L2Transaction, SealedBlock, seal_block};
+use super::{
+    BlockExecutor, ExecutionError, ExecutionOutput, L2Transaction, SealedBlock, deposit::execute_deposits, seal_block,
+};
 use crate::{
     MESSAGE_PASSER_ADDRESS,
     chain::BlockAttributes,
+    deposit::TxDeposit,
     state::{StateDiff, StateOverlay, WorldState},
 };
-use alloy::eips::eip2935::{HISTORY_SERVE_WINDOW, HISTORY_STORAGE_ADDRESS};
+use alloy::{
+    consensus::Transaction as _,
+    eips::eip2935::{HISTORY_SERVE_WINDOW, HISTORY_STORAGE_ADDRESS},
+};
 use alloy_primitives::U256;
 
 /// A block applied to the world state, with everything needed to persist it.
@@ -14,7 +21,8 @@ use alloy_primitives::U256;
 pub struct AppliedBlock {
     /// The sealed block.
     pub block: SealedBlock,
-    /// Execution outcomes of its transactions.
+    /// Execution outcomes of all its transactions in block order (deposits first), and the
+    /// changes the transactions made.
     pub output: ExecutionOutput,
     /// All state changes of the block, including block-start system changes.
     pub diff: StateDiff,
@@ -22,7 +30,7 @@ pub struct AppliedBlock {
 
 /// Changes made at the start of every block before any transaction: the EIP-2935 history
 /// contract stores the parent block hash.
-fn block_start_changes(world: &WorldState, attrs: &BlockAttributes) -> StateDiff {
+pub(super) fn block_start_changes(world: &WorldState, attrs: &BlockAttributes) -> StateDiff {
     let mut overlay = StateOverlay::new(world);
     if attrs.number > 0 {
         let slot = U256::from((attrs.number - 1) % HISTORY_SERVE_WINDOW as u64);
@@ -31,24 +39,47 @@ fn block_start_changes(world: &WorldState, attrs: &BlockAttributes) -> StateDiff
     overlay.into_diff()
 }
 
-/// Executes `txs` as block `attrs.number` on top of `world`, applies the result and seals the
-/// block. On error `world` is unchanged.
+/// Executes block `attrs.number` on top of `world`: the block-start system changes, then
+/// `deposits` in order (never rejected; see [`crate::deposit`]), then `txs` with `executor` on
+/// top of their result. Applies the result and seals the block. On error `world` is unchanged;
+/// [`ExecutionError::InvalidTransaction`] always names a user transaction (an index into `txs`),
+/// for instance one whose gas limit exceeds what the deposits and earlier transactions left.
 pub fn apply_block(
     world: &mut WorldState,
     executor: &dyn BlockExecutor,
     chain_id: u64,
     attrs: &BlockAttributes,
+    deposits: Vec<TxDeposit>,
     txs: Vec<L2Transaction>,
 ) -> Result<AppliedBlock, ExecutionError> {
     let mut diff = block_start_changes(world, attrs);
-    let output = {
+    let mut output = {
+        let pre_state = StateOverlay::with_diff(world, diff.clone());
+        execute_deposits(&pre_state, chain_id, attrs, &deposits)?
+    };
+    diff.merge(output.diff.clone());
+    let user = {
         let pre_state = StateOverlay::with_diff(world, diff.clone());
         executor.execute(&pre_state, chain_id, attrs, &txs)?
     };
-    diff.merge(output.diff.clone());
+    let mut block_gas_used: u64 = output.outcomes.iter().map(|outcome| outcome.gas_used).sum();
+    for (index, (tx, outcome)) in txs.iter().zip(&user.outcomes).enumerate() {
+        let gas_limit = tx.inner().gas_limit();
+        let left = attrs.gas_limit.saturating_sub(block_gas_used);
+        if gas_limit > left {
+            return Err(ExecutionError::InvalidTransaction {
+                index,
+                reason: format!("gas limit {gas_limit} exceeds the {left} gas left in the block"),
+            });
+        }
+        block_gas_used += outcome.gas_used;
+    }
+    diff.merge(user.diff.clone());
+    output.diff.merge(user.diff);
+    output.outcomes.extend(user.outcomes);
     let state_root = world.apply(&diff);
     let message_passer_root = world.storage_root(MESSAGE_PASSER_ADDRESS);
-    let block = seal_block(attrs, txs, &output.outcomes, state_root, message_passer_root);
+    let block = seal_block(attrs, deposits, txs, &output.outcomes, state_root, message_passer_root);
     world.record_block_hash(block.header.number, block.hash);
     Ok(AppliedBlock { block, output, diff })
 }

@@ -3,11 +3,13 @@
 //! and the dispute tracer.
 
 mod apply;
+mod deposit;
 mod env;
 mod executor;
 mod seal;
 mod sequential;
 mod simulate;
+mod trace;
 
 pub use apply::{AppliedBlock, apply_block};
 pub use env::{evm_env, tx_env};
@@ -15,3 +17,4 @@ pub use executor::{BlockExecutor, ExecutionError, ExecutionOutput, L2Transaction
 pub use seal::{SealedBlock, l1_origin_extra_data, seal_block};
 pub use sequential::SequentialExecutor;
 pub use simulate::{CallError, estimate_gas, simulate_call};
+pub use trace::{StepKind, TraceStep, trace_block};

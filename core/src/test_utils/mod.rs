@@ -11,7 +11,7 @@ mod solidity;
 
 pub use solidity::{CompiledContract, compile, repo_root, tool};
 
-use crate::{ChainConfig, Genesis, GenesisAccount, L1Origin, L2Transaction, dev_signers};
+use crate::{BlockAttributes, ChainConfig, Genesis, GenesisAccount, L1Origin, L2Transaction, SealedBlock, dev_signers};
 use alloy::{
     consensus::{SignableTransaction, TxEip1559, TxEip7702, TxEnvelope, transaction::Recovered},
     eips::eip7702::Authorization,
@@ -266,6 +266,21 @@ impl Builder {
         } else {
             self.contracts[index % self.contracts.len()]
         }
+    }
+}
+
+/// Attributes of the block after `parent` in tests: one second later, the default L1 origin,
+/// the EIP-1559 base fee and the chain's gas limit.
+pub fn next_attributes(parent: &SealedBlock, config: &ChainConfig, fee_recipient: Address) -> BlockAttributes {
+    let header = &parent.header;
+    BlockAttributes {
+        number: header.number + 1,
+        parent_hash: parent.hash,
+        timestamp: header.timestamp + 1,
+        l1_origin: L1Origin::default(),
+        fee_recipient,
+        base_fee: config.next_base_fee(header.gas_used, header.gas_limit, header.base_fee_per_gas.unwrap_or_default()),
+        gas_limit: config.block_gas_limit,
     }
 }
 

@@ -1,20 +1,25 @@
 //! The sequencer node: the chain it owns (state, pool, storage) and the block producer.
 
+mod l1;
 mod open;
 mod producer;
 mod replay;
+mod safe;
 mod submit;
 
+pub use l1::L1Follow;
+pub(crate) use l1::watch_l1;
 pub use open::OpenError;
 pub use producer::BlockProducer;
 pub use replay::{ReplayError, replay_chain};
+pub(crate) use safe::track_safe_head;
 pub use submit::SubmitError;
 
 use crate::{Metrics, pool::Mempool, storage::Store};
 use alloy::consensus::Header;
-use alloy_primitives::{Address, B256};
+use alloy_primitives::B256;
 use parking_lot::Mutex;
-use rollup_core::{BlockExecutor, Genesis, SealedBlock, WorldState};
+use rollup_core::{BlockExecutor, Genesis, L1Origin, SealedBlock, WorldState};
 use std::{
     sync::{Arc, atomic::AtomicU64},
     time::Duration,
@@ -30,12 +35,14 @@ pub struct NodeConfig {
     pub genesis: Genesis,
     /// Block interval; zero seals a block as soon as transactions are pending.
     pub block_time: Duration,
-    /// Receives priority fees.
-    pub fee_recipient: Address,
     /// Pool limits.
     pub pool: crate::pool::PoolConfig,
     /// Engine that executes blocks.
     pub executor: Arc<dyn BlockExecutor>,
+    /// Following L1 (origins and deposits). Without it every block keeps the genesis origin
+    /// and no deposits are included. With it, the genesis L1 origin must be a real L1 block
+    /// (the deployment's start block).
+    pub l1: Option<L1Follow>,
 }
 
 /// The latest committed block.
@@ -45,6 +52,8 @@ pub struct Head {
     pub hash: B256,
     /// Block header.
     pub header: Header,
+    /// The block's L1 origin.
+    pub l1_origin: L1Origin,
 }
 
 /// The world state and the head it belongs to; always updated together.
@@ -70,6 +79,14 @@ pub struct Chain {
     pub pool: Mutex<Mempool>,
     /// Woken when a transaction enters the pool.
     pub pool_changed: Notify,
+    /// L1 blocks after the head's origin, cached by the L1 watcher.
+    pub(crate) l1: l1::L1Cache,
+    /// Woken when the L1 watcher cached new blocks.
+    pub(crate) l1_changed: Notify,
+    /// Last block derived from L1 batches that matches the sealed one (the `safe` tag).
+    pub safe_head: AtomicU64,
+    /// The safe head as of L1's finalized block (the `finalized` tag).
+    pub finalized_head: AtomicU64,
     /// Every committed block, for subscriptions.
     pub blocks: broadcast::Sender<Arc<SealedBlock>>,
     /// Metrics.

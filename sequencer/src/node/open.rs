@@ -1,6 +1,6 @@
 //! Opening a chain: from genesis on an empty database, or resuming from what is stored.
 
-use super::{Chain, ChainState, Head, NodeConfig};
+use super::{Chain, ChainState, Head, NodeConfig, l1::L1Cache};
 use crate::{
     Metrics,
     pool::{Mempool, PooledTx, decode_transaction},
@@ -18,6 +18,9 @@ pub enum OpenError {
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Following L1 needs a genesis built on a real L1 block.
+    #[error("following L1 needs a genesis whose L1 origin is a real L1 block (the deployment's start block)")]
+    NoGenesisOrigin,
     /// The stored state does not match the stored head.
     #[error(
         "stored state root {computed} does not match head block {number}'s state root {expected}: the database is damaged"
@@ -53,6 +56,10 @@ impl Chain {
         };
         let number = store.head_number().await?.ok_or_else(|| StoreError::Corrupt("no blocks".into()))?;
         let (hash, header) = store.header(number).await?.ok_or_else(|| StoreError::Corrupt("no head".into()))?;
+        let l1_origin = store.l1_origin(number).await?.ok_or_else(|| StoreError::Corrupt("no head origin".into()))?;
+        if config.l1.is_some() && genesis.l1_origin.hash.is_zero() {
+            return Err(OpenError::NoGenesisOrigin);
+        }
         let mut world = WorldState::new();
         let computed = world.apply(&store.latest_state().await?);
         if computed != header.state_root {
@@ -65,15 +72,20 @@ impl Chain {
         let chain = Arc::new(Self {
             store,
             genesis,
-            state: RwLock::new(ChainState { world, head: Head { hash, header } }),
+            state: RwLock::new(ChainState { world, head: Head { hash, header, l1_origin } }),
             pool: Mutex::new(Mempool::new(config.pool.clone())),
             pool_changed: Notify::new(),
+            l1: L1Cache::new(l1_origin),
+            l1_changed: Notify::new(),
             blocks: broadcast::channel(1024).0,
             metrics: Metrics::new(),
             config,
             arrivals: AtomicU64::new(0),
+            safe_head: AtomicU64::new(0),
+            finalized_head: AtomicU64::new(0),
         });
         chain.metrics.head.set(number as i64);
+        chain.metrics.l1_origin.set(l1_origin.number as i64);
         chain.reload_pending().await?;
         Ok(chain)
     }

@@ -1,9 +1,9 @@
 //! Block production: select from the pool, execute, commit, then publish.
 
-use super::{Chain, Head};
+use super::{Chain, Head, l1::OriginPlan};
 use crate::storage::StoreError;
 use alloy_primitives::B256;
-use rollup_core::{BlockAttributes, ExecutionError, L2Transaction, SealedBlock, apply_block};
+use rollup_core::{BlockAttributes, ExecutionError, FEE_RECIPIENT, L2Transaction, SealedBlock, apply_block};
 use std::{
     sync::Arc,
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
@@ -39,35 +39,44 @@ impl BlockProducer {
                 _ = self.chain.pool_changed.notified(), if block_time.is_zero() => {
                     while self.produce(true).await?.is_some() {}
                 }
+                _ = self.chain.l1_changed.notified(), if block_time.is_zero() => {
+                    while self.produce(true).await?.is_some() {}
+                }
             }
         }
     }
 
     /// Builds, executes and commits one block. With `only_if_pending`, returns `None` instead
-    /// of sealing an empty block.
+    /// of sealing a block that neither includes a transaction nor moves the L1 origin.
     pub async fn produce(&self, only_if_pending: bool) -> Result<Option<Arc<SealedBlock>>, StoreError> {
         let chain = &self.chain;
         let started = Instant::now();
         let mut state = chain.state.write().await;
         let parent = state.head.header.clone();
+        let plan = self.plan(&state.head);
         let attrs = BlockAttributes {
             number: parent.number + 1,
             parent_hash: state.head.hash,
-            timestamp: unix_now().max(parent.timestamp),
-            l1_origin: chain.genesis.l1_origin,
-            fee_recipient: chain.config.fee_recipient,
+            timestamp: plan.timestamp,
+            l1_origin: plan.origin,
+            fee_recipient: FEE_RECIPIENT,
             base_fee: chain.next_base_fee(&parent),
             gas_limit: chain.genesis.config.block_gas_limit,
         };
-        let mut candidates = chain.pool.lock().best(&state.world, attrs.base_fee, attrs.gas_limit);
-        if only_if_pending && candidates.is_empty() {
+        let mut candidates = if plan.user_txs {
+            chain.pool.lock().best(&state.world, attrs.base_fee, attrs.gas_limit)
+        } else {
+            Vec::new()
+        };
+        if only_if_pending && candidates.is_empty() && !plan.advanced {
             return Ok(None);
         }
         let mut dropped: Vec<B256> = Vec::new();
         let applied = loop {
             let txs: Vec<L2Transaction> = candidates.iter().map(|p| p.tx.clone()).collect();
             let result = tokio::task::block_in_place(|| {
-                apply_block(&mut state.world, chain.config.executor.as_ref(), chain.chain_id(), &attrs, txs)
+                let deposits = plan.deposits.clone();
+                apply_block(&mut state.world, chain.config.executor.as_ref(), chain.chain_id(), &attrs, deposits, txs)
             });
             match result {
                 Ok(applied) => break applied,
@@ -83,7 +92,8 @@ impl BlockProducer {
         };
         let block = applied.block;
         chain.store.commit_block(&block, &applied.output.outcomes, &applied.diff, attrs.l1_origin, &dropped).await?;
-        state.head = Head { hash: block.hash, header: block.header.clone() };
+        state.head = Head { hash: block.hash, header: block.header.clone(), l1_origin: attrs.l1_origin };
+        chain.l1.set_cursor(attrs.l1_origin);
         {
             let mut pool = chain.pool.lock();
             for hash in dropped.iter().chain(block.transactions.iter().map(|tx| tx.inner().tx_hash())) {
@@ -99,16 +109,42 @@ impl BlockProducer {
 
         let metrics = &chain.metrics;
         metrics.head.set(block.header.number as i64);
+        metrics.l1_origin.set(attrs.l1_origin.number as i64);
+        metrics.deposits_included.inc_by(block.deposits.len() as u64);
         metrics.txs_included.inc_by(block.transactions.len() as u64);
         metrics.gas_used.inc_by(block.header.gas_used);
         metrics.block_txs.observe(block.transactions.len() as f64);
         metrics.block_build_seconds.observe(started.elapsed().as_secs_f64());
-        if !block.transactions.is_empty() {
-            info!(number = block.header.number, txs = block.transactions.len(), gas = block.header.gas_used, hash = %block.hash, "sealed block");
+        if !block.transactions.is_empty() || !block.deposits.is_empty() {
+            info!(number = block.header.number, deposits = block.deposits.len(), txs = block.transactions.len(), gas = block.header.gas_used, hash = %block.hash, "sealed block");
         }
         let block = Arc::new(block);
         let _ = chain.blocks.send(block.clone());
         Ok(Some(block))
+    }
+}
+
+impl BlockProducer {
+    /// Origin, timestamp and deposits of the block after `head`: from the L1 cache when
+    /// following L1 (never waiting on L1), else the head's origin with no deposits.
+    fn plan(&self, head: &Head) -> OriginPlan {
+        let now = unix_now();
+        match &self.chain.config.l1 {
+            Some(follow) => self.chain.l1.plan(
+                head.l1_origin,
+                head.header.timestamp,
+                now,
+                self.chain.genesis.config.max_sequencer_drift,
+                follow.skip_deposits,
+            ),
+            None => OriginPlan {
+                origin: head.l1_origin,
+                timestamp: now.max(head.header.timestamp),
+                deposits: Vec::new(),
+                user_txs: true,
+                advanced: false,
+            },
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use super::OpenError;
 use crate::storage::{Store, StoreError};
 use alloy::consensus::transaction::Recovered;
 use alloy_primitives::B256;
-use rollup_core::{BlockAttributes, BlockExecutor, L1Origin, apply_block};
+use rollup_core::{BlockAttributes, BlockExecutor, L1Origin, apply_block, deposit::L2Envelope};
 
 /// Why a replay failed.
 #[derive(Debug, thiserror::Error)]
@@ -53,12 +53,14 @@ pub async fn replay_chain(store: &Store, executor: &dyn BlockExecutor) -> Result
         let (stored_hash, header) =
             store.header(number).await?.ok_or_else(|| StoreError::Corrupt(format!("missing block {number}")))?;
         let origin = store.l1_origin(number).await?.unwrap_or(L1Origin::default());
-        let txs = store
-            .block_transactions(number)
-            .await?
-            .into_iter()
-            .map(|stored| Recovered::new_unchecked(stored.tx, stored.sender))
-            .collect();
+        let mut deposits = Vec::new();
+        let mut txs = Vec::new();
+        for stored in store.block_transactions(number).await? {
+            match stored.tx {
+                L2Envelope::Other(deposit) => deposits.push(deposit),
+                L2Envelope::BuiltIn(tx) => txs.push(Recovered::new_unchecked(tx, stored.sender)),
+            }
+        }
         let attrs = BlockAttributes {
             number,
             parent_hash: parent.hash,
@@ -68,7 +70,7 @@ pub async fn replay_chain(store: &Store, executor: &dyn BlockExecutor) -> Result
             base_fee: header.base_fee_per_gas.unwrap_or_default(),
             gas_limit: header.gas_limit,
         };
-        let applied = apply_block(&mut world, executor, genesis.config.chain_id, &attrs, txs)
+        let applied = apply_block(&mut world, executor, genesis.config.chain_id, &attrs, deposits, txs)
             .map_err(|err| ReplayError::Invalid { number, reason: err.to_string() })?;
         if applied.block.hash != stored_hash {
             return Err(ReplayError::Diverged { number, stored: stored_hash, computed: applied.block.hash });

@@ -1,8 +1,8 @@
 //! The JSON-RPC interface: the `eth_`, `net_`, `web3_` and `rollup_` methods.
 
+use super::convert::{RpcBlock, RpcReceipt, RpcTransaction};
 use alloy::rpc::types::{
-    Block, BlockId, BlockNumberOrTag, EIP1186AccountProofResponse, FeeHistory, Filter, Log, SyncStatus, Transaction,
-    TransactionReceipt, TransactionRequest,
+    BlockId, BlockNumberOrTag, EIP1186AccountProofResponse, FeeHistory, Filter, Log, SyncStatus, TransactionRequest,
 };
 use alloy::serde::JsonStorageKey;
 use alloy_primitives::{Address, B256, Bytes, U64, U256};
@@ -40,32 +40,32 @@ pub trait EthApi {
     async fn send_raw_transaction(&self, raw: Bytes) -> RpcResult<B256>;
     /// A transaction (mined or pending) by hash.
     #[method(name = "getTransactionByHash")]
-    async fn transaction_by_hash(&self, hash: B256) -> RpcResult<Option<Transaction>>;
+    async fn transaction_by_hash(&self, hash: B256) -> RpcResult<Option<RpcTransaction>>;
     /// A mined transaction by block number and index.
     #[method(name = "getTransactionByBlockNumberAndIndex")]
     async fn transaction_by_number_and_index(
         &self,
         block: BlockNumberOrTag,
         index: U64,
-    ) -> RpcResult<Option<Transaction>>;
+    ) -> RpcResult<Option<RpcTransaction>>;
     /// A mined transaction by block hash and index.
     #[method(name = "getTransactionByBlockHashAndIndex")]
-    async fn transaction_by_hash_and_index(&self, block: B256, index: U64) -> RpcResult<Option<Transaction>>;
+    async fn transaction_by_hash_and_index(&self, block: B256, index: U64) -> RpcResult<Option<RpcTransaction>>;
     /// Receipt of a mined transaction.
     #[method(name = "getTransactionReceipt")]
-    async fn transaction_receipt(&self, hash: B256) -> RpcResult<Option<TransactionReceipt>>;
+    async fn transaction_receipt(&self, hash: B256) -> RpcResult<Option<RpcReceipt>>;
     /// A block by number or tag.
     #[method(name = "getBlockByNumber")]
-    async fn block_by_number(&self, block: BlockNumberOrTag, full: bool) -> RpcResult<Option<Block>>;
+    async fn block_by_number(&self, block: BlockNumberOrTag, full: bool) -> RpcResult<Option<RpcBlock>>;
     /// A block by hash.
     #[method(name = "getBlockByHash")]
-    async fn block_by_hash(&self, hash: B256, full: bool) -> RpcResult<Option<Block>>;
+    async fn block_by_hash(&self, hash: B256, full: bool) -> RpcResult<Option<RpcBlock>>;
     /// Number of transactions in a block.
     #[method(name = "getBlockTransactionCountByNumber")]
     async fn block_transaction_count(&self, block: BlockNumberOrTag) -> RpcResult<Option<U64>>;
     /// All receipts of a block.
     #[method(name = "getBlockReceipts")]
-    async fn block_receipts(&self, block: BlockId) -> RpcResult<Option<Vec<TransactionReceipt>>>;
+    async fn block_receipts(&self, block: BlockId) -> RpcResult<Option<Vec<RpcReceipt>>>;
     /// Logs matching a filter.
     #[method(name = "getLogs")]
     async fn logs(&self, filter: Filter) -> RpcResult<Vec<Log>>;

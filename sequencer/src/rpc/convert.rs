@@ -1,13 +1,80 @@
 //! Building RPC objects (blocks, transactions, receipts, logs) from stored data.
+//!
+//! Deposits are returned in the OP Stack's shape: a transaction with `"type": "0x7e"` and the
+//! deposit fields, and a receipt with `"type": "0x7e"`; alloy's Ethereum types cannot carry
+//! them, so both kinds go through the untagged enums here.
 
 use crate::storage::StoredTx;
 use alloy::{
-    consensus::{Header, Transaction as _, transaction::Recovered},
+    consensus::{Header, Receipt, ReceiptEnvelope, ReceiptWithBloom, Transaction as _, transaction::Recovered},
     eips::eip2718::Encodable2718,
     rlp::Encodable,
     rpc::types::{Block, BlockTransactions, Header as RpcHeader, Log, Transaction, TransactionReceipt},
 };
-use alloy_primitives::{B256, TxKind, U256};
+use alloy_primitives::{B256, TxKind, U8, U256};
+use rollup_core::deposit::{DEPOSIT_TX_TYPE, L2Envelope, L2ReceiptEnvelope, TxDeposit};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// A transaction as the RPC returns it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub(crate) enum RpcTransaction {
+    /// A signed Ethereum transaction (mined or pending).
+    Ethereum(Box<Transaction>),
+    /// A mined deposit.
+    Deposit(Box<RpcDeposit>),
+}
+
+/// A mined deposit: its fields (OP Stack JSON) and its position.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RpcDeposit {
+    #[serde(flatten)]
+    tx: TxDeposit,
+    hash: B256,
+    block_hash: B256,
+    #[serde(with = "alloy::serde::quantity")]
+    block_number: u64,
+    #[serde(with = "alloy::serde::quantity")]
+    transaction_index: u64,
+    #[serde(with = "alloy::serde::quantity")]
+    block_timestamp: u64,
+    /// Deposits pay no gas price.
+    #[serde(with = "alloy::serde::quantity")]
+    gas_price: u128,
+    /// The nonce `from` had when the deposit ran (it is incremented, not checked).
+    #[serde(with = "alloy::serde::quantity")]
+    nonce: u64,
+}
+
+/// The nonce each deposit's `from` had when it ran, by transaction hash.
+pub(crate) type DepositNonces = HashMap<B256, u64>;
+
+/// The consensus part of a receipt as the RPC returns it, with its `type`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub(crate) enum RpcReceiptEnvelope {
+    /// The receipt of an Ethereum transaction.
+    Ethereum(ReceiptEnvelope<Log>),
+    /// The receipt of a deposit.
+    Deposit(RpcDepositReceipt),
+}
+
+/// A deposit receipt: `"type": "0x7e"` and the usual receipt fields.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct RpcDepositReceipt {
+    #[serde(rename = "type")]
+    ty: U8,
+    #[serde(flatten)]
+    receipt: ReceiptWithBloom<Receipt<Log>>,
+}
+
+/// A receipt as the RPC returns it.
+pub(crate) type RpcReceipt = TransactionReceipt<RpcReceiptEnvelope>;
+
+/// A block as the RPC returns it.
+pub(crate) type RpcBlock = Block<RpcTransaction>;
 
 /// Position of a mined transaction, for RPC objects.
 #[derive(Clone, Copy, Debug)]
@@ -29,22 +96,35 @@ impl BlockContext {
     }
 }
 
-/// A mined transaction as returned by `eth_getTransactionByHash`.
-pub(crate) fn rpc_transaction(stored: &StoredTx, block: BlockContext) -> Transaction {
-    Transaction {
-        effective_gas_price: Some(stored.tx.effective_gas_price(Some(block.base_fee))),
-        inner: Recovered::new_unchecked(stored.tx.clone(), stored.sender),
-        block_hash: Some(block.hash),
-        block_number: Some(block.number),
-        transaction_index: Some(stored.tx_index),
-        block_timestamp: Some(block.timestamp),
+/// A mined transaction as returned by `eth_getTransactionByHash` (`nonces` needs to hold the
+/// deposits of its block).
+pub(crate) fn rpc_transaction(stored: &StoredTx, block: BlockContext, nonces: &DepositNonces) -> RpcTransaction {
+    match &stored.tx {
+        L2Envelope::BuiltIn(tx) => RpcTransaction::Ethereum(Box::new(Transaction {
+            effective_gas_price: Some(tx.effective_gas_price(Some(block.base_fee))),
+            inner: Recovered::new_unchecked(tx.clone(), stored.sender),
+            block_hash: Some(block.hash),
+            block_number: Some(block.number),
+            transaction_index: Some(stored.tx_index),
+            block_timestamp: Some(block.timestamp),
+        })),
+        L2Envelope::Other(deposit) => RpcTransaction::Deposit(Box::new(RpcDeposit {
+            tx: deposit.clone(),
+            hash: stored.hash,
+            block_hash: block.hash,
+            block_number: block.number,
+            transaction_index: stored.tx_index,
+            block_timestamp: block.timestamp,
+            gas_price: 0,
+            nonce: nonces.get(&stored.hash).copied().unwrap_or_default(),
+        })),
     }
 }
 
 /// The receipt of a mined transaction.
-pub(crate) fn rpc_receipt(stored: &StoredTx, block: BlockContext) -> TransactionReceipt {
+pub(crate) fn rpc_receipt(stored: &StoredTx, block: BlockContext) -> RpcReceipt {
     let mut log_index = stored.first_log_index;
-    let inner = stored.receipt.clone().map_logs(|log| {
+    let with_position = |log| {
         let log = Log {
             inner: log,
             block_hash: Some(block.hash),
@@ -57,7 +137,14 @@ pub(crate) fn rpc_receipt(stored: &StoredTx, block: BlockContext) -> Transaction
         };
         log_index += 1;
         log
-    });
+    };
+    let inner = match stored.receipt.clone() {
+        L2ReceiptEnvelope::BuiltIn(receipt) => RpcReceiptEnvelope::Ethereum(receipt.map_logs(with_position)),
+        L2ReceiptEnvelope::Other(receipt) => RpcReceiptEnvelope::Deposit(RpcDepositReceipt {
+            ty: U8::from(DEPOSIT_TX_TYPE),
+            receipt: receipt.0.map_logs(with_position),
+        }),
+    };
     TransactionReceipt {
         inner,
         transaction_hash: stored.hash,
@@ -77,12 +164,13 @@ pub(crate) fn rpc_receipt(stored: &StoredTx, block: BlockContext) -> Transaction
     }
 }
 
-/// A block with its transactions as hashes or as full objects.
-pub(crate) fn rpc_block(hash: B256, header: Header, txs: &[StoredTx], full: bool) -> Block {
+/// A block with its transactions (deposits first) as hashes or as full objects (`nonces` needs
+/// to hold its deposits for full objects).
+pub(crate) fn rpc_block(hash: B256, header: Header, txs: &[StoredTx], full: bool, nonces: &DepositNonces) -> RpcBlock {
     let context = BlockContext::new(hash, &header);
     let size = header.length() + txs.iter().map(|tx| tx.tx.encode_2718_len()).sum::<usize>() + 8;
     let transactions = if full {
-        BlockTransactions::Full(txs.iter().map(|tx| rpc_transaction(tx, context)).collect())
+        BlockTransactions::Full(txs.iter().map(|tx| rpc_transaction(tx, context, nonces)).collect())
     } else {
         BlockTransactions::Hashes(txs.iter().map(|tx| tx.hash).collect())
     };

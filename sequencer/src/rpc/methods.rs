@@ -4,14 +4,17 @@
 use super::{
     EthRpc,
     api::{EthApiServer, NetApiServer, RollupApiServer},
-    convert::{BlockContext, rpc_block, rpc_receipt, rpc_transaction},
+    convert::{
+        BlockContext, DepositNonces, RpcBlock, RpcReceipt, RpcTransaction, rpc_block, rpc_receipt, rpc_transaction,
+    },
     error::{INVALID_INPUT, rpc_error, unknown_block},
 };
+use crate::StoredTx;
 use alloy::{
     consensus::transaction::Recovered,
     rpc::types::{
-        Block, BlockId, BlockNumberOrTag, EIP1186AccountProofResponse, EIP1186StorageProof, FeeHistory, Filter, Log,
-        SyncStatus, Transaction, TransactionReceipt, TransactionRequest,
+        BlockId, BlockNumberOrTag, EIP1186AccountProofResponse, EIP1186StorageProof, FeeHistory, Filter, Log,
+        SyncStatus, Transaction, TransactionRequest,
     },
     serde::JsonStorageKey,
 };
@@ -20,7 +23,9 @@ use jsonrpsee::{
     PendingSubscriptionSink,
     core::{RpcResult, SubscriptionResult, async_trait},
 };
+use rollup_core::deposit::L2Envelope;
 use serde_json::json;
+use std::collections::HashMap;
 
 #[async_trait]
 impl EthApiServer for EthRpc {
@@ -72,19 +77,22 @@ impl EthApiServer for EthRpc {
         Ok(self.chain.submit(raw).await?)
     }
 
-    async fn transaction_by_hash(&self, hash: B256) -> RpcResult<Option<Transaction>> {
+    async fn transaction_by_hash(&self, hash: B256) -> RpcResult<Option<RpcTransaction>> {
         if let Some(stored) = self.chain.store.transaction(hash).await? {
             let (block_hash, header) = self.chain.store.header(stored.block_number).await?.ok_or_else(unknown_block)?;
-            return Ok(Some(rpc_transaction(&stored, BlockContext::new(block_hash, &header))));
+            let nonces = self.deposit_nonces_of(&stored).await?;
+            return Ok(Some(rpc_transaction(&stored, BlockContext::new(block_hash, &header), &nonces)));
         }
         let pooled = self.chain.pool.lock().get(&hash);
-        Ok(pooled.map(|pooled| Transaction {
-            inner: Recovered::new_unchecked(pooled.tx.inner().clone(), pooled.tx.signer()),
-            block_hash: None,
-            block_number: None,
-            transaction_index: None,
-            effective_gas_price: None,
-            block_timestamp: None,
+        Ok(pooled.map(|pooled| {
+            RpcTransaction::Ethereum(Box::new(Transaction {
+                inner: Recovered::new_unchecked(pooled.tx.inner().clone(), pooled.tx.signer()),
+                block_hash: None,
+                block_number: None,
+                transaction_index: None,
+                effective_gas_price: None,
+                block_timestamp: None,
+            }))
         }))
     }
 
@@ -92,32 +100,32 @@ impl EthApiServer for EthRpc {
         &self,
         block: BlockNumberOrTag,
         index: U64,
-    ) -> RpcResult<Option<Transaction>> {
+    ) -> RpcResult<Option<RpcTransaction>> {
         let number = self.resolve_number(block).await?;
         self.transaction_at(number, index.to()).await
     }
 
-    async fn transaction_by_hash_and_index(&self, block: B256, index: U64) -> RpcResult<Option<Transaction>> {
+    async fn transaction_by_hash_and_index(&self, block: B256, index: U64) -> RpcResult<Option<RpcTransaction>> {
         match self.chain.store.block_number(block).await? {
             Some(number) => self.transaction_at(number, index.to()).await,
             None => Ok(None),
         }
     }
 
-    async fn transaction_receipt(&self, hash: B256) -> RpcResult<Option<TransactionReceipt>> {
+    async fn transaction_receipt(&self, hash: B256) -> RpcResult<Option<RpcReceipt>> {
         let Some(stored) = self.chain.store.transaction(hash).await? else { return Ok(None) };
         let (block_hash, header) = self.chain.store.header(stored.block_number).await?.ok_or_else(unknown_block)?;
         Ok(Some(rpc_receipt(&stored, BlockContext::new(block_hash, &header))))
     }
 
-    async fn block_by_number(&self, block: BlockNumberOrTag, full: bool) -> RpcResult<Option<Block>> {
+    async fn block_by_number(&self, block: BlockNumberOrTag, full: bool) -> RpcResult<Option<RpcBlock>> {
         match self.resolve_number(block).await {
             Ok(number) => self.block(number, full).await,
             Err(_) => Ok(None),
         }
     }
 
-    async fn block_by_hash(&self, hash: B256, full: bool) -> RpcResult<Option<Block>> {
+    async fn block_by_hash(&self, hash: B256, full: bool) -> RpcResult<Option<RpcBlock>> {
         match self.chain.store.block_number(hash).await? {
             Some(number) => self.block(number, full).await,
             None => Ok(None),
@@ -129,7 +137,7 @@ impl EthApiServer for EthRpc {
         Ok(Some(U64::from(self.chain.store.block_transactions(number).await?.len())))
     }
 
-    async fn block_receipts(&self, block: BlockId) -> RpcResult<Option<Vec<TransactionReceipt>>> {
+    async fn block_receipts(&self, block: BlockId) -> RpcResult<Option<Vec<RpcReceipt>>> {
         let Ok(number) = self.resolve_id(Some(block)).await else { return Ok(None) };
         let Some((hash, header)) = self.chain.store.header(number).await? else { return Ok(None) };
         let context = BlockContext::new(hash, &header);
@@ -208,16 +216,48 @@ impl EthApiServer for EthRpc {
 }
 
 impl EthRpc {
-    async fn block(&self, number: u64, full: bool) -> RpcResult<Option<Block>> {
+    async fn block(&self, number: u64, full: bool) -> RpcResult<Option<RpcBlock>> {
         let Some((hash, header)) = self.chain.store.header(number).await? else { return Ok(None) };
         let txs = self.chain.store.block_transactions(number).await?;
-        Ok(Some(rpc_block(hash, header, &txs, full)))
+        let nonces = if full { self.deposit_nonces(number, &txs).await? } else { DepositNonces::new() };
+        Ok(Some(rpc_block(hash, header, &txs, full, &nonces)))
     }
 
-    async fn transaction_at(&self, number: u64, index: u64) -> RpcResult<Option<Transaction>> {
+    async fn transaction_at(&self, number: u64, index: u64) -> RpcResult<Option<RpcTransaction>> {
         let Some(stored) = self.chain.store.transaction_at(number, index).await? else { return Ok(None) };
         let (hash, header) = self.chain.store.header(number).await?.ok_or_else(unknown_block)?;
-        Ok(Some(rpc_transaction(&stored, BlockContext::new(hash, &header))))
+        let nonces = self.deposit_nonces_of(&stored).await?;
+        Ok(Some(rpc_transaction(&stored, BlockContext::new(hash, &header), &nonces)))
+    }
+
+    /// The nonce `from` had when each deposit of block `number` (whose transactions are `txs`)
+    /// ran: its nonce after the previous block, plus one per earlier deposit from it.
+    async fn deposit_nonces(&self, number: u64, txs: &[StoredTx]) -> RpcResult<DepositNonces> {
+        let mut next: HashMap<Address, u64> = HashMap::new();
+        let mut nonces = DepositNonces::new();
+        // Deposits open the block.
+        for stored in txs {
+            let L2Envelope::Other(deposit) = &stored.tx else { break };
+            let nonce = match next.get(&deposit.from) {
+                Some(nonce) => *nonce,
+                None => {
+                    let before = self.account_at(deposit.from, number.saturating_sub(1)).await?;
+                    before.map(|account| account.nonce).unwrap_or_default()
+                }
+            };
+            nonces.insert(stored.hash, nonce);
+            next.insert(deposit.from, nonce + 1);
+        }
+        Ok(nonces)
+    }
+
+    /// [`Self::deposit_nonces`] of the block of `stored`, if it is a deposit.
+    async fn deposit_nonces_of(&self, stored: &StoredTx) -> RpcResult<DepositNonces> {
+        if !matches!(stored.tx, L2Envelope::Other(_)) {
+            return Ok(DepositNonces::new());
+        }
+        let txs = self.chain.store.block_transactions(stored.block_number).await?;
+        self.deposit_nonces(stored.block_number, &txs).await
     }
 }
 
@@ -243,8 +283,8 @@ impl RollupApiServer for EthRpc {
         let (pending, queued) = self.chain.pool.lock().counts(&state.world);
         Ok(json!({
             "unsafeL2": { "number": state.head.header.number, "hash": state.head.hash, "timestamp": state.head.header.timestamp },
-            "safeL2": { "number": 0 },
-            "finalizedL2": { "number": 0 },
+            "safeL2": { "number": self.chain.safe_head.load(std::sync::atomic::Ordering::Relaxed) },
+            "finalizedL2": { "number": self.chain.finalized_head.load(std::sync::atomic::Ordering::Relaxed) },
             "pool": { "pending": pending, "queued": queued },
         }))
     }

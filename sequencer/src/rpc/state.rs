@@ -5,6 +5,7 @@ use alloy::rpc::types::{BlockId, BlockNumberOrTag};
 use alloy_primitives::{Address, B256, Bytes, U256};
 use jsonrpsee::core::RpcResult;
 use rollup_core::{AccountInfo, StateReader};
+use std::sync::atomic::Ordering;
 
 impl EthRpc {
     /// Number of the latest committed block.
@@ -17,8 +18,9 @@ impl EthRpc {
         let head = self.head_number().await;
         let number = match tag {
             BlockNumberOrTag::Latest | BlockNumberOrTag::Pending => head,
-            // No L1 derivation yet: only genesis is safe and final.
-            BlockNumberOrTag::Safe | BlockNumberOrTag::Finalized | BlockNumberOrTag::Earliest => 0,
+            BlockNumberOrTag::Safe => self.chain.safe_head.load(Ordering::Relaxed).min(head),
+            BlockNumberOrTag::Finalized => self.chain.finalized_head.load(Ordering::Relaxed).min(head),
+            BlockNumberOrTag::Earliest => 0,
             BlockNumberOrTag::Number(number) => number,
         };
         if number > head {

@@ -54,15 +54,19 @@ fn matching_logs(block: &Arc<SealedBlock>, filter: &Filter) -> Vec<Log> {
     let context = BlockContext::new(block.hash, &block.header);
     let mut log_index = 0u64;
     let mut out = Vec::new();
-    for (tx_index, (tx, receipt)) in block.transactions.iter().zip(&block.receipts).enumerate() {
-        for log in alloy::consensus::TxReceipt::logs(receipt) {
+    let hashes = block.deposits.iter().map(|deposit| deposit.tx_hash());
+    let hashes = hashes.chain(block.transactions.iter().map(|tx| *tx.inner().tx_hash()));
+    let logs = block.deposit_receipts.iter().map(|receipt| receipt.0.receipt.logs.as_slice());
+    let logs = logs.chain(block.receipts.iter().map(alloy::consensus::TxReceipt::logs));
+    for (tx_index, (hash, logs)) in hashes.zip(logs).enumerate() {
+        for log in logs {
             if filter.matches(log) {
                 out.push(Log {
                     inner: log.clone(),
                     block_hash: Some(context.hash),
                     block_number: Some(context.number),
                     block_timestamp: Some(context.timestamp),
-                    transaction_hash: Some(*tx.inner().tx_hash()),
+                    transaction_hash: Some(hash),
                     transaction_index: Some(tx_index as u64),
                     log_index: Some(log_index),
                     removed: false,

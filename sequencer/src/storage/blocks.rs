@@ -6,32 +6,38 @@ use super::{
     codec::{address, b256, decode, int, uint, word},
 };
 use alloy::{
-    consensus::{Header, ReceiptEnvelope, TxEnvelope},
+    consensus::Header,
     eips::eip2718::Encodable2718,
     rlp::{Decodable, Encodable},
 };
-use alloy_primitives::{Address, B256};
-use rollup_core::{Genesis, L1Origin, Output, SealedBlock, StateDiff, TxOutcome, batch::BatchBlock};
+use alloy_primitives::{Address, B256, keccak256};
+use rollup_core::{
+    Genesis, L1Origin, Output, SealedBlock, StateDiff, TxOutcome,
+    batch::BatchBlock,
+    deposit::{L2Envelope, L2ReceiptEnvelope},
+};
 use sqlx::{Any, AssertSqlSafe, Transaction};
 
 /// Rows per multi-row INSERT (keeps bind parameters under SQLite's and Postgres' limits).
 const ROWS_PER_INSERT: usize = 500;
 
-/// A transaction as stored with its block position and receipt.
+/// A transaction (deposit or user transaction) as stored with its block position and receipt.
+/// Deposits are stored like any transaction: raw as their EIP-2718 encoding (`0x7E ‖ rlp`),
+/// sender as their `from`, receipt typed `0x7E`.
 #[derive(Clone, Debug)]
 pub struct StoredTx {
     /// Transaction hash.
     pub hash: B256,
     /// Block containing it.
     pub block_number: u64,
-    /// Position in the block.
+    /// Position in the block (deposits first).
     pub tx_index: u64,
-    /// Recovered sender.
+    /// Recovered sender (a deposit's `from`).
     pub sender: Address,
-    /// The signed transaction.
-    pub tx: TxEnvelope,
+    /// The signed transaction or the deposit.
+    pub tx: L2Envelope,
     /// Its receipt.
-    pub receipt: ReceiptEnvelope,
+    pub receipt: L2ReceiptEnvelope,
     /// Gas used by this transaction alone.
     pub gas_used: u64,
     /// Created contract, if any.
@@ -106,6 +112,7 @@ impl Store {
     ) -> Result<()> {
         let mut db = self.pool.begin().await?;
         write_block(&mut db, block, outcomes, diff, l1_origin).await?;
+        // Only user transactions come from the pending pool; deposits never are in it.
         let mut done: Vec<B256> = block.transactions.iter().map(|tx| *tx.inner().tx_hash()).collect();
         done.extend_from_slice(dropped);
         super::pending::delete_pending_rows(&mut db, &done).await?;
@@ -177,7 +184,8 @@ impl Store {
         }))
     }
 
-    /// Blocks `first..=last` as a batch carries them (timestamp, L1 origin, transactions).
+    /// Blocks `first..=last` as a batch carries them (timestamp, L1 origin, user transactions:
+    /// deposits never travel in batches, derivation reads them from L1).
     pub async fn batch_blocks(&self, first: u64, last: u64) -> Result<Vec<BatchBlock>> {
         let blocks: Vec<(i64, Vec<u8>, i64, Vec<u8>)> = sqlx::query_as(
             "SELECT number, header, l1_origin_number, l1_origin_hash FROM blocks \
@@ -201,7 +209,9 @@ impl Store {
             let header = Header::decode(&mut header.as_slice()).map_err(|err| StoreError::Corrupt(err.to_string()))?;
             let mut transactions = Vec::new();
             while let Some((_, raw)) = txs.next_if(|(block, _)| *block == number) {
-                transactions.push(decode("transaction", &raw)?);
+                if let L2Envelope::BuiltIn(tx) = decode("transaction", &raw)? {
+                    transactions.push(tx);
+                }
             }
             out.push(BatchBlock {
                 timestamp: header.timestamp,
@@ -256,21 +266,26 @@ async fn write_block(
     let mut log_index = 0u64;
     let mut tx_rows = Vec::with_capacity(outcomes.len());
     let mut log_rows = Vec::new();
-    for (index, ((tx, receipt), outcome)) in block.transactions.iter().zip(&block.receipts).zip(outcomes).enumerate() {
-        tx_rows.push((index, tx, receipt, outcome, log_index));
+    let senders =
+        block.deposits.iter().map(|deposit| deposit.from).chain(block.transactions.iter().map(|tx| tx.signer()));
+    let receipts = block.all_receipts();
+    for (index, (((tx, sender), receipt), outcome)) in
+        block.envelopes().into_iter().zip(senders).zip(receipts).zip(outcomes).enumerate()
+    {
+        tx_rows.push((index, tx.encoded_2718(), sender, receipt, outcome, log_index));
         for log in &outcome.logs {
             log_rows.push((index, log_index, log));
             log_index += 1;
         }
     }
     let head = format!("INSERT INTO transactions ({TX_COLUMNS})");
-    insert_rows(db, &head, &tx_rows, "", |(index, tx, receipt, outcome, first_log)| {
+    insert_rows(db, &head, &tx_rows, "", |(index, raw, sender, receipt, outcome, first_log)| {
         vec![
-            tx.inner().tx_hash().to_vec().into(),
+            keccak256(raw).to_vec().into(),
             number.into(),
             int(*index as u64).into(),
-            tx.signer().to_vec().into(),
-            tx.inner().encoded_2718().into(),
+            sender.to_vec().into(),
+            raw.clone().into(),
             receipt.encoded_2718().into(),
             int(outcome.gas_used).into(),
             outcome.contract_address.map(|a| a.to_vec()).into(),

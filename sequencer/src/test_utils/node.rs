@@ -1,8 +1,8 @@
 //! A sequencer started in-process on a free port, on SQLite or on a throwaway PostgreSQL.
 
 use super::PostgresServer;
-use crate::{NodeConfig, PoolConfig, RpcConfig, Sequencer, SequencerHandle};
-use rollup_core::{ChainConfig, Genesis, L1Origin};
+use crate::{L1Follow, NodeConfig, PoolConfig, RpcConfig, Sequencer, SequencerHandle};
+use rollup_core::{ChainConfig, Genesis, L1Origin, l1::Deployment};
 use std::{sync::Arc, time::Duration};
 
 /// Storage backend of a test node.
@@ -18,6 +18,8 @@ pub enum Backend {
 #[derive(Debug)]
 pub struct TestNode {
     handle: Option<SequencerHandle>,
+    /// How the node follows L1, if it does (kept for restarts).
+    l1: Option<(L1Follow, L1Origin)>,
     /// Database URL (to reopen it after a restart).
     pub database_url: String,
     _dir: tempfile::TempDir,
@@ -40,8 +42,29 @@ impl TestNode {
                 (server.url(), Some(server))
             }
         };
-        let handle = Self::launch(&database_url, pool).await;
-        Self { handle: Some(handle), database_url, _dir: dir, _postgres: postgres }
+        let handle = Self::launch(Self::config(&database_url, pool)).await;
+        Self { handle: Some(handle), l1: None, database_url, _dir: dir, _postgres: postgres }
+    }
+
+    /// Starts a SQLite sequencer that follows the L1 at `l1_url` where `deployment` is
+    /// deployed: its genesis origin is the deployment's start block, it polls L1 every 100 ms
+    /// and takes L1 blocks as origins without waiting for confirmations. With `skip_deposits`
+    /// it misbehaves by leaving deposits out.
+    pub async fn start_following(l1_url: &str, deployment: &Deployment, skip_deposits: bool) -> Self {
+        let dir = tempfile::Builder::new().prefix("rollup-test-").tempdir().expect("temp dir");
+        let database_url = format!("sqlite://{}?mode=rwc", dir.path().join("l2.db").display());
+        let follow = L1Follow {
+            rpc_url: l1_url.to_owned(),
+            portal: deployment.portal,
+            batch_inbox: deployment.batch_inbox,
+            confirmations: 0,
+            poll_interval: Duration::from_millis(100),
+            skip_deposits,
+        };
+        let origin = L1Origin { number: deployment.l1_start_block, hash: deployment.l1_start_hash };
+        let l1 = Some((follow, origin));
+        let handle = Self::launch(Self::following_config(&database_url, PoolConfig::default(), &l1)).await;
+        Self { handle: Some(handle), l1, database_url, _dir: dir, _postgres: None }
     }
 
     /// Configuration of test nodes: dev genesis, on-demand blocks, and the parallel executor
@@ -51,14 +74,23 @@ impl TestNode {
             database_url: database_url.to_owned(),
             genesis: Genesis::dev(ChainConfig::default(), 0, L1Origin::default()),
             block_time: Duration::ZERO,
-            fee_recipient: alloy_primitives::address!("0x4200000000000000000000000000000000000011"),
             pool,
             executor: Arc::new(executor::ParallelExecutor::default().with_min_transactions(0)),
+            l1: None,
         }
     }
 
-    async fn launch(database_url: &str, pool: PoolConfig) -> SequencerHandle {
-        let config = Self::config(database_url, pool);
+    /// [`Self::config`], following L1 from `origin` when `l1` is given.
+    fn following_config(database_url: &str, pool: PoolConfig, l1: &Option<(L1Follow, L1Origin)>) -> NodeConfig {
+        let mut config = Self::config(database_url, pool);
+        if let Some((follow, origin)) = l1 {
+            config.genesis.l1_origin = *origin;
+            config.l1 = Some(follow.clone());
+        }
+        config
+    }
+
+    async fn launch(config: NodeConfig) -> SequencerHandle {
         Sequencer::start(config, RpcConfig::default(), "127.0.0.1:0".parse().expect("address"))
             .await
             .expect("sequencer starts")
@@ -74,7 +106,7 @@ impl TestNode {
         let old = self.handle.take().expect("node is running");
         let pool = old.chain.config.pool.clone();
         old.stop().await;
-        self.handle = Some(Self::launch(&self.database_url, pool).await);
+        self.handle = Some(Self::launch(Self::following_config(&self.database_url, pool, &self.l1)).await);
     }
 
     /// HTTP URL of the JSON-RPC server.

@@ -3,6 +3,7 @@
 
 mod clients;
 mod common;
+mod deposits;
 mod durability;
 mod proofs;
 mod rejections;

@@ -17,7 +17,10 @@ fn help_explains_every_option() {
         "--listen",
         "--block-time-ms",
         "--chain-id",
-        "--fee-recipient",
+        "--l1-rpc",
+        "--deployment",
+        "--l1-confirmations",
+        "--l1-poll-interval-ms",
         "--pool-max-txs",
         "--rpc-max-batch",
     ] {

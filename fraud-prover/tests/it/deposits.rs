@@ -1,0 +1,109 @@
+//! Deposits through derivation: an L1 deposit is derived into the L2 chain exactly as the
+//! sequencer included it, and a sequencer that leaves one out is caught.
+
+use crate::common::{Rollup, mixed_transactions};
+use alloy::{network::EthereumWallet, providers::ProviderBuilder};
+use alloy_primitives::{Address, Bytes, U256, utils::parse_ether};
+use batcher::Batcher;
+use rollup_core::{StateReader, dev_signers, l1::Portal, test_utils::Builder};
+use std::time::{Duration, Instant};
+
+const RECIPIENT: Address = Address::repeat_byte(0xD0);
+
+/// Deposits `value` to [`RECIPIENT`] from dev account 5; returns the L1 block it landed in.
+async fn deposit(rollup: &Rollup, value: U256) -> u64 {
+    let wallet = EthereumWallet::from(dev_signers()[5].clone());
+    let provider = ProviderBuilder::new().wallet(wallet).connect_http(rollup.l1.endpoint_url());
+    let portal = Portal::new(rollup.deployment.portal, &provider);
+    let call = portal.depositTransaction(RECIPIENT, value, 100_000, false, Bytes::new()).value(value);
+    let receipt = call.send().await.unwrap().get_receipt().await.unwrap();
+    assert!(receipt.status());
+    receipt.block_number.unwrap()
+}
+
+/// Seals L2 blocks (one transaction each) until the sequencer's origin passes `l1_block`.
+async fn sequence_past(rollup: &Rollup, builder: &mut Builder, l1_block: u64) {
+    let started = Instant::now();
+    loop {
+        let head = rollup.l2_head().await;
+        let origin = rollup.node.handle().chain.store.l1_origin(head).await.unwrap().unwrap();
+        if origin.number > l1_block {
+            return;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "origin stuck at {}", origin.number);
+        rollup.mine_l1().await;
+        rollup.send(&mixed_transactions(builder, 1)).await;
+    }
+}
+
+fn balance(state: &impl StateReader) -> U256 {
+    state.account(RECIPIENT).map(|info| info.balance).unwrap_or_default()
+}
+
+/// A rollup that sealed a few blocks, saw a deposit of `ether` to [`RECIPIENT`] on L1 and
+/// sealed blocks until its origin passed it; proposals every `interval` blocks.
+struct Deposited {
+    rollup: Rollup,
+    builder: Builder,
+    batcher: Batcher,
+    l1_block: u64,
+    head: u64,
+}
+
+async fn deposited(skip_deposits: bool, ether: &str, interval: u64) -> Deposited {
+    let rollup = Rollup::start(skip_deposits).await;
+    let mut builder = Builder::default();
+    let batcher = rollup.batcher(Some(interval)).await;
+    rollup.send(&mixed_transactions(&mut builder, 6)).await;
+    let l1_block = deposit(&rollup, parse_ether(ether).unwrap()).await;
+    sequence_past(&rollup, &mut builder, l1_block).await;
+    let head = rollup.l2_head().await;
+    Deposited { rollup, builder, batcher, l1_block, head }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deposit_is_derived() {
+    let Deposited { rollup, mut batcher, head, .. } = deposited(false, "2", 2).await;
+    assert_eq!(balance(&rollup.node.handle().chain.state.read().await.world), parse_ether("2").unwrap());
+    rollup.post_all(&mut batcher, Some(head / 2 * 2)).await;
+
+    let mut verifier = rollup.verifier().await;
+    rollup.derive_through(&mut verifier, head).await;
+    rollup.assert_derived_equals_sequenced(&verifier, head).await;
+    assert_eq!(balance(verifier.chain().world()), parse_ether("2").unwrap());
+    assert!(verifier.store().verdicts(false).await.unwrap().iter().all(|v| v.agrees));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn skipped_deposit_is_caught() {
+    let Deposited { rollup, mut builder, mut batcher, l1_block, head } = deposited(true, "3", 1).await;
+    assert_eq!(balance(&rollup.node.handle().chain.state.read().await.world), U256::ZERO, "the deposit was skipped");
+    rollup.post_all(&mut batcher, Some(head)).await;
+
+    let mut verifier = rollup.verifier().await;
+    rollup.derive_through(&mut verifier, head).await;
+    assert_eq!(balance(verifier.chain().world()), parse_ether("3").unwrap(), "derivation includes the deposit");
+    let store = &rollup.node.handle().chain.store;
+    let mut first_skipping = None;
+    for number in 1..=head {
+        if store.l1_origin(number).await.unwrap().unwrap().number == l1_block {
+            first_skipping.get_or_insert(number);
+        }
+    }
+    let first_skipping = first_skipping.expect("a block has the deposit's origin");
+    let verdicts = verifier.store().verdicts(false).await.unwrap();
+    assert!(!verdicts.is_empty());
+    for verdict in &verdicts {
+        assert_eq!(verdict.agrees, verdict.l2_block < first_skipping, "{verdict:?}");
+    }
+
+    // The sequencer's next batch builds on its own block, which derivation never produced.
+    rollup.send(&mixed_transactions(&mut builder, 1)).await;
+    rollup.post_all(&mut batcher, None).await;
+    for _ in 0..5 {
+        verifier.step().await.unwrap();
+    }
+    let drops = verifier.store().drops(10).await.unwrap();
+    assert!(drops.iter().any(|drop| drop.kind == "parent_mismatch"), "{drops:?}");
+    assert_eq!(verifier.chain().world().account(RECIPIENT).unwrap().balance, parse_ether("3").unwrap());
+}

@@ -1,0 +1,8 @@
+//! Acceptance tests of derivation and the verifier on a real Anvil, with a real sequencer and
+//! batcher.
+
+mod common;
+mod deposits;
+mod faulty;
+mod garbage;
+mod honest;
