@@ -6,6 +6,7 @@ mod node;
 mod pool;
 mod rpc;
 mod server;
+mod status;
 mod storage;
 #[cfg(any(test, feature = "test-utils"))]
 pub mod test_utils;
@@ -17,4 +18,4 @@ pub use node::{
 pub use pool::{Mempool, PoolConfig, PoolError, PooledTx, decode_transaction};
 pub use rpc::RpcConfig;
 pub use server::{Sequencer, SequencerHandle, StartError};
-pub use storage::{LogQuery, Store, StoreError, StoredLog, StoredTx};
+pub use storage::{BlockActivity, LogQuery, OutputVerdict, PostedBatch, Store, StoreError, StoredLog, StoredTx};

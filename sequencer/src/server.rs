@@ -132,7 +132,7 @@ impl SequencerHandle {
     }
 }
 
-/// The axum router: `/health`, `/metrics`, and JSON-RPC on every other path.
+/// The axum router: `/health`, `/metrics`, the status page, and JSON-RPC on every other path.
 fn router(chain: Arc<Chain>, producer: BlockProducer, config: RpcConfig) -> Router {
     let methods = rpc::module(chain.clone(), producer, config.clone());
     let (stop_handle, server_handle) = stop_channel();
@@ -160,6 +160,8 @@ fn router(chain: Arc<Chain>, producer: BlockProducer, config: RpcConfig) -> Rout
     Router::new()
         .route("/health", get(health))
         .route("/metrics", get(metrics))
+        .route("/status", get(crate::status::page))
+        .route("/status.json", get(crate::status::json))
         .fallback_service(rpc_service)
         .with_state(chain)
 }

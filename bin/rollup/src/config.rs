@@ -134,6 +134,7 @@ impl SequencerArgs {
                     rpc_url,
                     portal: deployment.portal,
                     batch_inbox: deployment.batch_inbox,
+                    output_oracle: deployment.output_oracle,
                     confirmations: args.l1_confirmations.unwrap_or(2),
                     poll_interval: Duration::from_millis(args.l1_poll_interval_ms.unwrap_or(1000)),
                     skip_deposits: false,

@@ -1,8 +1,10 @@
-//! `rollup devnet`: a local development chain. Unless `--l1-rpc` is given, it starts its own
-//! Anvil L1 (a block every second), deploys the contracts with dev key 0, writes
-//! `.devnet/deployment.json`, and the sequencer follows that L1.
+//! `rollup devnet`: a whole local rollup in one process. Unless `--l1-rpc` is given it starts
+//! its own Anvil L1 (a block every second, state kept in the data folder), deploys the
+//! contracts with dev key 0, and runs the sequencer following that L1, the batcher/proposer and
+//! the fraud-prover's verifier; Ctrl-C stops them all and keeps the data, so running it again
+//! resumes the same chains.
 
-use crate::config::SequencerArgs;
+use crate::config::{SequencerArgs, sqlite_dir};
 use alloy::{
     network::EthereumWallet,
     node_bindings::{Anvil, AnvilInstance},
@@ -10,58 +12,190 @@ use alloy::{
 };
 use alloy_primitives::U256;
 use anyhow::Context as _;
+use batcher::{Batcher, BatcherConfig, BatcherMetrics};
+use clap::Args;
+use fraud_prover::{Verifier, VerifierConfig, VerifierMetrics, VerifierStore, serve};
 use rollup_core::{
     ChainConfig, dev_signers,
-    l1::{DeployConfig, deploy},
+    l1::{DeployConfig, Deployment, deploy},
 };
-use std::path::{Path, PathBuf};
+use sequencer::Sequencer;
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::Duration,
+};
+use tokio::sync::watch;
 
-/// Where the devnet writes its deployment file.
-const DEPLOYMENT_FILE: &str = ".devnet/deployment.json";
-/// The devnet's default L2 database (the sequencer's default).
-const DEFAULT_DATABASE: &str = ".devnet/l2.db";
-/// Port of the devnet's Anvil.
-const ANVIL_PORT: u16 = 8545;
+/// Options of `rollup devnet` (besides every sequencer option).
+#[derive(Debug, Args)]
+pub(crate) struct DevnetArgs {
+    #[command(flatten)]
+    sequencer: SequencerArgs,
+    /// Folder of the devnet's data: L1 state, deployment file, L2 database.
+    #[arg(long, env = "ROLLUP_DEVNET_DIR", default_value = ".devnet")]
+    data_dir: PathBuf,
+    /// Port of the devnet's Anvil.
+    #[arg(long, default_value_t = 8545)]
+    l1_port: u16,
+    /// Address of the verifier's `/metrics` and `rollup_` JSON-RPC API.
+    #[arg(long, default_value = "127.0.0.1:9547")]
+    verifier_listen: SocketAddr,
+    /// The proposer posts an output root every this many L2 blocks.
+    #[arg(long, default_value_t = 10)]
+    proposal_interval: u64,
+    /// Seconds an output can be challenged before it finalizes (set at the first deployment).
+    #[arg(long, default_value_t = 60)]
+    challenge_window: u64,
+}
 
-/// Starts the devnet's own L1 unless `args` names one, and points `args` at it. The returned
-/// Anvil stops when dropped.
-pub(crate) async fn prepare_l1(args: &mut SequencerArgs) -> anyhow::Result<Option<AnvilInstance>> {
-    if args.l1_rpc.is_some() {
-        return Ok(None);
+/// Runs the devnet until Ctrl-C.
+pub(crate) async fn run(mut args: DevnetArgs) -> anyhow::Result<()> {
+    let dir = args.data_dir.clone();
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let database_url = args
+        .sequencer
+        .database_url
+        .get_or_insert_with(|| format!("sqlite://{}?mode=rwc", dir.join("l2.db").display()))
+        .clone();
+    let mut anvil = None;
+    if args.sequencer.l1_rpc.is_none() {
+        let (started, deployment) = start_l1(&args, &database_url).await?;
+        args.sequencer.l1_rpc = Some(started.endpoint());
+        args.sequencer.deployment = Some(deployment);
+        anvil = Some(started);
     }
-    std::fs::create_dir_all(".devnet").context("creating .devnet")?;
+    let l1_url = args.sequencer.l1_rpc.clone().expect("set by start_l1 or given");
+    let deployment_path = args.sequencer.deployment.clone().context("following an L1 needs --deployment")?;
+    let deployment = Deployment::read(&deployment_path)
+        .with_context(|| format!("reading the deployment {}", deployment_path.display()))?;
+    if let Some(dir) = sqlite_dir(&database_url) {
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+
+    let settings = args.sequencer.resolve()?;
+    let sequencer =
+        Sequencer::start(settings.node, settings.rpc, settings.listen).await.context("starting the sequencer")?;
+    let chain = sequencer.chain.clone();
+    let (stop, stopped) = watch::channel(false);
+
+    let mut batcher_config =
+        BatcherConfig::new(l1_url.clone(), deployment.batch_inbox, deployment.output_oracle, chain.chain_id());
+    batcher_config.max_channel_age = Duration::from_secs(4);
+    batcher_config.proposal_interval = Some(args.proposal_interval);
+    let operator = dev_signers()[0].clone();
+    let batcher = Batcher::new(batcher_config, chain.store.clone(), operator, None, BatcherMetrics::new())
+        .await
+        .context("starting the batcher")?;
+    let batcher = tokio::spawn(batcher.run(stopped.clone()));
+
+    let verifier_store = VerifierStore::new(chain.store.pool().clone());
+    let verifier_metrics = VerifierMetrics::new();
+    let executor = Arc::new(executor::ParallelExecutor::default());
+    let verifier_config = VerifierConfig::new(l1_url.clone(), deployment.clone(), chain.genesis.clone(), executor);
+    let verifier = Verifier::new(verifier_config, verifier_store.clone(), verifier_metrics.clone())
+        .await
+        .context("starting the verifier")?;
+    let verifier_api = serve(verifier_store, verifier_metrics, args.verifier_listen)
+        .await
+        .with_context(|| format!("binding the verifier API on {}", args.verifier_listen))?;
+    let verifier = tokio::spawn(verifier.run(stopped));
+
+    crate::print_dev_accounts();
+    println!("L1 RPC:        {l1_url}");
+    println!("L2 RPC:        {} (WebSocket: {})", sequencer.http_url(), sequencer.ws_url());
+    println!("Status page:   {}/status", sequencer.http_url());
+    println!("Metrics:       {}/metrics", sequencer.http_url());
+    println!("Verifier API:  http://{verifier_api} (metrics on /metrics)");
+    println!(
+        "Contracts:     BatchInbox {}, OutputOracle {}, Portal {} ({})",
+        deployment.batch_inbox,
+        deployment.output_oracle,
+        deployment.portal,
+        deployment_path.display()
+    );
+    println!("Devnet ready: Ctrl-C stops it and keeps the data in {}", dir.display());
+
+    let mut sequencer = sequencer;
+    let outcome = tokio::select! {
+        result = sequencer.wait() => result.context("block production stopped"),
+        result = tokio::signal::ctrl_c() => result.context("waiting for Ctrl-C"),
+    };
+    tracing::info!("shutting down the devnet");
+    let _ = stop.send(true);
+    let batcher_result = batcher.await.context("batcher task")?;
+    let verifier_result = verifier.await.context("verifier task")?;
+    sequencer.stop().await;
+    if let Some(anvil) = anvil.as_mut() {
+        stop_l1(anvil);
+    }
+    batcher_result.context("the batcher failed")?;
+    verifier_result.context("the verifier failed")?;
+    outcome
+}
+
+/// Starts Anvil on `--l1-port` with its state in the data folder (loaded if present, saved
+/// every second and on exit, historical states included), deploys the contracts unless the
+/// resumed L1 has them already, and returns it with the deployment file. A fresh L1 means a fresh L2: an old L2 database built
+/// on a vanished L1 is removed.
+async fn start_l1(args: &DevnetArgs, database_url: &str) -> anyhow::Result<(AnvilInstance, PathBuf)> {
+    let dir = &args.data_dir;
+    let state = dir.join("anvil-state.json");
+    let resumed = state.exists();
+    let port = args.l1_port;
+    let state_arg = state.to_str().context("the data folder path is not UTF-8")?;
     let anvil = Anvil::new()
         .path(anvil_binary())
-        .port(ANVIL_PORT)
-        .args(["--hardfork", "osaka", "--block-time", "1"])
+        .port(port)
+        .args(["--hardfork", "osaka", "--block-time", "1", "--state", state_arg, "--state-interval", "1"])
+        .arg("--preserve-historical-states")
         .try_spawn()
-        .with_context(|| format!("starting Anvil on port {ANVIL_PORT} (set ROLLUP_ANVIL to its path)"))?;
-    let signer = dev_signers()[0].clone();
-    let deployer = signer.address();
-    let provider = ProviderBuilder::new().wallet(EthereumWallet::from(signer)).connect_http(anvil.endpoint_url());
-    let config = DeployConfig {
-        l2_chain_id: args.chain_id.unwrap_or(ChainConfig::default().chain_id),
-        owner: deployer,
-        batcher: deployer,
-        proposer: deployer,
-        challenge_window: 60,
-        bond: U256::from(100_000_000_000_000_000u64),
+        .with_context(|| format!("starting Anvil on port {port} (set ROLLUP_ANVIL to its path)"))?;
+    if !resumed {
+        remove_sqlite(database_url)?;
+    }
+    let path = dir.join("deployment.json");
+    if !(resumed && path.exists()) {
+        let signer = dev_signers()[0].clone();
+        let deployer = signer.address();
+        let provider = ProviderBuilder::new().wallet(EthereumWallet::from(signer)).connect_http(anvil.endpoint_url());
+        let config = DeployConfig {
+            l2_chain_id: args.sequencer.chain_id.unwrap_or(ChainConfig::default().chain_id),
+            owner: deployer,
+            batcher: deployer,
+            proposer: deployer,
+            challenge_window: args.challenge_window,
+            bond: U256::from(100_000_000_000_000_000u64),
+        };
+        let deployment = deploy(&provider, deployer, &config).await.context("deploying the L1 contracts")?;
+        deployment.write(&path).with_context(|| format!("writing {}", path.display()))?;
+    }
+    println!("L1 (Anvil) {}: {}", if resumed { "resumed" } else { "started" }, anvil.endpoint());
+    Ok((anvil, path))
+}
+
+/// Removes a SQLite database and its WAL files, if the URL names a file.
+fn remove_sqlite(database_url: &str) -> anyhow::Result<()> {
+    let Some(path) = database_url.strip_prefix("sqlite://").and_then(|rest| rest.split('?').next()) else {
+        return Ok(());
     };
-    let deployment = deploy(&provider, deployer, &config).await.context("deploying the L1 contracts")?;
-    deployment.write(Path::new(DEPLOYMENT_FILE)).with_context(|| format!("writing {DEPLOYMENT_FILE}"))?;
-    // The L2 of an earlier devnet was built on an L1 that is gone: start a fresh one.
-    if args.database_url.is_none() {
-        for suffix in ["", "-wal", "-shm"] {
-            let file = format!("{DEFAULT_DATABASE}{suffix}");
-            if Path::new(&file).exists() {
-                std::fs::remove_file(&file).with_context(|| format!("removing the old devnet database {file}"))?;
-            }
+    for suffix in ["", "-wal", "-shm"] {
+        let file = format!("{path}{suffix}");
+        if Path::new(&file).exists() {
+            std::fs::remove_file(&file).with_context(|| format!("removing the old devnet database {file}"))?;
         }
     }
-    println!("L1 (Anvil):  {} — contracts in {DEPLOYMENT_FILE}", anvil.endpoint());
-    args.l1_rpc = Some(anvil.endpoint());
-    args.deployment = Some(DEPLOYMENT_FILE.into());
-    Ok(Some(anvil))
+    Ok(())
+}
+
+/// Stops Anvil with SIGINT, so that it saves its state, and waits for it.
+fn stop_l1(anvil: &mut AnvilInstance) {
+    let pid = anvil.child().id().to_string();
+    let interrupted = std::process::Command::new("kill").args(["-INT", &pid]).status().is_ok_and(|s| s.success());
+    if interrupted {
+        let _ = anvil.child_mut().wait();
+    }
 }
 
 /// The Anvil binary: `$ROLLUP_ANVIL`, else the pinned one in `.tools-bin/`, else `anvil` on

@@ -26,10 +26,10 @@ struct Cli {
 enum Command {
     /// Run the L2 sequencer: mempool, block production and the JSON-RPC server.
     Sequencer(SequencerArgs),
-    /// Start a local development chain: its own Anvil L1 with the contracts deployed (unless
-    /// `--l1-rpc` is given) and a sequencer following it, with a SQLite database under
-    /// `.devnet/`.
-    Devnet(SequencerArgs),
+    /// Start a whole local rollup: its own Anvil L1 with the contracts deployed (unless
+    /// `--l1-rpc` is given), the sequencer following it, the batcher/proposer and the
+    /// verifier, with its data under `.devnet/` (kept across restarts).
+    Devnet(devnet::DevnetArgs),
     /// Post sealed L2 blocks to L1 (calldata or blobs) and propose output roots.
     Batcher(batcher::BatcherArgs),
     /// Deploy the L1 contracts (or find an earlier deployment with the same settings) and
@@ -60,15 +60,7 @@ async fn main() -> anyhow::Result<()> {
         .init();
     match Cli::parse().command {
         Command::Sequencer(args) => run_sequencer(args.resolve()?).await,
-        Command::Devnet(mut args) => {
-            let _l1 = devnet::prepare_l1(&mut args).await?;
-            let settings = args.resolve()?;
-            if let Some(dir) = config::sqlite_dir(&settings.node.database_url) {
-                std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-            }
-            print_dev_accounts();
-            run_sequencer(settings).await
-        }
+        Command::Devnet(args) => devnet::run(args).await,
         Command::Deploy(args) => deploy::run(args).await,
         Command::Batcher(args) => batcher::run(args).await,
         Command::FraudProver(args) => fraud_prover::run(args).await,
@@ -88,7 +80,7 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// Prints the funded development accounts (the same keys Anvil prints).
-fn print_dev_accounts() {
+pub(crate) fn print_dev_accounts() {
     println!("Funded dev accounts (10000 ETH each, mnemonic \"{}\"):", rollup_core::DEV_MNEMONIC);
     for (index, signer) in rollup_core::dev_signers().iter().enumerate() {
         println!("  ({index}) {} key 0x{}", signer.address(), alloy_primitives::hex::encode(signer.to_bytes()));

@@ -36,6 +36,8 @@ pub struct L1Follow {
     pub portal: Address,
     /// The BatchInbox, read to derive the safe head.
     pub batch_inbox: Address,
+    /// The OutputOracle, read for the status page.
+    pub output_oracle: Address,
     /// How deep an L1 block must be (blocks on top of it) before it becomes an origin.
     pub confirmations: u64,
     /// How often the watcher polls L1.

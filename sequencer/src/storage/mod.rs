@@ -7,9 +7,11 @@ mod logs;
 mod pending;
 mod sql;
 mod state;
+mod status;
 
 pub use blocks::StoredTx;
 pub use logs::{LogQuery, StoredLog};
+pub use status::{BlockActivity, OutputVerdict, PostedBatch};
 
 use rollup_core::Genesis;
 use sqlx::{AnyConnection, AnyPool, Connection, Executor, any::AnyPoolOptions};

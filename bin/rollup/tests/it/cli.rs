@@ -27,6 +27,22 @@ fn help_explains_every_option() {
         assert!(help.contains(option), "{option} missing from help:\n{help}");
     }
     assert!(help.contains("ROLLUP_DATABASE_URL"), "environment variables are shown");
+    for (command, options) in [
+        (
+            &["devnet", "--help"][..],
+            &["--data-dir", "--l1-port", "--verifier-listen", "--proposal-interval", "--challenge-window", "--l1-rpc"]
+                [..],
+        ),
+        (&["fraud-prover", "--help"], &["--l1-rpc-url", "--deployment", "--genesis", "--database-url", "--listen"]),
+        (&["fraud-prover", "replay", "--help"], &["--output", "--l2-rpc-url", "--deployment"]),
+    ] {
+        let output = rollup(command);
+        assert!(output.status.success(), "{command:?}");
+        let help = String::from_utf8(output.stdout).unwrap();
+        for option in options {
+            assert!(help.contains(option), "{option} missing from {command:?}:\n{help}");
+        }
+    }
 }
 
 #[test]
