@@ -5,11 +5,7 @@
 //! resumes the same chains.
 
 use crate::config::{SequencerArgs, sqlite_dir};
-use alloy::{
-    network::EthereumWallet,
-    node_bindings::{Anvil, AnvilInstance},
-    providers::ProviderBuilder,
-};
+use alloy::{network::EthereumWallet, providers::ProviderBuilder};
 use alloy_primitives::U256;
 use anyhow::Context as _;
 use batcher::{Batcher, BatcherConfig, BatcherMetrics};
@@ -21,8 +17,11 @@ use rollup_core::{
 };
 use sequencer::Sequencer;
 use std::{
+    io::{BufRead, BufReader},
     net::SocketAddr,
+    os::unix::process::CommandExt,
     path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
     sync::Arc,
     time::Duration,
 };
@@ -59,10 +58,11 @@ pub(crate) async fn run(mut args: DevnetArgs) -> anyhow::Result<()> {
         .database_url
         .get_or_insert_with(|| format!("sqlite://{}?mode=rwc", dir.join("l2.db").display()))
         .clone();
+    // Dropped last (or on any early error), which stops Anvil after everything that uses it.
     let mut anvil = None;
     if args.sequencer.l1_rpc.is_none() {
         let (started, deployment) = start_l1(&args, &database_url).await?;
-        args.sequencer.l1_rpc = Some(started.endpoint());
+        args.sequencer.l1_rpc = Some(started.endpoint.clone());
         args.sequencer.deployment = Some(deployment);
         anvil = Some(started);
     }
@@ -127,9 +127,7 @@ pub(crate) async fn run(mut args: DevnetArgs) -> anyhow::Result<()> {
     let batcher_result = batcher.await.context("batcher task")?;
     let verifier_result = verifier.await.context("verifier task")?;
     sequencer.stop().await;
-    if let Some(anvil) = anvil.as_mut() {
-        stop_l1(anvil);
-    }
+    drop(anvil.take());
     batcher_result.context("the batcher failed")?;
     verifier_result.context("the verifier failed")?;
     outcome
@@ -137,21 +135,14 @@ pub(crate) async fn run(mut args: DevnetArgs) -> anyhow::Result<()> {
 
 /// Starts Anvil on `--l1-port` with its state in the data folder (loaded if present, saved
 /// every second and on exit, historical states included), deploys the contracts unless the
-/// resumed L1 has them already, and returns it with the deployment file. A fresh L1 means a fresh L2: an old L2 database built
-/// on a vanished L1 is removed.
-async fn start_l1(args: &DevnetArgs, database_url: &str) -> anyhow::Result<(AnvilInstance, PathBuf)> {
+/// resumed L1 has them already, and returns it with the deployment file. A fresh L1 means a
+/// fresh L2: an old L2 database built on a vanished L1 is removed.
+async fn start_l1(args: &DevnetArgs, database_url: &str) -> anyhow::Result<(L1Node, PathBuf)> {
     let dir = &args.data_dir;
     let state = dir.join("anvil-state.json");
     let resumed = state.exists();
-    let port = args.l1_port;
     let state_arg = state.to_str().context("the data folder path is not UTF-8")?;
-    let anvil = Anvil::new()
-        .path(anvil_binary())
-        .port(port)
-        .args(["--hardfork", "osaka", "--block-time", "1", "--state", state_arg, "--state-interval", "1"])
-        .arg("--preserve-historical-states")
-        .try_spawn()
-        .with_context(|| format!("starting Anvil on port {port} (set ROLLUP_ANVIL to its path)"))?;
+    let anvil = L1Node::start(args.l1_port, state_arg)?;
     if !resumed {
         remove_sqlite(database_url)?;
     }
@@ -159,7 +150,8 @@ async fn start_l1(args: &DevnetArgs, database_url: &str) -> anyhow::Result<(Anvi
     if !(resumed && path.exists()) {
         let signer = dev_signers()[0].clone();
         let deployer = signer.address();
-        let provider = ProviderBuilder::new().wallet(EthereumWallet::from(signer)).connect_http(anvil.endpoint_url());
+        let provider =
+            ProviderBuilder::new().wallet(EthereumWallet::from(signer)).connect_http(anvil.endpoint.parse()?);
         let config = DeployConfig {
             l2_chain_id: args.sequencer.chain_id.unwrap_or(ChainConfig::default().chain_id),
             owner: deployer,
@@ -171,7 +163,7 @@ async fn start_l1(args: &DevnetArgs, database_url: &str) -> anyhow::Result<(Anvi
         let deployment = deploy(&provider, deployer, &config).await.context("deploying the L1 contracts")?;
         deployment.write(&path).with_context(|| format!("writing {}", path.display()))?;
     }
-    println!("L1 (Anvil) {}: {}", if resumed { "resumed" } else { "started" }, anvil.endpoint());
+    println!("L1 (Anvil) {}: {}", if resumed { "resumed" } else { "started" }, anvil.endpoint);
     Ok((anvil, path))
 }
 
@@ -189,12 +181,53 @@ fn remove_sqlite(database_url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Stops Anvil with SIGINT, so that it saves its state, and waits for it.
-fn stop_l1(anvil: &mut AnvilInstance) {
-    let pid = anvil.child().id().to_string();
-    let interrupted = std::process::Command::new("kill").args(["-INT", &pid]).status().is_ok_and(|s| s.success());
-    if interrupted {
-        let _ = anvil.child_mut().wait();
+/// The devnet's Anvil, in its own process group: Ctrl-C in the terminal reaches only the devnet,
+/// which stops Anvil last (with SIGINT, so that it saves its state) when it is dropped.
+#[derive(Debug)]
+struct L1Node {
+    child: Child,
+    endpoint: String,
+}
+
+impl L1Node {
+    /// Starts Anvil on `port` with its state in `state` and waits until it listens. Blocks
+    /// every second; finality two blocks behind the head (an epoch of one slot).
+    fn start(port: u16, state: &str) -> anyhow::Result<Self> {
+        let binary = anvil_binary();
+        let mut child = Command::new(&binary)
+            .args(["--hardfork", "osaka", "--block-time", "1", "--slots-in-an-epoch", "1"])
+            .args(["--port", &port.to_string(), "--state", state, "--state-interval", "1"])
+            .arg("--preserve-historical-states")
+            .stdout(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .with_context(|| format!("starting {} (set ROLLUP_ANVIL to its path)", binary.display()))?;
+        let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
+        let mut output = Vec::new();
+        loop {
+            match lines.next() {
+                Some(Ok(line)) if line.starts_with("Listening on") => break,
+                Some(Ok(line)) => output.push(line),
+                _ => {
+                    let _ = child.kill();
+                    anyhow::bail!("Anvil did not start on port {port}:\n{}", output.join("\n"));
+                }
+            }
+        }
+        // Anvil logs every request; drain its output so that it never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Ok(Self { child, endpoint: format!("http://127.0.0.1:{port}") })
+    }
+}
+
+impl Drop for L1Node {
+    fn drop(&mut self) {
+        let pid = self.child.id().to_string();
+        let interrupted = Command::new("kill").args(["-INT", &pid]).status().is_ok_and(|s| s.success());
+        if !interrupted {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
     }
 }
 
