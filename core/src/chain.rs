@@ -27,6 +27,13 @@ fn default_max_sequencer_drift() -> u64 {
     DEFAULT_MAX_SEQUENCER_DRIFT
 }
 
+/// Default of [`ChainConfig::sequencing_window`]: 3600 L1 blocks (12 hours), as on OP Mainnet.
+const DEFAULT_SEQUENCING_WINDOW: u64 = 3600;
+
+fn default_sequencing_window() -> u64 {
+    DEFAULT_SEQUENCING_WINDOW
+}
+
 /// Static parameters of an L2 chain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -43,6 +50,11 @@ pub struct ChainConfig {
     /// carrying user transactions; beyond that only deposits are allowed.
     #[serde(default = "default_max_sequencer_drift")]
     pub max_sequencer_drift: u64,
+    /// L1 blocks within which the sequencer must post the L2 blocks of an L1 origin. Once L1
+    /// is further ahead of the derived head's origin, derivation itself builds the next block:
+    /// deposits of the next origin only (forced inclusion, even if the sequencer stops).
+    #[serde(default = "default_sequencing_window")]
+    pub sequencing_window: u64,
 }
 
 impl Default for ChainConfig {
@@ -53,6 +65,7 @@ impl Default for ChainConfig {
             base_fee_params: BaseFeeParams::ethereum(),
             initial_base_fee: 1_000_000_000,
             max_sequencer_drift: DEFAULT_MAX_SEQUENCER_DRIFT,
+            sequencing_window: DEFAULT_SEQUENCING_WINDOW,
         }
     }
 }

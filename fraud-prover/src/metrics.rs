@@ -24,6 +24,8 @@ pub struct VerifierMetrics {
     pub drops: IntCounterVec,
     /// L1 reorganisations that sent derivation back to genesis.
     pub reorgs: IntCounter,
+    /// Blocks derived without the sequencer because the sequencing window ran out.
+    pub forced_blocks: IntCounter,
 }
 
 impl VerifierMetrics {
@@ -40,6 +42,10 @@ impl VerifierMetrics {
             last_checked_output: m.gauge("verifier_last_checked_output", "Index of the last output compared"),
             drops: m.counter_vec("verifier_derivation_drops_total", "L1 data dropped by derivation, by rule", "rule"),
             reorgs: m.counter("verifier_l1_reorgs_total", "L1 reorganisations that restarted derivation"),
+            forced_blocks: m.counter(
+                "verifier_forced_blocks_total",
+                "Blocks derived without the sequencer because the sequencing window ran out",
+            ),
             registry: m,
         }
     }

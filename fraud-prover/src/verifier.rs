@@ -119,6 +119,10 @@ impl Verifier {
             self.metrics.drops.with_label_values(&[drop.reason.kind()]).inc();
         }
         self.store.record_drops(&report.dropped).await?;
+        if let (Some(first), Some(last)) = (report.forced.first(), report.forced.last()) {
+            warn!(first, last, "the sequencing window ran out: derived deposit-only blocks without the sequencer");
+            self.metrics.forced_blocks.inc_by(report.forced.len() as u64);
+        }
         let head = self.deriver.chain().head().number();
         self.metrics.l1_block.set(self.deriver.derivation().last_l1().number as i64);
         self.metrics.safe_head.set(head as i64);

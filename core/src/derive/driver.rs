@@ -34,6 +34,8 @@ pub struct StepReport {
     pub reorged: bool,
     /// Data dropped by rule.
     pub dropped: Vec<Dropped>,
+    /// Blocks derivation built itself because the sequencing window ran out.
+    pub forced: Vec<u64>,
 }
 
 /// Derivation of one L2 chain from an L1 node.
@@ -104,6 +106,7 @@ impl<P: Provider + Clone, C: L2Chain> Deriver<P, C> {
             }
             self.derivation.process(data, &mut self.chain).await.map_err(DeriveError::Chain)?;
             report.dropped.extend(self.derivation.take_drops());
+            report.forced.extend(self.derivation.take_forced());
             report.l1_blocks += 1;
         }
         Ok(report)

@@ -102,6 +102,7 @@ pub struct Derivation {
     safe_history: VecDeque<(u64, u64, B256)>,
     last_l1: L1BlockRef,
     drops: Vec<Dropped>,
+    forced: Vec<u64>,
 }
 
 impl Derivation {
@@ -118,6 +119,7 @@ impl Derivation {
             safe_history: VecDeque::new(),
             last_l1: genesis_l1,
             drops: Vec::new(),
+            forced: Vec::new(),
         }
     }
 
@@ -134,6 +136,12 @@ impl Derivation {
     /// Drops recorded since the last call.
     pub fn take_drops(&mut self) -> Vec<Dropped> {
         std::mem::take(&mut self.drops)
+    }
+
+    /// Blocks derivation built itself because the sequencing window ran out, since the last
+    /// call.
+    pub fn take_forced(&mut self) -> Vec<u64> {
+        std::mem::take(&mut self.forced)
     }
 
     /// The L2 block (number, hash) that was safe once L1 block `l1_number` was processed, if
@@ -155,6 +163,7 @@ impl Derivation {
         }
         self.bank.expire(l1.number, CHANNEL_TIMEOUT, &mut self.drops);
         self.apply_waiting(chain).await?;
+        self.force_blocks(l1.number, chain).await?;
         self.last_l1 = l1;
 
         let head = chain.head();
@@ -201,6 +210,35 @@ impl Derivation {
             self.drops.push(Dropped { l1_block: ready.l1_block, l1_tx: ready.l1_tx, reason });
         }
         Ok(())
+    }
+
+    /// While L1 block `l1_number` is more than the sequencing window ahead of the head's
+    /// origin, builds the next block without the sequencer: the next origin, its deposits, no
+    /// other transactions, the earliest timestamp the rules allow. A sequencer that stops
+    /// posting cannot hold deposits back for longer than the window.
+    async fn force_blocks<C: L2Chain>(&mut self, l1_number: u64, chain: &mut C) -> Result<(), C::Error> {
+        let window = self.config.chain.sequencing_window;
+        loop {
+            let parent = chain.head();
+            let parent_origin = parent.l1_origin();
+            if l1_number <= parent_origin.number + window {
+                return Ok(());
+            }
+            let Some(next) = self.origins.get(&(parent_origin.number + 1)) else { return Ok(()) };
+            let number = parent.number() + 1;
+            let block = crate::batch::BatchBlock {
+                timestamp: parent.header.timestamp.max(next.block.timestamp),
+                l1_origin: L1Origin { number: next.block.number, hash: next.block.hash },
+                transactions: Vec::new(),
+            };
+            let derived = self.derive_block(parent, block, l1_number).expect("a forced block follows every rule");
+            if let Err(rule) = chain.apply(derived).await? {
+                // Deposits are never rejected; an error here is the executor's, not the block's.
+                tracing::error!(number, %rule, "a forced block did not apply");
+                return Ok(());
+            }
+            self.forced.push(number);
+        }
     }
 
     /// Applies a batch that starts right after the head, block by block; the first invalid

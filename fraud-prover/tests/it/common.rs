@@ -66,9 +66,7 @@ impl Rollup {
 
     /// A verifier reporting to `metrics`.
     pub(crate) async fn verifier_with(&self, metrics: VerifierMetrics) -> Verifier {
-        let store = Store::connect("sqlite::memory:").await.expect("verifier database");
-        let store = VerifierStore::new(store.pool().clone());
-        Verifier::new(self.verifier_config(), store, metrics).await.expect("verifier")
+        verifier_from(self.verifier_config(), metrics).await
     }
 
     /// The verifier's settings: the sequencer's genesis, the parallel executor, polling L1
@@ -180,6 +178,13 @@ impl Rollup {
             assert_eq!(derived, sequenced, "block {number}");
         }
     }
+}
+
+/// A verifier with `config`, its own in-memory database and `metrics`.
+pub(crate) async fn verifier_from(config: VerifierConfig, metrics: VerifierMetrics) -> Verifier {
+    let store = Store::connect("sqlite::memory:").await.expect("verifier database");
+    let store = VerifierStore::new(store.pool().clone());
+    Verifier::new(config, store, metrics).await.expect("verifier")
 }
 
 /// `count` signed transactions mixing ETH transfers, deployments, storage writes, calls,

@@ -1,10 +1,12 @@
 //! Deposits through derivation: an L1 deposit is derived into the L2 chain exactly as the
 //! sequencer included it, and a sequencer that leaves one out is caught.
 
-use crate::common::{Rollup, mixed_transactions};
+use crate::common::{Rollup, mixed_transactions, verifier_from};
 use alloy::{network::EthereumWallet, providers::ProviderBuilder};
 use alloy_primitives::{Address, Bytes, U256, utils::parse_ether};
 use batcher::Batcher;
+use fraud_prover::VerifierMetrics;
+use rollup_core::derive::L2Chain;
 use rollup_core::{StateReader, dev_signers, l1::Portal, test_utils::Builder};
 use std::time::{Duration, Instant};
 
@@ -106,4 +108,27 @@ async fn skipped_deposit_is_caught() {
     let drops = verifier.store().drops(10).await.unwrap();
     assert!(drops.iter().any(|drop| drop.kind == "parent_mismatch"), "{drops:?}");
     assert_eq!(verifier.chain().world().account(RECIPIENT).unwrap().balance, parse_ether("3").unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_sequencer_cannot_hold_deposits_back() {
+    const WINDOW: u64 = 4;
+    let rollup = Rollup::start(false).await;
+    let l1_block = deposit(&rollup, parse_ether("4").unwrap()).await;
+    // The batcher never runs: nothing of the L2 reaches L1. Once L1 is a sequencing window past
+    // the deposit, derivation builds deposit-only blocks itself.
+    for _ in 0..WINDOW + 2 {
+        rollup.mine_l1().await;
+    }
+    let mut config = rollup.verifier_config();
+    config.genesis.config.sequencing_window = WINDOW;
+    let metrics = VerifierMetrics::new();
+    let mut verifier = verifier_from(config, metrics.clone()).await;
+    verifier.step().await.unwrap();
+    assert_eq!(balance(verifier.chain().world()), parse_ether("4").unwrap(), "the deposit is in the derived chain");
+    let head = verifier.chain().head().number();
+    let genesis_origin = rollup.deployment.l1_start_block;
+    assert!(head >= l1_block - genesis_origin, "one forced block per L1 origin up to the deposit's: {head}");
+    assert_eq!(metrics.forced_blocks.get(), head);
+    assert!(verifier.store().drops(10).await.unwrap().is_empty());
 }
