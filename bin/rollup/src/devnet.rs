@@ -25,7 +25,10 @@ use std::{
     sync::Arc,
     time::Duration,
 };
-use tokio::sync::watch;
+use tokio::{
+    sync::watch,
+    task::{JoinError, JoinHandle},
+};
 
 /// Options of `rollup devnet` (besides every sequencer option).
 #[derive(Debug, Args)]
@@ -117,20 +120,56 @@ pub(crate) async fn run(mut args: DevnetArgs) -> anyhow::Result<()> {
     );
     println!("Devnet ready: Ctrl-C stops it and keeps the data in {}", dir.display());
 
+    // Until Ctrl-C, or until a service stops by itself (which is a failure): then stop the rest,
+    // Anvil last.
     let mut sequencer = sequencer;
+    let (mut batcher, mut verifier) = (Some(batcher), Some(verifier));
+    let mut producing = true;
     let outcome = tokio::select! {
-        result = sequencer.wait() => result.context("block production stopped"),
+        result = sequencer.wait() => {
+            producing = false;
+            Err(match result {
+                Ok(()) => anyhow::anyhow!("block production stopped"),
+                Err(err) => anyhow::Error::from(err).context("block production stopped"),
+            })
+        }
+        result = batcher.as_mut().expect("running") => {
+            batcher = None;
+            Err(stopped_early("batcher", result))
+        }
+        result = verifier.as_mut().expect("running") => {
+            verifier = None;
+            Err(stopped_early("verifier", result))
+        }
         result = tokio::signal::ctrl_c() => result.context("waiting for Ctrl-C"),
     };
     tracing::info!("shutting down the devnet");
     let _ = stop.send(true);
-    let batcher_result = batcher.await.context("batcher task")?;
-    let verifier_result = verifier.await.context("verifier task")?;
-    sequencer.stop().await;
+    join_after_stop("batcher", batcher).await;
+    join_after_stop("verifier", verifier).await;
+    if producing {
+        sequencer.stop().await;
+    }
     drop(anvil.take());
-    batcher_result.context("the batcher failed")?;
-    verifier_result.context("the verifier failed")?;
     outcome
+}
+
+/// The error of a service task that ended before the devnet was asked to stop.
+fn stopped_early<E: Into<anyhow::Error>>(name: &str, result: Result<Result<(), E>, JoinError>) -> anyhow::Error {
+    match result {
+        Ok(Ok(())) => anyhow::anyhow!("the {name} stopped"),
+        Ok(Err(err)) => err.into().context(format!("the {name} failed")),
+        Err(join) => anyhow::anyhow!("the {name} panicked: {join}"),
+    }
+}
+
+/// Waits for a service task after the stop signal; an error it ends with then is only logged.
+async fn join_after_stop<E: std::fmt::Display>(name: &str, task: Option<JoinHandle<Result<(), E>>>) {
+    if let Some(task) = task
+        && let Ok(Err(err)) = task.await
+    {
+        tracing::warn!(service = name, error = %err, "stopped with an error during shutdown");
+    }
 }
 
 /// Starts Anvil on `--l1-port` with its state in the data folder (loaded if present, saved
