@@ -67,8 +67,8 @@ pub struct Verifier {
 }
 
 impl Verifier {
-    /// Connects to L1 and starts derivation at the genesis origin. Verdicts already in the
-    /// store are kept; outputs are judged again as derivation reaches them.
+    /// Connects to L1 and starts derivation at the genesis origin. Derivation starts over, so
+    /// the verdicts and drops in the store are cleared and made again as it catches up.
     pub async fn new(
         config: VerifierConfig,
         store: VerifierStore,
@@ -81,7 +81,7 @@ impl Verifier {
         let chain = ExecutingChain::new(config.genesis.clone(), config.executor.clone());
         let deriver = Deriver::new(reader, DerivationConfig::new(&config.genesis), chain).await?;
         let oracle = OutputOracle::new(deployment.output_oracle, provider);
-        metrics.dispute_candidates.set(store.verdicts(true).await?.len() as i64);
+        store.clear().await?;
         Ok(Self {
             deriver,
             oracle,
@@ -133,7 +133,8 @@ impl Verifier {
         Ok(report.l1_blocks)
     }
 
-    /// Compares every output on L1 at or below the derived head with the derived root.
+    /// Judges every output on L1 not judged yet: against the derived root once its block is
+    /// derived, or as wrong once derivation is past the proposal without reaching its block.
     async fn judge_outputs(&mut self, head: u64) -> Result<(), VerifierError> {
         let count: u64 = self
             .oracle
@@ -142,10 +143,19 @@ impl Verifier {
             .await
             .map_err(VerifierError::contract("nextOutputIndex"))?
             .saturating_to();
-        if self.judged.range(count..).next().is_some() {
-            // Outputs were deleted (a dispute was won): forget their verdicts.
-            self.judged.retain(|index, _| *index < count);
-            self.store.forget_outputs_from(count).await?;
+        // Outputs deleted (a dispute was won) and maybe proposed again since the last step:
+        // forget the verdicts from the first index whose claim is gone or changed.
+        let mut first_changed = count;
+        for (&index, claim) in self.judged.range(..count).rev() {
+            let output = self.output(index).await?;
+            if output.root == claim.root && output.l2_block == claim.l2_block {
+                break;
+            }
+            first_changed = index;
+        }
+        if self.judged.range(first_changed..).next().is_some() {
+            self.judged.retain(|index, _| *index < first_changed);
+            self.store.forget_outputs_from(first_changed).await?;
         }
         let first_unjudged = (0..count).find(|index| !self.judged.contains_key(index)).unwrap_or(count);
         for index in first_unjudged..count {
@@ -155,17 +165,21 @@ impl Verifier {
             let output =
                 self.oracle.getOutput(U256::from(index)).call().await.map_err(VerifierError::contract("getOutput"))?;
             let claim = Claim { root: output.outputRoot, l2_block: output.l2BlockNumber };
-            if claim.l2_block > head {
-                break;
-            }
-            let derived =
-                self.deriver.chain().output(claim.l2_block).expect("blocks up to the head are derived").root();
+            let derived = if claim.l2_block <= head {
+                Some(self.deriver.chain().output(claim.l2_block).expect("blocks up to the head are derived").root())
+            } else if self.deriver.derivation().safe_number_at_time(output.timestamp).is_some() {
+                // Derivation is past the proposal, and L1 up to it does not hold the block: an
+                // honest proposer only proposes blocks whose batches are on L1 already.
+                None
+            } else {
+                continue;
+            };
             let verdict = Verdict {
                 output_index: index,
                 l2_block: claim.l2_block,
                 claimed_root: claim.root,
-                derived_root: derived,
-                agrees: derived == claim.root,
+                derived_root: derived.unwrap_or_default(),
+                agrees: derived == Some(claim.root),
                 l1_block: self.deriver.derivation().last_l1().number,
                 checked_at_ms: SystemTime::now()
                     .duration_since(UNIX_EPOCH)
@@ -181,16 +195,31 @@ impl Verifier {
             } else {
                 self.metrics.outputs_checked.with_label_values(&["disagree"]).inc();
                 self.metrics.dispute_candidates.inc();
-                error!(
-                    index,
-                    l2_block = claim.l2_block,
-                    claimed = %claim.root,
-                    derived = %derived,
-                    "DISPUTE CANDIDATE: the output on L1 differs from the root derived from L1"
-                );
+                match derived {
+                    Some(derived) => error!(
+                        index,
+                        l2_block = claim.l2_block,
+                        claimed = %claim.root,
+                        %derived,
+                        "DISPUTE CANDIDATE: the output on L1 differs from the root derived from L1"
+                    ),
+                    None => error!(
+                        index,
+                        l2_block = claim.l2_block,
+                        claimed = %claim.root,
+                        "DISPUTE CANDIDATE: the output's block is not derivable from L1 up to the proposal"
+                    ),
+                }
             }
         }
         Ok(())
+    }
+
+    /// The claim of output `index` on L1.
+    async fn output(&self, index: u64) -> Result<Claim, VerifierError> {
+        let output =
+            self.oracle.getOutput(U256::from(index)).call().await.map_err(VerifierError::contract("getOutput"))?;
+        Ok(Claim { root: output.outputRoot, l2_block: output.l2BlockNumber })
     }
 
     /// Runs steps until `shutdown` turns true. L1 errors are logged and retried.

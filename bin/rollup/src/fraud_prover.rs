@@ -119,8 +119,11 @@ async fn serve_verifier(chain: ChainArgs, run: RunArgs) -> anyhow::Result<()> {
     let address = serve(store, metrics, run.listen).await.context("binding the verifier API")?;
     println!("Verifier API: http://{address} (metrics on /metrics)");
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let task = tokio::spawn(verifier.run(stopped));
-    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    let mut task = tokio::spawn(verifier.run(stopped));
+    tokio::select! {
+        result = &mut task => return result.context("verifier task")?.context("the verifier stopped"),
+        result = tokio::signal::ctrl_c() => result.context("waiting for Ctrl-C")?,
+    }
     tracing::info!("shutting down");
     let _ = stop.send(true);
     task.await.context("verifier task")??;

@@ -87,11 +87,10 @@ impl<P: Provider + Clone, C: L2Chain> Deriver<P, C> {
     pub async fn step(&mut self, max_l1_blocks: u64) -> Result<StepReport, DeriveError<C::Error>> {
         let mut report = StepReport::default();
         let last = self.derivation.last_l1();
-        let still_canonical = match self.reader.block_ref(last.number.into()).await? {
-            Some(block) => block.hash == last.hash,
-            None => false,
-        };
-        if !still_canonical {
+        // A node that does not have the block (yet) is lagging, or L1 went back below it: either
+        // way wait; a different block at that height is a reorganisation.
+        let Some(current) = self.reader.block_ref(last.number.into()).await? else { return Ok(report) };
+        if current.hash != last.hash {
             self.reset().await?;
             report.reorged = true;
             return Ok(report);

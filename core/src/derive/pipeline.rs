@@ -99,7 +99,11 @@ pub struct Derivation {
     origins: BTreeMap<u64, OriginCandidate>,
     bank: ChannelBank,
     waiting: Vec<ReadyBatch>,
-    safe_history: VecDeque<(u64, u64, B256)>,
+    /// After each L1 block: (L1 number, L1 timestamp, L2 safe number, L2 safe hash).
+    safe_history: VecDeque<(u64, u64, u64, B256)>,
+    /// Why derivation stopped applying batches: the target chain refused a block derivation
+    /// built itself (the sequencer's sealed chain parted from the derived one).
+    halted: Option<String>,
     last_l1: L1BlockRef,
     drops: Vec<Dropped>,
     forced: Vec<u64>,
@@ -117,6 +121,7 @@ impl Derivation {
             bank: ChannelBank::default(),
             waiting: Vec::new(),
             safe_history: VecDeque::new(),
+            halted: None,
             last_l1: genesis_l1,
             drops: Vec::new(),
             forced: Vec::new(),
@@ -147,7 +152,21 @@ impl Derivation {
     /// The L2 block (number, hash) that was safe once L1 block `l1_number` was processed, if
     /// that is still in the history.
     pub fn safe_head_at(&self, l1_number: u64) -> Option<(u64, B256)> {
-        self.safe_history.iter().rev().find(|(l1, _, _)| *l1 <= l1_number).map(|(_, number, hash)| (*number, *hash))
+        self.safe_history.iter().rev().find(|(l1, ..)| *l1 <= l1_number).map(|(_, _, number, hash)| (*number, *hash))
+    }
+
+    /// The L2 block number that was safe once every L1 block with a timestamp up to
+    /// `timestamp` was processed, if derivation is past that time (and it is in the history).
+    pub fn safe_number_at_time(&self, timestamp: u64) -> Option<u64> {
+        if self.last_l1.timestamp <= timestamp {
+            return None;
+        }
+        self.safe_history.iter().rev().find(|(_, time, ..)| *time <= timestamp).map(|(_, _, number, _)| *number)
+    }
+
+    /// Why derivation stopped applying batches, if it did.
+    pub fn halted(&self) -> Option<&str> {
+        self.halted.as_deref()
     }
 
     /// Processes the next L1 block (the caller checked [`Self::extends`]): stores its
@@ -162,12 +181,14 @@ impl Derivation {
             }
         }
         self.bank.expire(l1.number, CHANNEL_TIMEOUT, &mut self.drops);
-        self.apply_waiting(chain).await?;
-        self.force_blocks(l1.number, chain).await?;
+        if self.halted.is_none() {
+            self.apply_waiting(chain).await?;
+            self.force_blocks(l1.number, chain).await?;
+        }
         self.last_l1 = l1;
 
         let head = chain.head();
-        self.safe_history.push_back((l1.number, head.number(), head.hash));
+        self.safe_history.push_back((l1.number, l1.timestamp, head.number(), head.hash));
         if self.safe_history.len() > SAFE_HISTORY {
             self.safe_history.pop_front();
         }
@@ -233,8 +254,11 @@ impl Derivation {
             };
             let derived = self.derive_block(parent, block, l1_number).expect("a forced block follows every rule");
             if let Err(rule) = chain.apply(derived).await? {
-                // Deposits are never rejected; an error here is the executor's, not the block's.
-                tracing::error!(number, %rule, "a forced block did not apply");
+                // An executing chain never refuses a deposit-only block; the sequencer's sealed
+                // chain does when it holds a different block here. Later batches build on that
+                // other block, so nothing derived from here on could be trusted: halt.
+                tracing::error!(number, %rule, "the chain refused a block derivation built itself; derivation halts");
+                self.halted = Some(format!("block {number}: {rule}"));
                 return Ok(());
             }
             self.forced.push(number);

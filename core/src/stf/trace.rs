@@ -59,7 +59,9 @@ pub struct TraceStep {
 
 /// Applies block `attrs.number` to `world` like [`super::apply_block`], but commits after the
 /// block start, after every deposit and after every transaction, and returns each step with
-/// the state root after it. The sealed block is identical to `apply_block`'s.
+/// the state root after it. The sealed block is identical to `apply_block`'s. For replays of
+/// blocks `apply_block` accepted: it does not check that each transaction fits in the gas left
+/// in the block, and on an error `world` keeps the steps before it.
 pub fn trace_block(
     world: &mut WorldState,
     executor: &dyn BlockExecutor,

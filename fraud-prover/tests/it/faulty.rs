@@ -11,7 +11,7 @@ use alloy::{
 use alloy_primitives::{Address, B256, U256, utils::parse_ether};
 use fraud_prover::{VerifierMetrics, replay_output, serve};
 use rollup_core::{AccountDiff, StateDiff, StateReader, dev_signers, l1::OutputOracle, test_utils::Builder};
-use sequencer::test_utils::{BOND, rollup_binary};
+use sequencer::test_utils::{BOND, OPERATOR, rollup_binary};
 use serde_json::{Value, json};
 use std::{
     process::Command,
@@ -64,8 +64,6 @@ async fn wrong_output_root_is_flagged() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     println!("wrong output flagged {:?} after it landed on L1", landed.elapsed());
-    stop.send(true).unwrap();
-    running.await.unwrap().unwrap();
 
     assert_eq!(candidates.as_array().unwrap().len(), 1);
     assert_eq!(candidates[0]["outputIndex"], 1);
@@ -83,6 +81,25 @@ async fn wrong_output_root_is_flagged() {
     assert_eq!(report.first_diverging_block, None, "{printed}");
     assert!(printed.contains("the posted output root itself is wrong"), "{printed}");
     assert_eq!(printed.matches("claimant agrees").count() as u64, head - 2, "{printed}");
+
+    // The wrong output is deleted (as a won dispute does) and the right one proposed at the
+    // same index: the verifier judges the new claim.
+    let wallet = EthereumWallet::from(dev_signers()[0].clone());
+    let owner = ProviderBuilder::new().wallet(wallet).connect_http(rollup.l1.endpoint_url());
+    let oracle = OutputOracle::new(rollup.deployment.output_oracle, &owner);
+    oracle.setDisputeGame(OPERATOR).send().await.unwrap().get_receipt().await.unwrap();
+    oracle.deleteOutputs(U256::from(1), OPERATOR).send().await.unwrap().get_receipt().await.unwrap();
+    let right = rollup.node.handle().chain.store.output(head).await.unwrap().unwrap().root();
+    propose(&rollup, right, head).await;
+    let replaced = Instant::now();
+    while !rpc(&api, "rollup_disputeCandidates").await.as_array().unwrap().is_empty() {
+        assert!(replaced.elapsed() < Duration::from_secs(5), "the replaced output was not judged again");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stop.send(true).unwrap();
+    running.await.unwrap().unwrap();
+    let verdicts = store.verdicts(false).await.unwrap();
+    assert_eq!(verdicts.iter().map(|v| (v.output_index, v.agrees)).collect::<Vec<_>>(), [(0, true), (1, true)]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -148,4 +165,22 @@ async fn tampered_state_is_flagged_and_replay_names_the_transaction() {
     assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
     let expected = format!("FIRST DIVERGENCE: block {tampered}, transaction 0 ({})", tx.tx_hash());
     assert!(stdout.contains(&expected), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_output_for_a_block_not_on_l1_is_flagged() {
+    let rollup = Rollup::start(false).await;
+    let mut batcher = rollup.batcher(None).await;
+    rollup.send(&mixed_transactions(&mut Builder::default(), 5)).await;
+    let head = rollup.post_all(&mut batcher, None).await;
+    // A claim far beyond anything the batcher posted: no L1 data up to the proposal holds it.
+    propose(&rollup, B256::repeat_byte(0xF0), head + 1_000).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    rollup.mine_l1().await;
+
+    let mut verifier = rollup.verifier().await;
+    rollup.derive_through(&mut verifier, head).await;
+    let verdicts = verifier.store().verdicts(false).await.unwrap();
+    assert_eq!(verdicts.len(), 1, "{verdicts:?}");
+    assert!(!verdicts[0].agrees && verdicts[0].l2_block == head + 1_000 && verdicts[0].derived_root == B256::ZERO);
 }

@@ -56,10 +56,13 @@ async fn no_false_alarm_across_an_l1_reorg() {
     let judged = verifier.store().verdicts(false).await.unwrap();
     assert!(judged.iter().all(|verdict| verdict.agrees) && judged.iter().any(|v| v.l2_block > first));
 
-    // L1 forgets everything since the snapshot: the later batches and outputs are gone.
+    // L1 forgets everything since the snapshot: the later batches and outputs are gone, and a
+    // different chain grows past the old height.
+    let height = l1.get_block_number().await.unwrap();
     let reverted: bool = l1.raw_request("evm_revert".into(), (snapshot,)).await.unwrap();
     assert!(reverted);
-    rollup.mine_l1().await;
+    let lower = l1.get_block_number().await.unwrap();
+    let _: serde_json::Value = l1.raw_request("anvil_mine".into(), (height - lower + 2,)).await.unwrap();
     verifier.step().await.unwrap();
     assert_eq!(metrics.reorgs.get(), 1, "the verifier noticed the reorganisation");
     rollup.derive_through(&mut verifier, first).await;

@@ -64,7 +64,9 @@ impl BlockProducer {
             gas_limit: chain.genesis.config.block_gas_limit,
         };
         let mut candidates = if plan.user_txs {
-            chain.pool.lock().best(&state.world, attrs.base_fee, attrs.gas_limit)
+            // Deposits come first and may use up to their gas limits.
+            let deposit_gas: u64 = plan.deposits.iter().map(|deposit| deposit.gas_limit).sum();
+            chain.pool.lock().best(&state.world, attrs.base_fee, attrs.gas_limit.saturating_sub(deposit_gas))
         } else {
             Vec::new()
         };

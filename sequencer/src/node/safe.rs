@@ -92,15 +92,25 @@ pub(crate) async fn track_safe_head(
         }
     };
     loop {
-        match deriver.step(L1_BLOCKS_PER_STEP).await {
+        let caught_up = match deriver.step(L1_BLOCKS_PER_STEP).await {
             Ok(report) => {
                 for drop in &report.dropped {
                     warn!(l1_block = drop.l1_block, rule = drop.reason.kind(), reason = %drop.reason, "derivation dropped L1 data");
                 }
                 publish(&chain, deriver.chain().head().number(), deriver.finalized_head().await.ok().flatten());
+                report.l1_blocks < L1_BLOCKS_PER_STEP
             }
-            Err(DeriveError::L1(err)) => debug!(%err, "L1 unavailable for derivation"),
-            Err(err) => warn!(%err, "derivation step failed"),
+            Err(DeriveError::L1(err)) => {
+                debug!(%err, "L1 unavailable for derivation");
+                true
+            }
+            Err(err) => {
+                warn!(%err, "derivation step failed");
+                true
+            }
+        };
+        if !caught_up && !*shutdown.borrow() {
+            continue;
         }
         tokio::select! {
             _ = shutdown.changed() => return,
@@ -114,11 +124,16 @@ async fn genesis_head(chain: &Chain) -> Result<L2Head, StoreError> {
     Ok(L2Head { hash, header })
 }
 
+/// Publishes the heads. The finalized head never goes back (finalized L1 data cannot change,
+/// so derivation reaches it again after a reset); the safe head may, after an L1
+/// reorganisation, but never below the finalized head.
 fn publish(chain: &Chain, safe: u64, finalized: Option<(u64, B256)>) {
+    let finalized = match finalized {
+        Some((number, _)) => chain.finalized_head.fetch_max(number, Ordering::Relaxed).max(number),
+        None => chain.finalized_head.load(Ordering::Relaxed),
+    };
+    let safe = safe.max(finalized);
     chain.safe_head.store(safe, Ordering::Relaxed);
     chain.metrics.safe_head.set(safe as i64);
-    if let Some((finalized, _)) = finalized {
-        chain.finalized_head.store(finalized, Ordering::Relaxed);
-        chain.metrics.finalized_head.set(finalized as i64);
-    }
+    chain.metrics.finalized_head.set(finalized as i64);
 }
