@@ -8,7 +8,7 @@
 mod portal;
 mod receipt;
 
-pub use portal::{DepositError, MalformedDeposit, portal_deposits, user_deposit_source_hash};
+pub use portal::{DepositError, MalformedDeposit, deposits_from_logs, portal_deposits, user_deposit_source_hash};
 pub use receipt::DepositReceipt;
 
 use alloy::{

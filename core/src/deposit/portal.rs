@@ -122,13 +122,25 @@ pub async fn portal_deposits(
         .address(portal)
         .event_signature(TransactionDeposited::SIGNATURE_HASH)
         .at_block_hash(l1_block_hash);
-    let mut logs =
-        provider.get_logs(&filter).await.map_err(|source| DepositError::Rpc { block: l1_block_hash, source })?;
-    logs.retain(|log| !log.removed);
+    let logs = provider.get_logs(&filter).await.map_err(|source| DepositError::Rpc { block: l1_block_hash, source })?;
+    deposits_from_logs(&logs, portal, l1_block_hash)
+}
+
+/// The deposits among `logs` of L1 block `l1_block_hash` (the `portal`'s `TransactionDeposited`
+/// logs; others are skipped), in log order. Lets a reader that needs more of the block's logs
+/// fetch them in one query.
+pub fn deposits_from_logs(
+    logs: &[alloy::rpc::types::Log],
+    portal: Address,
+    l1_block_hash: B256,
+) -> Result<Vec<TxDeposit>, DepositError> {
     let mut indexed = logs
-        .into_iter()
+        .iter()
+        .filter(|log| {
+            !log.removed && log.address() == portal && log.topic0() == Some(&TransactionDeposited::SIGNATURE_HASH)
+        })
         .map(|log| match log.log_index {
-            Some(index) => Ok((index, log.inner)),
+            Some(index) => Ok((index, &log.inner)),
             None => Err(DepositError::MissingLogIndex { block: l1_block_hash }),
         })
         .collect::<Result<Vec<_>, _>>()?;

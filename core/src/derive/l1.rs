@@ -4,7 +4,7 @@
 
 use crate::{
     batch::blobs_to_frame,
-    deposit::{TxDeposit, portal_deposits},
+    deposit::{TxDeposit, deposits_from_logs},
     l1::BatchInbox,
 };
 use alloy::{
@@ -97,16 +97,18 @@ impl<P: Provider + Clone> L1Reader<P> {
     /// Header, deposits and batch data of L1 block `number`, or `None` past the head.
     pub async fn block_data(&self, number: u64) -> Result<Option<L1BlockData>, L1ReadError> {
         let Some(block) = self.block_ref(number.into()).await? else { return Ok(None) };
-        let deposits = portal_deposits(&self.provider, self.portal, block.hash)
-            .await
-            .map_err(|err| L1ReadError::Unusable(err.to_string()))?;
-        let filter = Filter::new()
-            .address(self.inbox)
-            .event_signature(BatchInbox::BatchSubmitted::SIGNATURE_HASH)
-            .at_block_hash(block.hash);
+        // One query for both contracts' logs of the block.
+        let filter = Filter::new().address(vec![self.inbox, self.portal]).at_block_hash(block.hash);
         let logs = self.provider.get_logs(&filter).await.map_err(rpc("eth_getLogs"))?;
-        let mut posted = Vec::with_capacity(logs.len());
-        for log in logs {
+        let deposits =
+            deposits_from_logs(&logs, self.portal, block.hash).map_err(|err| L1ReadError::Unusable(err.to_string()))?;
+        let batch_logs = logs.iter().filter(|log| {
+            !log.removed
+                && log.address() == self.inbox
+                && log.topic0() == Some(&BatchInbox::BatchSubmitted::SIGNATURE_HASH)
+        });
+        let mut posted = Vec::new();
+        for log in batch_logs {
             let tx_hash = log.transaction_hash.ok_or_else(|| L1ReadError::Unusable("log without tx hash".into()))?;
             let event = BatchInbox::BatchSubmitted::decode_log(&log.inner)
                 .map_err(|err| L1ReadError::Unusable(format!("BatchSubmitted in {tx_hash}: {err}")))?;
