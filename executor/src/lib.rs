@@ -3,29 +3,51 @@
 //! Transactions run optimistically on all threads against a multi-version memory; each
 //! incarnation records what it read, validation re-checks those reads, and a conflicting
 //! transaction is re-executed. The result is exactly what [`rollup_core::SequentialExecutor`]
-//! produces: the final state changes are assembled by committing every transaction's validated
-//! output, in block order, into the same [`rollup_core::StateOverlay`] the sequential executor
-//! uses. Fee-recipient rewards are applied in that pass rather than during execution, so fees
-//! do not serialise the block; a block in which a transaction reads the fee recipient falls back
-//! to sequential execution.
+//! produces. The change set is not built by committing transactions one after another: once
+//! every transaction is validated, the threads replay each account's final writes in the
+//! multi-version memory, shard by shard, under the rules the sequential executor's
+//! [`rollup_core::StateOverlay`] applies on commit. Fee-recipient rewards are applied once at
+//! the end rather than during execution, so fees do not serialise the block; a block in which a
+//! transaction reads the fee recipient falls back to sequential execution.
 
+mod change_set;
 mod handler;
 mod mv_memory;
 mod run;
 mod scheduler;
 mod view;
 
-use alloy_primitives::{Address, map::HashMap};
+use alloy_primitives::Address;
+use mv_memory::KeyHasher;
+use parking_lot::Mutex;
 use rollup_core::{
     BlockAttributes, BlockExecutor, ExecutionError, ExecutionOutput, L2Transaction, SequentialExecutor, StateReader,
 };
-use std::num::NonZeroUsize;
+use std::{
+    collections::HashMap,
+    num::NonZeroUsize,
+    sync::{Arc, OnceLock},
+};
 
 /// Executes blocks in parallel with Block-STM; identical results to sequential execution.
-#[derive(Clone, Copy, Debug)]
+///
+/// Clones share one set of worker threads, started on first use and kept for the executor's
+/// lifetime. It runs one block at a time: a block that arrives while another is running (from
+/// another thread) is executed sequentially instead of waiting.
+#[derive(Clone, Debug)]
 pub struct ParallelExecutor {
     threads: NonZeroUsize,
     min_transactions: usize,
+    workers: Arc<Workers>,
+}
+
+/// The worker threads of a [`ParallelExecutor`] and its clones.
+#[derive(Debug, Default)]
+struct Workers {
+    /// `None` if the threads could not be started.
+    pool: OnceLock<Option<rayon::ThreadPool>>,
+    /// Held while a block runs on the pool.
+    running: Mutex<()>,
 }
 
 impl Default for ParallelExecutor {
@@ -41,7 +63,7 @@ impl ParallelExecutor {
 
     /// An executor using `threads` worker threads.
     pub fn new(threads: NonZeroUsize) -> Self {
-        Self { threads, min_transactions: Self::DEFAULT_MIN_TRANSACTIONS }
+        Self { threads, min_transactions: Self::DEFAULT_MIN_TRANSACTIONS, workers: Arc::default() }
     }
 
     /// Sets the smallest block executed in parallel (0 = every block in parallel, even one
@@ -63,8 +85,10 @@ impl ParallelExecutor {
         if self.threads.get() > 1
             && txs.len() >= self.min_transactions.max(2)
             && !(self.min_transactions > 0 && self.nonce_bound(txs))
+            && let Some(_running) = self.workers.running.try_lock()
+            && let Some(pool) = self.pool()
         {
-            match run::execute_parallel(self.threads.get(), state, chain_id, attrs, txs, &mut stats.executions) {
+            match run::execute_parallel(pool, state, chain_id, attrs, txs, &mut stats.executions) {
                 Ok(Some(output)) => return (Ok(output), stats),
                 Err(err) => return (Err(err), stats),
                 Ok(None) => {}
@@ -74,11 +98,26 @@ impl ParallelExecutor {
         (SequentialExecutor.execute(state, chain_id, attrs, txs), stats)
     }
 
+    /// The worker threads, started on first use.
+    fn pool(&self) -> Option<&rayon::ThreadPool> {
+        self.workers
+            .pool
+            .get_or_init(|| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(self.threads.get())
+                    .thread_name(|index| format!("executor-{index}"))
+                    .build()
+                    .ok()
+            })
+            .as_ref()
+    }
+
     /// Whether one sender's nonce chain is so long that the block cannot run faster in
     /// parallel: its transactions execute one after another, so with `n` threads a chain of
     /// a `1/n` share or more is the critical path (a fully dependent block is the extreme).
     fn nonce_bound(&self, txs: &[L2Transaction]) -> bool {
-        let mut chains: HashMap<Address, usize> = HashMap::default();
+        let mut chains: HashMap<Address, usize, KeyHasher> =
+            HashMap::with_capacity_and_hasher(txs.len(), KeyHasher::default());
         let longest = txs.iter().fold(0, |longest, tx| {
             let chain = chains.entry(tx.signer()).or_default();
             *chain += 1;
@@ -94,7 +133,7 @@ pub struct ExecutionStats {
     /// EVM runs of the parallel attempt (equal to the block size when nothing conflicted).
     pub executions: usize,
     /// Whether the block ran sequentially (too small, one thread, one sender's nonce chain
-    /// too long, or the fee recipient was read).
+    /// too long, the fee recipient was read, or the threads were busy with another block).
     pub sequential: bool,
 }
 

@@ -1,10 +1,20 @@
 //! Multi-version memory: for every state location, the values written by each transaction's
 //! latest incarnation, so a reader at position `i` sees the latest write below `i`.
+//!
+//! An account's own locations (nonce, balance and code, credits, wipes, touches) are kept
+//! together, sharded by address, so that its final state sits in one place when the block's
+//! change set is built; storage slots are sharded by account and slot, so that transactions
+//! using one contract do not queue for one lock.
 
-use alloy_primitives::{Address, B256, KECCAK256_EMPTY, U256, map::foldhash::fast::FixedState};
+use alloy_primitives::{Address, B256, KECCAK256_EMPTY, U256};
 use parking_lot::Mutex;
 use rollup_core::{AccountInfo, StateReader};
-use std::{collections::HashMap, hash::BuildHasher};
+use smallvec::SmallVec;
+use std::{
+    collections::HashMap,
+    hash::{BuildHasher, BuildHasherDefault, Hash, Hasher},
+    sync::atomic::{AtomicU32, Ordering},
+};
 
 /// A piece of state that transactions read and write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -18,6 +28,32 @@ pub(crate) enum Location {
     /// Balance credits of plain transfers to an account, kept apart from its whole-account
     /// writes so that a transfer (which needs only the latest whole write) never walks them.
     Credit(Address),
+    /// Written by a transaction that touched an account without writing its nonce, balance or
+    /// code (it may have written storage): never read, it puts the account in the change set.
+    Touch(Address),
+}
+
+impl Location {
+    /// Tells the account-level locations of one address apart when hashing.
+    fn kind(&self) -> u8 {
+        match self {
+            Self::Account(_) => 0,
+            Self::Storage(..) => 1,
+            Self::StorageReset(_) => 2,
+            Self::Credit(_) => 3,
+            Self::Touch(_) => 4,
+        }
+    }
+
+    fn address(&self) -> Address {
+        match *self {
+            Self::Account(address)
+            | Self::Storage(address, _)
+            | Self::StorageReset(address)
+            | Self::Credit(address)
+            | Self::Touch(address) => address,
+        }
+    }
 }
 
 /// A value at a location.
@@ -33,6 +69,8 @@ pub(crate) enum Value {
     /// [`Location::Credit`]) instead of the whole account so that transfers to one recipient
     /// do not conflict; a reader adds the credits above the latest whole-account write.
     Credit(U256),
+    /// A touch.
+    Touch,
 }
 
 /// What a read saw, to be checked again by validation.
@@ -66,40 +104,149 @@ pub(crate) enum Read {
     Blocked(usize),
 }
 
+/// One transaction's write to a location.
 #[derive(Clone, Copy, Debug)]
-enum Entry {
+pub(crate) enum Entry<T> {
+    /// The writer is being re-executed; its value is unknown.
     Estimate,
-    Written { incarnation: usize, value: Value },
+    Written {
+        incarnation: usize,
+        value: T,
+    },
 }
 
 const SHARDS: usize = 64;
 
-/// The versions of the locations that hash to one shard.
-type Shard = HashMap<Location, Versions, FixedState>;
+/// Hash map builder for [`RandomKeyHasher`].
+pub(crate) type KeyHasher = BuildHasherDefault<RandomKeyHasher>;
 
-/// The writes to one location, sorted by writing transaction (most locations have one or two
-/// writers, so a sorted vector beats a tree).
-#[derive(Debug, Default)]
-struct Versions(Vec<(usize, Entry)>);
+/// A map split into independently locked shards.
+#[derive(Debug)]
+struct Sharded<K, V>(Vec<CacheLine<Mutex<HashMap<K, V, KeyHasher>>>>);
 
-impl Versions {
+/// A value alone on its cache lines, so that threads locking neighbouring shards do not
+/// invalidate each other's caches.
+#[derive(Debug)]
+#[repr(align(128))]
+struct CacheLine<T>(T);
+
+/// A key that knows its shard.
+trait ShardKey: Hash + Eq {
+    fn shard(&self) -> usize;
+}
+
+/// Accounts are sharded by their address's leading bits, so that consecutive shards hold
+/// consecutive address ranges and a thread building a run of shards builds a sorted piece of
+/// the change set.
+impl ShardKey for Address {
+    fn shard(&self) -> usize {
+        usize::from(self[0]) * SHARDS / 256
+    }
+}
+
+/// Slots are sharded by hash, so that one contract's slots spread over all shards; the high
+/// bits are used, as the shard's own map indexes by the low ones.
+impl ShardKey for (Address, U256) {
+    fn shard(&self) -> usize {
+        (KeyHasher::default().hash_one(self) >> 32) as usize % SHARDS
+    }
+}
+
+impl<K: ShardKey, V> Sharded<K, V> {
+    fn with_capacity(capacity: usize) -> Self {
+        Self(
+            (0..SHARDS)
+                .map(|_| {
+                    CacheLine(Mutex::new(HashMap::with_capacity_and_hasher(capacity / SHARDS, KeyHasher::default())))
+                })
+                .collect(),
+        )
+    }
+
+    fn shard(&self, key: &K) -> parking_lot::MutexGuard<'_, HashMap<K, V, KeyHasher>> {
+        self.0[key.shard()].0.lock()
+    }
+
+    /// Empties shard `index`, returning its contents.
+    fn take(&self, index: usize) -> HashMap<K, V, KeyHasher> {
+        std::mem::take(&mut *self.0[index].0.lock())
+    }
+}
+
+/// Hasher for keys that are already random or nearly so (addresses, storage slots): folds the
+/// key's words with a multiply, much cheaper than a general-purpose hash of 20 or 32 bytes.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct RandomKeyHasher(u64);
+
+impl Hasher for RandomKeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+
+    /// Keys are fixed-size, so their length prefix carries nothing.
+    fn write_usize(&mut self, _: usize) {}
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The writes to one location, sorted by writing transaction (most locations have one writer,
+/// kept inline; a sorted vector beats a tree for the few that have more).
+#[derive(Debug)]
+pub(crate) struct Versions<T>(SmallVec<[(usize, Entry<T>); 1]>);
+
+impl<T> Default for Versions<T> {
+    fn default() -> Self {
+        Self(SmallVec::new())
+    }
+}
+
+impl<T: Copy> Versions<T> {
     /// The write of the highest transaction below `tx`.
-    fn below(&self, tx: usize) -> Option<&(usize, Entry)> {
+    fn below(&self, tx: usize) -> Option<&(usize, Entry<T>)> {
         self.0[..self.0.partition_point(|(writer, _)| *writer < tx)].last()
     }
 
+    /// The latest write below `tx`, as a read of a location holding `wrap`ped values.
+    fn read(&self, tx: usize, wrap: impl FnOnce(T) -> Value) -> Read {
+        match self.below(tx) {
+            None => Read::Base,
+            Some((writer, Entry::Estimate)) => Read::Blocked(*writer),
+            Some((writer, Entry::Written { incarnation, value })) => {
+                Read::Found(Origin::Tx(*writer, *incarnation), wrap(*value))
+            }
+        }
+    }
+
     /// The writes of transactions `from..to`.
-    fn between(&self, from: usize, to: usize) -> &[(usize, Entry)] {
+    fn between(&self, from: usize, to: usize) -> &[(usize, Entry<T>)] {
         let start = self.0.partition_point(|(writer, _)| *writer < from);
         let end = self.0.partition_point(|(writer, _)| *writer < to);
         &self.0[start..end.max(start)]
     }
 
-    /// Sets the entry of `tx`.
-    fn insert(&mut self, tx: usize, entry: Entry) {
-        match self.0.binary_search_by_key(&tx, |(writer, _)| *writer) {
-            Ok(index) => self.0[index].1 = entry,
-            Err(index) => self.0.insert(index, (tx, entry)),
+    /// Sets the entry of `tx` (writers mostly arrive in order, so this mostly appends).
+    fn insert(&mut self, tx: usize, entry: Entry<T>) {
+        match self.0.last_mut() {
+            Some((last, _)) if *last < tx => self.0.push((tx, entry)),
+            Some((last, value)) if *last == tx => *value = entry,
+            None => self.0.push((tx, entry)),
+            Some(_) => match self.0.binary_search_by_key(&tx, |(writer, _)| *writer) {
+                Ok(index) => self.0[index].1 = entry,
+                Err(index) => self.0.insert(index, (tx, entry)),
+            },
+        }
+    }
+
+    /// Marks the entry of `tx`, if any, as an estimate.
+    fn mark_estimate(&mut self, tx: usize) {
+        if let Ok(index) = self.0.binary_search_by_key(&tx, |(writer, _)| *writer) {
+            self.0[index].1 = Entry::Estimate;
         }
     }
 
@@ -109,43 +256,206 @@ impl Versions {
             self.0.remove(index);
         }
     }
+
+    /// The writes, in transaction order, once the block is done (none is an estimate).
+    pub(crate) fn written(&self) -> impl Iterator<Item = (usize, T)> + '_ {
+        self.0.iter().map(|(writer, entry)| match entry {
+            Entry::Written { value, .. } => (*writer, *value),
+            Entry::Estimate => unreachable!("an estimate left after the block finished"),
+        })
+    }
+}
+
+/// Every location of one account.
+#[derive(Debug, Default)]
+pub(crate) struct AccountVersions {
+    pub(crate) account: Versions<Option<AccountInfo>>,
+    pub(crate) credits: Versions<U256>,
+    pub(crate) resets: Versions<()>,
+    pub(crate) touches: Versions<()>,
+}
+
+impl AccountVersions {
+    fn read(&self, location: &Location, tx: usize) -> Read {
+        match location {
+            Location::Account(_) => self.account.read(tx, Value::Account),
+            Location::Credit(_) => self.credits.read(tx, Value::Credit),
+            Location::StorageReset(_) => self.resets.read(tx, |()| Value::Reset),
+            Location::Touch(_) => self.touches.read(tx, |()| Value::Touch),
+            Location::Storage(..) => unreachable!("storage is kept apart from accounts"),
+        }
+    }
+
+    fn write(&mut self, tx: usize, incarnation: usize, location: &Location, value: Value) {
+        match (location, value) {
+            (Location::Account(_), Value::Account(value)) => {
+                self.account.insert(tx, Entry::Written { incarnation, value })
+            }
+            (Location::Credit(_), Value::Credit(value)) => {
+                self.credits.insert(tx, Entry::Written { incarnation, value })
+            }
+            (Location::StorageReset(_), Value::Reset) => {
+                self.resets.insert(tx, Entry::Written { incarnation, value: () })
+            }
+            (Location::Touch(_), Value::Touch) => self.touches.insert(tx, Entry::Written { incarnation, value: () }),
+            (location, value) => unreachable!("{value:?} written at {location:?}"),
+        }
+    }
+
+    fn mark_estimate(&mut self, tx: usize, location: &Location) {
+        match location {
+            Location::Account(_) => self.account.mark_estimate(tx),
+            Location::Credit(_) => self.credits.mark_estimate(tx),
+            Location::StorageReset(_) => self.resets.mark_estimate(tx),
+            Location::Touch(_) => self.touches.mark_estimate(tx),
+            Location::Storage(..) => unreachable!("storage is kept apart from accounts"),
+        }
+    }
+
+    fn remove(&mut self, tx: usize, location: &Location) {
+        match location {
+            Location::Account(_) => self.account.remove(tx),
+            Location::Credit(_) => self.credits.remove(tx),
+            Location::StorageReset(_) => self.resets.remove(tx),
+            Location::Touch(_) => self.touches.remove(tx),
+            Location::Storage(..) => unreachable!("storage is kept apart from accounts"),
+        }
+    }
 }
 
 /// The shared multi-version memory of one block.
 #[derive(Debug)]
 pub(crate) struct MvMemory {
-    shards: Vec<Mutex<Shard>>,
+    /// Per hash of a location, the lowest transaction that ever wrote a location with that
+    /// hash during the block (`u32::MAX` = none). It only ever decreases, so a read at `tx`
+    /// that finds it at or above `tx` knows that nothing below has written the location, now
+    /// or at any earlier point: it reads the base state without locking a shard, and its
+    /// validation passes without one. Collisions only send a read the slow way.
+    lowest_writer: Box<[AtomicU32]>,
+    /// Boxed, so that the shards' tables stay small and dense.
+    accounts: Sharded<Address, Box<AccountVersions>>,
+    storage: Sharded<(Address, U256), Versions<U256>>,
     /// Locations each transaction's latest incarnation wrote.
     written: Vec<Mutex<Vec<Location>>>,
     /// What each transaction's latest incarnation read.
     reads: Vec<Mutex<Vec<(Location, Observed)>>>,
-    /// Fixed-seed hasher: which shard holds a location never depends on the run.
-    hasher: FixedState,
+}
+
+/// The final write to a storage slot.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SlotWrite {
+    pub(crate) address: Address,
+    pub(crate) slot: U256,
+    /// The transaction that wrote it.
+    pub(crate) tx: usize,
+    pub(crate) value: U256,
 }
 
 impl MvMemory {
     pub(crate) fn new(transactions: usize) -> Self {
+        // About three locations written per transaction; a sparse table keeps collisions rare.
+        let table = (16 * transactions).next_power_of_two().clamp(1 << 8, 1 << 22);
         Self {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::default())).collect(),
+            lowest_writer: (0..table).map(|_| AtomicU32::new(u32::MAX)).collect(),
+            // About two accounts and two slots per transaction.
+            accounts: Sharded::with_capacity(2 * transactions),
+            storage: Sharded::with_capacity(2 * transactions),
             written: (0..transactions).map(|_| Mutex::new(Vec::new())).collect(),
             reads: (0..transactions).map(|_| Mutex::new(Vec::new())).collect(),
-            hasher: Default::default(),
         }
     }
 
-    fn shard(&self, location: &Location) -> &Mutex<Shard> {
-        &self.shards[self.hasher.hash_one(location) as usize % SHARDS]
+    /// Number of account shards and of storage shards, for splitting the final pass.
+    pub(crate) const SHARDS: usize = SHARDS;
+
+    /// The account shard holding `address`.
+    pub(crate) fn account_shard(address: &Address) -> usize {
+        address.shard()
+    }
+
+    fn lowest_writer(&self, location: &Location) -> &AtomicU32 {
+        let mut hasher = RandomKeyHasher::default();
+        match location {
+            Location::Storage(address, slot) => {
+                address.hash(&mut hasher);
+                slot.hash(&mut hasher);
+            }
+            other => {
+                hasher.write_u8(other.kind());
+                other.address().hash(&mut hasher);
+            }
+        }
+        &self.lowest_writer[hasher.finish() as usize & (self.lowest_writer.len() - 1)]
+    }
+
+    /// Whether no transaction below `tx` has written `location` during the block (false
+    /// means maybe).
+    fn unwritten_below(&self, location: &Location, tx: usize) -> bool {
+        self.lowest_writer(location).load(Ordering::Acquire) as usize >= tx
     }
 
     /// The latest write to `location` by a transaction below `tx`.
     pub(crate) fn read(&self, location: Location, tx: usize) -> Read {
-        let shard = self.shard(&location).lock();
-        let Some(versions) = shard.get(&location) else { return Read::Base };
-        match versions.below(tx) {
-            None => Read::Base,
-            Some((writer, Entry::Estimate)) => Read::Blocked(*writer),
-            Some((writer, Entry::Written { incarnation, value })) => {
-                Read::Found(Origin::Tx(*writer, *incarnation), *value)
+        if self.unwritten_below(&location, tx) {
+            return Read::Base;
+        }
+        match location {
+            Location::Storage(address, slot) => {
+                let key = (address, slot);
+                self.storage.shard(&key).get(&key).map_or(Read::Base, |versions| versions.read(tx, Value::Storage))
+            }
+            _ => {
+                let address = location.address();
+                self.accounts.shard(&address).get(&address).map_or(Read::Base, |account| account.read(&location, tx))
+            }
+        }
+    }
+
+    fn write(&self, tx: usize, incarnation: usize, location: Location, value: Value) {
+        let writer = u32::try_from(tx).expect("blocks hold fewer than 2^32 transactions");
+        self.lowest_writer(&location).fetch_min(writer, Ordering::Release);
+        match (location, value) {
+            (Location::Storage(address, slot), Value::Storage(value)) => {
+                let key = (address, slot);
+                self.storage.shard(&key).entry(key).or_default().insert(tx, Entry::Written { incarnation, value });
+            }
+            _ => {
+                let address = location.address();
+                self.accounts.shard(&address).entry(address).or_default().write(tx, incarnation, &location, value);
+            }
+        }
+    }
+
+    fn mark_estimate(&self, tx: usize, location: Location) {
+        match location {
+            Location::Storage(address, slot) => {
+                let key = (address, slot);
+                self.storage.shard(&key).get_mut(&key).into_iter().for_each(|versions| versions.mark_estimate(tx));
+            }
+            _ => {
+                let address = location.address();
+                self.accounts
+                    .shard(&address)
+                    .get_mut(&address)
+                    .into_iter()
+                    .for_each(|account| account.mark_estimate(tx, &location));
+            }
+        }
+    }
+
+    fn remove(&self, tx: usize, location: Location) {
+        match location {
+            Location::Storage(address, slot) => {
+                let key = (address, slot);
+                self.storage.shard(&key).get_mut(&key).into_iter().for_each(|versions| versions.remove(tx));
+            }
+            _ => {
+                let address = location.address();
+                self.accounts
+                    .shard(&address)
+                    .get_mut(&address)
+                    .into_iter()
+                    .for_each(|account| account.remove(tx, &location));
             }
         }
     }
@@ -175,15 +485,16 @@ impl MvMemory {
         (written_by, info): (Option<usize>, Option<AccountInfo>),
         tx: usize,
     ) -> Result<Option<AccountInfo>, usize> {
-        let location = Location::Credit(address);
         let mut credits = U256::ZERO;
-        if let Some(versions) = self.shard(&location).lock().get(&location) {
+        if self.unwritten_below(&Location::Credit(address), tx) {
+            return Ok(info);
+        }
+        if let Some(account) = self.accounts.shard(&address).get(&address) {
             let above = written_by.map_or(0, |writer| writer + 1);
-            for (writer, entry) in versions.between(above, tx) {
+            for (writer, entry) in account.credits.between(above, tx) {
                 match entry {
-                    Entry::Written { value: Value::Credit(amount), .. } => credits += amount,
+                    Entry::Written { value, .. } => credits += value,
                     Entry::Estimate => return Err(*writer),
-                    Entry::Written { value, .. } => unreachable!("{value:?} written at a credit location"),
                 }
             }
         }
@@ -223,13 +534,11 @@ impl MvMemory {
             } else {
                 new_location = true;
             }
-            self.shard(&location).lock().entry(location).or_default().insert(tx, Entry::Written { incarnation, value });
+            self.write(tx, incarnation, location, value);
             locations.push(location);
         }
         for stale in previous {
-            if let Some(versions) = self.shard(&stale).lock().get_mut(&stale) {
-                versions.remove(tx);
-            }
+            self.remove(tx, stale);
         }
         *self.written[tx].lock() = locations;
         *self.reads[tx].lock() = reads;
@@ -239,18 +548,22 @@ impl MvMemory {
     /// Marks every write of `tx` as an estimate (it is about to be re-executed).
     pub(crate) fn convert_writes_to_estimates(&self, tx: usize) {
         for location in self.written[tx].lock().iter() {
-            if let Some(versions) = self.shard(location).lock().get_mut(location) {
-                versions.insert(tx, Entry::Estimate);
-            }
+            self.mark_estimate(tx, *location);
         }
     }
 
     /// Whether every read of `tx`'s latest incarnation would still see the same thing.
     pub(crate) fn validate(&self, tx: usize, base: &dyn StateReader) -> bool {
+        // A location nothing below has ever written was read from the base state, which has
+        // not changed.
         self.reads[tx].lock().iter().all(|(location, observed)| match (*location, *observed) {
-            (Location::Account(address), Observed::Account(info)) => self.account(address, tx, base) == Ok(info),
+            (Location::Account(address), Observed::Account(info)) => {
+                (self.unwritten_below(location, tx) && self.unwritten_below(&Location::Credit(address), tx))
+                    || self.account(address, tx, base) == Ok(info)
+            }
             (Location::Account(address), Observed::CodeHash(hash)) => {
-                self.whole_account(address, tx, base).map(|(_, info)| code_hash(&info)) == Ok(hash)
+                self.unwritten_below(location, tx)
+                    || self.whole_account(address, tx, base).map(|(_, info)| code_hash(&info)) == Ok(hash)
             }
             (location, Observed::Origin(origin)) => match self.read(location, tx) {
                 Read::Base => origin == Origin::Base,
@@ -259,6 +572,28 @@ impl MvMemory {
             },
             (location, observed) => unreachable!("{observed:?} recorded for {location:?}"),
         })
+    }
+
+    /// Empties storage shard `index` once the block is done, returning the final write to
+    /// each of its slots.
+    pub(crate) fn take_slot_writes(&self, index: usize) -> impl Iterator<Item = SlotWrite> {
+        self.storage.take(index).into_iter().filter_map(|((address, slot), versions)| {
+            let (tx, value) = versions.written().last()?;
+            Some(SlotWrite { address, slot, tx, value })
+        })
+    }
+
+    /// Frees the read and write records of transactions `txs` once the block is done.
+    pub(crate) fn clear_records(&self, txs: std::ops::Range<usize>) {
+        for tx in txs {
+            drop(std::mem::take(&mut *self.reads[tx].lock()));
+            drop(std::mem::take(&mut *self.written[tx].lock()));
+        }
+    }
+
+    /// Empties account shard `index` once the block is done, returning its accounts.
+    pub(crate) fn take_accounts(&self, index: usize) -> HashMap<Address, Box<AccountVersions>, KeyHasher> {
+        self.accounts.take(index)
     }
 }
 

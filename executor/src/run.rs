@@ -1,8 +1,11 @@
-//! One parallel run over a block: worker threads, then the in-order assembly of the result.
+//! One parallel run over a block: worker threads execute and validate transactions, then build
+//! the change set from the multi-version memory's final writes, shard by shard; the calling
+//! thread checks the block in order and puts the pieces together.
 
 use crate::{
+    change_set::{self, ChangesPiece, PartialChanges},
     handler::LazyRewardHandler,
-    mv_memory::{Location, MvMemory, Value},
+    mv_memory::{Location, MvMemory, SlotWrite, Value},
     scheduler::{Scheduler, Task},
     view::{Blocked, Finished, TxView},
 };
@@ -13,32 +16,36 @@ use revm::{
     bytecode::Bytecode,
     context::{
         BlockEnv, CfgEnv, ContextSetters, TxEnv,
-        result::{EVMError, ExecutionResult, InvalidTransaction},
+        result::{EVMError, InvalidTransaction},
     },
     context_interface::{ContextTr as _, Transaction as _},
     handler::{EthFrame, Handler, MainnetContext, MainnetEvm},
     interpreter::interpreter::EthInterpreter,
-    state::{Account, EvmState},
+    state::EvmState,
 };
 use rollup_core::{
-    AccountInfo, BlockAttributes, ExecutionError, ExecutionOutput, L2Transaction, StateOverlay, StateReader, TxOutcome,
+    AccountInfo, BlockAttributes, ExecutionError, ExecutionOutput, L2Transaction, StateDiff, StateReader, TxOutcome,
     evm_env, tx_env,
 };
 use std::{
     collections::HashMap,
-    sync::atomic::{AtomicUsize, Ordering},
+    sync::{
+        Barrier,
+        atomic::{AtomicUsize, Ordering},
+    },
 };
 
 /// The validated output of one transaction's latest incarnation.
 #[derive(Debug)]
 struct TxResult {
-    /// revm's result and post-state, or why the transaction cannot execute at this position.
-    outcome: Result<(ExecutionResult, EvmState), ExecutionError>,
+    /// The receipt's contents, or why the transaction cannot execute at this position.
+    outcome: Result<TxOutcome, ExecutionError>,
     /// Whether the transaction read the fee recipient (whose balance is applied lazily).
     read_beneficiary: bool,
-    /// The recipient whose balance change was recorded as a credit (a plain transfer): its
-    /// account in `outcome` holds the credit, not the final balance.
-    credited: Option<Address>,
+    /// The gas limit, checked in order against what the block has left.
+    gas_limit: u64,
+    /// The fee recipient's tip per unit of gas.
+    tip: u128,
 }
 
 /// Everything the worker threads share.
@@ -46,53 +53,60 @@ struct Shared<'a> {
     base: &'a dyn StateReader,
     cfg: CfgEnv,
     block: BlockEnv,
-    envs: Vec<TxEnv>,
-    /// Per transaction, the recipient it may credit lazily.
-    lazy_recipients: Vec<Option<Address>>,
+    txs: &'a [L2Transaction],
     mv: MvMemory,
     scheduler: Scheduler,
     codes: Mutex<HashMap<B256, Bytecode>>,
     results: Vec<Mutex<Option<TxResult>>>,
     /// EVM runs so far (first executions, re-executions and runs cut short by a dependency).
     executions: AtomicUsize,
+    /// The next storage shard to turn into slot writes.
+    next_storage_shard: AtomicUsize,
+    /// The next chunk of per-transaction records to free.
+    next_record_chunk: AtomicUsize,
+    /// Per account shard, the final slot writes of its accounts, gathered from the storage
+    /// shards.
+    slot_writes: Vec<Mutex<Vec<Vec<SlotWrite>>>>,
+    /// Holds threads until every storage shard is gathered.
+    gathered: Barrier,
 }
 
-/// Runs the block on `threads` threads. `Ok(None)` means the block needs sequential execution
-/// (a transaction read the fee recipient).
+/// Runs the block on every thread of `pool`. `Ok(None)` means the block needs sequential
+/// execution (a transaction read the fee recipient).
 pub(crate) fn execute_parallel(
-    threads: usize,
+    pool: &rayon::ThreadPool,
     base: &dyn StateReader,
     chain_id: u64,
     attrs: &BlockAttributes,
     txs: &[L2Transaction],
     executions: &mut usize,
 ) -> Result<Option<ExecutionOutput>, ExecutionError> {
+    let threads = pool.current_num_threads();
     let (cfg, block) = evm_env(chain_id, attrs);
-    let envs: Vec<TxEnv> = txs.iter().map(tx_env).collect();
     let shared = Shared {
         base,
-        lazy_recipients: envs.iter().map(|env| lazy_recipient(env, block.beneficiary)).collect(),
         cfg,
         block,
-        envs,
+        txs,
         mv: MvMemory::new(txs.len()),
         scheduler: Scheduler::new(txs.len()),
         codes: Mutex::new(HashMap::new()),
         results: (0..txs.len()).map(|_| Mutex::new(None)).collect(),
         executions: AtomicUsize::new(0),
+        next_storage_shard: AtomicUsize::new(0),
+        next_record_chunk: AtomicUsize::new(0),
+        slot_writes: (0..MvMemory::SHARDS).map(|_| Mutex::new(Vec::new())).collect(),
+        gathered: Barrier::new(threads),
     };
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| work(&shared));
-        }
-    });
+    let changes = pool.broadcast(|worker| work(&shared, worker.index(), threads));
     *executions = shared.executions.load(Ordering::Relaxed);
-    assemble(shared, attrs)
+    assemble(shared, attrs, changes)
 }
 
 /// One worker thread: takes tasks until the block is done, reusing one EVM for all its
-/// executions (building an EVM costs more than running a simple transaction).
-fn work(shared: &Shared<'_>) {
+/// executions (building an EVM costs more than running a simple transaction), then builds
+/// the changes of the shards it claims.
+fn work(shared: &Shared<'_>, worker: usize, threads: usize) -> ChangesPiece {
     let view = TxView::new(&shared.mv, shared.base, &shared.codes, shared.block.beneficiary);
     let mut evm =
         Context::mainnet().with_cfg(shared.cfg.clone()).with_block(shared.block.clone()).with_db(view).build_mainnet();
@@ -103,10 +117,59 @@ fn work(shared: &Shared<'_>) {
             Some(Task::Validate(tx, incarnation)) => validate(shared, tx, incarnation),
             None => match shared.scheduler.next_task() {
                 Some(task) => Some(task),
-                None => return,
+                None => break,
             },
         };
     }
+    build_changes(shared, worker, threads)
+}
+
+/// A worker's share of the change set, once every transaction is validated: first the final
+/// slot writes of the storage shards it claims, handed to the account shards they belong to;
+/// then, once all are handed over, the changes of its run of account shards. Each shard's
+/// memory is freed by the thread that read it.
+fn build_changes(shared: &Shared<'_>, worker: usize, threads: usize) -> ChangesPiece {
+    let mut by_account_shard: Vec<Vec<SlotWrite>> = (0..MvMemory::SHARDS).map(|_| Vec::new()).collect();
+    while let Some(shard) = claim(&shared.next_storage_shard, MvMemory::SHARDS) {
+        for write in shared.mv.take_slot_writes(shard) {
+            by_account_shard[MvMemory::account_shard(&write.address)].push(write);
+        }
+    }
+    for (shard, writes) in by_account_shard.into_iter().enumerate().filter(|(_, writes)| !writes.is_empty()) {
+        shared.slot_writes[shard].lock().push(writes);
+    }
+    shared.gathered.wait();
+
+    // Each thread takes a run of account shards, that is a range of addresses, so that the
+    // pieces of the change set join in order.
+    let mut changes = PartialChanges::default();
+    for shard in worker * MvMemory::SHARDS / threads..(worker + 1) * MvMemory::SHARDS / threads {
+        let mut slots: Vec<SlotWrite> = std::mem::take(&mut *shared.slot_writes[shard].lock()).concat();
+        slots.sort_unstable_by_key(|write| (write.address, write.slot));
+        let mut accounts = shared.mv.take_accounts(shard);
+        for group in slots.chunk_by(|a, b| a.address == b.address) {
+            let address = group[0].address;
+            let versions = accounts.remove(&address);
+            changes.add_account(address, versions.as_deref(), group, shared.base, &shared.codes);
+        }
+        for (address, versions) in accounts {
+            changes.add_account(address, Some(&versions), &[], shared.base, &shared.codes);
+        }
+        changes.seal_range();
+    }
+    // The per-transaction records go too, while the other threads still work.
+    while let Some(chunk) = claim(&shared.next_record_chunk, shared.txs.len().div_ceil(RECORD_CHUNK)) {
+        shared.mv.clear_records(chunk * RECORD_CHUNK..shared.txs.len().min((chunk + 1) * RECORD_CHUNK));
+    }
+    changes.finish()
+}
+
+/// Transactions whose records a worker frees at a time.
+const RECORD_CHUNK: usize = 256;
+
+/// Claims the next of the `count` pieces of work counted by `next`.
+fn claim(next: &AtomicUsize, count: usize) -> Option<usize> {
+    Some(next.fetch_add(1, Ordering::Relaxed)).filter(|piece| *piece < count)
 }
 
 type RunError = EVMError<Blocked, InvalidTransaction>;
@@ -117,8 +180,10 @@ type WorkerEvm<'a> = MainnetEvm<MainnetContext<TxView<'a>>>;
 fn execute(shared: &Shared<'_>, evm: &mut WorkerEvm<'_>, tx: usize, incarnation: usize) -> Option<Task> {
     loop {
         shared.executions.fetch_add(1, Ordering::Relaxed);
-        evm.ctx.db_mut().start(tx, shared.lazy_recipients[tx]);
-        evm.ctx.set_tx(shared.envs[tx].clone());
+        let env = tx_env(&shared.txs[tx]);
+        let (gas_limit, tip) = (env.gas_limit, tip(&env, &shared.block));
+        evm.ctx.db_mut().start(tx, lazy_recipient(&env, shared.block.beneficiary));
+        evm.ctx.set_tx(env);
         let result = LazyRewardHandler::<_, RunError, EthFrame<EthInterpreter>>::default().run(evm);
         let state = evm.finalize();
         let Finished { reads, read_beneficiary, credited } = evm.ctx.db_mut().finish();
@@ -133,14 +198,14 @@ fn execute(shared: &Shared<'_>, evm: &mut WorkerEvm<'_>, tx: usize, incarnation:
                 Err(ExecutionError::InvalidTransaction { index: tx, reason: invalid.to_string() })
             }
             Err(err) => Err(ExecutionError::Internal(err.to_string())),
-            Ok(result) => Ok((result, state)),
+            Ok(result) => Ok(TxOutcome::from(result)),
         };
         let writes = match &outcome {
-            Ok((_, state)) => write_set(state, &shared.codes, credited),
+            Ok(_) => write_set(&state, &shared.codes, credited),
             Err(_) => Vec::new(),
         };
         let wrote_new = shared.mv.record(tx, incarnation, reads, writes);
-        *shared.results[tx].lock() = Some(TxResult { outcome, read_beneficiary, credited });
+        *shared.results[tx].lock() = Some(TxResult { outcome, read_beneficiary, gas_limit, tip });
         return shared.scheduler.finish_execution(tx, incarnation, wrote_new);
     }
 }
@@ -153,6 +218,11 @@ fn validate(shared: &Shared<'_>, tx: usize, incarnation: usize) -> Option<Task> 
     shared.scheduler.finish_validation(tx, aborted)
 }
 
+/// The fee recipient's tip per unit of gas.
+fn tip(env: &TxEnv, block: &BlockEnv) -> u128 {
+    env.effective_gas_price(u128::from(block.basefee)).saturating_sub(u128::from(block.basefee))
+}
+
 /// The recipient transaction `env` may credit lazily: the target of a value transfer that is
 /// not the sender, the fee recipient, or subject to an EIP-7702 authorization. Whether the
 /// credit is lazy is decided when the account is read (it must have no code).
@@ -163,7 +233,8 @@ fn lazy_recipient(env: &TxEnv, beneficiary: Address) -> Option<Address> {
 }
 
 /// The locations a transaction changed, with their new values; the change to `credited` (an
-/// account served as empty) is its credit.
+/// account served as empty) is its credit, and an account touched without a change to its
+/// nonce, balance, code or storage gets a touch.
 fn write_set(
     state: &EvmState,
     codes: &Mutex<HashMap<B256, Bytecode>>,
@@ -186,9 +257,15 @@ fn write_set(
         let original = account.original_info();
         let changed =
             (info.nonce, info.balance, info.code_hash) != (original.nonce, original.balance, original.code_hash);
+        let slots_before = writes.len();
+        for (slot, value) in account.changed_storage_slots() {
+            writes.push((Location::Storage(address, *slot), Value::Storage(value.present_value())));
+        }
         if changed || account.is_created() {
             let value = if info.is_empty() { None } else { Some(info) };
             writes.push((Location::Account(address), Value::Account(value)));
+        } else if writes.len() == slots_before {
+            writes.push((Location::Touch(address), Value::Touch));
         }
         // New code comes from a deployment or from an EIP-7702 delegation (which changes an
         // existing account's code hash without creating it).
@@ -200,73 +277,53 @@ fn write_set(
         if account.is_created() {
             writes.push((Location::StorageReset(address), Value::Reset));
         }
-        for (slot, value) in account.changed_storage_slots() {
-            writes.push((Location::Storage(address, *slot), Value::Storage(value.present_value())));
-        }
     }
     writes
 }
 
-/// Commits every transaction's validated output in block order into one overlay, then the fee
-/// recipient's rewards.
-fn assemble(shared: Shared<'_>, attrs: &BlockAttributes) -> Result<Option<ExecutionOutput>, ExecutionError> {
-    let Shared { base, block, envs, results, .. } = shared;
+/// Checks the block's gas and the transactions' validity in block order, and puts the changes
+/// the threads built together with the fee recipient's rewards.
+fn assemble(
+    shared: Shared<'_>,
+    attrs: &BlockAttributes,
+    changes: Vec<ChangesPiece>,
+) -> Result<Option<ExecutionOutput>, ExecutionError> {
+    let Shared { base, block, results, .. } = shared;
     let results: Vec<TxResult> =
         results.into_iter().map(|result| result.into_inner().expect("every transaction executed")).collect();
     if results.iter().any(|result| result.read_beneficiary) {
         return Ok(None);
     }
-    let mut overlay = StateOverlay::new(base);
     let mut outcomes = Vec::with_capacity(results.len());
     let mut block_gas_used = 0u64;
     let mut rewards = U256::ZERO;
-    for (index, (result, env)) in results.into_iter().zip(&envs).enumerate() {
-        if block_gas_used + env.gas_limit > attrs.gas_limit {
+    for (index, result) in results.into_iter().enumerate() {
+        if block_gas_used + result.gas_limit > attrs.gas_limit {
             return Err(ExecutionError::InvalidTransaction {
                 index,
                 reason: format!(
                     "gas limit {} exceeds the {} gas left in the block",
-                    env.gas_limit,
+                    result.gas_limit,
                     attrs.gas_limit - block_gas_used
                 ),
             });
         }
-        let TxResult { outcome, credited, .. } = result;
-        let (result, mut state) = outcome?;
-        if let Some(address) = credited
-            && let Some(account) = state.get_mut(&address)
-        {
-            // The account was served as empty: its balance is the credit.
-            let current = StateReader::account(&overlay, address).unwrap_or_default();
-            account.info.balance += current.balance;
-            account.info.nonce = current.nonce;
-            account.info.code_hash = current.code_hash;
-        }
-        let outcome = TxOutcome::from(result);
+        let outcome = result.outcome?;
         block_gas_used += outcome.gas_used;
-        overlay.commit(state);
-        let tip = env.effective_gas_price(u128::from(block.basefee)).saturating_sub(u128::from(block.basefee));
-        rewards += U256::from(tip) * U256::from(outcome.gas_used);
+        rewards += U256::from(result.tip) * U256::from(outcome.gas_used);
         outcomes.push(outcome);
+    }
+    let mut diff = StateDiff::default();
+    for mut piece in changes {
+        diff.accounts.append(&mut piece.accounts);
+        diff.codes.extend(piece.codes);
     }
     // No transaction read the fee recipient, so none wrote it either (a write loads the
     // account first): crediting the sum once gives the state that crediting after every
     // transaction gives.
-    reward(&mut overlay, block.beneficiary, rewards);
-    Ok(Some(ExecutionOutput { outcomes, diff: overlay.into_diff() }))
-}
-
-/// Credits the fee recipient as revm's reward step does: the account is touched even when the
-/// reward is zero.
-fn reward(overlay: &mut StateOverlay<'_, dyn StateReader + '_>, beneficiary: Address, amount: U256) {
-    let info = StateReader::account(overlay, beneficiary).unwrap_or_default();
-    let mut account = Account::default().with_info(revm::state::AccountInfo {
-        balance: info.balance + amount,
-        nonce: info.nonce,
-        code_hash: info.code_hash,
-        account_id: None,
-        code: None,
-    });
-    account.mark_touch();
-    overlay.commit(EvmState::from_iter([(beneficiary, account)]));
+    debug_assert!(!diff.accounts.contains_key(&block.beneficiary));
+    if let Some(change) = change_set::reward(base, block.beneficiary, rewards) {
+        diff.accounts.insert(block.beneficiary, change);
+    }
+    Ok(Some(ExecutionOutput { outcomes, diff }))
 }

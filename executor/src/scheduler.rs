@@ -20,15 +20,29 @@ enum Status {
     Aborting,
 }
 
+/// A value alone on its cache lines: the counters below are updated by every thread all the
+/// time, and sharing a line would make each update invalidate the others.
+#[derive(Debug, Default)]
+#[repr(align(128))]
+struct CacheLine<T>(T);
+
+impl<T> std::ops::Deref for CacheLine<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
 /// Shared scheduling state of one block.
 #[derive(Debug)]
 pub(crate) struct Scheduler {
     count: usize,
-    execution_idx: AtomicUsize,
-    validation_idx: AtomicUsize,
-    decrease_cnt: AtomicUsize,
-    num_active_tasks: AtomicUsize,
-    done: AtomicBool,
+    execution_idx: CacheLine<AtomicUsize>,
+    validation_idx: CacheLine<AtomicUsize>,
+    decrease_cnt: CacheLine<AtomicUsize>,
+    num_active_tasks: CacheLine<AtomicUsize>,
+    done: CacheLine<AtomicBool>,
     /// Incarnation and status of each transaction.
     status: Vec<Mutex<(usize, Status)>>,
     /// Transactions waiting for each transaction to finish executing.
@@ -39,11 +53,11 @@ impl Scheduler {
     pub(crate) fn new(count: usize) -> Self {
         Self {
             count,
-            execution_idx: AtomicUsize::new(0),
-            validation_idx: AtomicUsize::new(0),
-            decrease_cnt: AtomicUsize::new(0),
-            num_active_tasks: AtomicUsize::new(0),
-            done: AtomicBool::new(false),
+            execution_idx: CacheLine::default(),
+            validation_idx: CacheLine::default(),
+            decrease_cnt: CacheLine::default(),
+            num_active_tasks: CacheLine::default(),
+            done: CacheLine::default(),
             status: (0..count).map(|_| Mutex::new((0, Status::ReadyToExecute))).collect(),
             dependencies: (0..count).map(|_| Mutex::new(Vec::new())).collect(),
         }

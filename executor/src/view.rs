@@ -2,7 +2,7 @@
 //! recording every read and the write it came from.
 
 use crate::mv_memory::{Location, MvMemory, Observed, Origin, Read, Value, code_hash};
-use alloy_primitives::{Address, B256, KECCAK256_EMPTY, U256};
+use alloy_primitives::{Address, B256, Bytes, KECCAK256_EMPTY, U256};
 use parking_lot::Mutex;
 use revm::{bytecode::Bytecode, database_interface::DBErrorMarker};
 use rollup_core::{AccountInfo, StateReader};
@@ -22,12 +22,18 @@ pub(crate) struct TxView<'a> {
     base: &'a dyn StateReader,
     /// Code deployed by any transaction of the block (content-addressed, so shared).
     codes: &'a Mutex<HashMap<B256, Bytecode>>,
+    /// This thread's copies of the code it has loaded (content-addressed, so never stale),
+    /// which keeps threads off the shared map and off each other's reference counts.
+    code_cache: HashMap<B256, Bytecode>,
     beneficiary: Address,
     tx: usize,
     /// The recipient the running transaction may credit lazily (a plain value transfer).
     lazy_recipient: Option<Address>,
     /// Reads so far and what they observed.
     reads: Vec<(Location, Observed)>,
+    /// The storage wipe each account whose storage was read resolved to (read once per
+    /// incarnation: every slot of the account sees the same one).
+    wipes: Vec<(Address, Origin)>,
     /// Whether the transaction looked at the fee recipient, whose balance is applied lazily.
     read_beneficiary: bool,
     /// Whether the lazy recipient had no code and was served as an empty account, so that
@@ -55,10 +61,12 @@ impl<'a> TxView<'a> {
             mv,
             base,
             codes,
+            code_cache: HashMap::new(),
             beneficiary,
             tx: 0,
             lazy_recipient: None,
             reads: Vec::new(),
+            wipes: Vec::new(),
             read_beneficiary: false,
             credited: false,
         }
@@ -69,6 +77,7 @@ impl<'a> TxView<'a> {
         self.tx = tx;
         self.lazy_recipient = lazy_recipient;
         self.reads.clear();
+        self.wipes.clear();
         self.read_beneficiary = false;
         self.credited = false;
     }
@@ -126,10 +135,15 @@ impl revm::Database for TxView<'_> {
     }
 
     fn code_by_hash(&mut self, code_hash: B256) -> Result<Bytecode, Blocked> {
-        if let Some(code) = self.codes.lock().get(&code_hash) {
+        if let Some(code) = self.code_cache.get(&code_hash) {
             return Ok(code.clone());
         }
-        Ok(self.base.code(code_hash).unwrap_or_default())
+        let found = self.codes.lock().get(&code_hash).cloned().or_else(|| self.base.code(code_hash));
+        // Code not found may still be deployed by a lower transaction: only hits are kept.
+        let Some(code) = found else { return Ok(Bytecode::default()) };
+        let copy = Bytecode::new_raw(Bytes::copy_from_slice(code.original_byte_slice()));
+        self.code_cache.insert(code_hash, copy.clone());
+        Ok(copy)
     }
 
     fn storage(&mut self, address: Address, slot: U256) -> Result<U256, Blocked> {
@@ -139,7 +153,14 @@ impl revm::Database for TxView<'_> {
             Origin::Tx(tx, _) => Some(tx),
             Origin::Base => None,
         };
-        let (wipe, _) = self.read(Location::StorageReset(address))?;
+        let wipe = match self.wipes.iter().find(|(wiped, _)| *wiped == address) {
+            Some((_, wipe)) => *wipe,
+            None => {
+                let (wipe, _) = self.read(Location::StorageReset(address))?;
+                self.wipes.push((address, wipe));
+                wipe
+            }
+        };
         let (write, value) = self.read(Location::Storage(address, slot))?;
         Ok(match (value, writer(wipe)) {
             (Some(Value::Storage(value)), Some(wiped)) if writer(write) >= Some(wiped) => value,

@@ -2,47 +2,49 @@
 
 use super::{AccountDiff, AccountInfo, StateDiff, StateReader};
 use alloy_primitives::{Address, B256, KECCAK256_EMPTY, U256};
+use alloy_primitives::{Bytes, map::AddressMap};
 use revm::{
     bytecode::Bytecode,
     state::{Account, EvmState},
 };
-use std::{collections::HashMap, convert::Infallible};
+use std::{
+    collections::{BTreeMap, HashMap},
+    convert::Infallible,
+};
 
 /// Pending changes over a base state. Serves as revm's database during block execution and
-/// accumulates each transaction's changes into one [`StateDiff`].
+/// accumulates each transaction's changes into one [`StateDiff`]. The changed accounts are
+/// kept in a hash map while the block runs (every account access looks there first) and sorted
+/// once, when the diff is taken.
 #[derive(Debug)]
 pub struct StateOverlay<'a, S: ?Sized> {
     base: &'a S,
-    diff: StateDiff,
+    accounts: AddressMap<AccountDiff>,
+    codes: BTreeMap<B256, Bytes>,
     new_code: HashMap<B256, Bytecode>,
 }
 
 impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
     /// An overlay with no changes yet.
     pub fn new(base: &'a S) -> Self {
-        Self { base, diff: StateDiff::default(), new_code: HashMap::new() }
+        Self { base, accounts: AddressMap::default(), codes: BTreeMap::new(), new_code: HashMap::new() }
     }
 
     /// An overlay that starts from the given changes.
     pub fn with_diff(base: &'a S, diff: StateDiff) -> Self {
         let new_code = diff.codes.iter().map(|(hash, code)| (*hash, Bytecode::new_raw(code.clone()))).collect();
-        Self { base, diff, new_code }
-    }
-
-    /// The changes accumulated so far.
-    pub fn diff(&self) -> &StateDiff {
-        &self.diff
+        Self { base, accounts: diff.accounts.into_iter().collect(), codes: diff.codes, new_code }
     }
 
     /// Consumes the overlay, returning its changes.
     pub fn into_diff(self) -> StateDiff {
-        self.diff
+        StateDiff { accounts: self.accounts.into_iter().collect(), codes: self.codes }
     }
 
     /// Writes one storage slot (used for system writes at block start).
     pub fn set_storage(&mut self, address: Address, slot: U256, value: U256) {
         let info = self.account(address);
-        let entry = self.diff.accounts.entry(address).or_default();
+        let entry = self.accounts.entry(address).or_default();
         entry.info = info;
         entry.storage.insert(slot, value);
     }
@@ -65,14 +67,13 @@ impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
     fn update_account(&mut self, address: Address, update: impl FnOnce(&mut AccountInfo)) {
         let mut info = StateReader::account(self, address).unwrap_or_default();
         update(&mut info);
-        self.diff.accounts.entry(address).or_default().info = Some(info);
+        self.accounts.entry(address).or_default().info = Some(info);
     }
 
-    /// Records the changes of one executed transaction (revm's post-transaction state).
+    /// Records the changes of one executed transaction (revm's post-transaction state). Each
+    /// account's change depends only on that account, so the order does not matter.
     pub fn commit(&mut self, state: EvmState) {
-        let mut state: Vec<(Address, Account)> = state.into_iter().filter(|(_, a)| a.is_touched()).collect();
-        state.sort_unstable_by_key(|(address, _)| *address);
-        for (address, account) in state {
+        for (address, account) in state.into_iter().filter(|(_, account)| account.is_touched()) {
             self.commit_account(address, account);
         }
     }
@@ -85,13 +86,11 @@ impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
         // diff stays as it is, so equal executions give equal diffs.
         if account.is_selfdestructed() || info.is_empty() {
             if StateReader::account(self, address).is_some() {
-                self.diff
-                    .accounts
-                    .insert(address, AccountDiff { info: None, storage_reset: true, ..Default::default() });
+                self.accounts.insert(address, AccountDiff { info: None, storage_reset: true, ..Default::default() });
             }
             return;
         }
-        let entry = self.diff.accounts.entry(address).or_default();
+        let entry = self.accounts.entry(address).or_default();
         if account.is_created() {
             entry.storage_reset = true;
             entry.storage.clear();
@@ -104,7 +103,7 @@ impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
             || self.new_code.contains_key(&info.code_hash)
             || self.base.code(info.code_hash).is_some();
         if let Some(code) = account.info.code.filter(|_| !known) {
-            self.diff.codes.insert(info.code_hash, code.original_bytes());
+            self.codes.insert(info.code_hash, code.original_bytes());
             self.new_code.insert(info.code_hash, code);
         }
     }
@@ -112,14 +111,14 @@ impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
 
 impl<S: StateReader + ?Sized> StateReader for StateOverlay<'_, S> {
     fn account(&self, address: Address) -> Option<AccountInfo> {
-        match self.diff.accounts.get(&address) {
+        match self.accounts.get(&address) {
             Some(diff) => diff.info,
             None => self.base.account(address),
         }
     }
 
     fn storage(&self, address: Address, slot: U256) -> U256 {
-        match self.diff.accounts.get(&address) {
+        match self.accounts.get(&address) {
             Some(diff) => match diff.storage.get(&slot) {
                 Some(value) => *value,
                 None if diff.storage_reset || diff.info.is_none() => U256::ZERO,
