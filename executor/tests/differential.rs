@@ -17,7 +17,7 @@ use rollup_core::{
 use std::num::NonZeroUsize;
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 600, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
     fn parallel_equals_sequential(
