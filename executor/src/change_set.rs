@@ -8,37 +8,21 @@ use crate::mv_memory::{AccountVersions, SlotWrite};
 use alloy_primitives::{Address, B256, Bytes, KECCAK256_EMPTY, U256};
 use parking_lot::Mutex;
 use revm::bytecode::Bytecode;
-use rollup_core::{AccountDiff, AccountInfo, StateReader};
+use rollup_core::{AccountDiff, AccountInfo, StateDiff, StateReader};
 use smallvec::SmallVec;
 use std::collections::{BTreeMap, HashMap};
 
-/// The changes to a range of the block's accounts, built shard by shard in address order.
+/// The changes to some of the block's accounts.
 #[derive(Debug, Default)]
 pub(crate) struct PartialChanges {
-    /// Accounts of the shards sealed so far, sorted by address.
-    sorted: Vec<(Address, AccountDiff)>,
-    /// Accounts of the current shard, in no order.
-    pending: Vec<(Address, AccountDiff)>,
+    accounts: Vec<(Address, AccountDiff)>,
     codes: Vec<(B256, Bytes)>,
 }
 
 impl PartialChanges {
-    /// Ends a shard, whose addresses all follow those of the shards sealed before.
-    pub(crate) fn seal_range(&mut self) {
-        // Sorting the addresses alone and moving each change once beats sorting the changes.
-        let mut order: Vec<(Address, usize)> =
-            self.pending.iter().enumerate().map(|(index, (address, _))| (*address, index)).collect();
-        order.sort_unstable_by_key(|(address, _)| *address);
-        self.sorted
-            .extend(order.into_iter().map(|(address, index)| (address, std::mem::take(&mut self.pending[index].1))));
-        self.pending.clear();
-    }
-
     /// The accounts' changes by address, and the new code.
     pub(crate) fn finish(self) -> ChangesPiece {
-        debug_assert!(self.pending.is_empty(), "every shard sealed");
-        // Already sorted, so the map is built in one pass.
-        ChangesPiece { accounts: self.sorted.into_iter().collect(), codes: self.codes }
+        ChangesPiece { accounts: StateDiff::sort_accounts(self.accounts), codes: self.codes }
     }
 }
 
@@ -138,7 +122,7 @@ impl PartialChanges {
         if diff.info.is_some() {
             diff.storage = storage;
         }
-        self.pending.push((address, diff));
+        self.accounts.push((address, diff));
     }
 }
 

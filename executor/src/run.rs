@@ -155,7 +155,6 @@ fn build_changes(shared: &Shared<'_>, worker: usize, threads: usize) -> ChangesP
         for (address, versions) in accounts {
             changes.add_account(address, Some(&versions), &[], shared.base, &shared.codes);
         }
-        changes.seal_range();
     }
     // The per-transaction records go too, while the other threads still work.
     while let Some(chunk) = claim(&shared.next_record_chunk, shared.txs.len().div_ceil(RECORD_CHUNK)) {

@@ -52,6 +52,17 @@ pub struct StateDiff {
 }
 
 impl StateDiff {
+    /// The ordered account map of changes given in any order: sorts the addresses alone and
+    /// moves each change once (sorting the changes themselves moves each of them many times).
+    pub fn sort_accounts(accounts: impl IntoIterator<Item = (Address, AccountDiff)>) -> BTreeMap<Address, AccountDiff> {
+        let mut accounts: Vec<(Address, AccountDiff)> = accounts.into_iter().collect();
+        let mut order: Vec<(Address, usize)> =
+            accounts.iter().enumerate().map(|(index, (address, _))| (*address, index)).collect();
+        order.sort_unstable_by_key(|(address, _)| *address);
+        // Sorted and free of duplicates, so the map is built in one pass.
+        order.into_iter().map(|(address, index)| (address, std::mem::take(&mut accounts[index].1))).collect()
+    }
+
     /// Folds the changes of a later diff into this one, so that the result equals applying
     /// `self` and then `later`.
     pub fn merge(&mut self, later: Self) {

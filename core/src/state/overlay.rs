@@ -30,6 +30,11 @@ impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
         Self { base, accounts: AddressMap::default(), codes: BTreeMap::new(), new_code: HashMap::new() }
     }
 
+    /// An empty overlay with room for changes to `accounts` accounts.
+    pub fn with_capacity(base: &'a S, accounts: usize) -> Self {
+        Self { accounts: AddressMap::with_capacity_and_hasher(accounts, Default::default()), ..Self::new(base) }
+    }
+
     /// An overlay that starts from the given changes.
     pub fn with_diff(base: &'a S, diff: StateDiff) -> Self {
         let new_code = diff.codes.iter().map(|(hash, code)| (*hash, Bytecode::new_raw(code.clone()))).collect();
@@ -38,7 +43,7 @@ impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
 
     /// Consumes the overlay, returning its changes.
     pub fn into_diff(self) -> StateDiff {
-        StateDiff { accounts: self.accounts.into_iter().collect(), codes: self.codes }
+        StateDiff { accounts: StateDiff::sort_accounts(self.accounts), codes: self.codes }
     }
 
     /// Writes one storage slot (used for system writes at block start).
