@@ -14,12 +14,14 @@ use std::{
 
 /// Pending changes over a base state. Serves as revm's database during block execution and
 /// accumulates each transaction's changes into one [`StateDiff`]. The changed accounts are
-/// kept in a hash map while the block runs (every account access looks there first) and sorted
-/// once, when the diff is taken.
+/// kept in a vector indexed by a small hash map while the block runs (every account access
+/// looks there first) and sorted once, when the diff is taken.
 #[derive(Debug)]
 pub struct StateOverlay<'a, S: ?Sized> {
     base: &'a S,
-    accounts: AddressMap<AccountDiff>,
+    /// Position of each changed account in `changes`.
+    positions: AddressMap<usize>,
+    changes: Vec<(Address, AccountDiff)>,
     codes: BTreeMap<B256, Bytes>,
     new_code: HashMap<B256, Bytecode>,
 }
@@ -27,29 +29,55 @@ pub struct StateOverlay<'a, S: ?Sized> {
 impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
     /// An overlay with no changes yet.
     pub fn new(base: &'a S) -> Self {
-        Self { base, accounts: AddressMap::default(), codes: BTreeMap::new(), new_code: HashMap::new() }
+        Self {
+            base,
+            positions: AddressMap::default(),
+            changes: Vec::new(),
+            codes: BTreeMap::new(),
+            new_code: HashMap::new(),
+        }
     }
 
     /// An empty overlay with room for changes to `accounts` accounts.
     pub fn with_capacity(base: &'a S, accounts: usize) -> Self {
-        Self { accounts: AddressMap::with_capacity_and_hasher(accounts, Default::default()), ..Self::new(base) }
+        Self {
+            positions: AddressMap::with_capacity_and_hasher(accounts, Default::default()),
+            changes: Vec::with_capacity(accounts),
+            ..Self::new(base)
+        }
     }
 
     /// An overlay that starts from the given changes.
     pub fn with_diff(base: &'a S, diff: StateDiff) -> Self {
         let new_code = diff.codes.iter().map(|(hash, code)| (*hash, Bytecode::new_raw(code.clone()))).collect();
-        Self { base, accounts: diff.accounts.into_iter().collect(), codes: diff.codes, new_code }
+        let changes: Vec<(Address, AccountDiff)> = diff.accounts.into_iter().collect();
+        let positions = changes.iter().enumerate().map(|(position, (address, _))| (*address, position)).collect();
+        Self { base, positions, changes, codes: diff.codes, new_code }
     }
 
     /// Consumes the overlay, returning its changes.
     pub fn into_diff(self) -> StateDiff {
-        StateDiff { accounts: StateDiff::sort_accounts(self.accounts), codes: self.codes }
+        StateDiff { accounts: StateDiff::sort_accounts(self.changes), codes: self.codes }
+    }
+
+    /// The change recorded for `address`, if any.
+    fn change(&self, address: Address) -> Option<&AccountDiff> {
+        self.positions.get(&address).map(|position| &self.changes[*position].1)
+    }
+
+    /// The change recorded for `address`, created empty if there is none yet.
+    fn change_mut(&mut self, address: Address) -> &mut AccountDiff {
+        let position = *self.positions.entry(address).or_insert_with(|| {
+            self.changes.push((address, AccountDiff::default()));
+            self.changes.len() - 1
+        });
+        &mut self.changes[position].1
     }
 
     /// Writes one storage slot (used for system writes at block start).
     pub fn set_storage(&mut self, address: Address, slot: U256, value: U256) {
         let info = self.account(address);
-        let entry = self.accounts.entry(address).or_default();
+        let entry = self.change_mut(address);
         entry.info = info;
         entry.storage.insert(slot, value);
     }
@@ -72,7 +100,7 @@ impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
     fn update_account(&mut self, address: Address, update: impl FnOnce(&mut AccountInfo)) {
         let mut info = StateReader::account(self, address).unwrap_or_default();
         update(&mut info);
-        self.accounts.entry(address).or_default().info = Some(info);
+        self.change_mut(address).info = Some(info);
     }
 
     /// Records the changes of one executed transaction (revm's post-transaction state). Each
@@ -91,11 +119,11 @@ impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
         // diff stays as it is, so equal executions give equal diffs.
         if account.is_selfdestructed() || info.is_empty() {
             if StateReader::account(self, address).is_some() {
-                self.accounts.insert(address, AccountDiff { info: None, storage_reset: true, ..Default::default() });
+                *self.change_mut(address) = AccountDiff { info: None, storage_reset: true, ..Default::default() };
             }
             return;
         }
-        let entry = self.accounts.entry(address).or_default();
+        let entry = self.change_mut(address);
         if account.is_created() {
             entry.storage_reset = true;
             entry.storage.clear();
@@ -116,14 +144,14 @@ impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
 
 impl<S: StateReader + ?Sized> StateReader for StateOverlay<'_, S> {
     fn account(&self, address: Address) -> Option<AccountInfo> {
-        match self.accounts.get(&address) {
+        match self.change(address) {
             Some(diff) => diff.info,
             None => self.base.account(address),
         }
     }
 
     fn storage(&self, address: Address, slot: U256) -> U256 {
-        match self.accounts.get(&address) {
+        match self.change(address) {
             Some(diff) => match diff.storage.get(&slot) {
                 Some(value) => *value,
                 None if diff.storage_reset || diff.info.is_none() => U256::ZERO,
