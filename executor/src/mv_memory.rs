@@ -6,6 +6,7 @@
 //! change set is built; storage slots are sharded by account and slot, so that transactions
 //! using one contract do not queue for one lock.
 
+use crate::cache_line::CacheLine;
 use alloy_primitives::{Address, B256, KECCAK256_EMPTY, U256};
 use parking_lot::Mutex;
 use rollup_core::{AccountInfo, StateReader};
@@ -123,12 +124,6 @@ pub(crate) type KeyHasher = BuildHasherDefault<RandomKeyHasher>;
 /// A map split into independently locked shards.
 #[derive(Debug)]
 struct Sharded<K, V>(Vec<CacheLine<Mutex<HashMap<K, V, KeyHasher>>>>);
-
-/// A value alone on its cache lines, so that threads locking neighbouring shards do not
-/// invalidate each other's caches.
-#[derive(Debug)]
-#[repr(align(128))]
-struct CacheLine<T>(T);
 
 /// A key that knows its shard.
 trait ShardKey: Hash + Eq {

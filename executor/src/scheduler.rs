@@ -2,6 +2,7 @@
 //! execution and validation tasks in transaction order, lowest first, until every transaction
 //! has a validated incarnation.
 
+use crate::cache_line::CacheLine;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 
@@ -20,21 +21,8 @@ enum Status {
     Aborting,
 }
 
-/// A value alone on its cache lines: the counters below are updated by every thread all the
-/// time, and sharing a line would make each update invalidate the others.
-#[derive(Debug, Default)]
-#[repr(align(128))]
-struct CacheLine<T>(T);
-
-impl<T> std::ops::Deref for CacheLine<T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
-/// Shared scheduling state of one block.
+/// Shared scheduling state of one block. The counters, updated by every thread all the time,
+/// sit on their own cache lines.
 #[derive(Debug)]
 pub(crate) struct Scheduler {
     count: usize,
