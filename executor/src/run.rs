@@ -58,8 +58,6 @@ struct Shared<'a> {
     scheduler: Scheduler,
     codes: Mutex<HashMap<B256, Bytecode>>,
     results: Vec<Mutex<Option<TxResult>>>,
-    /// EVM runs so far (first executions, re-executions and runs cut short by a dependency).
-    executions: AtomicUsize,
     /// The next storage shard to turn into slot writes.
     next_storage_shard: AtomicUsize,
     /// The next chunk of per-transaction records to free.
@@ -92,21 +90,21 @@ pub(crate) fn execute_parallel(
         scheduler: Scheduler::new(txs.len()),
         codes: Mutex::new(HashMap::new()),
         results: (0..txs.len()).map(|_| Mutex::new(None)).collect(),
-        executions: AtomicUsize::new(0),
         next_storage_shard: AtomicUsize::new(0),
         next_record_chunk: AtomicUsize::new(0),
         slot_writes: (0..MvMemory::SHARDS).map(|_| Mutex::new(Vec::new())).collect(),
         gathered: Barrier::new(threads),
     };
-    let changes = pool.broadcast(|worker| work(&shared, worker.index(), threads));
-    *executions = shared.executions.load(Ordering::Relaxed);
+    let (changes, runs): (Vec<ChangesPiece>, Vec<usize>) =
+        pool.broadcast(|worker| work(&shared, worker.index(), threads)).into_iter().unzip();
+    *executions = runs.into_iter().sum();
     assemble(shared, attrs, changes)
 }
 
 /// One worker thread: takes tasks until the block is done, reusing one EVM for all its
 /// executions (building an EVM costs more than running a simple transaction), then builds
-/// the changes of the shards it claims.
-fn work(shared: &Shared<'_>, worker: usize, threads: usize) -> ChangesPiece {
+/// the changes of the shards it claims. Returns them with the number of EVM runs it made.
+fn work(shared: &Shared<'_>, worker: usize, threads: usize) -> (ChangesPiece, usize) {
     let view = TxView::new(&shared.mv, shared.base, &shared.codes, shared.block.beneficiary);
     let mut evm =
         Context::mainnet().with_cfg(shared.cfg.clone()).with_block(shared.block.clone()).with_db(view).build_mainnet();
@@ -121,7 +119,7 @@ fn work(shared: &Shared<'_>, worker: usize, threads: usize) -> ChangesPiece {
             },
         };
     }
-    build_changes(shared, worker, threads)
+    (build_changes(shared, worker, threads), evm.ctx.db().runs())
 }
 
 /// A worker's share of the change set, once every transaction is validated: first the final
@@ -178,7 +176,6 @@ type WorkerEvm<'a> = MainnetEvm<MainnetContext<TxView<'a>>>;
 
 fn execute(shared: &Shared<'_>, evm: &mut WorkerEvm<'_>, tx: usize, incarnation: usize) -> Option<Task> {
     loop {
-        shared.executions.fetch_add(1, Ordering::Relaxed);
         let env = tx_env(&shared.txs[tx]);
         let (gas_limit, tip) = (env.gas_limit, tip(&env, &shared.block));
         evm.ctx.db_mut().start(tx, lazy_recipient(&env, shared.block.beneficiary));
@@ -239,7 +236,7 @@ fn write_set(
     codes: &Mutex<HashMap<B256, Bytecode>>,
     credited: Option<Address>,
 ) -> Vec<(Location, Value)> {
-    let mut writes = Vec::new();
+    let mut writes = Vec::with_capacity(state.len() + 4);
     for (address, account) in state.iter().filter(|(_, account)| account.is_touched()) {
         let address = *address;
         if Some(address) == credited {

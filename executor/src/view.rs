@@ -36,6 +36,9 @@ pub(crate) struct TxView<'a> {
     wipes: Vec<(Address, Origin)>,
     /// Whether the transaction looked at the fee recipient, whose balance is applied lazily.
     read_beneficiary: bool,
+    /// Incarnations started on this view (first executions, re-executions and runs cut
+    /// short by a dependency).
+    runs: usize,
     /// Whether the lazy recipient had no code and was served as an empty account, so that
     /// the transaction's change to it is a credit.
     credited: bool,
@@ -69,17 +72,24 @@ impl<'a> TxView<'a> {
             wipes: Vec::new(),
             read_beneficiary: false,
             credited: false,
+            runs: 0,
         }
     }
 
     /// Starts an incarnation of transaction `tx`, which may credit `lazy_recipient` lazily.
     pub(crate) fn start(&mut self, tx: usize, lazy_recipient: Option<Address>) {
+        self.runs += 1;
         self.tx = tx;
         self.lazy_recipient = lazy_recipient;
         self.reads.clear();
         self.wipes.clear();
         self.read_beneficiary = false;
         self.credited = false;
+    }
+
+    /// Incarnations started so far.
+    pub(crate) fn runs(&self) -> usize {
+        self.runs
     }
 
     /// Ends the incarnation.
