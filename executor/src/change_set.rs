@@ -12,18 +12,11 @@ use rollup_core::{AccountDiff, AccountInfo, StateDiff, StateReader};
 use smallvec::SmallVec;
 use std::collections::{BTreeMap, HashMap};
 
-/// The changes to some of the block's accounts.
+/// The changes to the accounts of the shards one thread builds, in no order yet.
 #[derive(Debug, Default)]
 pub(crate) struct PartialChanges {
     accounts: Vec<(Address, AccountDiff)>,
     codes: Vec<(B256, Bytes)>,
-}
-
-impl PartialChanges {
-    /// The accounts' changes by address, and the new code.
-    pub(crate) fn finish(self) -> ChangesPiece {
-        ChangesPiece { accounts: StateDiff::sort_accounts(self.accounts), codes: self.codes }
-    }
 }
 
 /// One thread's piece of the change set: a range of accounts, and code deployed.
@@ -46,7 +39,7 @@ enum Commit {
 
 impl PartialChanges {
     /// Adds the change to `address` (if the block changed it at all) from its final writes:
-    /// `versions` (if the block wrote or read the account) and `slots`, the final writes to its
+    /// `versions` (if the block wrote the account itself) and `slots`, the final writes to its
     /// storage. `codes` holds the code of every contract deployed during the block.
     pub(crate) fn add_account(
         &mut self,
@@ -123,6 +116,11 @@ impl PartialChanges {
             diff.storage = storage;
         }
         self.accounts.push((address, diff));
+    }
+
+    /// The accounts' changes by address, and the new code.
+    pub(crate) fn finish(self) -> ChangesPiece {
+        ChangesPiece { accounts: StateDiff::sort_accounts(self.accounts), codes: self.codes }
     }
 }
 

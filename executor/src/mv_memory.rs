@@ -29,8 +29,8 @@ pub(crate) enum Location {
     /// Balance credits of plain transfers to an account, kept apart from its whole-account
     /// writes so that a transfer (which needs only the latest whole write) never walks them.
     Credit(Address),
-    /// Written by a transaction that touched an account without writing its nonce, balance or
-    /// code (it may have written storage): never read, it puts the account in the change set.
+    /// Written by a transaction that touched an account without writing its nonce, balance,
+    /// code or storage: never read, it puts the account in the change set.
     Touch(Address),
 }
 
@@ -261,7 +261,7 @@ impl<T: Copy> Versions<T> {
     }
 }
 
-/// Every location of one account.
+/// The account-level locations of one account (its storage slots are kept apart).
 #[derive(Debug, Default)]
 pub(crate) struct AccountVersions {
     pub(crate) account: Versions<Option<AccountInfo>>,
