@@ -10,7 +10,6 @@
 //! the end rather than during execution, so fees do not serialise the block; a block in which a
 //! transaction reads the fee recipient falls back to sequential execution.
 
-mod cache_line;
 mod change_set;
 mod handler;
 mod mv_memory;

@@ -6,8 +6,8 @@
 //! change set is built; storage slots are sharded by account and slot, so that transactions
 //! using one contract do not queue for one lock.
 
-use crate::cache_line::CacheLine;
 use alloy_primitives::{Address, B256, KECCAK256_EMPTY, U256};
+use crossbeam_utils::CachePadded;
 use parking_lot::Mutex;
 use rollup_core::{AccountInfo, StateReader};
 use smallvec::SmallVec;
@@ -116,14 +116,24 @@ pub(crate) enum Entry<T> {
     },
 }
 
+/// What becomes of a write its transaction no longer stands by.
+#[derive(Clone, Copy, Debug)]
+enum Retract {
+    /// The transaction is about to run again: readers wait for it.
+    Estimate,
+    /// Its latest incarnation did not write the location.
+    Remove,
+}
+
 const SHARDS: usize = 64;
 
 /// Hash map builder for [`RandomKeyHasher`].
 pub(crate) type KeyHasher = BuildHasherDefault<RandomKeyHasher>;
 
-/// A map split into independently locked shards.
+/// A map split into independently locked shards, each lock on its own cache lines so that
+/// threads locking neighbouring shards do not invalidate each other's caches.
 #[derive(Debug)]
-struct Sharded<K, V>(Vec<CacheLine<Mutex<HashMap<K, V, KeyHasher>>>>);
+struct Sharded<K, V>(Vec<CachePadded<Mutex<HashMap<K, V, KeyHasher>>>>);
 
 /// A key that knows its shard.
 trait ShardKey: Hash + Eq {
@@ -152,19 +162,22 @@ impl<K: ShardKey, V> Sharded<K, V> {
         Self(
             (0..SHARDS)
                 .map(|_| {
-                    CacheLine(Mutex::new(HashMap::with_capacity_and_hasher(capacity / SHARDS, KeyHasher::default())))
+                    CachePadded::new(Mutex::new(HashMap::with_capacity_and_hasher(
+                        capacity / SHARDS,
+                        KeyHasher::default(),
+                    )))
                 })
                 .collect(),
         )
     }
 
     fn shard(&self, key: &K) -> parking_lot::MutexGuard<'_, HashMap<K, V, KeyHasher>> {
-        self.0[key.shard()].0.lock()
+        self.0[key.shard()].lock()
     }
 
     /// Empties shard `index`, returning its contents.
     fn take(&self, index: usize) -> HashMap<K, V, KeyHasher> {
-        std::mem::take(&mut *self.0[index].0.lock())
+        std::mem::take(&mut *self.0[index].lock())
     }
 }
 
@@ -238,17 +251,15 @@ impl<T: Copy> Versions<T> {
         }
     }
 
-    /// Marks the entry of `tx`, if any, as an estimate.
-    fn mark_estimate(&mut self, tx: usize) {
+    /// Withdraws the entry of `tx`, if any.
+    fn retract(&mut self, tx: usize, how: Retract) {
         if let Ok(index) = self.0.binary_search_by_key(&tx, |(writer, _)| *writer) {
-            self.0[index].1 = Entry::Estimate;
-        }
-    }
-
-    /// Removes the entry of `tx`, if any.
-    fn remove(&mut self, tx: usize) {
-        if let Ok(index) = self.0.binary_search_by_key(&tx, |(writer, _)| *writer) {
-            self.0.remove(index);
+            match how {
+                Retract::Estimate => self.0[index].1 = Entry::Estimate,
+                Retract::Remove => {
+                    self.0.remove(index);
+                }
+            }
         }
     }
 
@@ -297,22 +308,12 @@ impl AccountVersions {
         }
     }
 
-    fn mark_estimate(&mut self, tx: usize, location: &Location) {
+    fn retract(&mut self, tx: usize, location: &Location, how: Retract) {
         match location {
-            Location::Account(_) => self.account.mark_estimate(tx),
-            Location::Credit(_) => self.credits.mark_estimate(tx),
-            Location::StorageReset(_) => self.resets.mark_estimate(tx),
-            Location::Touch(_) => self.touches.mark_estimate(tx),
-            Location::Storage(..) => unreachable!("storage is kept apart from accounts"),
-        }
-    }
-
-    fn remove(&mut self, tx: usize, location: &Location) {
-        match location {
-            Location::Account(_) => self.account.remove(tx),
-            Location::Credit(_) => self.credits.remove(tx),
-            Location::StorageReset(_) => self.resets.remove(tx),
-            Location::Touch(_) => self.touches.remove(tx),
+            Location::Account(_) => self.account.retract(tx, how),
+            Location::Credit(_) => self.credits.retract(tx, how),
+            Location::StorageReset(_) => self.resets.retract(tx, how),
+            Location::Touch(_) => self.touches.retract(tx, how),
             Location::Storage(..) => unreachable!("storage is kept apart from accounts"),
         }
     }
@@ -421,36 +422,20 @@ impl MvMemory {
         }
     }
 
-    fn mark_estimate(&self, tx: usize, location: Location) {
+    /// Withdraws the write of `tx` to `location`, if it has one.
+    fn retract(&self, tx: usize, location: Location, how: Retract) {
         match location {
             Location::Storage(address, slot) => {
                 let key = (address, slot);
-                self.storage.shard(&key).get_mut(&key).into_iter().for_each(|versions| versions.mark_estimate(tx));
+                if let Some(versions) = self.storage.shard(&key).get_mut(&key) {
+                    versions.retract(tx, how);
+                }
             }
             _ => {
                 let address = location.address();
-                self.accounts
-                    .shard(&address)
-                    .get_mut(&address)
-                    .into_iter()
-                    .for_each(|account| account.mark_estimate(tx, &location));
-            }
-        }
-    }
-
-    fn remove(&self, tx: usize, location: Location) {
-        match location {
-            Location::Storage(address, slot) => {
-                let key = (address, slot);
-                self.storage.shard(&key).get_mut(&key).into_iter().for_each(|versions| versions.remove(tx));
-            }
-            _ => {
-                let address = location.address();
-                self.accounts
-                    .shard(&address)
-                    .get_mut(&address)
-                    .into_iter()
-                    .for_each(|account| account.remove(tx, &location));
+                if let Some(account) = self.accounts.shard(&address).get_mut(&address) {
+                    account.retract(tx, &location, how);
+                }
             }
         }
     }
@@ -533,7 +518,7 @@ impl MvMemory {
             locations.push(location);
         }
         for stale in previous {
-            self.remove(tx, stale);
+            self.retract(tx, stale, Retract::Remove);
         }
         *self.written[tx].lock() = locations;
         *self.reads[tx].lock() = reads;
@@ -543,7 +528,7 @@ impl MvMemory {
     /// Marks every write of `tx` as an estimate (it is about to be re-executed).
     pub(crate) fn convert_writes_to_estimates(&self, tx: usize) {
         for location in self.written[tx].lock().iter() {
-            self.mark_estimate(tx, *location);
+            self.retract(tx, *location, Retract::Estimate);
         }
     }
 

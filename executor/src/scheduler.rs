@@ -2,7 +2,7 @@
 //! execution and validation tasks in transaction order, lowest first, until every transaction
 //! has a validated incarnation.
 
-use crate::cache_line::CacheLine;
+use crossbeam_utils::CachePadded;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 
@@ -26,11 +26,11 @@ enum Status {
 #[derive(Debug)]
 pub(crate) struct Scheduler {
     count: usize,
-    execution_idx: CacheLine<AtomicUsize>,
-    validation_idx: CacheLine<AtomicUsize>,
-    decrease_cnt: CacheLine<AtomicUsize>,
-    num_active_tasks: CacheLine<AtomicUsize>,
-    done: CacheLine<AtomicBool>,
+    execution_idx: CachePadded<AtomicUsize>,
+    validation_idx: CachePadded<AtomicUsize>,
+    decrease_cnt: CachePadded<AtomicUsize>,
+    num_active_tasks: CachePadded<AtomicUsize>,
+    done: CachePadded<AtomicBool>,
     /// Incarnation and status of each transaction.
     status: Vec<Mutex<(usize, Status)>>,
     /// Transactions waiting for each transaction to finish executing.
@@ -41,11 +41,11 @@ impl Scheduler {
     pub(crate) fn new(count: usize) -> Self {
         Self {
             count,
-            execution_idx: CacheLine::default(),
-            validation_idx: CacheLine::default(),
-            decrease_cnt: CacheLine::default(),
-            num_active_tasks: CacheLine::default(),
-            done: CacheLine::default(),
+            execution_idx: CachePadded::default(),
+            validation_idx: CachePadded::default(),
+            decrease_cnt: CachePadded::default(),
+            num_active_tasks: CachePadded::default(),
+            done: CachePadded::default(),
             status: (0..count).map(|_| Mutex::new((0, Status::ReadyToExecute))).collect(),
             dependencies: (0..count).map(|_| Mutex::new(Vec::new())).collect(),
         }
