@@ -143,22 +143,45 @@ async fn kill_during_stream(backend: Backend) {
         assert!(!tx.is_null(), "acknowledged transaction {hash} was lost");
     }
     // Everything acknowledged gets mined after the restart.
-    let last = *acked.last().unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
-    while call(&node.url, "eth_getTransactionReceipt", json!([last])).await.unwrap().is_null() {
-        assert!(Instant::now() < deadline, "pending transactions were not mined after restart");
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    for hash in &acked {
+        while call(&node.url, "eth_getTransactionReceipt", json!([hash])).await.unwrap().is_null() {
+            assert!(Instant::now() < deadline, "pending transaction {hash} was not mined after restart");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
     let head = call(&node.url, "eth_getBlockByNumber", json!(["latest", false])).await.unwrap();
+    // The node may seal more blocks until it is stopped; the replay covers all of them.
     drop(node);
 
     let output =
         Command::new(env!("CARGO_BIN_EXE_rollup")).args(["replay", "--database-url", &database_url]).output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "replay failed: {}", String::from_utf8_lossy(&output.stderr));
-    let root = head["stateRoot"].as_str().unwrap();
-    assert!(stdout.contains(root), "replay root differs from the head's {root}: {stdout}");
+    let (replayed, root) = replay_summary(&stdout);
+
+    // The restarted node serves the replayed head with the replayed root, and the head seen
+    // before the stop unchanged.
+    let node = Node::start(&database_url);
+    let block = |number: String| call(&node.url, "eth_getBlockByNumber", json!([number, false]));
+    let last = block(format!("{replayed:#x}")).await.unwrap();
+    assert_eq!(last["stateRoot"].as_str(), Some(root.as_str()), "replay root differs from block {replayed}");
+    let earlier = block(head["number"].as_str().unwrap().to_owned()).await.unwrap();
+    assert_eq!(earlier["hash"], head["hash"], "the head seen before the stop changed");
+    drop(node);
     drop(postgres);
+}
+
+/// The last block number and state root from `rollup replay`'s summary line
+/// ("replayed blocks 1..=N: every block matches; state root 0x…").
+fn replay_summary(stdout: &str) -> (u64, String) {
+    let line = stdout
+        .lines()
+        .find(|line| line.starts_with("replayed blocks"))
+        .unwrap_or_else(|| panic!("no summary: {stdout}"));
+    let last = line.split("..=").nth(1).and_then(|rest| rest.split(':').next()).unwrap();
+    let root = line.rsplit(' ').next().unwrap();
+    (last.parse().unwrap(), root.to_owned())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
