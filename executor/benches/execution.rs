@@ -181,6 +181,27 @@ fn plain_revm(state: &StateDiff, txs: &[L2Transaction]) -> u64 {
     started.elapsed().as_nanos() as u64
 }
 
+/// Executes the block's two halves sequentially at the same time on two threads, each on its
+/// own: no shared structures and nothing to validate, so the ratio of the whole block's
+/// sequential time to this is what two threads can gain on this machine for this workload
+/// (two vCPUs may share a physical core or memory bandwidth). Returns the nanoseconds taken.
+fn two_halves(world: &WorldState, attrs: &BlockAttributes, txs: &[L2Transaction]) -> u64 {
+    let (first, second) = txs.split_at(txs.len() / 2);
+    std::thread::scope(|scope| {
+        let started = Instant::now();
+        let other = scope.spawn(|| SequentialExecutor.execute(world, CHAIN_ID, attrs, second).expect("valid half"));
+        SequentialExecutor.execute(world, CHAIN_ID, attrs, first).expect("valid half");
+        other.join().expect("the other half ran");
+        started.elapsed().as_nanos() as u64
+    })
+}
+
+/// Whether the halves of a block are valid blocks on their own (not a nonce chain) and large
+/// enough for a thread's start-up not to count.
+fn splittable(world: &WorldState, attrs: &BlockAttributes, txs: &[L2Transaction]) -> bool {
+    txs.len() >= 1_000 && SequentialExecutor.execute(world, CHAIN_ID, attrs, &txs[txs.len() / 2..]).is_ok()
+}
+
 fn median(mut samples: Vec<u64>) -> u64 {
     samples.sort_unstable();
     samples[samples.len() / 2]
@@ -215,8 +236,12 @@ fn bench(c: &mut Criterion) {
 
         // Interleaved runs so that drift on a noisy machine hits every engine alike.
         let (mut revm_ns, mut sequential_ns, mut parallel_ns) = (Vec::new(), Vec::new(), Vec::new());
-        let mut executions = 0;
+        let (splittable, mut halves_ns) = (splittable(&world, &attrs, &workload.txs), Vec::new());
+        let (mut executions, mut engine) = (0, "");
         for _ in 0..7 {
+            if splittable {
+                halves_ns.push(two_halves(&world, &attrs, &workload.txs));
+            }
             revm_ns.push(plain_revm(&workload.state, &workload.txs));
             let started = Instant::now();
             SequentialExecutor.execute(&world, CHAIN_ID, &attrs, &workload.txs).expect("valid block");
@@ -226,6 +251,11 @@ fn bench(c: &mut Criterion) {
             parallel_ns.push(started.elapsed().as_nanos() as u64);
             assert_eq!(output.expect("valid block"), sequential_output, "parallel differs from sequential");
             executions = if stats.sequential { workload.txs.len() } else { stats.executions };
+            engine = match (stats.sequential, stats.partitioned) {
+                (true, _) => "sequential fallback",
+                (false, true) => "sender groups",
+                (false, false) => "Block-STM",
+            };
         }
         summary.push((
             workload.name,
@@ -233,18 +263,21 @@ fn bench(c: &mut Criterion) {
             median(revm_ns),
             median(sequential_ns),
             median(parallel_ns),
+            (!halves_ns.is_empty()).then(|| median(halves_ns)),
             executions,
             workload.txs.len(),
+            engine,
         ));
     }
     println!(
-        "\n| workload | txs | plain revm Mgas/s | sequential Mgas/s | seq/revm | parallel-2 Mgas/s | parallel/seq | re-executions per tx |"
+        "\n| workload | txs | plain revm Mgas/s | sequential Mgas/s | seq/revm | parallel-2 Mgas/s | parallel/seq | two halves/seq | re-executions per tx | parallel engine |"
     );
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-    for (name, gas, revm_ns, seq_ns, par_ns, executions, txs) in summary {
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+    for (name, gas, revm_ns, seq_ns, par_ns, halves_ns, executions, txs, engine) in summary {
+        let halves = halves_ns.map_or("—".to_owned(), |ns| format!("{:.2}x", seq_ns as f64 / ns as f64));
         let mgas = |ns: u64| gas as f64 / ns as f64 * 1e3;
         println!(
-            "| {name} | {txs} | {:.1} | {:.1} | {:.2} | {:.1} | {:.2}x | {:.3} |",
+            "| {name} | {txs} | {:.1} | {:.1} | {:.2} | {:.1} | {:.2}x | {halves} | {:.3} | {engine} |",
             mgas(revm_ns),
             mgas(seq_ns),
             revm_ns as f64 / seq_ns as f64,

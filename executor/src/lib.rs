@@ -1,6 +1,9 @@
-//! Parallel block execution with Block-STM over revm.
+//! Parallel block execution over revm: sender groups run apart when they do not interact, and
+//! Block-STM runs everything else.
 //!
-//! Transactions run optimistically on all threads against a multi-version memory; each
+//! A block is first tried in groups of senders, one per thread, each executing its
+//! transactions in order on a private overlay; if the groups accessed nothing in conflicting
+//! ways, their changes put together are the block's ([`partition`]). Otherwise transactions run optimistically on all threads against a multi-version memory; each
 //! incarnation records what it read, validation re-checks those reads, and a conflicting
 //! transaction is re-executed. The result is exactly what [`rollup_core::SequentialExecutor`]
 //! produces. The change set is not built by committing transactions one after another: once
@@ -13,6 +16,7 @@
 mod change_set;
 mod handler;
 mod mv_memory;
+mod partition;
 mod run;
 mod scheduler;
 mod view;
@@ -26,7 +30,10 @@ use rollup_core::{
 use std::{
     collections::HashMap,
     num::NonZeroUsize,
-    sync::{Arc, OnceLock},
+    sync::{
+        Arc, OnceLock,
+        atomic::{AtomicU32, Ordering},
+    },
 };
 
 /// Executes blocks in parallel with Block-STM; identical results to sequential execution.
@@ -38,6 +45,7 @@ use std::{
 pub struct ParallelExecutor {
     threads: NonZeroUsize,
     min_transactions: usize,
+    partitioning: bool,
     workers: Arc<Workers>,
 }
 
@@ -48,6 +56,23 @@ struct Workers {
     pool: OnceLock<Option<rayon::ThreadPool>>,
     /// Held while a block runs on the pool.
     running: Mutex<()>,
+    /// Blocks still to run on Block-STM directly, without a partitioned attempt, because a
+    /// recent attempt failed (its senders interacted, as the next blocks' likely will).
+    skip_partitioning: AtomicU32,
+}
+
+impl Workers {
+    /// Blocks skipped after a failed partitioned attempt.
+    const SKIP_AFTER_FAILURE: u32 = 16;
+
+    /// Whether to try the next block in sender groups.
+    fn try_partitioning(&self) -> bool {
+        let skip = self.skip_partitioning.load(Ordering::Relaxed);
+        if skip > 0 {
+            self.skip_partitioning.store(skip - 1, Ordering::Relaxed);
+        }
+        skip == 0
+    }
 }
 
 impl Default for ParallelExecutor {
@@ -63,7 +88,14 @@ impl ParallelExecutor {
 
     /// An executor using `threads` worker threads.
     pub fn new(threads: NonZeroUsize) -> Self {
-        Self { threads, min_transactions: Self::DEFAULT_MIN_TRANSACTIONS, workers: Arc::default() }
+        Self { threads, min_transactions: Self::DEFAULT_MIN_TRANSACTIONS, partitioning: true, workers: Arc::default() }
+    }
+
+    /// Sets whether blocks are first tried in sender groups (default); without, every block
+    /// runs on Block-STM (for tests).
+    pub fn with_partitioning(mut self, partitioning: bool) -> Self {
+        self.partitioning = partitioning;
+        self
     }
 
     /// Sets the smallest block executed in parallel (0 = every block in parallel, even one
@@ -88,6 +120,15 @@ impl ParallelExecutor {
             && let Some(_running) = self.workers.running.try_lock()
             && let Some(pool) = self.pool()
         {
+            if self.partitioning && self.workers.try_partitioning() {
+                let (result, runs) = partition::execute_partitioned(pool, state, chain_id, attrs, txs);
+                stats.executions = runs;
+                if let Some(result) = result {
+                    stats.partitioned = true;
+                    return (result, stats);
+                }
+                self.workers.skip_partitioning.store(Workers::SKIP_AFTER_FAILURE, Ordering::Relaxed);
+            }
             match run::execute_parallel(pool, state, chain_id, attrs, txs, &mut stats.executions) {
                 Ok(Some(output)) => return (Ok(output), stats),
                 Err(err) => return (Err(err), stats),
@@ -130,8 +171,10 @@ impl ParallelExecutor {
 /// How a block was executed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ExecutionStats {
-    /// EVM runs of the parallel attempt (equal to the block size when nothing conflicted).
+    /// EVM runs of the parallel attempts (equal to the block size when nothing conflicted).
     pub executions: usize,
+    /// Whether the block ran in sender groups that did not interact.
+    pub partitioned: bool,
     /// Whether the block ran sequentially (too small, one thread, one sender's nonce chain
     /// too long, the fee recipient was read, or the threads were busy with another block).
     pub sequential: bool,

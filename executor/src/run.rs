@@ -37,15 +37,15 @@ use std::{
 
 /// The validated output of one transaction's latest incarnation.
 #[derive(Debug)]
-struct TxResult {
+pub(crate) struct TxResult {
     /// The receipt's contents, or why the transaction cannot execute at this position.
-    outcome: Result<TxOutcome, ExecutionError>,
+    pub(crate) outcome: Result<TxOutcome, ExecutionError>,
     /// Whether the transaction read the fee recipient (whose balance is applied lazily).
-    read_beneficiary: bool,
+    pub(crate) read_beneficiary: bool,
     /// The gas limit, checked in order against what the block has left.
-    gas_limit: u64,
+    pub(crate) gas_limit: u64,
     /// The fee recipient's tip per unit of gas.
-    tip: u128,
+    pub(crate) tip: u128,
 }
 
 /// Everything the worker threads share.
@@ -97,7 +97,7 @@ pub(crate) fn execute_parallel(
     };
     let (changes, runs): (Vec<ChangesPiece>, Vec<usize>) =
         pool.broadcast(|worker| work(&shared, worker.index(), threads)).into_iter().unzip();
-    *executions = runs.into_iter().sum();
+    *executions += runs.into_iter().sum::<usize>();
     assemble(shared, attrs, changes)
 }
 
@@ -169,7 +169,8 @@ fn claim(next: &AtomicUsize, count: usize) -> Option<usize> {
     Some(next.fetch_add(1, Ordering::Relaxed)).filter(|piece| *piece < count)
 }
 
-type RunError = EVMError<Blocked, InvalidTransaction>;
+/// What a run of the EVM over database errors `E` can fail with.
+pub(crate) type RunError<E = Blocked> = EVMError<E, InvalidTransaction>;
 
 /// The EVM of a worker thread.
 type WorkerEvm<'a> = MainnetEvm<MainnetContext<TxView<'a>>>;
@@ -215,14 +216,14 @@ fn validate(shared: &Shared<'_>, tx: usize, incarnation: usize) -> Option<Task> 
 }
 
 /// The fee recipient's tip per unit of gas.
-fn tip(env: &TxEnv, block: &BlockEnv) -> u128 {
+pub(crate) fn tip(env: &TxEnv, block: &BlockEnv) -> u128 {
     env.effective_gas_price(u128::from(block.basefee)).saturating_sub(u128::from(block.basefee))
 }
 
 /// The recipient transaction `env` may credit lazily: the target of a value transfer that is
 /// not the sender, the fee recipient, or subject to an EIP-7702 authorization. Whether the
 /// credit is lazy is decided when the account is read (it must have no code).
-fn lazy_recipient(env: &TxEnv, beneficiary: Address) -> Option<Address> {
+pub(crate) fn lazy_recipient(env: &TxEnv, beneficiary: Address) -> Option<Address> {
     let to = env.kind.to().copied()?;
     let plain = !env.value.is_zero() && to != env.caller && to != beneficiary && env.authorization_list.is_empty();
     plain.then_some(to)
@@ -277,8 +278,7 @@ fn write_set(
     writes
 }
 
-/// Checks the block's gas and the transactions' validity in block order, and puts the changes
-/// the threads built together with the fee recipient's rewards.
+/// Puts the changes the threads built together, then checks the block in order.
 fn assemble(
     shared: Shared<'_>,
     attrs: &BlockAttributes,
@@ -290,36 +290,52 @@ fn assemble(
     if results.iter().any(|result| result.read_beneficiary) {
         return Ok(None);
     }
-    let mut outcomes = Vec::with_capacity(results.len());
-    let mut block_gas_used = 0u64;
-    let mut rewards = U256::ZERO;
-    for (index, result) in results.into_iter().enumerate() {
-        if block_gas_used + result.gas_limit > attrs.gas_limit {
-            return Err(ExecutionError::InvalidTransaction {
-                index,
-                reason: format!(
-                    "gas limit {} exceeds the {} gas left in the block",
-                    result.gas_limit,
-                    attrs.gas_limit - block_gas_used
-                ),
-            });
-        }
-        let outcome = result.outcome?;
-        block_gas_used += outcome.gas_used;
-        rewards += U256::from(result.tip) * U256::from(outcome.gas_used);
-        outcomes.push(outcome);
-    }
     let mut diff = StateDiff::default();
     for mut piece in changes {
         diff.accounts.append(&mut piece.accounts);
         diff.codes.extend(piece.codes);
     }
-    // No transaction read the fee recipient, so none wrote it either (a write loads the
-    // account first): crediting the sum once gives the state that crediting after every
-    // transaction gives.
-    debug_assert!(!diff.accounts.contains_key(&block.beneficiary));
-    if let Some(change) = change_set::reward(base, block.beneficiary, rewards) {
-        diff.accounts.insert(block.beneficiary, change);
+    Assembly { base, beneficiary: block.beneficiary, results }.finish(attrs, diff).map(Some)
+}
+
+/// The results of a block's transactions, none of which read the fee recipient, in block order.
+pub(crate) struct Assembly<'a> {
+    pub(crate) base: &'a dyn StateReader,
+    pub(crate) beneficiary: Address,
+    pub(crate) results: Vec<TxResult>,
+}
+
+impl Assembly<'_> {
+    /// Checks the block's gas and the transactions' validity in block order, and adds the fee
+    /// recipient's rewards to `diff`, the changes of all transactions.
+    pub(crate) fn finish(
+        self,
+        attrs: &BlockAttributes,
+        mut diff: StateDiff,
+    ) -> Result<ExecutionOutput, ExecutionError> {
+        let mut outcomes = Vec::with_capacity(self.results.len());
+        let mut block_gas_used = 0u64;
+        let mut rewards = U256::ZERO;
+        for (index, result) in self.results.into_iter().enumerate() {
+            if block_gas_used + result.gas_limit > attrs.gas_limit {
+                return Err(ExecutionError::block_gas_exceeded(
+                    index,
+                    result.gas_limit,
+                    attrs.gas_limit - block_gas_used,
+                ));
+            }
+            let outcome = result.outcome?;
+            block_gas_used += outcome.gas_used;
+            rewards += U256::from(result.tip) * U256::from(outcome.gas_used);
+            outcomes.push(outcome);
+        }
+        // No transaction read the fee recipient, so none wrote it either (a write loads the
+        // account first): crediting the sum once gives the state that crediting after every
+        // transaction gives.
+        debug_assert!(!diff.accounts.contains_key(&self.beneficiary));
+        if let Some(change) = change_set::reward(self.base, self.beneficiary, rewards) {
+            diff.accounts.insert(self.beneficiary, change);
+        }
+        Ok(ExecutionOutput { outcomes, diff })
     }
-    Ok(Some(ExecutionOutput { outcomes, diff }))
 }

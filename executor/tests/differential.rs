@@ -31,11 +31,13 @@ proptest! {
             let txs: Vec<L2Transaction> = ops.iter().map(|op| builder.tx(op)).collect();
             let attrs = next_attributes(&parent, &genesis.config, recipient);
             let expected = SequentialExecutor.execute(&world, genesis.config.chain_id, &attrs, &txs);
-            for threads in [1, 2, 4, 8] {
-                let parallel = ParallelExecutor::new(NonZeroUsize::new(threads).unwrap()).with_min_transactions(0);
+            for (threads, partitioning) in [(1, true), (2, true), (2, false), (4, true), (4, false), (8, true), (8, false)] {
+                let parallel = ParallelExecutor::new(NonZeroUsize::new(threads).unwrap())
+                    .with_min_transactions(0)
+                    .with_partitioning(partitioning);
                 let got = parallel.execute(&world, genesis.config.chain_id, &attrs, &txs);
                 match (&expected, &got) {
-                    (Ok(expected), Ok(got)) => prop_assert_eq!(expected, got, "{} threads", threads),
+                    (Ok(expected), Ok(got)) => prop_assert_eq!(expected, got, "{} threads, partitioning {}", threads, partitioning),
                     (Err(expected), Err(got)) => prop_assert_eq!(expected.to_string(), got.to_string()),
                     _ => prop_assert!(false, "{threads} threads: {expected:?} vs {got:?}"),
                 }
@@ -65,10 +67,12 @@ proptest! {
         let attrs = next_attributes(&parent, &genesis.config, FEE_RECIPIENT);
         let expected = SequentialExecutor.execute(&world, genesis.config.chain_id, &attrs, &txs);
         let Ok(expected) = expected else { return Err(TestCaseError::fail(format!("block rejected: {expected:?}"))) };
-        for threads in [2, 4] {
-            let parallel = ParallelExecutor::new(NonZeroUsize::new(threads).unwrap()).with_min_transactions(0);
+        for (threads, partitioning) in [(2, true), (2, false), (4, true), (4, false)] {
+            let parallel = ParallelExecutor::new(NonZeroUsize::new(threads).unwrap())
+                .with_min_transactions(0)
+                .with_partitioning(partitioning);
             match parallel.execute(&world, genesis.config.chain_id, &attrs, &txs) {
-                Ok(got) => prop_assert_eq!(&expected, &got, "{} threads", threads),
+                Ok(got) => prop_assert_eq!(&expected, &got, "{} threads, partitioning {}", threads, partitioning),
                 Err(err) => prop_assert!(false, "{threads} threads rejected the block: {err}"),
             }
         }
@@ -134,5 +138,38 @@ proptest! {
                 (expected, got) => prop_assert!(false, "{expected:?} vs {got:?}"),
             }
         }
+    }
+}
+
+/// Blocks that run in sender groups: independent transfers, ERC-20 transfers and swaps from
+/// distinct senders, with every sender also crediting one shared account (credits commute), run
+/// partitioned and equal sequential execution; a block whose groups interact (a sender pays a
+/// recipient that another group's sender is) runs on Block-STM and equals it too.
+#[test]
+fn sender_groups_that_do_not_interact_run_apart() {
+    let independent: Vec<Op> = (0..16)
+        .flat_map(|from| {
+            [
+                Op::Transfer { from, to: 44 + from, value: 1 },
+                Op::Transfer { from, to: 63, value: 2 },
+                Op::Erc20 { from, to: 44 + from, amount: 1 },
+                Op::Swap { from, pool: from % 8, amount: 1, zero_for_one: true, greedy: false },
+            ]
+        })
+        .filter(|op| !matches!(op, Op::Swap { from, .. } if *from >= 8))
+        .collect();
+    let interacting: Vec<Op> = (0..16).map(|from| Op::Transfer { from, to: (from + 1) % 16, value: 1 }).collect();
+    for (ops, partitioned) in [(independent, true), (interacting, false)] {
+        let mut builder = Builder::default();
+        let genesis = builder.genesis();
+        let (world, parent) = genesis.build();
+        let attrs = next_attributes(&parent, &genesis.config, FEE_RECIPIENT);
+        let chain_id = genesis.config.chain_id;
+        let txs: Vec<L2Transaction> = ops.iter().map(|op| builder.tx(op)).collect();
+        let expected = SequentialExecutor.execute(&world, chain_id, &attrs, &txs).expect("valid block");
+        let parallel = ParallelExecutor::new(NonZeroUsize::new(2).unwrap()).with_min_transactions(0);
+        let (got, stats) = parallel.execute_with_stats(&world, chain_id, &attrs, &txs);
+        assert_eq!(got.expect("valid block"), expected);
+        assert_eq!(stats.partitioned, partitioned, "{stats:?}");
     }
 }

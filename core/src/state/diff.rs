@@ -52,14 +52,20 @@ pub struct StateDiff {
 }
 
 impl StateDiff {
-    /// The ordered account map of changes given in any order: sorts the addresses alone and
-    /// moves each change once (sorting the changes themselves moves each of them many times).
+    /// The ordered account map of changes given in any order (see [`Self::sorted_accounts`]).
     pub fn sort_accounts(accounts: impl IntoIterator<Item = (Address, AccountDiff)>) -> BTreeMap<Address, AccountDiff> {
+        // Sorted and free of duplicates, so the map is built in one pass.
+        Self::sorted_accounts(accounts).into_iter().collect()
+    }
+
+    /// Changes to distinct accounts, given in any order, sorted by address: sorts the
+    /// addresses alone and moves each change once (sorting the changes themselves moves each
+    /// of them many times).
+    pub fn sorted_accounts(accounts: impl IntoIterator<Item = (Address, AccountDiff)>) -> Vec<(Address, AccountDiff)> {
         let mut accounts: Vec<(Address, AccountDiff)> = accounts.into_iter().collect();
         let mut order: Vec<(Address, usize)> =
             accounts.iter().enumerate().map(|(index, (address, _))| (*address, index)).collect();
         order.sort_unstable_by_key(|(address, _)| *address);
-        // Sorted and free of duplicates, so the map is built in one pass.
         order.into_iter().map(|(address, index)| (address, std::mem::take(&mut accounts[index].1))).collect()
     }
 

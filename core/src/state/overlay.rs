@@ -60,6 +60,12 @@ impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
         StateDiff { accounts: StateDiff::sort_accounts(self.changes), codes: self.codes }
     }
 
+    /// Consumes the overlay, returning its account changes sorted by address, and the code
+    /// deployed.
+    pub fn into_sorted_changes(self) -> (Vec<(Address, AccountDiff)>, BTreeMap<B256, Bytes>) {
+        (StateDiff::sorted_accounts(self.changes), self.codes)
+    }
+
     /// The change recorded for `address`, if any.
     fn change(&self, address: Address) -> Option<&AccountDiff> {
         self.positions.get(&address).map(|position| &self.changes[*position].1)

@@ -49,6 +49,16 @@ pub enum ExecutionError {
     Internal(String),
 }
 
+impl ExecutionError {
+    /// Transaction `index` asks for `gas_limit` gas with only `left` left in the block.
+    pub fn block_gas_exceeded(index: usize, gas_limit: u64, left: u64) -> Self {
+        Self::InvalidTransaction {
+            index,
+            reason: format!("gas limit {gas_limit} exceeds the {left} gas left in the block"),
+        }
+    }
+}
+
 /// Executes the ordered transactions of a block against a state.
 ///
 /// Implementations must be deterministic and must all produce exactly the same output as

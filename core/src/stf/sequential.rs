@@ -33,14 +33,7 @@ impl BlockExecutor for SequentialExecutor {
         for (index, tx) in txs.iter().enumerate() {
             let env = tx_env(tx);
             if block_gas_used + env.gas_limit > attrs.gas_limit {
-                return Err(ExecutionError::InvalidTransaction {
-                    index,
-                    reason: format!(
-                        "gas limit {} exceeds the {} gas left in the block",
-                        env.gas_limit,
-                        attrs.gas_limit - block_gas_used
-                    ),
-                });
+                return Err(ExecutionError::block_gas_exceeded(index, env.gas_limit, attrs.gas_limit - block_gas_used));
             }
             let executed = evm.transact(env).map_err(|err| match err {
                 EVMError::Transaction(invalid) => {
