@@ -51,6 +51,13 @@ pub struct StateDiff {
     pub codes: BTreeMap<B256, Bytes>,
 }
 
+/// The first eight bytes of an address as a big-endian integer: orders like the address.
+fn leading_word(address: &Address) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&address[..8]);
+    u64::from_be_bytes(word)
+}
+
 impl StateDiff {
     /// The ordered account map of changes given in any order (see [`Self::sorted_accounts`]).
     pub fn sort_accounts(accounts: impl IntoIterator<Item = (Address, AccountDiff)>) -> BTreeMap<Address, AccountDiff> {
@@ -60,13 +67,23 @@ impl StateDiff {
 
     /// Changes to distinct accounts, given in any order, sorted by address: sorts the
     /// addresses alone and moves each change once (sorting the changes themselves moves each
-    /// of them many times).
+    /// of them many times). The addresses are compared by their leading eight bytes as one
+    /// integer first, several times cheaper than comparing 20 bytes and almost always enough
+    /// (addresses are hashes); ties are broken by the whole address.
     pub fn sorted_accounts(accounts: impl IntoIterator<Item = (Address, AccountDiff)>) -> Vec<(Address, AccountDiff)> {
         let mut accounts: Vec<(Address, AccountDiff)> = accounts.into_iter().collect();
-        let mut order: Vec<(Address, usize)> =
-            accounts.iter().enumerate().map(|(index, (address, _))| (*address, index)).collect();
-        order.sort_unstable_by_key(|(address, _)| *address);
-        order.into_iter().map(|(address, index)| (address, std::mem::take(&mut accounts[index].1))).collect()
+        let mut order: Vec<(u64, usize)> =
+            accounts.iter().enumerate().map(|(index, (address, _))| (leading_word(address), index)).collect();
+        order.sort_unstable_by(|(a, a_index), (b, b_index)| {
+            a.cmp(b).then_with(|| accounts[*a_index].0.cmp(&accounts[*b_index].0))
+        });
+        order
+            .into_iter()
+            .map(|(_, index)| {
+                let (address, change) = &mut accounts[index];
+                (*address, std::mem::take(change))
+            })
+            .collect()
     }
 
     /// Folds the changes of a later diff into this one, so that the result equals applying
