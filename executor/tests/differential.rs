@@ -173,3 +173,46 @@ fn sender_groups_that_do_not_interact_run_apart() {
         assert_eq!(stats.partitioned, partitioned, "{stats:?}");
     }
 }
+
+/// Operations whose senders never interact across groups: ETH transfers to a few shared fresh
+/// addresses (credited from several groups), ERC-20 transfers each to the sender's own fresh
+/// recipient (distinct slots of one contract, written from several groups) and swaps each on
+/// the sender's own pool.
+fn independent_op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0..32usize, 43..48usize, 1..3u64).prop_map(|(from, to, value)| Op::Transfer { from, to, value }),
+        (0..32usize, 1..1_000u64).prop_map(|(from, amount)| Op::Erc20 { from, to: 48 + from, amount }),
+        (0..8usize, 1..1_000u64, any::<bool>()).prop_map(|(from, amount, zero_for_one)| Op::Swap {
+            from,
+            pool: from,
+            amount,
+            zero_for_one,
+            greedy: false
+        }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Blocks whose senders do not interact run in sender groups at 2, 3 and 4 threads, and the
+    /// groups' changes put together (credits added up, slots of one contract joined) equal
+    /// sequential execution.
+    #[test]
+    fn sender_groups_equal_sequential(ops in prop::collection::vec(independent_op(), 64..200)) {
+        let mut builder = Builder::default();
+        let genesis = builder.genesis();
+        let (world, parent) = genesis.build();
+        let txs: Vec<L2Transaction> = ops.iter().map(|op| builder.tx(op)).collect();
+        let attrs = next_attributes(&parent, &genesis.config, FEE_RECIPIENT);
+        let chain_id = genesis.config.chain_id;
+        let expected = SequentialExecutor.execute(&world, chain_id, &attrs, &txs);
+        let Ok(expected) = expected else { return Err(TestCaseError::fail(format!("block rejected: {expected:?}"))) };
+        for threads in [2, 3, 4] {
+            let parallel = ParallelExecutor::new(NonZeroUsize::new(threads).unwrap()).with_min_transactions(0);
+            let (got, stats) = parallel.execute_with_stats(&world, chain_id, &attrs, &txs);
+            prop_assert_eq!(&expected, &got.expect("valid block"), "{} threads", threads);
+            prop_assert!(stats.partitioned, "{} threads: {:?}", threads, stats);
+        }
+    }
+}
