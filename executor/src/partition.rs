@@ -31,7 +31,7 @@ use rollup_core::{
     StateReader, TxOutcome, evm_env, tx_env,
 };
 use std::{
-    collections::{BTreeMap, HashMap, hash_map::Entry},
+    collections::{BTreeMap, HashMap},
     convert::Infallible,
     hash::BuildHasher,
     sync::atomic::{AtomicBool, AtomicUsize, Ordering},
@@ -147,7 +147,7 @@ impl Attempt<'_> {
 
     /// Checks that the groups did not interact and puts their results together.
     fn finish(&self, attrs: &BlockAttributes, runs: Vec<GroupRun>) -> Option<Result<ExecutionOutput, ExecutionError>> {
-        if interacted(runs.iter().map(|run| &run.accesses)) {
+        if interacted(&runs.iter().map(|run| &run.accesses).collect::<Vec<_>>()) {
             return None;
         }
         let mut results: Vec<Option<TxResult>> = (0..self.txs.len()).map(|_| None).collect();
@@ -207,33 +207,17 @@ fn account_access(account: &Account, lazy: bool) -> Access {
     if changed || wiped || emptied { READ | WRITE } else { READ }
 }
 
-/// Whether any group used a location in a way that conflicts with another group's use of it.
-fn interacted<'a>(groups: impl Iterator<Item = &'a HashMap<Location, Access, KeyHasher>>) -> bool {
-    let mut groups: Vec<_> = groups.collect();
-    groups.sort_unstable_by_key(|accesses| std::cmp::Reverse(accesses.len()));
-    let Some((largest, rest)) = groups.split_first() else { return false };
-    // The smaller groups' uses, pooled (a conflict among them shows up on the way), are then
-    // looked up in the largest group's.
-    let pooled = match rest {
-        [] => return false,
-        [only] => std::borrow::Cow::Borrowed(*only),
-        _ => {
-            let mut pooled: HashMap<Location, Access, KeyHasher> = HashMap::default();
-            for accesses in rest {
-                for (location, access) in accesses.iter() {
-                    match pooled.entry(*location) {
-                        Entry::Vacant(entry) => {
-                            entry.insert(*access);
-                        }
-                        Entry::Occupied(mut entry) if !conflicts(*entry.get(), *access) => *entry.get_mut() |= access,
-                        Entry::Occupied(_) => return true,
-                    }
-                }
-            }
-            std::borrow::Cow::Owned(pooled)
-        }
-    };
-    pooled.iter().any(|(location, access)| largest.get(location).is_some_and(|other| conflicts(*access, *other)))
+/// Whether any group used a location in a way that conflicts with another group's use of it:
+/// each pair of groups is compared by looking the smaller one's locations up in the larger.
+fn interacted(groups: &[&HashMap<Location, Access, KeyHasher>]) -> bool {
+    groups.iter().enumerate().any(|(index, first)| {
+        groups[index + 1..].iter().any(|second| {
+            let (smaller, larger) = if first.len() <= second.len() { (first, second) } else { (second, first) };
+            smaller
+                .iter()
+                .any(|(location, access)| larger.get(location).is_some_and(|other| conflicts(*access, *other)))
+        })
+    })
 }
 
 /// Puts the groups' changes (each sorted by address) together. Groups that did not interact
