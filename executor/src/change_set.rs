@@ -5,24 +5,18 @@
 //! threads build shards of the change set side by side.
 
 use crate::mv_memory::{AccountVersions, SlotWrite};
-use alloy_primitives::{Address, B256, Bytes, KECCAK256_EMPTY, U256};
+use alloy_primitives::{Address, B256, Bytes, KECCAK256_EMPTY, U256, map::U256Map};
 use parking_lot::Mutex;
 use revm::bytecode::Bytecode;
-use rollup_core::{AccountDiff, AccountInfo, StateDiff, StateReader};
+use rollup_core::{AccountDiff, AccountInfo, StateReader};
 use smallvec::SmallVec;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-/// The changes to the accounts of the shards one thread builds, in no order yet.
+/// One thread's piece of the change set: the changes to the accounts of the shards it
+/// builds, in no order, and code deployed.
 #[derive(Debug, Default)]
-pub(crate) struct PartialChanges {
-    accounts: Vec<(Address, AccountDiff)>,
-    codes: Vec<(B256, Bytes)>,
-}
-
-/// One thread's piece of the change set: a range of accounts, and code deployed.
-#[derive(Debug)]
 pub(crate) struct ChangesPiece {
-    pub(crate) accounts: BTreeMap<Address, AccountDiff>,
+    pub(crate) accounts: Vec<(Address, AccountDiff)>,
     pub(crate) codes: Vec<(B256, Bytes)>,
 }
 
@@ -37,7 +31,7 @@ enum Commit {
     Touch,
 }
 
-impl PartialChanges {
+impl ChangesPiece {
     /// Adds the change to `address` (if the block changed it at all) from its final writes:
     /// `versions` (if the block wrote the account itself) and `slots`, the final writes to its
     /// storage. `codes` holds the code of every contract deployed during the block.
@@ -105,7 +99,7 @@ impl PartialChanges {
             diff.info = Some(info);
             known = Some(Some(info));
         }
-        let storage: BTreeMap<U256, U256> =
+        let storage: U256Map<U256> =
             slots.iter().filter(|write| write.tx >= storage_from).map(|write| (write.slot, write.value)).collect();
         // A transaction that wrote only storage committed the account unchanged.
         if entry.is_none() && !storage.is_empty() {
@@ -116,11 +110,6 @@ impl PartialChanges {
             diff.storage = storage;
         }
         self.accounts.push((address, diff));
-    }
-
-    /// The accounts' changes by address, and the new code.
-    pub(crate) fn finish(self) -> ChangesPiece {
-        ChangesPiece { accounts: StateDiff::sort_accounts(self.accounts), codes: self.codes }
     }
 }
 

@@ -17,7 +17,7 @@ use crate::{
     mv_memory::{KeyHasher, Location},
     run::{Assembly, RunError, TxResult, lazy_recipient, tip},
 };
-use alloy_primitives::{Address, B256, Bytes, KECCAK256_EMPTY};
+use alloy_primitives::{Address, KECCAK256_EMPTY, map::IndexEntry};
 use revm::{
     Context, ExecuteEvm, MainBuilder, MainContext,
     context::{BlockEnv, CfgEnv, ContextSetters},
@@ -31,7 +31,7 @@ use rollup_core::{
     StateReader, TxOutcome, evm_env, tx_env,
 };
 use std::{
-    collections::{BTreeMap, HashMap},
+    collections::HashMap,
     convert::Infallible,
     hash::BuildHasher,
     sync::atomic::{AtomicBool, AtomicUsize, Ordering},
@@ -58,9 +58,7 @@ fn conflicts(a: Access, b: Access) -> bool {
 /// what it accessed.
 struct GroupRun {
     results: Vec<(usize, TxResult)>,
-    /// The group's changes to accounts, sorted by address.
-    accounts: Vec<(Address, AccountDiff)>,
-    codes: BTreeMap<B256, Bytes>,
+    changes: StateDiff,
     accesses: HashMap<Location, Access, KeyHasher>,
 }
 
@@ -120,7 +118,10 @@ impl Attempt<'_> {
     fn run_group_counting(&self, group: usize, runs: &mut usize) -> Option<GroupRun> {
         let Self { base, block, txs, group_of, .. } = self;
         let members = group_of.iter().filter(|of| **of == group).count();
-        let overlay = StateOverlay::with_capacity(*base, 2 * members);
+        // The other groups' changes are merged into the first group's, which gets room for
+        // them all from the start.
+        let room = if group == 0 { txs.len() } else { members };
+        let overlay = StateOverlay::with_capacity(*base, 2 * room);
         let mut evm =
             Context::mainnet().with_cfg(self.cfg.clone()).with_block(block.clone()).with_db(overlay).build_mainnet();
         let mut results = Vec::with_capacity(members);
@@ -141,8 +142,8 @@ impl Attempt<'_> {
             let outcome = Ok(TxOutcome::from(result));
             results.push((index, TxResult { outcome, read_beneficiary: false, gas_limit, tip }));
         }
-        let (accounts, codes) = std::mem::replace(evm.ctx.db_mut(), StateOverlay::new(*base)).into_sorted_changes();
-        Some(GroupRun { results, accounts, codes, accesses })
+        let changes = std::mem::replace(evm.ctx.db_mut(), StateOverlay::new(*base)).into_diff();
+        Some(GroupRun { results, changes, accesses })
     }
 
     /// Checks that the groups did not interact and puts their results together.
@@ -151,16 +152,14 @@ impl Attempt<'_> {
             return None;
         }
         let mut results: Vec<Option<TxResult>> = (0..self.txs.len()).map(|_| None).collect();
-        let mut accounts = Vec::with_capacity(runs.len());
-        let mut codes = BTreeMap::new();
-        for mut run in runs {
+        let mut changes = Vec::with_capacity(runs.len());
+        for run in runs {
             for (index, result) in run.results {
                 results[index] = Some(result);
             }
-            accounts.push(run.accounts);
-            codes.append(&mut run.codes);
+            changes.push(run.changes);
         }
-        let diff = StateDiff { accounts: merge(self.base, accounts)?, codes };
+        let diff = merge(self.base, changes)?;
         let results = results.into_iter().map(|result| result.expect("every transaction ran in a group")).collect();
         Some(Assembly { base: self.base, beneficiary: self.block.beneficiary, results }.finish(attrs, diff))
     }
@@ -220,29 +219,26 @@ fn interacted(groups: &[&HashMap<Location, Access, KeyHasher>]) -> bool {
     })
 }
 
-/// Puts the groups' changes (each sorted by address) together. Groups that did not interact
+/// Puts the groups' changes together, into the first group's. Groups that did not interact
 /// changed disjoint accounts, except accounts several of them credited (the credits add up)
 /// and accounts whose storage several of them wrote, slot by slot, without changing the
 /// account (the slots join). `None` if two changes to one account are neither (not expected
 /// once the accesses were checked).
-fn merge(base: &dyn StateReader, groups: Vec<Vec<(Address, AccountDiff)>>) -> Option<BTreeMap<Address, AccountDiff>> {
-    let mut merged: Vec<(Address, AccountDiff)> = Vec::with_capacity(groups.iter().map(Vec::len).sum());
-    let mut groups: Vec<_> = groups.into_iter().map(|changes| changes.into_iter().peekable()).collect();
-    // The group whose next change has the lowest address, until all are used up.
-    while let Some(group) = groups
-        .iter_mut()
-        .filter_map(|changes| Some((changes.peek()?.0, changes)))
-        .min_by_key(|(address, _)| *address)
-        .map(|(_, changes)| changes)
-    {
-        let (address, change) = group.next().expect("a change was peeked");
-        match merged.last_mut() {
-            Some((last, existing)) if *last == address => join(base, address, existing, change)?,
-            _ => merged.push((address, change)),
+fn merge(base: &dyn StateReader, groups: Vec<StateDiff>) -> Option<StateDiff> {
+    let mut groups = groups.into_iter();
+    let mut merged = groups.next().unwrap_or_default();
+    for group in groups {
+        merged.codes.extend(group.codes);
+        for (address, change) in group.accounts {
+            match merged.accounts.entry(address) {
+                IndexEntry::Vacant(entry) => {
+                    entry.insert(change);
+                }
+                IndexEntry::Occupied(mut entry) => join(base, address, entry.get_mut(), change)?,
+            }
         }
     }
-    // Sorted and free of duplicates, so the map is built in one pass.
-    Some(merged.into_iter().collect())
+    Some(merged)
 }
 
 /// Joins a second group's change to an account into the first's.

@@ -3,7 +3,7 @@
 //! thread checks the block in order and puts the pieces together.
 
 use crate::{
-    change_set::{self, ChangesPiece, PartialChanges},
+    change_set::{self, ChangesPiece},
     handler::LazyRewardHandler,
     mv_memory::{Location, MvMemory, SlotWrite, Value},
     scheduler::{Scheduler, Task},
@@ -138,9 +138,8 @@ fn build_changes(shared: &Shared<'_>, worker: usize, threads: usize) -> ChangesP
     }
     shared.gathered.wait();
 
-    // Each thread takes a run of account shards, that is a range of addresses, so that the
-    // pieces of the change set join in order.
-    let mut changes = PartialChanges::default();
+    // Each thread takes a run of account shards.
+    let mut changes = ChangesPiece::default();
     for shard in worker * MvMemory::SHARDS / threads..(worker + 1) * MvMemory::SHARDS / threads {
         let mut slots: Vec<SlotWrite> = std::mem::take(&mut *shared.slot_writes[shard].lock()).concat();
         slots.sort_unstable_by_key(|write| (write.address, write.slot));
@@ -158,7 +157,7 @@ fn build_changes(shared: &Shared<'_>, worker: usize, threads: usize) -> ChangesP
     while let Some(chunk) = claim(&shared.next_record_chunk, shared.txs.len().div_ceil(RECORD_CHUNK)) {
         shared.mv.clear_records(chunk * RECORD_CHUNK..shared.txs.len().min((chunk + 1) * RECORD_CHUNK));
     }
-    changes.finish()
+    changes
 }
 
 /// Transactions whose records a worker frees at a time.
@@ -291,8 +290,9 @@ fn assemble(
         return Ok(None);
     }
     let mut diff = StateDiff::default();
-    for mut piece in changes {
-        diff.accounts.append(&mut piece.accounts);
+    diff.accounts.reserve(changes.iter().map(|piece| piece.accounts.len()).sum());
+    for piece in changes {
+        diff.accounts.extend(piece.accounts);
         diff.codes.extend(piece.codes);
     }
     Assembly { base, beneficiary: block.beneficiary, results }.finish(attrs, diff).map(Some)

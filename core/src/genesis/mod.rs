@@ -79,7 +79,11 @@ impl Genesis {
             let info = AccountInfo { nonce: account.nonce, balance: account.balance, code_hash };
             diff.accounts.insert(
                 *address,
-                AccountDiff { info: Some(info), storage_reset: false, storage: account.storage.clone() },
+                AccountDiff {
+                    info: Some(info),
+                    storage_reset: false,
+                    storage: account.storage.iter().map(|(slot, value)| (*slot, *value)).collect(),
+                },
             );
         }
         diff

@@ -2,7 +2,7 @@
 
 use super::{AccountDiff, AccountInfo, StateDiff, StateReader};
 use alloy_primitives::{Address, B256, KECCAK256_EMPTY, U256};
-use alloy_primitives::{Bytes, map::AddressMap};
+use alloy_primitives::{Bytes, map::AddressIndexMap};
 use revm::{
     bytecode::Bytecode,
     state::{Account, EvmState},
@@ -13,15 +13,12 @@ use std::{
 };
 
 /// Pending changes over a base state. Serves as revm's database during block execution and
-/// accumulates each transaction's changes into one [`StateDiff`]. The changed accounts are
-/// kept in a vector indexed by a small hash map while the block runs (every account access
-/// looks there first) and sorted once, when the diff is taken.
+/// accumulates each transaction's changes into one [`StateDiff`]; every account access looks
+/// at the changes first.
 #[derive(Debug)]
 pub struct StateOverlay<'a, S: ?Sized> {
     base: &'a S,
-    /// Position of each changed account in `changes`.
-    positions: AddressMap<usize>,
-    changes: Vec<(Address, AccountDiff)>,
+    changes: AddressIndexMap<AccountDiff>,
     codes: BTreeMap<B256, Bytes>,
     new_code: HashMap<B256, Bytecode>,
 }
@@ -29,55 +26,33 @@ pub struct StateOverlay<'a, S: ?Sized> {
 impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
     /// An overlay with no changes yet.
     pub fn new(base: &'a S) -> Self {
-        Self {
-            base,
-            positions: AddressMap::default(),
-            changes: Vec::new(),
-            codes: BTreeMap::new(),
-            new_code: HashMap::new(),
-        }
+        Self { base, changes: AddressIndexMap::default(), codes: BTreeMap::new(), new_code: HashMap::new() }
     }
 
     /// An empty overlay with room for changes to `accounts` accounts.
     pub fn with_capacity(base: &'a S, accounts: usize) -> Self {
-        Self {
-            positions: AddressMap::with_capacity_and_hasher(accounts, Default::default()),
-            changes: Vec::with_capacity(accounts),
-            ..Self::new(base)
-        }
+        Self { changes: AddressIndexMap::with_capacity_and_hasher(accounts, Default::default()), ..Self::new(base) }
     }
 
     /// An overlay that starts from the given changes.
     pub fn with_diff(base: &'a S, diff: StateDiff) -> Self {
         let new_code = diff.codes.iter().map(|(hash, code)| (*hash, Bytecode::new_raw(code.clone()))).collect();
-        let changes: Vec<(Address, AccountDiff)> = diff.accounts.into_iter().collect();
-        let positions = changes.iter().enumerate().map(|(position, (address, _))| (*address, position)).collect();
-        Self { base, positions, changes, codes: diff.codes, new_code }
+        Self { base, changes: diff.accounts, codes: diff.codes, new_code }
     }
 
     /// Consumes the overlay, returning its changes.
     pub fn into_diff(self) -> StateDiff {
-        StateDiff { accounts: StateDiff::sort_accounts(self.changes), codes: self.codes }
-    }
-
-    /// Consumes the overlay, returning its account changes sorted by address, and the code
-    /// deployed.
-    pub fn into_sorted_changes(self) -> (Vec<(Address, AccountDiff)>, BTreeMap<B256, Bytes>) {
-        (StateDiff::sorted_accounts(self.changes), self.codes)
+        StateDiff { accounts: self.changes, codes: self.codes }
     }
 
     /// The change recorded for `address`, if any.
     fn change(&self, address: Address) -> Option<&AccountDiff> {
-        self.positions.get(&address).map(|position| &self.changes[*position].1)
+        self.changes.get(&address)
     }
 
     /// The change recorded for `address`, created empty if there is none yet.
     fn change_mut(&mut self, address: Address) -> &mut AccountDiff {
-        let position = *self.positions.entry(address).or_insert_with(|| {
-            self.changes.push((address, AccountDiff::default()));
-            self.changes.len() - 1
-        });
-        &mut self.changes[position].1
+        self.changes.entry(address).or_default()
     }
 
     /// Writes one storage slot (used for system writes at block start).

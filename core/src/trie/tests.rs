@@ -219,13 +219,14 @@ fn account_diff() -> impl Strategy<Value = AccountDiff> {
         code_hash: if code { keccak256("code") } else { KECCAK_EMPTY },
     });
     let storage = prop::collection::btree_map((0u64..6).prop_map(U256::from), (0u64..4).prop_map(U256::from), 0..4);
-    (prop::option::weighted(0.8, info), prop::bool::weighted(0.2), storage)
-        .prop_map(|(info, storage_reset, storage)| AccountDiff { info, storage_reset, storage })
+    (prop::option::weighted(0.8, info), prop::bool::weighted(0.2), storage).prop_map(
+        |(info, storage_reset, storage)| AccountDiff { info, storage_reset, storage: storage.into_iter().collect() },
+    )
 }
 
 fn state_diff() -> impl Strategy<Value = StateDiff> {
     prop::collection::btree_map((0u8..5).prop_map(Address::with_last_byte), account_diff(), 0..4)
-        .prop_map(|accounts| StateDiff { accounts, codes: BTreeMap::new() })
+        .prop_map(|accounts| StateDiff { accounts: accounts.into_iter().collect(), codes: BTreeMap::new() })
 }
 
 proptest! {
