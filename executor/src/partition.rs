@@ -134,9 +134,9 @@ impl Attempt<'_> {
         let Self { base, block, txs, group_of, .. } = self;
         let members = group_of.iter().filter(|of| **of == group).count();
         // The other groups' changes are merged into the first group's, which gets room for
-        // them all from the start.
-        let room = if group == 0 { txs.len() } else { members };
-        let overlay = StateOverlay::with_capacity(*base, 2 * room);
+        // them all (and the fee recipient's reward) from the start.
+        let room = if group == 0 { 2 * txs.len() + 1 } else { 2 * members };
+        let overlay = StateOverlay::with_capacity(*base, room);
         let mut evm =
             Context::mainnet().with_cfg(self.cfg.clone()).with_block(block.clone()).with_db(overlay).build_mainnet();
         let mut results = Vec::with_capacity(members);
