@@ -3,7 +3,8 @@
 //!
 //! A block is first tried in groups of senders, one per thread, each executing its
 //! transactions in order on a private overlay; if the groups accessed nothing in conflicting
-//! ways, their changes put together are the block's ([`partition`]). Otherwise transactions run optimistically on all threads against a multi-version memory; each
+//! ways, their changes put together are the block's ([`partition`]). Otherwise transactions
+//! run optimistically on all threads against a multi-version memory; each
 //! incarnation records what it read, validation re-checks those reads, and a conflicting
 //! transaction is re-executed. The result is exactly what [`rollup_core::SequentialExecutor`]
 //! produces. The change set is not built by committing transactions one after another: once
@@ -190,4 +191,21 @@ impl BlockExecutor for ParallelExecutor {
     ) -> Result<ExecutionOutput, ExecutionError> {
         self.execute_with_stats(state, chain_id, attrs, txs).0
     }
+}
+
+/// Runs `job` once for every thread of `pool`, with indices `0..threads`, and returns the
+/// results in index order. The calling thread runs index 0 itself and the pool the others:
+/// on a virtual machine a sleeping thread can take milliseconds to wake, so the caller
+/// working instead of sleeping leaves one fewer to wake. Each index runs on its own thread
+/// (a job blocked on a barrier holds its thread), so jobs may wait for each other.
+fn on_every_thread<T: Send>(pool: &rayon::ThreadPool, job: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let results: Vec<Mutex<Option<T>>> = (0..pool.current_num_threads()).map(|_| Mutex::new(None)).collect();
+    pool.in_place_scope(|scope| {
+        for (index, result) in results.iter().enumerate().skip(1) {
+            let job = &job;
+            scope.spawn(move |_| *result.lock() = Some(job(index)));
+        }
+        *results[0].lock() = Some(job(0));
+    });
+    results.into_iter().map(|result| result.into_inner().expect("every index ran")).collect()
 }

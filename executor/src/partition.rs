@@ -15,6 +15,7 @@
 use crate::{
     handler::LazyRewardHandler,
     mv_memory::{KeyHasher, Location},
+    on_every_thread,
     run::{Assembly, RunError, TxResult, lazy_recipient, tip},
 };
 use alloy_primitives::{Address, KECCAK256_EMPTY, map::IndexEntry};
@@ -34,10 +35,7 @@ use std::{
     collections::HashMap,
     convert::Infallible,
     hash::BuildHasher,
-    sync::{
-        OnceLock,
-        atomic::{AtomicBool, AtomicUsize, Ordering},
-    },
+    sync::atomic::{AtomicBool, AtomicUsize, Ordering},
 };
 
 /// How a group used a location (bit flags).
@@ -86,20 +84,8 @@ pub(crate) fn execute_partitioned(
         abandoned: AtomicBool::new(false),
         runs: AtomicUsize::new(0),
     };
-    // The calling thread runs the first group itself: waking a sleeping thread can take
-    // milliseconds on a virtual machine, and this way one fewer has to wake.
-    let runs: Vec<OnceLock<Option<GroupRun>>> = (0..groups).map(|_| OnceLock::new()).collect();
-    pool.in_place_scope(|scope| {
-        for (group, run) in runs.iter().enumerate().skip(1) {
-            let attempt = &attempt;
-            scope.spawn(move |_| {
-                run.get_or_init(|| attempt.run_group(group));
-            });
-        }
-        runs[0].get_or_init(|| attempt.run_group(0));
-    });
-    let runs = runs.into_iter().map(|run| run.into_inner().flatten());
-    let result = runs.collect::<Option<Vec<GroupRun>>>().and_then(|runs| attempt.finish(attrs, runs));
+    let runs = on_every_thread(pool, |group| attempt.run_group(group));
+    let result = runs.into_iter().collect::<Option<Vec<GroupRun>>>().and_then(|runs| attempt.finish(attrs, runs));
     (result, attempt.runs.into_inner())
 }
 

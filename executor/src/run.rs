@@ -6,6 +6,7 @@ use crate::{
     change_set::{self, ChangesPiece},
     handler::LazyRewardHandler,
     mv_memory::{Location, MvMemory, SlotWrite, Value},
+    on_every_thread,
     scheduler::{Scheduler, Task},
     view::{Blocked, Finished, TxView},
 };
@@ -96,7 +97,7 @@ pub(crate) fn execute_parallel(
         gathered: Barrier::new(threads),
     };
     let (changes, runs): (Vec<ChangesPiece>, Vec<usize>) =
-        pool.broadcast(|worker| work(&shared, worker.index(), threads)).into_iter().unzip();
+        on_every_thread(pool, |worker| work(&shared, worker, threads)).into_iter().unzip();
     *executions += runs.into_iter().sum::<usize>();
     assemble(shared, attrs, changes)
 }
