@@ -4,9 +4,9 @@
 //! A block is first tried in groups of senders, one per thread, each executing its
 //! transactions in order on a private overlay; if the groups accessed nothing in conflicting
 //! ways, their changes put together are the block's ([`partition`]). Otherwise transactions
-//! run optimistically on all threads against a multi-version memory; each
-//! incarnation records what it read, validation re-checks those reads, and a conflicting
-//! transaction is re-executed. The result is exactly what [`rollup_core::SequentialExecutor`]
+//! run optimistically on all threads against a multi-version memory; each incarnation
+//! records what it read, validation re-checks those reads, and a conflicting transaction is
+//! re-executed. The result is exactly what [`rollup_core::SequentialExecutor`]
 //! produces. The change set is not built by committing transactions one after another: once
 //! every transaction is validated, the threads replay each account's final writes in the
 //! multi-version memory, shard by shard, under the rules the sequential executor's

@@ -47,9 +47,9 @@ pub struct AccountDiff {
 
 /// Every state change of a block. Accounts are kept in the order they were added (by the
 /// sequential executor: the order the block first changed them), and two diffs are equal
-/// when they hold the same changes in any order: nothing that
-/// consumes a diff needs them sorted (the state trie keys accounts by hash, the database by
-/// primary key), and sorting them cost the executor a tenth of a transfer block's time.
+/// when they hold the same changes in any order: nothing that consumes a diff needs them
+/// sorted (the state trie keys accounts by hash, the database by primary key), and sorting
+/// them cost the executor a tenth of a transfer block's time.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StateDiff {
     /// Changed accounts.
