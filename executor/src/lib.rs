@@ -115,25 +115,26 @@ impl ParallelExecutor {
         txs: &[L2Transaction],
     ) -> (Result<ExecutionOutput, ExecutionError>, ExecutionStats) {
         let mut stats = ExecutionStats::default();
-        if self.threads.get() > 1
-            && txs.len() >= self.min_transactions.max(2)
-            && !(self.min_transactions > 0 && self.nonce_bound(txs))
-            && let Some(_running) = self.workers.running.try_lock()
-            && let Some(pool) = self.pool()
-        {
-            if self.partitioning && self.workers.try_partitioning() {
-                let (result, runs) = partition::execute_partitioned(pool, state, chain_id, attrs, txs);
-                stats.executions = runs;
-                if let Some(result) = result {
-                    stats.partitioned = true;
-                    return (result, stats);
+        if self.threads.get() > 1 && txs.len() >= self.min_transactions.max(2) {
+            let senders = Senders::of(txs);
+            if !(self.min_transactions > 0 && self.nonce_bound(&senders, txs))
+                && let Some(_running) = self.workers.running.try_lock()
+                && let Some(pool) = self.pool()
+            {
+                if self.partitioning && self.workers.try_partitioning() {
+                    let result =
+                        partition::execute_partitioned(pool, state, chain_id, attrs, txs, &senders.first, &mut stats);
+                    if let Some(result) = result {
+                        stats.partitioned = true;
+                        return (result, stats);
+                    }
+                    self.workers.skip_partitioning.store(Workers::SKIP_AFTER_FAILURE, Ordering::Relaxed);
                 }
-                self.workers.skip_partitioning.store(Workers::SKIP_AFTER_FAILURE, Ordering::Relaxed);
-            }
-            match run::execute_parallel(pool, state, chain_id, attrs, txs, &mut stats.executions) {
-                Ok(Some(output)) => return (Ok(output), stats),
-                Err(err) => return (Err(err), stats),
-                Ok(None) => {}
+                match run::execute_parallel(pool, state, chain_id, attrs, txs, &mut stats.executions) {
+                    Ok(Some(output)) => return (Ok(output), stats),
+                    Err(err) => return (Err(err), stats),
+                    Ok(None) => {}
+                }
             }
         }
         stats.sequential = true;
@@ -157,15 +158,35 @@ impl ParallelExecutor {
     /// Whether one sender's nonce chain is so long that the block cannot run faster in
     /// parallel: its transactions execute one after another, so with `n` threads a chain of
     /// a `1/n` share or more is the critical path (a fully dependent block is the extreme).
-    fn nonce_bound(&self, txs: &[L2Transaction]) -> bool {
-        let mut chains: HashMap<Address, usize, KeyHasher> =
+    fn nonce_bound(&self, senders: &Senders, txs: &[L2Transaction]) -> bool {
+        senders.longest_chain * self.threads.get() >= txs.len()
+    }
+}
+
+/// What the parallel paths need to know about a block's senders.
+struct Senders {
+    /// The block position of each transaction's sender's first transaction.
+    first: Vec<usize>,
+    /// The most transactions one sender has in the block.
+    longest_chain: usize,
+}
+
+impl Senders {
+    fn of(txs: &[L2Transaction]) -> Self {
+        let mut seen: HashMap<Address, (usize, usize), KeyHasher> =
             HashMap::with_capacity_and_hasher(txs.len(), KeyHasher::default());
-        let longest = txs.iter().fold(0, |longest, tx| {
-            let chain = chains.entry(tx.signer()).or_default();
-            *chain += 1;
-            longest.max(*chain)
-        });
-        longest * self.threads.get() >= txs.len()
+        let mut longest_chain = 0;
+        let first = txs
+            .iter()
+            .enumerate()
+            .map(|(index, tx)| {
+                let (first, chain) = seen.entry(tx.signer()).or_insert((index, 0));
+                *chain += 1;
+                longest_chain = longest_chain.max(*chain);
+                *first
+            })
+            .collect();
+        Self { first, longest_chain }
     }
 }
 
@@ -176,6 +197,9 @@ pub struct ExecutionStats {
     pub executions: usize,
     /// Whether the block ran in sender groups that did not interact.
     pub partitioned: bool,
+    /// Sender groups formed from transactions that a thread done with its own group took
+    /// over from a group still running.
+    pub taken_over: usize,
     /// Whether the block ran sequentially (too small, one thread, one sender's nonce chain
     /// too long, the fee recipient was read, or the threads were busy with another block).
     pub sequential: bool,

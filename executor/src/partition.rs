@@ -13,6 +13,7 @@
 //! credited, in any number of groups, is not a conflict, and its credits add up.
 
 use crate::{
+    ExecutionStats,
     handler::LazyRewardHandler,
     mv_memory::{KeyHasher, Location},
     on_every_thread,
@@ -35,7 +36,7 @@ use std::{
     collections::HashMap,
     convert::Infallible,
     hash::BuildHasher,
-    sync::atomic::{AtomicBool, AtomicUsize, Ordering},
+    sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
 };
 
 /// How a group used a location (bit flags).
@@ -63,30 +64,132 @@ struct GroupRun {
     accesses: HashMap<Location, Access, KeyHasher>,
 }
 
-/// Executes the block in sender groups, one per thread of `pool`, returning the result with
-/// the number of EVM runs. `None` means the attempt cannot stand (the groups interacted, a
-/// transaction read the fee recipient or was invalid) and the block needs Block-STM.
+/// Executes the block in sender groups, one per thread of `pool`, and counts the EVM runs and
+/// groups taken over in `stats`. `None` means the attempt cannot stand (the groups
+/// interacted, a transaction read the fee recipient or was invalid) and the block needs
+/// Block-STM. `first_of_sender` is the block position of each transaction's sender's first
+/// transaction.
 pub(crate) fn execute_partitioned(
     pool: &rayon::ThreadPool,
     base: &dyn StateReader,
     chain_id: u64,
     attrs: &BlockAttributes,
     txs: &[L2Transaction],
-) -> (Option<Result<ExecutionOutput, ExecutionError>>, usize) {
-    let groups = pool.current_num_threads();
+    first_of_sender: &[usize],
+    stats: &mut ExecutionStats,
+) -> Option<Result<ExecutionOutput, ExecutionError>> {
+    let threads = pool.current_num_threads();
+    let mut members: Vec<Vec<usize>> = (0..threads).map(|_| Vec::with_capacity(txs.len() / threads + 1)).collect();
+    for (index, tx) in txs.iter().enumerate() {
+        members[group_of(tx.signer(), threads)].push(index);
+    }
     let (cfg, block) = evm_env(chain_id, attrs);
     let attempt = Attempt {
         base,
         cfg,
         block,
         txs,
-        group_of: txs.iter().map(|tx| (KeyHasher::default().hash_one(tx.signer()) >> 32) as usize % groups).collect(),
+        groups: members.into_iter().map(Group::new).collect(),
+        first_of_sender,
         abandoned: AtomicBool::new(false),
         runs: AtomicUsize::new(0),
     };
-    let runs = on_every_thread(pool, |group| attempt.run_group(group));
-    let result = runs.into_iter().collect::<Option<Vec<GroupRun>>>().and_then(|runs| attempt.finish(attrs, runs));
-    (result, attempt.runs.into_inner())
+    let runs = on_every_thread(pool, |thread| attempt.work(thread));
+    let runs: Option<Vec<GroupRun>> =
+        runs.into_iter().collect::<Option<Vec<_>>>().map(|runs| runs.into_iter().flatten().collect());
+    stats.executions += attempt.runs.load(Ordering::Relaxed);
+    stats.taken_over = runs.as_ref().map_or(0, |runs| runs.len() - threads);
+    runs.and_then(|runs| attempt.finish(attrs, runs))
+}
+
+/// The group of a sender's transactions when the block runs on `threads` threads.
+fn group_of(sender: Address, threads: usize) -> usize {
+    (KeyHasher::default().hash_one(sender) >> 32) as usize % threads
+}
+
+/// Fewest members left in a group for a thread that is done to take some over.
+const MIN_STEAL: usize = 32;
+
+/// The transactions of one sender group, and how far the group got through them.
+struct Group {
+    /// Block positions of the group's transactions, in block order.
+    members: Vec<usize>,
+    /// The next member to run (low half) and the end of the members left to the group (high
+    /// half): a thread done with its own group may move the end down and run the members past
+    /// it as a group of its own.
+    cursor: AtomicU64,
+}
+
+impl Group {
+    fn new(members: Vec<usize>) -> Self {
+        let cursor = AtomicU64::new(Self::pack(0, members.len()));
+        Self { members, cursor }
+    }
+
+    /// A cursor value from the next member and the end of the members left.
+    fn pack(next: usize, end: usize) -> u64 {
+        (end as u64) << 32 | next as u64
+    }
+
+    /// The next member and the end of the members left, from a cursor value.
+    fn unpack(cursor: u64) -> (usize, usize) {
+        (cursor as u32 as usize, (cursor >> 32) as usize)
+    }
+
+    /// Claims the next member for the group's own thread: its block position, if any is left.
+    fn claim(&self) -> Option<usize> {
+        let (next, end) = Self::unpack(self.cursor.fetch_add(1, Ordering::AcqRel));
+        (next < end).then(|| self.members[next])
+    }
+
+    /// Members not claimed yet.
+    fn remaining(&self) -> usize {
+        let (next, end) = Self::unpack(self.cursor.load(Ordering::Acquire));
+        end.saturating_sub(next)
+    }
+
+    /// Takes about the second half of the members left, for a thread done with its own group:
+    /// those from a split point on, chosen so that none of their senders has a member before
+    /// it (a sender's transactions stay in one group, in order). `None` if fewer than
+    /// [`MIN_STEAL`] are left or there is no such split point in the second half.
+    fn steal(&self, first_of_sender: &[usize]) -> Option<&[usize]> {
+        'attempt: loop {
+            let (next, end) = Self::unpack(self.cursor.load(Ordering::Acquire));
+            if end.saturating_sub(next) < MIN_STEAL {
+                return None;
+            }
+            let split = self.split_point(next + (end - next) / 2, end, first_of_sender)?;
+            // The split stays valid while the end stays where it was and the owner has not
+            // reached it; the owner moving on meanwhile does not matter.
+            let mut cursor = self.cursor.load(Ordering::Acquire);
+            loop {
+                let (next, current_end) = Self::unpack(cursor);
+                if current_end != end || next >= split {
+                    continue 'attempt;
+                }
+                match self.cursor.compare_exchange(cursor, Self::pack(next, split), Ordering::AcqRel, Ordering::Acquire)
+                {
+                    Ok(_) => return Some(&self.members[split..end]),
+                    Err(actual) => cursor = actual,
+                }
+            }
+        }
+    }
+
+    /// The first position from `from` on whose members up to `end` all have senders whose
+    /// first transaction is at or after that position's.
+    fn split_point(&self, from: usize, end: usize, first_of_sender: &[usize]) -> Option<usize> {
+        let mut earliest = usize::MAX;
+        let mut split = None;
+        for position in (from..end).rev() {
+            let member = self.members[position];
+            earliest = earliest.min(first_of_sender[member]);
+            if earliest >= member {
+                split = Some(position);
+            }
+        }
+        split
+    }
 }
 
 /// What the threads of one partitioned attempt share.
@@ -95,8 +198,10 @@ struct Attempt<'a> {
     cfg: CfgEnv,
     block: BlockEnv,
     txs: &'a [L2Transaction],
-    /// The group of each transaction (that of its sender).
-    group_of: Vec<usize>,
+    /// One group per thread (the transactions of the senders whose hash falls on it).
+    groups: Vec<Group>,
+    /// The block position of each transaction's sender's first transaction.
+    first_of_sender: &'a [usize],
     /// Set by the first group that gives up, so that the others stop.
     abandoned: AtomicBool,
     /// EVM runs on all threads.
@@ -104,11 +209,28 @@ struct Attempt<'a> {
 }
 
 impl Attempt<'_> {
-    /// Executes group `group`'s transactions in block order on a private overlay; `None` if
-    /// one read the fee recipient or was invalid, or another group gave up.
-    fn run_group(&self, group: usize) -> Option<GroupRun> {
+    /// One thread's work: its own group, then members taken over from groups still running,
+    /// each as a group of its own. `None` if a group gave up.
+    fn work(&self, thread: usize) -> Option<Vec<GroupRun>> {
+        let group = &self.groups[thread];
+        // The other groups' changes are merged into the first group's, which gets room for
+        // them all (and the fee recipient's reward) from the start.
+        let room = if thread == 0 { 2 * self.txs.len() + 1 } else { 2 * group.members.len() };
+        let mut runs = vec![self.run(std::iter::from_fn(|| group.claim()), group.members.len(), room)?];
+        while let Some(stolen) =
+            self.groups.iter().max_by_key(|group| group.remaining()).and_then(|group| group.steal(self.first_of_sender))
+        {
+            runs.push(self.run(stolen.iter().copied(), stolen.len(), 2 * stolen.len())?);
+        }
+        Some(runs)
+    }
+
+    /// Executes the transactions at `members` (about `count` of them) in block order on a
+    /// private overlay with room for `room` accounts; `None` if one read the fee recipient or
+    /// was invalid, or another group gave up.
+    fn run(&self, members: impl Iterator<Item = usize>, count: usize, room: usize) -> Option<GroupRun> {
         let mut runs = 0;
-        let run = self.run_group_counting(group, &mut runs);
+        let run = self.run_counting(members, count, room, &mut runs);
         self.runs.fetch_add(runs, Ordering::Relaxed);
         if run.is_none() {
             self.abandoned.store(true, Ordering::Relaxed);
@@ -116,22 +238,24 @@ impl Attempt<'_> {
         run
     }
 
-    fn run_group_counting(&self, group: usize, runs: &mut usize) -> Option<GroupRun> {
-        let Self { base, block, txs, group_of, .. } = self;
-        let members = group_of.iter().filter(|of| **of == group).count();
-        // The other groups' changes are merged into the first group's, which gets room for
-        // them all (and the fee recipient's reward) from the start.
-        let room = if group == 0 { 2 * txs.len() + 1 } else { 2 * members };
+    fn run_counting(
+        &self,
+        members: impl Iterator<Item = usize>,
+        count: usize,
+        room: usize,
+        runs: &mut usize,
+    ) -> Option<GroupRun> {
+        let Self { base, block, txs, .. } = self;
         let overlay = StateOverlay::with_capacity(*base, room);
         let mut evm =
             Context::mainnet().with_cfg(self.cfg.clone()).with_block(block.clone()).with_db(overlay).build_mainnet();
-        let mut results = Vec::with_capacity(members);
-        let mut accesses = HashMap::with_capacity_and_hasher(3 * members, KeyHasher::default());
-        for (index, tx) in txs.iter().enumerate().filter(|(index, _)| group_of[*index] == group) {
+        let mut results = Vec::with_capacity(count);
+        let mut accesses = HashMap::with_capacity_and_hasher(3 * count, KeyHasher::default());
+        for index in members {
             if self.abandoned.load(Ordering::Relaxed) {
                 return None;
             }
-            let env = tx_env(tx);
+            let env = tx_env(&txs[index]);
             let (gas_limit, tip, credited) = (env.gas_limit, tip(&env, block), lazy_recipient(&env, block.beneficiary));
             evm.ctx.set_tx(env);
             *runs += 1;
@@ -252,4 +376,101 @@ fn join(base: &dyn StateReader, address: Address, into: &mut AccountDiff, change
     into.info = Some(AccountInfo { balance: ours.balance + theirs.balance - before, ..ours });
     into.storage.extend(change.storage);
     Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ParallelExecutor;
+    use rollup_core::{
+        BlockExecutor, SequentialExecutor,
+        test_utils::{Builder, FEE_RECIPIENT, Op, next_attributes},
+    };
+    use std::{collections::BTreeSet, num::NonZeroUsize};
+
+    /// A split point never cuts a sender's chain: members at block positions 0..6 whose
+    /// senders' first transactions are at `first` can be split before positions 0, 2 and 5.
+    #[test]
+    fn split_points_keep_sender_chains_whole() {
+        let group = Group::new((0..6).collect());
+        let first = [0, 0, 2, 2, 2, 5];
+        assert_eq!(group.split_point(3, 6, &first), Some(5));
+        assert_eq!(group.split_point(1, 6, &first), Some(2));
+        assert_eq!(group.split_point(3, 5, &first), None);
+    }
+
+    /// The owner and a thief racing on one group run every member exactly once, the thief
+    /// only whole sender chains.
+    #[test]
+    fn claims_and_steals_share_out_every_member_once() {
+        // Chains of 1 to 4 transactions from one sender, one after another.
+        let first: Vec<usize> = (0..2_000).map(|position| position - position % (1 + position / 500)).collect();
+        let mut steals = 0;
+        for _ in 0..20 {
+            let group = Group::new((0..first.len()).collect());
+            let (owned, stolen) = std::thread::scope(|scope| {
+                let thief = scope.spawn(|| {
+                    let mut stolen = Vec::new();
+                    while let Some(members) = group.steal(&first) {
+                        stolen.push(members.to_vec());
+                    }
+                    stolen
+                });
+                // The owner works a little on each member, as it would executing it.
+                let owned: Vec<usize> = std::iter::from_fn(|| {
+                    let member = group.claim()?;
+                    (0..1_000).for_each(|_| std::hint::spin_loop());
+                    Some(member)
+                })
+                .collect();
+                (owned, thief.join().expect("the thief ran"))
+            });
+            steals += stolen.len();
+            let mut all: Vec<usize> = owned.iter().chain(stolen.iter().flatten()).copied().collect();
+            all.sort_unstable();
+            assert_eq!(all, (0..first.len()).collect::<Vec<_>>());
+            for members in &stolen {
+                assert!(members.iter().all(|member| first[*member] >= members[0]), "a chain was cut");
+            }
+        }
+        assert!(steals > 0, "the thief never got any members");
+    }
+
+    /// A block whose first group is much longer than the second: the second group's thread
+    /// takes over part of the first, and the result still equals sequential execution.
+    #[test]
+    fn a_thread_done_early_takes_over_part_of_a_longer_group() {
+        let sender_group = |from| group_of(Builder::default().tx(&Op::Transfer { from, to: 43, value: 1 }).signer(), 2);
+        let (long, short): (Vec<usize>, Vec<usize>) = (0..32).partition(|from| sender_group(*from) == 0);
+        let ops: Vec<Op> = short
+            .iter()
+            .take(2)
+            .map(|from| Op::Transfer { from: *from, to: 43, value: 1 })
+            .chain(
+                long.iter().flat_map(|from| (0..8).map(|to| Op::Transfer { from: *from, to: 43 + to % 5, value: 1 })),
+            )
+            .collect();
+        let mut builder = Builder::default();
+        let genesis = builder.genesis();
+        let (world, parent) = genesis.build();
+        let attrs = next_attributes(&parent, &genesis.config, FEE_RECIPIENT);
+        let chain_id = genesis.config.chain_id;
+        let txs: Vec<L2Transaction> = ops.iter().map(|op| builder.tx(op)).collect();
+        assert_eq!(txs.iter().map(|tx| group_of(tx.signer(), 2)).collect::<BTreeSet<_>>().len(), 2);
+        let expected = SequentialExecutor.execute(&world, chain_id, &attrs, &txs).expect("valid block");
+        let parallel = ParallelExecutor::new(NonZeroUsize::new(2).expect("2 > 0")).with_min_transactions(0);
+        // The second thread may wake late on a loaded machine, after the first has run most of
+        // its group; it takes over in some of the blocks.
+        let mut taken_over = 0;
+        for _ in 0..100 {
+            let (got, stats) = parallel.execute_with_stats(&world, chain_id, &attrs, &txs);
+            assert_eq!(got.expect("valid block"), expected);
+            assert!(stats.partitioned, "{stats:?}");
+            taken_over += stats.taken_over;
+            if taken_over > 0 {
+                break;
+            }
+        }
+        assert!(taken_over > 0, "no group was taken over");
+    }
 }
