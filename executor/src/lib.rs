@@ -116,8 +116,11 @@ impl ParallelExecutor {
     ) -> (Result<ExecutionOutput, ExecutionError>, ExecutionStats) {
         let mut stats = ExecutionStats::default();
         if self.threads.get() > 1 && txs.len() >= self.min_transactions.max(2) {
-            let senders = Senders::of(txs);
-            if !(self.min_transactions > 0 && self.nonce_bound(&senders, txs))
+            // With `n` threads, one sender's nonce chain of a `1/n` share of the block or more is
+            // the critical path (its transactions run one after another): such a block cannot
+            // run faster in parallel (a fully dependent block is the extreme).
+            let nonce_bound = (self.min_transactions > 0).then(|| txs.len().div_ceil(self.threads.get()));
+            if let Some(senders) = Senders::of(txs, nonce_bound)
                 && let Some(_running) = self.workers.running.try_lock()
                 && let Some(pool) = self.pool()
             {
@@ -154,39 +157,28 @@ impl ParallelExecutor {
             })
             .as_ref()
     }
-
-    /// Whether one sender's nonce chain is so long that the block cannot run faster in
-    /// parallel: its transactions execute one after another, so with `n` threads a chain of
-    /// a `1/n` share or more is the critical path (a fully dependent block is the extreme).
-    fn nonce_bound(&self, senders: &Senders, txs: &[L2Transaction]) -> bool {
-        senders.longest_chain * self.threads.get() >= txs.len()
-    }
 }
 
-/// What the parallel paths need to know about a block's senders.
+/// The block position of each transaction's sender's first transaction in the block.
 struct Senders {
-    /// The block position of each transaction's sender's first transaction.
     first: Vec<usize>,
-    /// The most transactions one sender has in the block.
-    longest_chain: usize,
 }
 
 impl Senders {
-    fn of(txs: &[L2Transaction]) -> Self {
+    /// `None` if a sender has `nonce_bound` transactions or more.
+    fn of(txs: &[L2Transaction], nonce_bound: Option<usize>) -> Option<Self> {
         let mut seen: HashMap<Address, (usize, usize), KeyHasher> =
             HashMap::with_capacity_and_hasher(txs.len(), KeyHasher::default());
-        let mut longest_chain = 0;
-        let first = txs
-            .iter()
-            .enumerate()
-            .map(|(index, tx)| {
-                let (first, chain) = seen.entry(tx.signer()).or_insert((index, 0));
-                *chain += 1;
-                longest_chain = longest_chain.max(*chain);
-                *first
-            })
-            .collect();
-        Self { first, longest_chain }
+        let mut first = Vec::with_capacity(txs.len());
+        for (index, tx) in txs.iter().enumerate() {
+            let (sender_first, chain) = seen.entry(tx.signer()).or_insert((index, 0));
+            *chain += 1;
+            if nonce_bound.is_some_and(|bound| *chain >= bound) {
+                return None;
+            }
+            first.push(*sender_first);
+        }
+        Some(Self { first })
     }
 }
 
