@@ -131,7 +131,11 @@ impl ParallelExecutor {
                         stats.partitioned = true;
                         return (result, stats);
                     }
-                    self.workers.skip_partitioning.store(Workers::SKIP_AFTER_FAILURE, Ordering::Relaxed);
+                    // A group taken over may meet the group it came from (a sender crediting
+                    // another of the same group), which says nothing about the next blocks.
+                    if stats.taken_over == 0 {
+                        self.workers.skip_partitioning.store(Workers::SKIP_AFTER_FAILURE, Ordering::Relaxed);
+                    }
                 }
                 match run::execute_parallel(pool, state, chain_id, attrs, txs, &mut stats.executions) {
                     Ok(Some(output)) => return (Ok(output), stats),
@@ -190,7 +194,7 @@ pub struct ExecutionStats {
     /// Whether the block ran in sender groups that did not interact.
     pub partitioned: bool,
     /// Sender groups formed from transactions that a thread done with its own group took
-    /// over from a group still running.
+    /// over from a group still running (counted also when the attempt then failed).
     pub taken_over: usize,
     /// Whether the block ran sequentially (too small, one thread, one sender's nonce chain
     /// too long, the fee recipient was read, or the threads were busy with another block).
@@ -213,7 +217,9 @@ impl BlockExecutor for ParallelExecutor {
 /// results in index order. The calling thread runs index 0 itself and the pool the others:
 /// on a virtual machine a sleeping thread can take milliseconds to wake, so the caller
 /// working instead of sleeping leaves one fewer to wake. Each index runs on its own thread
-/// (a job blocked on a barrier holds its thread), so jobs may wait for each other.
+/// (a job blocked on a barrier holds its thread), so jobs may wait for each other, as long
+/// as they make no rayon calls on the pool themselves: a pool thread waiting in one could
+/// pick up another index's job and run it on top of its own.
 fn on_every_thread<T: Send>(pool: &rayon::ThreadPool, job: impl Fn(usize) -> T + Sync) -> Vec<T> {
     let results: Vec<Mutex<Option<T>>> = (0..pool.current_num_threads()).map(|_| Mutex::new(None)).collect();
     pool.in_place_scope(|scope| {

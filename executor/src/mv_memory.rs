@@ -140,9 +140,8 @@ trait ShardKey: Hash + Eq {
     fn shard(&self) -> usize;
 }
 
-/// Accounts are sharded by their address's leading bits, so that consecutive shards hold
-/// consecutive address ranges and a thread building a run of shards builds a sorted piece of
-/// the change set.
+/// Accounts are sharded by their address's leading bits (consecutive shards hold consecutive
+/// address ranges).
 impl ShardKey for Address {
     fn shard(&self) -> usize {
         usize::from(self[0]) * SHARDS / 256

@@ -1,6 +1,7 @@
-//! One parallel run over a block: worker threads execute and validate transactions, then build
-//! the change set from the multi-version memory's final writes, shard by shard; the calling
-//! thread checks the block in order and puts the pieces together.
+//! One parallel run over a block: the threads (the calling thread among them) execute and
+//! validate transactions, then build the change set from the multi-version memory's final
+//! writes, shard by shard; the calling thread then puts the pieces together and checks the
+//! block in order.
 
 use crate::{
     change_set::{self, ChangesPiece},

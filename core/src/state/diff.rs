@@ -33,7 +33,7 @@ impl AccountInfo {
 }
 
 /// What a block did to one account.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AccountDiff {
     /// The account after the block; `None` if it no longer exists (destroyed, or an empty
     /// account removed under EIP-161).
@@ -50,7 +50,7 @@ pub struct AccountDiff {
 /// when they hold the same changes in any order: nothing that consumes a diff needs them
 /// sorted (the state trie keys accounts by hash, the database by primary key), and sorting
 /// them cost the executor a tenth of a transfer block's time.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StateDiff {
     /// Changed accounts.
     pub accounts: AddressIndexMap<AccountDiff>,
