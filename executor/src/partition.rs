@@ -436,8 +436,23 @@ mod tests {
         assert!(steals > 0, "the thief never got any members");
     }
 
+    /// Step `step` of a sender whose operations interact with no other sender's: transfers to
+    /// a few shared fresh addresses (credits), ERC-20 transfers to its own fresh recipient
+    /// (slots of one contract), swaps on its own pool (senders 0 to 7 have one).
+    fn independent_op(from: usize, step: usize) -> Op {
+        match step % 3 {
+            0 => Op::Transfer { from, to: 43 + step % 5, value: 1 },
+            1 => Op::Erc20 { from, to: 48 + from, amount: 1 + step as u64 },
+            _ if from < 8 => {
+                Op::Swap { from, pool: from, amount: 10, zero_for_one: step.is_multiple_of(2), greedy: false }
+            }
+            _ => Op::Transfer { from, to: 44, value: 2 },
+        }
+    }
+
     /// A block whose first group is much longer than the second: the second group's thread
-    /// takes over part of the first, and the result still equals sequential execution.
+    /// takes over part of the first (transfers, ERC-20 transfers and swaps), and the result
+    /// still equals sequential execution.
     #[test]
     fn a_thread_done_early_takes_over_part_of_a_longer_group() {
         let sender_group = |from| group_of(Builder::default().tx(&Op::Transfer { from, to: 43, value: 1 }).signer(), 2);
@@ -446,9 +461,7 @@ mod tests {
             .iter()
             .take(2)
             .map(|from| Op::Transfer { from: *from, to: 43, value: 1 })
-            .chain(
-                long.iter().flat_map(|from| (0..8).map(|to| Op::Transfer { from: *from, to: 43 + to % 5, value: 1 })),
-            )
+            .chain(long.iter().flat_map(|&from| (0..8).map(move |step| independent_op(from, step))))
             .collect();
         let mut builder = Builder::default();
         let genesis = builder.genesis();
