@@ -382,10 +382,7 @@ fn join(base: &dyn StateReader, address: Address, into: &mut AccountDiff, change
 mod tests {
     use super::*;
     use crate::ParallelExecutor;
-    use rollup_core::{
-        BlockExecutor, SequentialExecutor,
-        test_utils::{Builder, FEE_RECIPIENT, Op, next_attributes},
-    };
+    use rollup_core::test_utils::{Builder, Op, TestBlock};
     use std::{collections::BTreeSet, num::NonZeroUsize};
 
     /// A split point never cuts a sender's chain: members at block positions 0..6 whose
@@ -463,20 +460,15 @@ mod tests {
             .map(|from| Op::Transfer { from: *from, to: 43, value: 1 })
             .chain(long.iter().flat_map(|&from| (0..8).map(move |step| independent_op(from, step))))
             .collect();
-        let mut builder = Builder::default();
-        let genesis = builder.genesis();
-        let (world, parent) = genesis.build();
-        let attrs = next_attributes(&parent, &genesis.config, FEE_RECIPIENT);
-        let chain_id = genesis.config.chain_id;
-        let txs: Vec<L2Transaction> = ops.iter().map(|op| builder.tx(op)).collect();
-        assert_eq!(txs.iter().map(|tx| group_of(tx.signer(), 2)).collect::<BTreeSet<_>>().len(), 2);
-        let expected = SequentialExecutor.execute(&world, chain_id, &attrs, &txs).expect("valid block");
+        let block = TestBlock::new(&ops);
+        assert_eq!(block.txs.iter().map(|tx| group_of(tx.signer(), 2)).collect::<BTreeSet<_>>().len(), 2);
+        let expected = block.sequential().expect("valid block");
         let parallel = ParallelExecutor::new(NonZeroUsize::new(2).expect("2 > 0")).with_min_transactions(0);
         // The second thread may wake late on a loaded machine, after the first has run most of
         // its group; it takes over in some of the blocks.
         let mut taken_over = 0;
         for _ in 0..100 {
-            let (got, stats) = parallel.execute_with_stats(&world, chain_id, &attrs, &txs);
+            let (got, stats) = parallel.execute_with_stats(&block.world, block.chain_id, &block.attrs, &block.txs);
             assert_eq!(got.expect("valid block"), expected);
             assert!(stats.partitioned, "{stats:?}");
             taken_over += stats.taken_over;

@@ -12,7 +12,7 @@ use rollup_core::{
     BlockExecutor, L2Transaction, SequentialExecutor, apply_block,
     deposit::TxDeposit,
     dev_signers,
-    test_utils::{Builder, FEE_RECIPIENT, Op, TOKEN, next_attributes, op},
+    test_utils::{Builder, FEE_RECIPIENT, Op, TOKEN, TestBlock, next_attributes, op},
 };
 use std::num::NonZeroUsize;
 
@@ -59,19 +59,14 @@ proptest! {
     fn large_blocks_parallel_equals_sequential(
         ops in (0..=100u8).prop_flat_map(|hot| prop::collection::vec(op(hot), 150..300)),
     ) {
-        let mut builder = Builder::default();
-        let genesis = builder.genesis();
-        let (world, parent) = genesis.build();
-        let txs: Vec<L2Transaction> =
-            ops.iter().filter(|op| !matches!(op, Op::Delegate { .. })).map(|op| builder.tx(op)).collect();
-        let attrs = next_attributes(&parent, &genesis.config, FEE_RECIPIENT);
-        let expected = SequentialExecutor.execute(&world, genesis.config.chain_id, &attrs, &txs);
+        let block = TestBlock::new(ops.iter().filter(|op| !matches!(op, Op::Delegate { .. })));
+        let expected = block.sequential();
         let Ok(expected) = expected else { return Err(TestCaseError::fail(format!("block rejected: {expected:?}"))) };
         for (threads, partitioning) in [(2, true), (2, false), (4, true), (4, false)] {
             let parallel = ParallelExecutor::new(NonZeroUsize::new(threads).unwrap())
                 .with_min_transactions(0)
                 .with_partitioning(partitioning);
-            match parallel.execute(&world, genesis.config.chain_id, &attrs, &txs) {
+            match parallel.execute(&block.world, block.chain_id, &block.attrs, &block.txs) {
                 Ok(got) => prop_assert_eq!(&expected, &got, "{} threads, partitioning {}", threads, partitioning),
                 Err(err) => prop_assert!(false, "{threads} threads rejected the block: {err}"),
             }
@@ -160,15 +155,10 @@ fn sender_groups_that_do_not_interact_run_apart() {
         .collect();
     let interacting: Vec<Op> = (0..16).map(|from| Op::Transfer { from, to: (from + 1) % 16, value: 1 }).collect();
     for (ops, partitioned) in [(independent, true), (interacting, false)] {
-        let mut builder = Builder::default();
-        let genesis = builder.genesis();
-        let (world, parent) = genesis.build();
-        let attrs = next_attributes(&parent, &genesis.config, FEE_RECIPIENT);
-        let chain_id = genesis.config.chain_id;
-        let txs: Vec<L2Transaction> = ops.iter().map(|op| builder.tx(op)).collect();
-        let expected = SequentialExecutor.execute(&world, chain_id, &attrs, &txs).expect("valid block");
+        let block = TestBlock::new(&ops);
+        let expected = block.sequential().expect("valid block");
         let parallel = ParallelExecutor::new(NonZeroUsize::new(2).unwrap()).with_min_transactions(0);
-        let (got, stats) = parallel.execute_with_stats(&world, chain_id, &attrs, &txs);
+        let (got, stats) = parallel.execute_with_stats(&block.world, block.chain_id, &block.attrs, &block.txs);
         assert_eq!(got.expect("valid block"), expected);
         assert_eq!(stats.partitioned, partitioned, "{stats:?}");
     }
@@ -200,17 +190,12 @@ proptest! {
     /// sequential execution.
     #[test]
     fn sender_groups_equal_sequential(ops in prop::collection::vec(independent_op(), 64..200)) {
-        let mut builder = Builder::default();
-        let genesis = builder.genesis();
-        let (world, parent) = genesis.build();
-        let txs: Vec<L2Transaction> = ops.iter().map(|op| builder.tx(op)).collect();
-        let attrs = next_attributes(&parent, &genesis.config, FEE_RECIPIENT);
-        let chain_id = genesis.config.chain_id;
-        let expected = SequentialExecutor.execute(&world, chain_id, &attrs, &txs);
+        let block = TestBlock::new(&ops);
+        let expected = block.sequential();
         let Ok(expected) = expected else { return Err(TestCaseError::fail(format!("block rejected: {expected:?}"))) };
         for threads in [2, 3, 4] {
             let parallel = ParallelExecutor::new(NonZeroUsize::new(threads).unwrap()).with_min_transactions(0);
-            let (got, stats) = parallel.execute_with_stats(&world, chain_id, &attrs, &txs);
+            let (got, stats) = parallel.execute_with_stats(&block.world, block.chain_id, &block.attrs, &block.txs);
             prop_assert_eq!(&expected, &got.expect("valid block"), "{} threads", threads);
             prop_assert!(stats.partitioned, "{} threads: {:?}", threads, stats);
         }

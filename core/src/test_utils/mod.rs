@@ -11,7 +11,10 @@ mod solidity;
 
 pub use solidity::{CompiledContract, compile, repo_root, tool};
 
-use crate::{BlockAttributes, ChainConfig, Genesis, GenesisAccount, L1Origin, L2Transaction, SealedBlock, dev_signers};
+use crate::{
+    BlockAttributes, BlockExecutor, ChainConfig, ExecutionError, ExecutionOutput, Genesis, GenesisAccount, L1Origin,
+    L2Transaction, SealedBlock, SequentialExecutor, WorldState, dev_signers,
+};
 use alloy::{
     consensus::{SignableTransaction, TxEip1559, TxEip7702, TxEnvelope, transaction::Recovered},
     eips::eip7702::Authorization,
@@ -266,6 +269,36 @@ impl Builder {
         } else {
             self.contracts[index % self.contracts.len()]
         }
+    }
+}
+
+/// One block of operations on the test genesis, paying [`FEE_RECIPIENT`].
+#[derive(Debug)]
+pub struct TestBlock {
+    /// The state the block runs on.
+    pub world: WorldState,
+    /// The chain's id.
+    pub chain_id: u64,
+    /// The block's attributes.
+    pub attrs: BlockAttributes,
+    /// The block's signed transactions.
+    pub txs: Vec<L2Transaction>,
+}
+
+impl TestBlock {
+    /// The block of `ops`, signed by a fresh [`Builder`].
+    pub fn new<'a>(ops: impl IntoIterator<Item = &'a Op>) -> Self {
+        let mut builder = Builder::default();
+        let genesis = builder.genesis();
+        let (world, parent) = genesis.build();
+        let attrs = next_attributes(&parent, &genesis.config, FEE_RECIPIENT);
+        let txs = ops.into_iter().map(|op| builder.tx(op)).collect();
+        Self { world, chain_id: genesis.config.chain_id, attrs, txs }
+    }
+
+    /// The sequential executor's output for the block.
+    pub fn sequential(&self) -> Result<ExecutionOutput, ExecutionError> {
+        SequentialExecutor.execute(&self.world, self.chain_id, &self.attrs, &self.txs)
     }
 }
 
