@@ -285,8 +285,8 @@ impl Attempt<'_> {
             changes.push(run.changes);
         }
         let diff = merge(self.base, changes)?;
-        let results = results.into_iter().map(|result| result.expect("every transaction ran in a group")).collect();
-        Some(Assembly { base: self.base, beneficiary: self.block.beneficiary, results }.finish(attrs, diff))
+        let results = results.into_iter().map(|result| result.expect("every transaction ran in a group"));
+        Some(Assembly { base: self.base, beneficiary: self.block.beneficiary }.finish(attrs, results, diff))
     }
 }
 

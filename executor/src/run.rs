@@ -285,10 +285,11 @@ fn assemble(
     attrs: &BlockAttributes,
     changes: Vec<ChangesPiece>,
 ) -> Result<Option<ExecutionOutput>, ExecutionError> {
-    let Shared { base, block, results, .. } = shared;
-    let results: Vec<TxResult> =
-        results.into_iter().map(|result| result.into_inner().expect("every transaction executed")).collect();
-    if results.iter().any(|result| result.read_beneficiary) {
+    let Shared { base, block, mut results, .. } = shared;
+    let read_beneficiary = |result: &mut Mutex<Option<TxResult>>| {
+        result.get_mut().as_ref().expect("every transaction executed").read_beneficiary
+    };
+    if results.iter_mut().any(read_beneficiary) {
         return Ok(None);
     }
     let mut diff = StateDiff::default();
@@ -297,28 +298,30 @@ fn assemble(
         diff.accounts.extend(piece.accounts);
         diff.codes.extend(piece.codes);
     }
-    Assembly { base, beneficiary: block.beneficiary, results }.finish(attrs, diff).map(Some)
+    let results = results.into_iter().map(|result| result.into_inner().expect("every transaction executed"));
+    Assembly { base, beneficiary: block.beneficiary }.finish(attrs, results, diff).map(Some)
 }
 
-/// The results of a block's transactions, none of which read the fee recipient, in block order.
+/// Puts a block's output together once its transactions ran.
 pub(crate) struct Assembly<'a> {
     pub(crate) base: &'a dyn StateReader,
     pub(crate) beneficiary: Address,
-    pub(crate) results: Vec<TxResult>,
 }
 
 impl Assembly<'_> {
-    /// Checks the block's gas and the transactions' validity in block order, and adds the fee
-    /// recipient's rewards to `diff`, the changes of all transactions.
+    /// Checks the block's gas and the transactions' validity in block order from `results`
+    /// (in block order, none of which read the fee recipient), and adds the fee recipient's
+    /// rewards to `diff`, the changes of all transactions.
     pub(crate) fn finish(
         self,
         attrs: &BlockAttributes,
+        results: impl ExactSizeIterator<Item = TxResult>,
         mut diff: StateDiff,
     ) -> Result<ExecutionOutput, ExecutionError> {
-        let mut outcomes = Vec::with_capacity(self.results.len());
+        let mut outcomes = Vec::with_capacity(results.len());
         let mut block_gas_used = 0u64;
         let mut rewards = U256::ZERO;
-        for (index, result) in self.results.into_iter().enumerate() {
+        for (index, result) in results.enumerate() {
             if block_gas_used + result.gas_limit > attrs.gas_limit {
                 return Err(ExecutionError::block_gas_exceeded(
                     index,
