@@ -35,7 +35,7 @@ use rollup_core::{
 use std::{
     collections::HashMap,
     convert::Infallible,
-    hash::BuildHasher,
+    hash::{BuildHasher, BuildHasherDefault, Hasher},
     sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
 };
 
@@ -61,7 +61,36 @@ fn conflicts(a: Access, b: Access) -> bool {
 struct GroupRun {
     results: Vec<(usize, TxResult)>,
     changes: StateDiff,
-    accesses: HashMap<Location, Access, KeyHasher>,
+    accesses: Accesses,
+}
+
+/// What a group accessed, by location fingerprint: a location's hash stands for it, so that
+/// the record is a quarter of the size and stays in cache while it is built and checked. Two
+/// locations with one fingerprint count as one, which can only add conflicts (a needless
+/// fall-back to Block-STM), never hide one.
+type Accesses = HashMap<u64, Access, BuildHasherDefault<FingerprintHasher>>;
+
+/// The fingerprint of a location in [`Accesses`].
+fn fingerprint(location: Location) -> u64 {
+    KeyHasher::default().hash_one(location)
+}
+
+/// Hasher of fingerprints, which are hashes already.
+#[derive(Default)]
+struct FingerprintHasher(u64);
+
+impl Hasher for FingerprintHasher {
+    fn write(&mut self, _: &[u8]) {
+        unreachable!("only fingerprints are hashed");
+    }
+
+    fn write_u64(&mut self, fingerprint: u64) {
+        self.0 = fingerprint;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// Executes the block in sender groups, one per thread of `pool`, and counts the EVM runs and
@@ -250,7 +279,7 @@ impl Attempt<'_> {
         let mut evm =
             Context::mainnet().with_cfg(self.cfg.clone()).with_block(block.clone()).with_db(overlay).build_mainnet();
         let mut results = Vec::with_capacity(count);
-        let mut accesses = HashMap::with_capacity_and_hasher(3 * count, KeyHasher::default());
+        let mut accesses = Accesses::with_capacity_and_hasher(3 * count, Default::default());
         for index in members {
             if self.abandoned.load(Ordering::Relaxed) {
                 return None;
@@ -276,37 +305,56 @@ impl Attempt<'_> {
         if interacted(&runs.iter().map(|run| &run.accesses).collect::<Vec<_>>()) {
             return None;
         }
-        let mut results: Vec<Option<TxResult>> = (0..self.txs.len()).map(|_| None).collect();
-        let mut changes = Vec::with_capacity(runs.len());
-        for run in runs {
-            for (index, result) in run.results {
-                results[index] = Some(result);
-            }
-            changes.push(run.changes);
-        }
+        let (results, changes): (Vec<_>, Vec<_>) =
+            runs.into_iter().map(|run| (run.results.into_iter().peekable(), run.changes)).unzip();
         let diff = merge(self.base, changes)?;
-        let results = results.into_iter().map(|result| result.expect("every transaction ran in a group"));
+        let results = InBlockOrder { runs: results, next: 0, len: self.txs.len() };
         Some(Assembly { base: self.base, beneficiary: self.block.beneficiary }.finish(attrs, results, diff))
     }
 }
 
+/// The groups' results in block order. Each group's are in block order, so the next
+/// transaction's is at the front of one of them.
+struct InBlockOrder {
+    runs: Vec<std::iter::Peekable<std::vec::IntoIter<(usize, TxResult)>>>,
+    /// The block position of the next result.
+    next: usize,
+    /// Transactions in the block.
+    len: usize,
+}
+
+impl Iterator for InBlockOrder {
+    type Item = TxResult;
+
+    fn next(&mut self) -> Option<TxResult> {
+        if self.next == self.len {
+            return None;
+        }
+        let position = self.next;
+        self.next += 1;
+        let result = self.runs.iter_mut().find_map(|run| run.next_if(|(index, _)| *index == position));
+        Some(result.expect("every transaction ran in a group").1)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.len - self.next, Some(self.len - self.next))
+    }
+}
+
+impl ExactSizeIterator for InBlockOrder {}
+
 /// Adds what one transaction accessed to its group's record; `None` if it loaded the fee
 /// recipient (whose rewards are applied once, after the block).
-fn record(
-    state: &EvmState,
-    beneficiary: Address,
-    credited: Option<Address>,
-    accesses: &mut HashMap<Location, Access, KeyHasher>,
-) -> Option<()> {
+fn record(state: &EvmState, beneficiary: Address, credited: Option<Address>, accesses: &mut Accesses) -> Option<()> {
     for (address, account) in state {
         if *address == beneficiary {
             return None;
         }
-        *accesses.entry(Location::Account(*address)).or_default() |=
+        *accesses.entry(fingerprint(Location::Account(*address))).or_default() |=
             account_access(account, credited == Some(*address));
         for (slot, value) in &account.storage {
             let access = if value.is_changed() { READ | WRITE } else { READ };
-            *accesses.entry(Location::Storage(*address, *slot)).or_default() |= access;
+            *accesses.entry(fingerprint(Location::Storage(*address, *slot))).or_default() |= access;
         }
     }
     Some(())
@@ -333,7 +381,7 @@ fn account_access(account: &Account, lazy: bool) -> Access {
 
 /// Whether any group used a location in a way that conflicts with another group's use of it:
 /// each pair of groups is compared by looking the smaller one's locations up in the larger.
-fn interacted(groups: &[&HashMap<Location, Access, KeyHasher>]) -> bool {
+fn interacted(groups: &[&Accesses]) -> bool {
     groups.iter().enumerate().any(|(index, first)| {
         groups[index + 1..].iter().any(|second| {
             let (smaller, larger) = if first.len() <= second.len() { (first, second) } else { (second, first) };
