@@ -26,7 +26,7 @@ mod trie;
 pub use chain::{BlockAttributes, ChainConfig, FEE_RECIPIENT, L1Origin, MAX_TX_SIZE, SPEC, TX_GAS_CAP};
 pub use genesis::{DEV_ACCOUNT_BALANCE, DEV_MNEMONIC, Genesis, GenesisAccount, MESSAGE_PASSER_ADDRESS, dev_signers};
 pub use output::{OUTPUT_VERSION, Output};
-pub use state::{AccountDiff, AccountInfo, StateDiff, StateOverlay, StateReader, WorldState};
+pub use state::{AccountDiff, AccountInfo, StateDiff, StateOverlay, StateReader, WorldState, private_copy};
 pub use stf::{
     AppliedBlock, BlockExecutor, CallError, ExecutionError, ExecutionOutput, L2Transaction, SealedBlock,
     SequentialExecutor, StepKind, TraceStep, TxOutcome, apply_block, estimate_gas, evm_env, l1_origin_extra_data,

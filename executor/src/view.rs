@@ -2,10 +2,10 @@
 //! recording every read and the write it came from.
 
 use crate::mv_memory::{Location, MvMemory, Observed, Origin, Read, Value, code_hash};
-use alloy_primitives::{Address, B256, Bytes, KECCAK256_EMPTY, U256};
+use alloy_primitives::{Address, B256, KECCAK256_EMPTY, U256};
 use parking_lot::Mutex;
 use revm::{bytecode::Bytecode, database_interface::DBErrorMarker};
-use rollup_core::{AccountInfo, StateReader};
+use rollup_core::{AccountInfo, StateReader, private_copy};
 use std::collections::HashMap;
 
 /// The incarnation read a value that a lower transaction is about to rewrite.
@@ -151,7 +151,7 @@ impl revm::Database for TxView<'_> {
         let found = self.codes.lock().get(&code_hash).cloned().or_else(|| self.base.code(code_hash));
         // Code not found may still be deployed by a lower transaction: only hits are kept.
         let Some(code) = found else { return Ok(Bytecode::default()) };
-        let copy = Bytecode::new_raw(Bytes::copy_from_slice(code.original_byte_slice()));
+        let copy = private_copy(&code);
         self.code_cache.insert(code_hash, copy.clone());
         Ok(copy)
     }

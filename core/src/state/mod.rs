@@ -8,5 +8,5 @@ mod world;
 
 pub use diff::{AccountDiff, AccountInfo, StateDiff};
 pub use overlay::StateOverlay;
-pub use reader::StateReader;
+pub use reader::{StateReader, private_copy};
 pub use world::WorldState;

@@ -1,16 +1,16 @@
 //! A [`StateDiff`] layered over a [`StateReader`]: reads see the diff first.
 
-use super::{AccountDiff, AccountInfo, StateDiff, StateReader};
+use super::{AccountDiff, AccountInfo, StateDiff, StateReader, private_copy};
 use alloy_primitives::{Address, B256, KECCAK256_EMPTY, U256};
-use alloy_primitives::{Bytes, map::AddressIndexMap};
+use alloy_primitives::{
+    Bytes,
+    map::{AddressIndexMap, B256Map},
+};
 use revm::{
     bytecode::Bytecode,
     state::{Account, EvmState},
 };
-use std::{
-    collections::{BTreeMap, HashMap},
-    convert::Infallible,
-};
+use std::{collections::BTreeMap, convert::Infallible};
 
 /// Pending changes over a base state. Serves as revm's database during block execution and
 /// accumulates each transaction's changes into one [`StateDiff`]; every account access looks
@@ -20,13 +20,15 @@ pub struct StateOverlay<'a, S: ?Sized> {
     base: &'a S,
     changes: AddressIndexMap<AccountDiff>,
     codes: BTreeMap<B256, Bytes>,
-    new_code: HashMap<B256, Bytecode>,
+    /// Code deployed in the block, and private copies of the base state's code loaded so far
+    /// (see [`private_copy`]).
+    known_code: B256Map<Bytecode>,
 }
 
 impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
     /// An overlay with no changes yet.
     pub fn new(base: &'a S) -> Self {
-        Self { base, changes: AddressIndexMap::default(), codes: BTreeMap::new(), new_code: HashMap::new() }
+        Self { base, changes: AddressIndexMap::default(), codes: BTreeMap::new(), known_code: B256Map::default() }
     }
 
     /// An empty overlay with room for changes to `accounts` accounts.
@@ -36,8 +38,8 @@ impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
 
     /// An overlay that starts from the given changes.
     pub fn with_diff(base: &'a S, diff: StateDiff) -> Self {
-        let new_code = diff.codes.iter().map(|(hash, code)| (*hash, Bytecode::new_raw(code.clone()))).collect();
-        Self { base, changes: diff.accounts, codes: diff.codes, new_code }
+        let known_code = diff.codes.iter().map(|(hash, code)| (*hash, Bytecode::new_raw(code.clone()))).collect();
+        Self { base, changes: diff.accounts, codes: diff.codes, known_code }
     }
 
     /// Consumes the overlay, returning its changes.
@@ -114,11 +116,11 @@ impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
         }
         entry.info = Some(info);
         let known = info.code_hash == KECCAK256_EMPTY
-            || self.new_code.contains_key(&info.code_hash)
+            || self.known_code.contains_key(&info.code_hash)
             || self.base.code(info.code_hash).is_some();
         if let Some(code) = account.info.code.filter(|_| !known) {
             self.codes.insert(info.code_hash, code.original_bytes());
-            self.new_code.insert(info.code_hash, code);
+            self.known_code.insert(info.code_hash, code);
         }
     }
 }
@@ -143,7 +145,7 @@ impl<S: StateReader + ?Sized> StateReader for StateOverlay<'_, S> {
     }
 
     fn code(&self, code_hash: B256) -> Option<Bytecode> {
-        self.new_code.get(&code_hash).cloned().or_else(|| self.base.code(code_hash))
+        self.known_code.get(&code_hash).cloned().or_else(|| self.base.code(code_hash))
     }
 
     fn block_hash(&self, number: u64) -> B256 {
@@ -165,7 +167,13 @@ impl<S: StateReader + ?Sized> revm::Database for StateOverlay<'_, S> {
     }
 
     fn code_by_hash(&mut self, code_hash: B256) -> Result<Bytecode, Infallible> {
-        Ok(StateReader::code(self, code_hash).unwrap_or_default())
+        if let Some(code) = self.known_code.get(&code_hash) {
+            return Ok(code.clone());
+        }
+        let Some(code) = self.base.code(code_hash) else { return Ok(Bytecode::default()) };
+        let copy = private_copy(&code);
+        self.known_code.insert(code_hash, copy.clone());
+        Ok(copy)
     }
 
     fn storage(&mut self, address: Address, index: U256) -> Result<U256, Infallible> {

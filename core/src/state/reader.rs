@@ -1,7 +1,7 @@
 //! The read interface that block execution needs from a state.
 
 use super::AccountInfo;
-use alloy_primitives::{Address, B256, U256};
+use alloy_primitives::{Address, B256, Bytes, U256};
 use revm::bytecode::Bytecode;
 
 /// Read access to a world state as of the start of a block.
@@ -16,4 +16,11 @@ pub trait StateReader: Send + Sync {
     fn code(&self, code_hash: B256) -> Option<Bytecode>;
     /// Hash of an earlier block, or zero when out of the 256-block window.
     fn block_hash(&self, number: u64) -> B256;
+}
+
+/// A copy of `code` that shares no memory with it. Threads that each clone one shared
+/// [`Bytecode`] for every transaction contend for its reference count; each taking a private
+/// copy once keeps them apart.
+pub fn private_copy(code: &Bytecode) -> Bytecode {
+    Bytecode::new_raw(Bytes::copy_from_slice(code.original_byte_slice()))
 }
