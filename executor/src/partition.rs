@@ -306,7 +306,7 @@ impl Attempt<'_> {
             return None;
         }
         let (results, changes): (Vec<_>, Vec<_>) =
-            runs.into_iter().map(|run| (run.results.into_iter().peekable(), run.changes)).unzip();
+            runs.into_iter().map(|run| (run.results.into_iter(), run.changes)).unzip();
         let diff = merge(self.base, changes)?;
         let results = InBlockOrder { runs: results, next: 0, len: self.txs.len() };
         Some(Assembly { base: self.base, beneficiary: self.block.beneficiary }.finish(attrs, results, diff))
@@ -316,7 +316,7 @@ impl Attempt<'_> {
 /// The groups' results in block order. Each group's are in block order, so the next
 /// transaction's is at the front of one of them.
 struct InBlockOrder {
-    runs: Vec<std::iter::Peekable<std::vec::IntoIter<(usize, TxResult)>>>,
+    runs: Vec<std::vec::IntoIter<(usize, TxResult)>>,
     /// The block position of the next result.
     next: usize,
     /// Transactions in the block.
@@ -332,8 +332,9 @@ impl Iterator for InBlockOrder {
         }
         let position = self.next;
         self.next += 1;
-        let result = self.runs.iter_mut().find_map(|run| run.next_if(|(index, _)| *index == position));
-        Some(result.expect("every transaction ran in a group").1)
+        // Looking at the front in place: a result is moved once, out of its group's vector.
+        let run = self.runs.iter_mut().find(|run| run.as_slice().first().is_some_and(|(index, _)| *index == position));
+        Some(run.and_then(Iterator::next).expect("every transaction ran in a group").1)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
