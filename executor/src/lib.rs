@@ -23,13 +23,13 @@ mod scheduler;
 mod view;
 
 use alloy_primitives::Address;
-use mv_memory::KeyHasher;
+use mv_memory::{FingerprintMap, KeyHasher};
 use parking_lot::Mutex;
 use rollup_core::{
     BlockAttributes, BlockExecutor, ExecutionError, ExecutionOutput, L2Transaction, SequentialExecutor, StateReader,
 };
 use std::{
-    collections::HashMap,
+    hash::BuildHasher,
     num::NonZeroUsize,
     sync::{
         Arc, OnceLock,
@@ -126,7 +126,7 @@ impl ParallelExecutor {
             {
                 if self.partitioning && self.workers.try_partitioning() {
                     let result =
-                        partition::execute_partitioned(pool, state, chain_id, attrs, txs, &senders.first, &mut stats);
+                        partition::execute_partitioned(pool, state, chain_id, attrs, txs, &senders, &mut stats);
                     if let Some(result) = result {
                         stats.partitioned = true;
                         return (result, stats);
@@ -163,26 +163,40 @@ impl ParallelExecutor {
     }
 }
 
-/// The block position of each transaction's sender's first transaction in the block.
-struct Senders {
-    first: Vec<usize>,
+/// Each transaction's sender, by fingerprint (a hash standing for the address), and the block
+/// position of its sender's first transaction. Two senders with one fingerprint would count
+/// as one, which only makes a chain look longer (the block runs sequentially, or is split
+/// into groups less finely) and never changes a result.
+pub(crate) struct Senders {
+    /// Each transaction's sender's fingerprint.
+    pub(crate) fingerprints: Vec<u64>,
+    /// The block position of each transaction's sender's first transaction.
+    pub(crate) first: Vec<usize>,
 }
 
 impl Senders {
     /// `None` if a sender has `nonce_bound` transactions or more.
     fn of(txs: &[L2Transaction], nonce_bound: Option<usize>) -> Option<Self> {
-        let mut seen: HashMap<Address, (usize, usize), KeyHasher> =
-            HashMap::with_capacity_and_hasher(txs.len(), KeyHasher::default());
+        let mut seen: FingerprintMap<(usize, usize)> =
+            FingerprintMap::with_capacity_and_hasher(txs.len(), Default::default());
+        let mut fingerprints = Vec::with_capacity(txs.len());
         let mut first = Vec::with_capacity(txs.len());
         for (index, tx) in txs.iter().enumerate() {
-            let (sender_first, chain) = seen.entry(tx.signer()).or_insert((index, 0));
+            let fingerprint = Self::fingerprint(tx.signer());
+            let (sender_first, chain) = seen.entry(fingerprint).or_insert((index, 0));
             *chain += 1;
             if nonce_bound.is_some_and(|bound| *chain >= bound) {
                 return None;
             }
+            fingerprints.push(fingerprint);
             first.push(*sender_first);
         }
-        Some(Self { first })
+        Some(Self { fingerprints, first })
+    }
+
+    /// A sender's fingerprint.
+    fn fingerprint(sender: Address) -> u64 {
+        KeyHasher::default().hash_one(sender)
     }
 }
 

@@ -202,6 +202,28 @@ impl Hasher for RandomKeyHasher {
     }
 }
 
+/// A map keyed by 64-bit fingerprints (hashes standing for larger keys), which need no
+/// hashing again.
+pub(crate) type FingerprintMap<V> = HashMap<u64, V, BuildHasherDefault<FingerprintHasher>>;
+
+/// Hasher of fingerprints, which are hashes already.
+#[derive(Default)]
+pub(crate) struct FingerprintHasher(u64);
+
+impl Hasher for FingerprintHasher {
+    fn write(&mut self, _: &[u8]) {
+        unreachable!("only fingerprints are hashed");
+    }
+
+    fn write_u64(&mut self, fingerprint: u64) {
+        self.0 = fingerprint;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// The writes to one location, sorted by writing transaction (most locations have one writer,
 /// kept inline; a sorted vector beats a tree for the few that have more).
 #[derive(Debug)]

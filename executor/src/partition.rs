@@ -13,9 +13,9 @@
 //! credited, in any number of groups, is not a conflict, and its credits add up.
 
 use crate::{
-    ExecutionStats,
+    ExecutionStats, Senders,
     handler::LazyRewardHandler,
-    mv_memory::{KeyHasher, Location},
+    mv_memory::{FingerprintMap, KeyHasher, Location},
     on_every_thread,
     run::{Assembly, RunError, TxResult, lazy_recipient, tip},
 };
@@ -33,9 +33,8 @@ use rollup_core::{
     StateReader, TxOutcome, evm_env, tx_env,
 };
 use std::{
-    collections::HashMap,
     convert::Infallible,
-    hash::{BuildHasher, BuildHasherDefault, Hasher},
+    hash::BuildHasher,
     sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
 };
 
@@ -68,49 +67,30 @@ struct GroupRun {
 /// the record is a quarter of the size and stays in cache while it is built and checked. Two
 /// locations with one fingerprint count as one, which can only add conflicts (a needless
 /// fall-back to Block-STM), never hide one.
-type Accesses = HashMap<u64, Access, BuildHasherDefault<FingerprintHasher>>;
+type Accesses = FingerprintMap<Access>;
 
 /// The fingerprint of a location in [`Accesses`].
 fn fingerprint(location: Location) -> u64 {
     KeyHasher::default().hash_one(location)
 }
 
-/// Hasher of fingerprints, which are hashes already.
-#[derive(Default)]
-struct FingerprintHasher(u64);
-
-impl Hasher for FingerprintHasher {
-    fn write(&mut self, _: &[u8]) {
-        unreachable!("only fingerprints are hashed");
-    }
-
-    fn write_u64(&mut self, fingerprint: u64) {
-        self.0 = fingerprint;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
 /// Executes the block in sender groups, one per thread of `pool`, and counts the EVM runs and
 /// groups taken over in `stats`. `None` means the attempt cannot stand (the groups
 /// interacted, a transaction read the fee recipient or was invalid) and the block needs
-/// Block-STM. `first_of_sender` is the block position of each transaction's sender's first
-/// transaction.
+/// Block-STM. `senders` assigns the transactions to groups and keeps sender chains whole.
 pub(crate) fn execute_partitioned(
     pool: &rayon::ThreadPool,
     base: &dyn StateReader,
     chain_id: u64,
     attrs: &BlockAttributes,
     txs: &[L2Transaction],
-    first_of_sender: &[usize],
+    senders: &Senders,
     stats: &mut ExecutionStats,
 ) -> Option<Result<ExecutionOutput, ExecutionError>> {
     let threads = pool.current_num_threads();
     let mut members: Vec<Vec<usize>> = (0..threads).map(|_| Vec::with_capacity(txs.len() / threads + 1)).collect();
-    for (index, tx) in txs.iter().enumerate() {
-        members[group_of(tx.signer(), threads)].push(index);
+    for (index, fingerprint) in senders.fingerprints.iter().enumerate() {
+        members[group_of(*fingerprint, threads)].push(index);
     }
     let (cfg, block) = evm_env(chain_id, attrs);
     let attempt = Attempt {
@@ -119,7 +99,7 @@ pub(crate) fn execute_partitioned(
         block,
         txs,
         groups: members.into_iter().map(Group::new).collect(),
-        first_of_sender,
+        first_of_sender: &senders.first,
         abandoned: AtomicBool::new(false),
         runs: AtomicUsize::new(0),
     };
@@ -131,9 +111,10 @@ pub(crate) fn execute_partitioned(
     runs.and_then(|runs| attempt.finish(attrs, runs))
 }
 
-/// The group of a sender's transactions when the block runs on `threads` threads.
-fn group_of(sender: Address, threads: usize) -> usize {
-    (KeyHasher::default().hash_one(sender) >> 32) as usize % threads
+/// The group of a sender's transactions (by the sender's fingerprint) when the block runs on
+/// `threads` threads.
+fn group_of(sender: u64, threads: usize) -> usize {
+    (sender >> 32) as usize % threads
 }
 
 /// Fewest members left in a group for a thread that is done to take some over.
@@ -501,7 +482,8 @@ mod tests {
     /// still equals sequential execution.
     #[test]
     fn a_thread_done_early_takes_over_part_of_a_longer_group() {
-        let sender_group = |from| group_of(Builder::default().tx(&Op::Transfer { from, to: 43, value: 1 }).signer(), 2);
+        let group = |sender| group_of(Senders::fingerprint(sender), 2);
+        let sender_group = |from| group(Builder::default().tx(&Op::Transfer { from, to: 43, value: 1 }).signer());
         let (long, short): (Vec<usize>, Vec<usize>) = (0..32).partition(|from| sender_group(*from) == 0);
         let ops: Vec<Op> = short
             .iter()
@@ -510,7 +492,7 @@ mod tests {
             .chain(long.iter().flat_map(|&from| (0..8).map(move |step| independent_op(from, step))))
             .collect();
         let block = TestBlock::new(&ops);
-        assert_eq!(block.txs.iter().map(|tx| group_of(tx.signer(), 2)).collect::<BTreeSet<_>>().len(), 2);
+        assert_eq!(block.txs.iter().map(|tx| group(tx.signer())).collect::<BTreeSet<_>>().len(), 2);
         let expected = block.sequential().expect("valid block");
         let parallel = ParallelExecutor::new(NonZeroUsize::new(2).expect("2 > 0")).with_min_transactions(0);
         // The second thread may wake late on a loaded machine, after the first has run most of
