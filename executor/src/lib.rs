@@ -16,20 +16,19 @@
 
 mod change_set;
 mod handler;
+mod hashing;
 mod mv_memory;
 mod partition;
 mod run;
 mod scheduler;
 mod view;
 
-use alloy_primitives::Address;
-use mv_memory::{FingerprintMap, KeyHasher};
+use hashing::{FingerprintMap, fingerprint};
 use parking_lot::Mutex;
 use rollup_core::{
     BlockAttributes, BlockExecutor, ExecutionError, ExecutionOutput, L2Transaction, SequentialExecutor, StateReader,
 };
 use std::{
-    hash::BuildHasher,
     num::NonZeroUsize,
     sync::{
         Arc, OnceLock,
@@ -182,7 +181,7 @@ impl Senders {
         let mut fingerprints = Vec::with_capacity(txs.len());
         let mut first = Vec::with_capacity(txs.len());
         for (index, tx) in txs.iter().enumerate() {
-            let fingerprint = Self::fingerprint(tx.signer());
+            let fingerprint = fingerprint(tx.signer());
             let (sender_first, chain) = seen.entry(fingerprint).or_insert((index, 0));
             *chain += 1;
             if nonce_bound.is_some_and(|bound| *chain >= bound) {
@@ -192,11 +191,6 @@ impl Senders {
             first.push(*sender_first);
         }
         Some(Self { fingerprints, first })
-    }
-
-    /// A sender's fingerprint.
-    fn fingerprint(sender: Address) -> u64 {
-        KeyHasher::default().hash_one(sender)
     }
 }
 

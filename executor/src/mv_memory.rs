@@ -6,6 +6,7 @@
 //! change set is built; storage slots are sharded by account and slot, so that transactions
 //! using one contract do not queue for one lock.
 
+use crate::hashing::{KeyHasher, RandomKeyHasher};
 use alloy_primitives::{Address, B256, KECCAK256_EMPTY, U256};
 use crossbeam_utils::CachePadded;
 use parking_lot::Mutex;
@@ -13,7 +14,7 @@ use rollup_core::{AccountInfo, StateReader};
 use smallvec::SmallVec;
 use std::{
     collections::HashMap,
-    hash::{BuildHasher, BuildHasherDefault, Hash, Hasher},
+    hash::{BuildHasher, Hash, Hasher},
     sync::atomic::{AtomicU32, Ordering},
 };
 
@@ -127,9 +128,6 @@ enum Retract {
 
 const SHARDS: usize = 64;
 
-/// Hash map builder for [`RandomKeyHasher`].
-pub(crate) type KeyHasher = BuildHasherDefault<RandomKeyHasher>;
-
 /// A map split into independently locked shards, each lock on its own cache lines so that
 /// threads locking neighbouring shards do not invalidate each other's caches.
 #[derive(Debug)]
@@ -177,50 +175,6 @@ impl<K: ShardKey, V> Sharded<K, V> {
     /// Empties shard `index`, returning its contents.
     fn take(&self, index: usize) -> HashMap<K, V, KeyHasher> {
         std::mem::take(&mut *self.0[index].lock())
-    }
-}
-
-/// Hasher for keys that are already random or nearly so (addresses, storage slots): folds the
-/// key's words with a multiply, much cheaper than a general-purpose hash of 20 or 32 bytes.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct RandomKeyHasher(u64);
-
-impl Hasher for RandomKeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x517c_c1b7_2722_0a95);
-        }
-    }
-
-    /// Keys are fixed-size, so their length prefix carries nothing.
-    fn write_usize(&mut self, _: usize) {}
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// A map keyed by 64-bit fingerprints (hashes standing for larger keys), which need no
-/// hashing again.
-pub(crate) type FingerprintMap<V> = HashMap<u64, V, BuildHasherDefault<FingerprintHasher>>;
-
-/// Hasher of fingerprints, which are hashes already.
-#[derive(Default)]
-pub(crate) struct FingerprintHasher(u64);
-
-impl Hasher for FingerprintHasher {
-    fn write(&mut self, _: &[u8]) {
-        unreachable!("only fingerprints are hashed");
-    }
-
-    fn write_u64(&mut self, fingerprint: u64) {
-        self.0 = fingerprint;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
     }
 }
 

@@ -15,7 +15,8 @@
 use crate::{
     ExecutionStats, Senders,
     handler::LazyRewardHandler,
-    mv_memory::{FingerprintMap, KeyHasher, Location},
+    hashing::{FingerprintMap, fingerprint},
+    mv_memory::Location,
     on_every_thread,
     run::{Assembly, RunError, TxResult, lazy_recipient, tip},
 };
@@ -34,7 +35,6 @@ use rollup_core::{
 };
 use std::{
     convert::Infallible,
-    hash::BuildHasher,
     sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
 };
 
@@ -68,11 +68,6 @@ struct GroupRun {
 /// locations with one fingerprint count as one, which can only add conflicts (a needless
 /// fall-back to Block-STM), never hide one.
 type Accesses = FingerprintMap<Access>;
-
-/// The fingerprint of a location in [`Accesses`].
-fn fingerprint(location: Location) -> u64 {
-    KeyHasher::default().hash_one(location)
-}
 
 /// Executes the block in sender groups, one per thread of `pool`, and counts the EVM runs and
 /// groups taken over in `stats`. `None` means the attempt cannot stand (the groups
@@ -111,10 +106,10 @@ pub(crate) fn execute_partitioned(
     runs.and_then(|runs| attempt.finish(attrs, runs))
 }
 
-/// The group of a sender's transactions (by the sender's fingerprint) when the block runs on
+/// The group of a sender's transactions, by the sender's fingerprint, when the block runs on
 /// `threads` threads.
-fn group_of(sender: u64, threads: usize) -> usize {
-    (sender >> 32) as usize % threads
+fn group_of(sender_fingerprint: u64, threads: usize) -> usize {
+    (sender_fingerprint >> 32) as usize % threads
 }
 
 /// Fewest members left in a group for a thread that is done to take some over.
@@ -256,7 +251,7 @@ impl Attempt<'_> {
         runs: &mut usize,
     ) -> Option<GroupRun> {
         let Self { base, block, txs, .. } = self;
-        let overlay = StateOverlay::with_capacity(*base, room);
+        let overlay = StateOverlay::with_capacity(*base, room).with_private_code();
         let mut evm =
             Context::mainnet().with_cfg(self.cfg.clone()).with_block(block.clone()).with_db(overlay).build_mainnet();
         let mut results = Vec::with_capacity(count);
@@ -415,6 +410,37 @@ mod tests {
     use rollup_core::test_utils::{Builder, Op, TestBlock};
     use std::{collections::BTreeSet, num::NonZeroUsize};
 
+    /// Adding access bits never removes a conflict, so that two locations sharing a
+    /// fingerprint (their bits joined) can only add conflicts.
+    #[test]
+    fn more_access_bits_never_remove_a_conflict() {
+        let all = READ | WRITE | CREDIT;
+        for (a, b) in (0..=all).flat_map(|a| (0..=all).map(move |b| (a, b))) {
+            for (more_a, more_b) in (0..=all).flat_map(|x| (0..=all).map(move |y| (a | x, b | y))) {
+                assert!(!conflicts(a, b) || conflicts(more_a, more_b), "{a:03b} {b:03b} -> {more_a:03b} {more_b:03b}");
+            }
+        }
+        assert!(!conflicts(CREDIT, CREDIT) && conflicts(CREDIT, READ) && conflicts(WRITE, READ));
+    }
+
+    /// The groups' results come out in block order, however the positions interleave.
+    #[test]
+    fn results_come_out_in_block_order() {
+        let result = |gas_used| TxResult {
+            outcome: Ok(TxOutcome { success: true, gas_used, logs: Vec::new(), contract_address: None }),
+            read_beneficiary: false,
+            gas_limit: 0,
+            tip: 0,
+        };
+        let group = |positions: &[usize]| {
+            positions.iter().map(|&position| (position, result(position as u64))).collect::<Vec<_>>().into_iter()
+        };
+        let in_order = InBlockOrder { runs: vec![group(&[1, 2, 5]), group(&[0, 6]), group(&[3, 4])], next: 0, len: 7 };
+        assert_eq!(in_order.len(), 7);
+        let gas: Vec<u64> = in_order.map(|result| result.outcome.expect("ok").gas_used).collect();
+        assert_eq!(gas, (0..7).collect::<Vec<_>>());
+    }
+
     /// A split point never cuts a sender's chain: members at block positions 0..6 whose
     /// senders' first transactions are at `first` can be split before positions 0, 2 and 5.
     #[test]
@@ -482,7 +508,7 @@ mod tests {
     /// still equals sequential execution.
     #[test]
     fn a_thread_done_early_takes_over_part_of_a_longer_group() {
-        let group = |sender| group_of(Senders::fingerprint(sender), 2);
+        let group = |sender: Address| group_of(fingerprint(sender), 2);
         let sender_group = |from| group(Builder::default().tx(&Op::Transfer { from, to: 43, value: 1 }).signer());
         let (long, short): (Vec<usize>, Vec<usize>) = (0..32).partition(|from| sender_group(*from) == 0);
         let ops: Vec<Op> = short

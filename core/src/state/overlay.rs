@@ -20,15 +20,22 @@ pub struct StateOverlay<'a, S: ?Sized> {
     base: &'a S,
     changes: AddressIndexMap<AccountDiff>,
     codes: BTreeMap<B256, Bytes>,
-    /// Code deployed in the block, and private copies of the base state's code loaded so far
-    /// (see [`private_copy`]).
+    /// Code deployed in the block, and the base state's code loaded so far.
     known_code: B256Map<Bytecode>,
+    /// Whether code loaded from the base state is kept as a [`private_copy`].
+    private_code: bool,
 }
 
 impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
     /// An overlay with no changes yet.
     pub fn new(base: &'a S) -> Self {
-        Self { base, changes: AddressIndexMap::default(), codes: BTreeMap::new(), known_code: B256Map::default() }
+        Self {
+            base,
+            changes: AddressIndexMap::default(),
+            codes: BTreeMap::new(),
+            known_code: B256Map::default(),
+            private_code: false,
+        }
     }
 
     /// An empty overlay with room for changes to `accounts` accounts.
@@ -39,7 +46,14 @@ impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
     /// An overlay that starts from the given changes.
     pub fn with_diff(base: &'a S, diff: StateDiff) -> Self {
         let known_code = diff.codes.iter().map(|(hash, code)| (*hash, Bytecode::new_raw(code.clone()))).collect();
-        Self { base, changes: diff.accounts, codes: diff.codes, known_code }
+        Self { base, changes: diff.accounts, codes: diff.codes, known_code, private_code: false }
+    }
+
+    /// Keeps a private copy of each contract's code it loads from the base state, for an
+    /// overlay that runs beside others on the same contracts (see [`private_copy`]).
+    pub fn with_private_code(mut self) -> Self {
+        self.private_code = true;
+        self
     }
 
     /// Consumes the overlay, returning its changes.
@@ -171,9 +185,9 @@ impl<S: StateReader + ?Sized> revm::Database for StateOverlay<'_, S> {
             return Ok(code.clone());
         }
         let Some(code) = self.base.code(code_hash) else { return Ok(Bytecode::default()) };
-        let copy = private_copy(&code);
-        self.known_code.insert(code_hash, copy.clone());
-        Ok(copy)
+        let code = if self.private_code { private_copy(&code) } else { code };
+        self.known_code.insert(code_hash, code.clone());
+        Ok(code)
     }
 
     fn storage(&mut self, address: Address, index: U256) -> Result<U256, Infallible> {

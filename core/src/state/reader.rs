@@ -18,9 +18,31 @@ pub trait StateReader: Send + Sync {
     fn block_hash(&self, number: u64) -> B256;
 }
 
-/// A copy of `code` that shares no memory with it. Threads that each clone one shared
-/// [`Bytecode`] for every transaction contend for its reference count; each taking a private
-/// copy once keeps them apart.
+/// A copy of `code` that shares no memory with it, of the same kind. Threads that each clone
+/// one shared [`Bytecode`] for every transaction contend for its reference count; each taking
+/// a private copy once keeps them apart.
 pub fn private_copy(code: &Bytecode) -> Bytecode {
-    Bytecode::new_raw(Bytes::copy_from_slice(code.original_byte_slice()))
+    match code.eip7702_address() {
+        Some(address) => Bytecode::new_eip7702(address),
+        None => Bytecode::new_legacy(Bytes::copy_from_slice(code.original_byte_slice())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::{address, bytes};
+
+    /// A private copy has the same bytes and kind, in memory of its own.
+    #[test]
+    fn private_copies_keep_bytes_and_kind() {
+        let delegation = Bytecode::new_eip7702(address!("0x00000000000000000000000000000000000000aa"));
+        let contract = Bytecode::new_raw(bytes!("6001600201600055"));
+        for code in [delegation, contract] {
+            let copy = private_copy(&code);
+            assert_eq!(copy, code);
+            assert_eq!((copy.kind(), copy.original_bytes()), (code.kind(), code.original_bytes()));
+            assert_ne!(copy.original_byte_slice().as_ptr(), code.original_byte_slice().as_ptr());
+        }
+    }
 }
