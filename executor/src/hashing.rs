@@ -31,10 +31,9 @@ impl Hasher for RandomKeyHasher {
     }
 }
 
-/// The 64-bit fingerprint of a key (an address, a location): its [`KeyHasher`] hash. A
-/// fingerprint stands for its key where two keys with one fingerprint counting as one is
-/// harmless (keys picked on purpose can collide: a block can make them, as it can make real
-/// conflicts).
+/// The 64-bit fingerprint of a key (an address, a location): its [`KeyHasher`] hash. Use it
+/// in place of the key only where two keys counting as one is harmless: keys can be picked to
+/// collide, as a block can pick real conflicts.
 pub(crate) fn fingerprint(key: impl Hash) -> u64 {
     KeyHasher::default().hash_one(key)
 }

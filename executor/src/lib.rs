@@ -202,7 +202,8 @@ pub struct ExecutionStats {
     /// Whether the block ran in sender groups that did not interact.
     pub partitioned: bool,
     /// Sender groups formed from transactions that a thread done with its own group took
-    /// over from a group still running (counted also when the attempt then failed).
+    /// over from a group still running (counted also when the groups then turned out to
+    /// interact; zero when a group gave up).
     pub taken_over: usize,
     /// Whether the block ran sequentially (too small, one thread, one sender's nonce chain
     /// too long, the fee recipient was read, or the threads were busy with another block).
