@@ -23,7 +23,7 @@ mod run;
 mod scheduler;
 mod view;
 
-use hashing::{FingerprintMap, fingerprint};
+use hashing::fingerprint;
 use parking_lot::Mutex;
 use rollup_core::{
     BlockAttributes, BlockExecutor, ExecutionError, ExecutionOutput, L2Transaction, SequentialExecutor, StateReader,
@@ -119,7 +119,7 @@ impl ParallelExecutor {
             // the critical path (its transactions run one after another): such a block cannot
             // run faster in parallel (a fully dependent block is the extreme).
             let nonce_bound = (self.min_transactions > 0).then(|| txs.len().div_ceil(self.threads.get()));
-            if let Some(senders) = Senders::of(txs, nonce_bound)
+            if let Some(senders) = sender_fingerprints(txs, nonce_bound)
                 && let Some(_running) = self.workers.running.try_lock()
                 && let Some(pool) = self.pool()
             {
@@ -162,36 +162,37 @@ impl ParallelExecutor {
     }
 }
 
-/// Each transaction's sender, by fingerprint (a hash standing for the address), and the block
-/// position of its sender's first transaction. Two senders with one fingerprint would count
-/// as one, which only makes a chain look longer (the block runs sequentially, or is split
-/// into groups less finely) and never changes a result.
-pub(crate) struct Senders {
-    /// Each transaction's sender's fingerprint.
-    pub(crate) fingerprints: Vec<u64>,
-    /// The block position of each transaction's sender's first transaction.
-    pub(crate) first: Vec<usize>,
+/// Each transaction's sender's fingerprint (a hash standing for the address); `None` if one
+/// sender has `nonce_bound` transactions or more. Two senders with one fingerprint would count
+/// as one, which only makes a chain look longer (the block runs sequentially, or is split into
+/// groups less finely) and never changes a result.
+fn sender_fingerprints(txs: &[L2Transaction], nonce_bound: Option<usize>) -> Option<Vec<u64>> {
+    let fingerprints: Vec<u64> = txs.iter().map(|tx| fingerprint(tx.signer())).collect();
+    match nonce_bound {
+        Some(bound) if occurs_at_least(&fingerprints, bound) => None,
+        _ => Some(fingerprints),
+    }
 }
 
-impl Senders {
-    /// `None` if a sender has `nonce_bound` transactions or more.
-    fn of(txs: &[L2Transaction], nonce_bound: Option<usize>) -> Option<Self> {
-        let mut seen: FingerprintMap<(usize, usize)> =
-            FingerprintMap::with_capacity_and_hasher(txs.len(), Default::default());
-        let mut fingerprints = Vec::with_capacity(txs.len());
-        let mut first = Vec::with_capacity(txs.len());
-        for (index, tx) in txs.iter().enumerate() {
-            let fingerprint = fingerprint(tx.signer());
-            let (sender_first, chain) = seen.entry(fingerprint).or_insert((index, 0));
-            *chain += 1;
-            if nonce_bound.is_some_and(|bound| *chain >= bound) {
-                return None;
-            }
-            fingerprints.push(fingerprint);
-            first.push(*sender_first);
+/// Whether some value occurs `bound` times or more in `values`, without a map of every value
+/// (Misra–Gries): `k` counters, each decremented together with the others when a value finds
+/// no counter, keep every value that occurs more than `len / (k + 1)` times. With `len /
+/// bound` counters that is every value occurring `bound` times, and a second pass counts
+/// those exactly.
+fn occurs_at_least(values: &[u64], bound: usize) -> bool {
+    let counters = values.len() / bound.max(1);
+    let mut candidates: Vec<(u64, usize)> = Vec::with_capacity(counters);
+    for &value in values {
+        if let Some((_, count)) = candidates.iter_mut().find(|(candidate, _)| *candidate == value) {
+            *count += 1;
+        } else if candidates.len() < counters {
+            candidates.push((value, 1));
+        } else {
+            candidates.iter_mut().for_each(|(_, count)| *count -= 1);
+            candidates.retain(|(_, count)| *count > 0);
         }
-        Some(Self { fingerprints, first })
     }
+    candidates.iter().any(|(candidate, _)| values.iter().filter(|value| *value == candidate).count() >= bound)
 }
 
 /// How a block was executed.
@@ -239,4 +240,22 @@ fn on_every_thread<T: Send>(pool: &rayon::ThreadPool, job: impl Fn(usize) -> T +
         *results[0].lock() = Some(job(0));
     });
     results.into_iter().map(|result| result.into_inner().expect("every index ran")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::occurs_at_least;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The counters find a value occurring `bound` times or more exactly when there is one.
+        #[test]
+        fn occurs_at_least_agrees_with_counting(
+            values in prop::collection::vec(0u64..6, 0..200),
+            bound in 1usize..120,
+        ) {
+            let most = values.iter().map(|value| values.iter().filter(|other| *other == value).count()).max();
+            prop_assert_eq!(occurs_at_least(&values, bound), most.unwrap_or(0) >= bound);
+        }
+    }
 }

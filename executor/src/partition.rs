@@ -13,7 +13,7 @@
 //! credited, in any number of groups, is not a conflict, and its credits add up.
 
 use crate::{
-    ExecutionStats, Senders,
+    ExecutionStats,
     handler::LazyRewardHandler,
     hashing::{FingerprintMap, fingerprint},
     mv_memory::Location,
@@ -35,7 +35,10 @@ use rollup_core::{
 };
 use std::{
     convert::Infallible,
-    sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
+    sync::{
+        OnceLock,
+        atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
+    },
 };
 
 /// How a group used a location (bit flags).
@@ -72,19 +75,20 @@ type Accesses = FingerprintMap<Access>;
 /// Executes the block in sender groups, one per thread of `pool`, and counts the EVM runs and
 /// groups taken over in `stats`. `None` means the attempt cannot stand (the groups
 /// interacted, a transaction read the fee recipient or was invalid) and the block needs
-/// Block-STM. `senders` assigns the transactions to groups and keeps sender chains whole.
+/// Block-STM. `senders` (each transaction's sender's fingerprint) assigns the transactions to
+/// groups and keeps sender chains whole.
 pub(crate) fn execute_partitioned(
     pool: &rayon::ThreadPool,
     base: &dyn StateReader,
     chain_id: u64,
     attrs: &BlockAttributes,
     txs: &[L2Transaction],
-    senders: &Senders,
+    senders: &[u64],
     stats: &mut ExecutionStats,
 ) -> Option<Result<ExecutionOutput, ExecutionError>> {
     let threads = pool.current_num_threads();
     let mut members: Vec<Vec<usize>> = (0..threads).map(|_| Vec::with_capacity(txs.len() / threads + 1)).collect();
-    for (index, fingerprint) in senders.fingerprints.iter().enumerate() {
+    for (index, fingerprint) in senders.iter().enumerate() {
         members[group_of(*fingerprint, threads)].push(index);
     }
     let (cfg, block) = evm_env(chain_id, attrs);
@@ -94,7 +98,7 @@ pub(crate) fn execute_partitioned(
         block,
         txs,
         groups: members.into_iter().map(Group::new).collect(),
-        first_of_sender: &senders.first,
+        senders,
         abandoned: AtomicBool::new(false),
         runs: AtomicUsize::new(0),
     };
@@ -123,12 +127,16 @@ struct Group {
     /// half): a thread done with its own group may move the end down and run the members past
     /// it as a group of its own.
     cursor: AtomicU64,
+    /// For each member, the index in `members` of its sender's first member: worked out by the
+    /// first thread that takes members over, not before the block (a group nobody takes from
+    /// never needs it).
+    sender_starts: OnceLock<Vec<usize>>,
 }
 
 impl Group {
     fn new(members: Vec<usize>) -> Self {
         let cursor = AtomicU64::new(Self::pack(0, members.len()));
-        Self { members, cursor }
+        Self { members, cursor, sender_starts: OnceLock::new() }
     }
 
     /// A cursor value from the next member and the end of the members left.
@@ -156,14 +164,15 @@ impl Group {
     /// Takes about the second half of the members left, for a thread done with its own group:
     /// those from a split point on, chosen so that none of their senders has a member before
     /// it (a sender's transactions stay in one group, in order). `None` if fewer than
-    /// [`MIN_STEAL`] are left or there is no such split point in the second half.
-    fn steal(&self, first_of_sender: &[usize]) -> Option<&[usize]> {
+    /// [`MIN_STEAL`] are left or there is no such split point in the second half. `senders`
+    /// holds each block position's sender's fingerprint.
+    fn steal(&self, senders: &[u64]) -> Option<&[usize]> {
         'attempt: loop {
             let (next, end) = Self::unpack(self.cursor.load(Ordering::Acquire));
             if end.saturating_sub(next) < MIN_STEAL {
                 return None;
             }
-            let split = self.split_point(next + (end - next) / 2, end, first_of_sender)?;
+            let split = self.split_point(next + (end - next) / 2, end, self.sender_starts(senders))?;
             // The split stays valid while the end stays where it was and the owner has not
             // reached it; the owner moving on meanwhile does not matter.
             let mut cursor = self.cursor.load(Ordering::Acquire);
@@ -182,18 +191,28 @@ impl Group {
     }
 
     /// The first position from `from` on whose members up to `end` all have senders whose
-    /// first transaction is at or after that position's.
-    fn split_point(&self, from: usize, end: usize, first_of_sender: &[usize]) -> Option<usize> {
+    /// first member is at or after that position (`sender_starts` has each member's).
+    fn split_point(&self, from: usize, end: usize, sender_starts: &[usize]) -> Option<usize> {
         let mut earliest = usize::MAX;
         let mut split = None;
         for position in (from..end).rev() {
-            let member = self.members[position];
-            earliest = earliest.min(first_of_sender[member]);
-            if earliest >= member {
+            earliest = earliest.min(sender_starts[position]);
+            if earliest >= position {
                 split = Some(position);
             }
         }
         split
+    }
+
+    /// For each member, the index of its sender's first member, from `senders` (each block
+    /// position's sender's fingerprint).
+    fn sender_starts(&self, senders: &[u64]) -> &[usize] {
+        self.sender_starts.get_or_init(|| {
+            let mut starts: FingerprintMap<usize> =
+                FingerprintMap::with_capacity_and_hasher(self.members.len(), Default::default());
+            let senders = self.members.iter().map(|member| senders[*member]);
+            senders.enumerate().map(|(position, sender)| *starts.entry(sender).or_insert(position)).collect()
+        })
     }
 }
 
@@ -205,8 +224,8 @@ struct Attempt<'a> {
     txs: &'a [L2Transaction],
     /// One group per thread (the transactions of the senders whose hash falls on it).
     groups: Vec<Group>,
-    /// The block position of each transaction's sender's first transaction.
-    first_of_sender: &'a [usize],
+    /// Each transaction's sender's fingerprint.
+    senders: &'a [u64],
     /// Set by the first group that gives up, so that the others stop.
     abandoned: AtomicBool,
     /// EVM runs on all threads.
@@ -223,7 +242,7 @@ impl Attempt<'_> {
         let room = if thread == 0 { 2 * self.txs.len() + 1 } else { 2 * group.members.len() };
         let mut runs = vec![self.run(std::iter::from_fn(|| group.claim()), group.members.len(), room)?];
         while let Some(stolen) =
-            self.groups.iter().max_by_key(|group| group.remaining()).and_then(|group| group.steal(self.first_of_sender))
+            self.groups.iter().max_by_key(|group| group.remaining()).and_then(|group| group.steal(self.senders))
         {
             runs.push(self.run(stolen.iter().copied(), stolen.len(), 2 * stolen.len())?);
         }
@@ -441,30 +460,37 @@ mod tests {
         assert_eq!(gas, (0..7).collect::<Vec<_>>());
     }
 
-    /// A split point never cuts a sender's chain: members at block positions 0..6 whose
-    /// senders' first transactions are at `first` can be split before positions 0, 2 and 5.
+    /// A split point never cuts a sender's chain: members at block positions 1, 3, .. 11 from
+    /// senders A, A, B, B, B, C can be split before members 0, 2 and 5.
     #[test]
     fn split_points_keep_sender_chains_whole() {
-        let group = Group::new((0..6).collect());
-        let first = [0, 0, 2, 2, 2, 5];
-        assert_eq!(group.split_point(3, 6, &first), Some(5));
-        assert_eq!(group.split_point(1, 6, &first), Some(2));
-        assert_eq!(group.split_point(3, 5, &first), None);
+        let group = Group::new((0..6).map(|member| 2 * member + 1).collect());
+        let mut senders = [0; 12];
+        for (member, sender) in group.members.iter().zip([7, 7, 8, 8, 8, 9]) {
+            senders[*member] = sender;
+        }
+        let starts = group.sender_starts(&senders);
+        assert_eq!(starts, [0, 0, 2, 2, 2, 5]);
+        assert_eq!(group.split_point(3, 6, starts), Some(5));
+        assert_eq!(group.split_point(1, 6, starts), Some(2));
+        assert_eq!(group.split_point(3, 5, starts), None);
     }
 
     /// The owner and a thief racing on one group run every member exactly once, the thief
     /// only whole sender chains.
     #[test]
     fn claims_and_steals_share_out_every_member_once() {
-        // Chains of 1 to 4 transactions from one sender, one after another.
-        let first: Vec<usize> = (0..2_000).map(|position| position - position % (1 + position / 500)).collect();
+        // Chains of mostly 1 to 4 transactions from one sender, one after another.
+        let senders: Vec<u64> =
+            (0..2_000).map(|position| (position - position % (1 + position / 500)) as u64).collect();
+        let first = |member: usize| senders.iter().position(|sender| *sender == senders[member]).expect("its own");
         let mut steals = 0;
         for _ in 0..20 {
-            let group = Group::new((0..first.len()).collect());
+            let group = Group::new((0..senders.len()).collect());
             let (owned, stolen) = std::thread::scope(|scope| {
                 let thief = scope.spawn(|| {
                     let mut stolen = Vec::new();
-                    while let Some(members) = group.steal(&first) {
+                    while let Some(members) = group.steal(&senders) {
                         stolen.push(members.to_vec());
                     }
                     stolen
@@ -481,9 +507,9 @@ mod tests {
             steals += stolen.len();
             let mut all: Vec<usize> = owned.iter().chain(stolen.iter().flatten()).copied().collect();
             all.sort_unstable();
-            assert_eq!(all, (0..first.len()).collect::<Vec<_>>());
+            assert_eq!(all, (0..senders.len()).collect::<Vec<_>>());
             for members in &stolen {
-                assert!(members.iter().all(|member| first[*member] >= members[0]), "a chain was cut");
+                assert!(members.iter().all(|member| first(*member) >= members[0]), "a chain was cut");
             }
         }
         assert!(steals > 0, "the thief never got any members");
