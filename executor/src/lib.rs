@@ -14,6 +14,7 @@
 //! the end rather than during execution, so fees do not serialise the block; a block in which a
 //! transaction reads the fee recipient falls back to sequential execution.
 
+mod accesses;
 mod change_set;
 mod handler;
 mod hashing;

@@ -14,6 +14,7 @@
 
 use crate::{
     ExecutionStats,
+    accesses::{Access, AccessLog, Accesses, CREDIT, READ, WRITE, interacted},
     handler::LazyRewardHandler,
     hashing::{FingerprintMap, fingerprint},
     mv_memory::Location,
@@ -41,23 +42,6 @@ use std::{
     },
 };
 
-/// How a group used a location (bit flags).
-type Access = u8;
-/// Loaded it (an account also when only its storage was used).
-const READ: Access = 1;
-/// Changed it.
-const WRITE: Access = 2;
-/// Credited a balance by a plain value transfer, without reading it.
-const CREDIT: Access = 4;
-
-/// Whether two groups' uses of one location rule out running them apart.
-fn conflicts(a: Access, b: Access) -> bool {
-    (a & WRITE != 0 && b != 0)
-        || (b & WRITE != 0 && a != 0)
-        || (a & CREDIT != 0 && b & READ != 0)
-        || (b & CREDIT != 0 && a & READ != 0)
-}
-
 /// One group's run: its transactions' results with their block positions, its changes and
 /// what it accessed.
 struct GroupRun {
@@ -65,12 +49,6 @@ struct GroupRun {
     changes: StateDiff,
     accesses: Accesses,
 }
-
-/// What a group accessed, by location fingerprint: a location's hash stands for it, so that
-/// the record is a quarter of the size and stays in cache while it is built and checked. Two
-/// locations with one fingerprint count as one, which can only add conflicts (a needless
-/// fall-back to Block-STM), never hide one.
-type Accesses = FingerprintMap<Access>;
 
 /// Executes the block in sender groups, one per thread of `pool`, and counts the EVM runs and
 /// groups taken over in `stats`. `None` means the attempt cannot stand (the groups
@@ -274,7 +252,7 @@ impl Attempt<'_> {
         let mut evm =
             Context::mainnet().with_cfg(self.cfg.clone()).with_block(block.clone()).with_db(overlay).build_mainnet();
         let mut results = Vec::with_capacity(count);
-        let mut accesses = Accesses::with_capacity_and_hasher(3 * count, Default::default());
+        let mut accesses = AccessLog::with_capacity(4 * count);
         for index in members {
             if self.abandoned.load(Ordering::Relaxed) {
                 return None;
@@ -292,7 +270,7 @@ impl Attempt<'_> {
             results.push((index, TxResult { outcome, read_beneficiary: false, gas_limit, tip }));
         }
         let changes = std::mem::replace(evm.ctx.db_mut(), StateOverlay::new(*base)).into_diff();
-        Some(GroupRun { results, changes, accesses })
+        Some(GroupRun { results, changes, accesses: accesses.into_accesses() })
     }
 
     /// Checks that the groups did not interact and puts their results together.
@@ -341,16 +319,15 @@ impl ExactSizeIterator for InBlockOrder {}
 
 /// Adds what one transaction accessed to its group's record; `None` if it loaded the fee
 /// recipient (whose rewards are applied once, after the block).
-fn record(state: &EvmState, beneficiary: Address, credited: Option<Address>, accesses: &mut Accesses) -> Option<()> {
+fn record(state: &EvmState, beneficiary: Address, credited: Option<Address>, accesses: &mut AccessLog) -> Option<()> {
     for (address, account) in state {
         if *address == beneficiary {
             return None;
         }
-        *accesses.entry(fingerprint(Location::Account(*address))).or_default() |=
-            account_access(account, credited == Some(*address));
+        accesses.push(fingerprint(Location::Account(*address)), account_access(account, credited == Some(*address)));
         for (slot, value) in &account.storage {
             let access = if value.is_changed() { READ | WRITE } else { READ };
-            *accesses.entry(fingerprint(Location::Storage(*address, *slot))).or_default() |= access;
+            accesses.push(fingerprint(Location::Storage(*address, *slot)), access);
         }
     }
     Some(())
@@ -373,19 +350,6 @@ fn account_access(account: &Account, lazy: bool) -> Access {
     }
     let changed = (info.nonce, info.balance, info.code_hash) != (original.nonce, original.balance, original.code_hash);
     if changed || wiped || emptied { READ | WRITE } else { READ }
-}
-
-/// Whether any group used a location in a way that conflicts with another group's use of it:
-/// each pair of groups is compared by looking the smaller one's locations up in the larger.
-fn interacted(groups: &[&Accesses]) -> bool {
-    groups.iter().enumerate().any(|(index, first)| {
-        groups[index + 1..].iter().any(|second| {
-            let (smaller, larger) = if first.len() <= second.len() { (first, second) } else { (second, first) };
-            smaller
-                .iter()
-                .any(|(location, access)| larger.get(location).is_some_and(|other| conflicts(*access, *other)))
-        })
-    })
 }
 
 /// Puts the groups' changes together, into the first group's. Groups that did not interact
@@ -428,19 +392,6 @@ mod tests {
     use crate::ParallelExecutor;
     use rollup_core::test_utils::{Builder, Op, TestBlock};
     use std::{collections::BTreeSet, num::NonZeroUsize};
-
-    /// Adding access bits never removes a conflict, so that two locations sharing a
-    /// fingerprint (their bits joined) can only add conflicts.
-    #[test]
-    fn more_access_bits_never_remove_a_conflict() {
-        let all = READ | WRITE | CREDIT;
-        for (a, b) in (0..=all).flat_map(|a| (0..=all).map(move |b| (a, b))) {
-            for (more_a, more_b) in (0..=all).flat_map(|x| (0..=all).map(move |y| (a | x, b | y))) {
-                assert!(!conflicts(a, b) || conflicts(more_a, more_b), "{a:03b} {b:03b} -> {more_a:03b} {more_b:03b}");
-            }
-        }
-        assert!(!conflicts(CREDIT, CREDIT) && conflicts(CREDIT, READ) && conflicts(WRITE, READ));
-    }
 
     /// The groups' results come out in block order, however the positions interleave.
     #[test]
