@@ -19,7 +19,7 @@ use crate::{
     hashing::{FingerprintMap, fingerprint},
     mv_memory::Location,
     on_every_thread,
-    run::{Assembly, RunError, TxResult, lazy_recipient, tip},
+    run::{Assembly, RunError, TxResult, lazy_recipient, original_info, tip},
 };
 use alloy_primitives::{Address, KECCAK256_EMPTY, map::IndexEntry};
 use revm::{
@@ -336,7 +336,7 @@ fn record(state: &EvmState, beneficiary: Address, credited: Option<Address>, acc
 /// How a transaction used an account it loaded; `lazy` if it is the recipient of a plain
 /// value transfer.
 fn account_access(account: &Account, lazy: bool) -> Access {
-    let original = account.original_info();
+    let original = original_info(account);
     let info = &account.info;
     let wiped = account.is_created() || account.is_selfdestructed();
     let emptied = account.is_touched() && info.is_empty();
