@@ -25,6 +25,8 @@ pub(crate) struct TxView<'a> {
     /// This thread's copies of the code it has loaded (content-addressed, so never stale),
     /// which keeps threads off the shared map and off each other's reference counts.
     code_cache: HashMap<B256, Bytecode>,
+    /// This thread's own empty code, for the same reason.
+    empty_code: Bytecode,
     beneficiary: Address,
     tx: usize,
     /// The recipient the running transaction may credit lazily (a plain value transfer).
@@ -65,6 +67,7 @@ impl<'a> TxView<'a> {
             base,
             codes,
             code_cache: HashMap::new(),
+            empty_code: private_copy(&Bytecode::default()),
             beneficiary,
             tx: 0,
             lazy_recipient: None,
@@ -135,13 +138,7 @@ impl revm::Database for TxView<'_> {
     type Error = Blocked;
 
     fn basic(&mut self, address: Address) -> Result<Option<revm::state::AccountInfo>, Blocked> {
-        Ok(self.account(address)?.map(|info| revm::state::AccountInfo {
-            balance: info.balance,
-            nonce: info.nonce,
-            code_hash: info.code_hash,
-            account_id: None,
-            code: None,
-        }))
+        Ok(self.account(address)?.map(|info| info.to_revm(Some(&self.empty_code))))
     }
 
     fn code_by_hash(&mut self, code_hash: B256) -> Result<Bytecode, Blocked> {

@@ -4,6 +4,7 @@ use alloy_primitives::{
     B256, Bytes, U256,
     map::{AddressIndexMap, IndexEntry, U256Map},
 };
+use revm::bytecode::Bytecode;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -29,6 +30,20 @@ impl AccountInfo {
     /// Whether the account is empty in the EIP-161 sense (and so absent from the trie).
     pub fn is_empty(&self) -> bool {
         self.nonce == 0 && self.balance.is_zero() && self.code_hash == alloy_primitives::KECCAK256_EMPTY
+    }
+
+    /// The account as a database hands it to revm: code is left for revm to load by hash,
+    /// except that an account without code gets `empty_code` when the caller keeps empty code
+    /// of its own (see [`super::private_copy`]).
+    pub fn to_revm(self, empty_code: Option<&Bytecode>) -> revm::state::AccountInfo {
+        let code = empty_code.filter(|_| self.code_hash == alloy_primitives::KECCAK256_EMPTY).cloned();
+        revm::state::AccountInfo {
+            balance: self.balance,
+            nonce: self.nonce,
+            code_hash: self.code_hash,
+            account_id: None,
+            code,
+        }
     }
 }
 

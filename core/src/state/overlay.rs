@@ -22,8 +22,11 @@ pub struct StateOverlay<'a, S: ?Sized> {
     codes: BTreeMap<B256, Bytes>,
     /// Code deployed in the block, and the base state's code loaded so far.
     known_code: B256Map<Bytecode>,
-    /// Whether code loaded from the base state is kept as a [`private_copy`].
-    private_code: bool,
+    /// Set when code loaded from the base state is kept as a [`private_copy`]: the overlay's own
+    /// empty code, handed to revm with every account that has no code (revm would otherwise
+    /// take its one empty code for the whole process, whose reference count every thread
+    /// updates).
+    private_empty_code: Option<Bytecode>,
 }
 
 impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
@@ -34,7 +37,7 @@ impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
             changes: AddressIndexMap::default(),
             codes: BTreeMap::new(),
             known_code: B256Map::default(),
-            private_code: false,
+            private_empty_code: None,
         }
     }
 
@@ -46,13 +49,13 @@ impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
     /// An overlay that starts from the given changes.
     pub fn with_diff(base: &'a S, diff: StateDiff) -> Self {
         let known_code = diff.codes.iter().map(|(hash, code)| (*hash, Bytecode::new_raw(code.clone()))).collect();
-        Self { base, changes: diff.accounts, codes: diff.codes, known_code, private_code: false }
+        Self { base, changes: diff.accounts, codes: diff.codes, known_code, private_empty_code: None }
     }
 
     /// Keeps a private copy of each contract's code it loads from the base state, for an
     /// overlay that runs beside others on the same contracts (see [`private_copy`]).
     pub fn with_private_code(mut self) -> Self {
-        self.private_code = true;
+        self.private_empty_code = Some(private_copy(&Bytecode::default()));
         self
     }
 
@@ -171,13 +174,7 @@ impl<S: StateReader + ?Sized> revm::Database for StateOverlay<'_, S> {
     type Error = Infallible;
 
     fn basic(&mut self, address: Address) -> Result<Option<revm::state::AccountInfo>, Infallible> {
-        Ok(StateReader::account(self, address).map(|info| revm::state::AccountInfo {
-            balance: info.balance,
-            nonce: info.nonce,
-            code_hash: info.code_hash,
-            account_id: None,
-            code: None,
-        }))
+        Ok(StateReader::account(self, address).map(|info| info.to_revm(self.private_empty_code.as_ref())))
     }
 
     fn code_by_hash(&mut self, code_hash: B256) -> Result<Bytecode, Infallible> {
@@ -185,7 +182,7 @@ impl<S: StateReader + ?Sized> revm::Database for StateOverlay<'_, S> {
             return Ok(code.clone());
         }
         let Some(code) = self.base.code(code_hash) else { return Ok(Bytecode::default()) };
-        let code = if self.private_code { private_copy(&code) } else { code };
+        let code = if self.private_empty_code.is_some() { private_copy(&code) } else { code };
         self.known_code.insert(code_hash, code.clone());
         Ok(code)
     }

@@ -2,7 +2,7 @@
 
 use super::AccountInfo;
 use alloy_primitives::{Address, B256, Bytes, U256};
-use revm::bytecode::Bytecode;
+use revm::bytecode::{Bytecode, JumpTable};
 
 /// Read access to a world state as of the start of a block.
 ///
@@ -20,10 +20,14 @@ pub trait StateReader: Send + Sync {
 
 /// A copy of `code` that shares no memory with it, of the same kind. Threads that each clone
 /// one shared [`Bytecode`] for every transaction contend for its reference count; each taking
-/// a private copy once keeps them apart.
+/// a private copy once keeps them apart. That includes empty code, which revm's constructors
+/// all hand out as one value for the whole process.
 pub fn private_copy(code: &Bytecode) -> Bytecode {
     match code.eip7702_address() {
         Some(address) => Bytecode::new_eip7702(address),
+        // SAFETY: the contents of revm's own empty code (`Bytecode::new`): no original bytes, and
+        // the one STOP that running empty code reads, with no jump destinations.
+        None if code.is_empty() => unsafe { Bytecode::new_analyzed(Bytes::from_static(&[0]), 0, JumpTable::default()) },
         None => Bytecode::new_legacy(Bytes::copy_from_slice(code.original_byte_slice())),
     }
 }
@@ -44,5 +48,17 @@ mod tests {
             assert_eq!((copy.kind(), copy.original_bytes()), (code.kind(), code.original_bytes()));
             assert_ne!(copy.original_byte_slice().as_ptr(), code.original_byte_slice().as_ptr());
         }
+    }
+
+    /// A private copy of empty code is empty code of its own, the same as revm's shared one.
+    #[test]
+    fn private_copies_of_empty_code_are_private() {
+        let shared = Bytecode::default();
+        let copy = private_copy(&shared);
+        assert!(!copy.is_default() && copy.is_empty() && copy.is_legacy());
+        assert_eq!(
+            (copy.bytecode(), copy.hash_slow(), copy.legacy_jump_table()),
+            (shared.bytecode(), alloy_primitives::KECCAK256_EMPTY, shared.legacy_jump_table())
+        );
     }
 }
