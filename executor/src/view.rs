@@ -138,7 +138,7 @@ impl revm::Database for TxView<'_> {
     type Error = Blocked;
 
     fn basic(&mut self, address: Address) -> Result<Option<revm::state::AccountInfo>, Blocked> {
-        Ok(self.account(address)?.map(|info| info.to_revm(Some(&self.empty_code))))
+        Ok(self.account(address)?.map(|info| info.to_revm(&self.empty_code)))
     }
 
     fn code_by_hash(&mut self, code_hash: B256) -> Result<Bytecode, Blocked> {

@@ -33,10 +33,10 @@ impl AccountInfo {
     }
 
     /// The account as a database hands it to revm: code is left for revm to load by hash,
-    /// except that an account without code gets `empty_code` when the caller keeps empty code
-    /// of its own (see [`super::private_copy`]).
-    pub fn to_revm(self, empty_code: Option<&Bytecode>) -> revm::state::AccountInfo {
-        let code = empty_code.filter(|_| self.code_hash == alloy_primitives::KECCAK256_EMPTY).cloned();
+    /// except that an account without code gets `empty_code`, the database's own (see
+    /// [`super::private_copy`]).
+    pub fn to_revm(self, empty_code: &Bytecode) -> revm::state::AccountInfo {
+        let code = (self.code_hash == alloy_primitives::KECCAK256_EMPTY).then(|| empty_code.clone());
         revm::state::AccountInfo {
             balance: self.balance,
             nonce: self.nonce,

@@ -22,11 +22,12 @@ pub struct StateOverlay<'a, S: ?Sized> {
     codes: BTreeMap<B256, Bytes>,
     /// Code deployed in the block, and the base state's code loaded so far.
     known_code: B256Map<Bytecode>,
-    /// Set when code loaded from the base state is kept as a [`private_copy`]: the overlay's own
-    /// empty code, handed to revm with every account that has no code (revm would otherwise
-    /// take its one empty code for the whole process, whose reference count every thread
-    /// updates).
-    private_empty_code: Option<Bytecode>,
+    /// Whether code loaded from the base state is kept as a [`private_copy`].
+    private_code: bool,
+    /// The overlay's own empty code, handed to revm with every account that has no code: revm
+    /// would otherwise take its one empty code for the whole process, whose reference count
+    /// every thread executing a block would update for every such account.
+    empty_code: Bytecode,
 }
 
 impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
@@ -37,7 +38,8 @@ impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
             changes: AddressIndexMap::default(),
             codes: BTreeMap::new(),
             known_code: B256Map::default(),
-            private_empty_code: None,
+            private_code: false,
+            empty_code: private_copy(&Bytecode::default()),
         }
     }
 
@@ -49,13 +51,13 @@ impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
     /// An overlay that starts from the given changes.
     pub fn with_diff(base: &'a S, diff: StateDiff) -> Self {
         let known_code = diff.codes.iter().map(|(hash, code)| (*hash, Bytecode::new_raw(code.clone()))).collect();
-        Self { base, changes: diff.accounts, codes: diff.codes, known_code, private_empty_code: None }
+        Self { changes: diff.accounts, codes: diff.codes, known_code, ..Self::new(base) }
     }
 
     /// Keeps a private copy of each contract's code it loads from the base state, for an
     /// overlay that runs beside others on the same contracts (see [`private_copy`]).
     pub fn with_private_code(mut self) -> Self {
-        self.private_empty_code = Some(private_copy(&Bytecode::default()));
+        self.private_code = true;
         self
     }
 
@@ -174,7 +176,7 @@ impl<S: StateReader + ?Sized> revm::Database for StateOverlay<'_, S> {
     type Error = Infallible;
 
     fn basic(&mut self, address: Address) -> Result<Option<revm::state::AccountInfo>, Infallible> {
-        Ok(StateReader::account(self, address).map(|info| info.to_revm(self.private_empty_code.as_ref())))
+        Ok(StateReader::account(self, address).map(|info| info.to_revm(&self.empty_code)))
     }
 
     fn code_by_hash(&mut self, code_hash: B256) -> Result<Bytecode, Infallible> {
@@ -182,7 +184,7 @@ impl<S: StateReader + ?Sized> revm::Database for StateOverlay<'_, S> {
             return Ok(code.clone());
         }
         let Some(code) = self.base.code(code_hash) else { return Ok(Bytecode::default()) };
-        let code = if self.private_empty_code.is_some() { private_copy(&code) } else { code };
+        let code = if self.private_code { private_copy(&code) } else { code };
         self.known_code.insert(code_hash, code.clone());
         Ok(code)
     }
