@@ -123,12 +123,20 @@ mod tests {
         assert!(!conflicts(CREDIT, CREDIT) && conflicts(CREDIT, READ) && conflicts(WRITE, READ));
     }
 
-    /// Logs of up to 4 groups, each a list of (location, use) over a few locations; some logs
-    /// much shorter than others, so that both ways of comparing two groups run.
+    /// Logs of up to 4 groups, each a list of (location, use); some logs much shorter than
+    /// others, so that both ways of comparing two groups run. Locations 0 and 1 are shared by
+    /// every group and rare; the others are each group's own, so that whether the groups
+    /// conflict turns on a single entry or two.
     fn logs() -> impl Strategy<Value = Vec<Vec<(u64, Access)>>> {
-        let entry = (0u64..48, 1..=READ | WRITE | CREDIT);
+        let entry = (0u64..400, 1..=READ | WRITE | CREDIT);
         let log = prop_oneof![prop::collection::vec(entry.clone(), 0..4), prop::collection::vec(entry, 0..400)];
-        prop::collection::vec(log, 1..5)
+        prop::collection::vec(log, 1..5).prop_map(|logs| {
+            let own =
+                |group: usize, location: u64| if location < 2 { location } else { location + 1_000 * group as u64 };
+            let logs = logs.into_iter().enumerate();
+            logs.map(|(group, log)| log.into_iter().map(|(location, access)| (own(group, location), access)).collect())
+                .collect()
+        })
     }
 
     proptest! {
