@@ -348,7 +348,7 @@ fn account_access(account: &Account, lazy: bool) -> Access {
     {
         return CREDIT;
     }
-    let changed = (info.nonce, info.balance, info.code_hash) != (original.nonce, original.balance, original.code_hash);
+    let changed = AccountInfo::from(info) != original;
     if changed || wiped || emptied { READ | WRITE } else { READ }
 }
 

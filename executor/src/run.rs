@@ -229,8 +229,7 @@ pub(crate) fn original_info(account: &Account) -> AccountInfo {
     if account.is_loaded_as_not_existing() {
         return AccountInfo::default();
     }
-    let original = account.original_info();
-    AccountInfo { nonce: original.nonce, balance: original.balance, code_hash: original.code_hash }
+    AccountInfo::from(&account.original_info())
 }
 
 /// The recipient transaction `env` may credit lazily: the target of a value transfer that is
@@ -262,8 +261,7 @@ fn write_set(
             writes.push((Location::StorageReset(address), Value::Reset));
             continue;
         }
-        let info =
-            AccountInfo { nonce: account.info.nonce, balance: account.info.balance, code_hash: account.info.code_hash };
+        let info = AccountInfo::from(&account.info);
         let original = original_info(account);
         let changed = info != original;
         let slots_before = writes.len();

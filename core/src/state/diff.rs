@@ -47,6 +47,13 @@ impl AccountInfo {
     }
 }
 
+impl From<&revm::state::AccountInfo> for AccountInfo {
+    /// The nonce, balance and code hash of an account as revm holds it.
+    fn from(info: &revm::state::AccountInfo) -> Self {
+        Self { nonce: info.nonce, balance: info.balance, code_hash: info.code_hash }
+    }
+}
+
 /// What a block did to one account.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AccountDiff {

@@ -114,8 +114,7 @@ impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
     }
 
     fn commit_account(&mut self, address: Address, account: Account) {
-        let info =
-            AccountInfo { nonce: account.info.nonce, balance: account.info.balance, code_hash: account.info.code_hash };
+        let info = AccountInfo::from(&account.info);
         // Self-destructed, or touched and empty (EIP-161): the account is gone. Only an
         // account that exists at this point needs a deletion; for one that never existed the
         // diff stays as it is, so equal executions give equal diffs.
