@@ -5,12 +5,14 @@
 //! threads build shards of the change set side by side.
 
 use crate::mv_memory::{AccountVersions, SlotWrite};
-use alloy_primitives::{Address, B256, Bytes, KECCAK256_EMPTY, U256, map::U256Map};
+use alloy_primitives::{
+    Address, B256, Bytes, KECCAK256_EMPTY, U256,
+    map::{B256Map, U256Map},
+};
 use parking_lot::Mutex;
 use revm::bytecode::Bytecode;
 use rollup_core::{AccountDiff, AccountInfo, StateReader};
 use smallvec::SmallVec;
-use std::collections::HashMap;
 
 /// One thread's piece of the change set: the changes to the accounts of the shards it
 /// builds, in no order, and code deployed.
@@ -41,7 +43,7 @@ impl ChangesPiece {
         versions: Option<&AccountVersions>,
         slots: &[SlotWrite],
         base: &dyn StateReader,
-        codes: &Mutex<HashMap<B256, Bytecode>>,
+        codes: &Mutex<B256Map<Bytecode>>,
     ) {
         let mut commits: SmallVec<[(usize, Commit); 2]> = versions
             .into_iter()

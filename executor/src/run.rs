@@ -11,7 +11,7 @@ use crate::{
     scheduler::{Scheduler, Task},
     view::{Blocked, Finished, TxView},
 };
-use alloy_primitives::{Address, B256, U256};
+use alloy_primitives::{Address, U256, map::B256Map};
 use parking_lot::Mutex;
 use revm::{
     Context, ExecuteEvm, MainBuilder, MainContext,
@@ -29,12 +29,9 @@ use rollup_core::{
     AccountInfo, BlockAttributes, ExecutionError, ExecutionOutput, L2Transaction, StateDiff, StateReader, TxOutcome,
     evm_env, tx_env,
 };
-use std::{
-    collections::HashMap,
-    sync::{
-        Barrier,
-        atomic::{AtomicUsize, Ordering},
-    },
+use std::sync::{
+    Barrier,
+    atomic::{AtomicUsize, Ordering},
 };
 
 /// The validated output of one transaction's latest incarnation.
@@ -58,7 +55,7 @@ struct Shared<'a> {
     txs: &'a [L2Transaction],
     mv: MvMemory,
     scheduler: Scheduler,
-    codes: Mutex<HashMap<B256, Bytecode>>,
+    codes: Mutex<B256Map<Bytecode>>,
     results: Vec<Mutex<Option<TxResult>>>,
     /// The next storage shard to turn into slot writes.
     next_storage_shard: AtomicUsize,
@@ -90,7 +87,7 @@ pub(crate) fn execute_parallel(
         txs,
         mv: MvMemory::new(txs.len()),
         scheduler: Scheduler::new(txs.len()),
-        codes: Mutex::new(HashMap::new()),
+        codes: Mutex::new(B256Map::default()),
         results: (0..txs.len()).map(|_| Mutex::new(None)).collect(),
         next_storage_shard: AtomicUsize::new(0),
         next_record_chunk: AtomicUsize::new(0),
@@ -244,11 +241,7 @@ pub(crate) fn lazy_recipient(env: &TxEnv, beneficiary: Address) -> Option<Addres
 /// The locations a transaction changed, with their new values; the change to `credited` (an
 /// account served as empty) is its credit, and an account touched without a change to its
 /// nonce, balance, code or storage gets a touch.
-fn write_set(
-    state: &EvmState,
-    codes: &Mutex<HashMap<B256, Bytecode>>,
-    credited: Option<Address>,
-) -> Vec<(Location, Value)> {
+fn write_set(state: &EvmState, codes: &Mutex<B256Map<Bytecode>>, credited: Option<Address>) -> Vec<(Location, Value)> {
     let mut writes = Vec::with_capacity(state.len() + 4);
     for (address, account) in state.iter().filter(|(_, account)| account.is_touched()) {
         let address = *address;

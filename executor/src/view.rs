@@ -2,11 +2,10 @@
 //! recording every read and the write it came from.
 
 use crate::mv_memory::{Location, MvMemory, Observed, Origin, Read, Value, code_hash};
-use alloy_primitives::{Address, B256, KECCAK256_EMPTY, U256};
+use alloy_primitives::{Address, B256, KECCAK256_EMPTY, U256, map::B256Map};
 use parking_lot::Mutex;
 use revm::{bytecode::Bytecode, database_interface::DBErrorMarker};
 use rollup_core::{AccountInfo, StateReader, private_copy};
-use std::collections::HashMap;
 
 /// The incarnation read a value that a lower transaction is about to rewrite.
 #[derive(Debug, Clone, Copy, thiserror::Error)]
@@ -21,10 +20,10 @@ pub(crate) struct TxView<'a> {
     mv: &'a MvMemory,
     base: &'a dyn StateReader,
     /// Code deployed by any transaction of the block (content-addressed, so shared).
-    codes: &'a Mutex<HashMap<B256, Bytecode>>,
+    codes: &'a Mutex<B256Map<Bytecode>>,
     /// This thread's copies of the code it has loaded (content-addressed, so never stale),
     /// which keeps threads off the shared map and off each other's reference counts.
-    code_cache: HashMap<B256, Bytecode>,
+    code_cache: B256Map<Bytecode>,
     /// This thread's own empty code, for the same reason.
     empty_code: Bytecode,
     beneficiary: Address,
@@ -59,14 +58,14 @@ impl<'a> TxView<'a> {
     pub(crate) fn new(
         mv: &'a MvMemory,
         base: &'a dyn StateReader,
-        codes: &'a Mutex<HashMap<B256, Bytecode>>,
+        codes: &'a Mutex<B256Map<Bytecode>>,
         beneficiary: Address,
     ) -> Self {
         Self {
             mv,
             base,
             codes,
-            code_cache: HashMap::new(),
+            code_cache: B256Map::default(),
             empty_code: private_copy(&Bytecode::default()),
             beneficiary,
             tx: 0,

@@ -2,7 +2,10 @@
 
 use super::{AccountInfo, StateDiff, StateReader};
 use crate::trie::{AccountProof, StateTrie};
-use alloy_primitives::{Address, B256, Bytes, U256, map::HashMap};
+use alloy_primitives::{
+    Address, B256, Bytes, U256,
+    map::{AddressMap, B256Map, U256Map},
+};
 use revm::bytecode::Bytecode;
 use std::collections::BTreeMap;
 
@@ -13,9 +16,9 @@ const BLOCK_HASH_WINDOW: u64 = 256;
 /// and a [`StateTrie`] that rehashes only what each block changed.
 #[derive(Debug, Default)]
 pub struct WorldState {
-    accounts: HashMap<Address, AccountInfo>,
-    storage: HashMap<Address, HashMap<U256, U256>>,
-    codes: HashMap<B256, Bytecode>,
+    accounts: AddressMap<AccountInfo>,
+    storage: AddressMap<U256Map<U256>>,
+    codes: B256Map<Bytecode>,
     block_hashes: BTreeMap<u64, B256>,
     trie: StateTrie,
 }
