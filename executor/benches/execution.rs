@@ -205,6 +205,26 @@ fn splittable(world: &WorldState, attrs: &BlockAttributes, txs: &[L2Transaction]
     txs.len() >= 1_000 && SequentialExecutor.execute(world, CHAIN_ID, attrs, &txs[txs.len() / 2..]).is_ok()
 }
 
+/// Runs per timed sample: enough that a sample of a small block lasts a few milliseconds, so
+/// that the timer and the machine's jitter do not dominate it (16 transfers take ~15 µs).
+fn repetitions(txs: usize) -> usize {
+    (2_000 / txs.max(1)).max(1)
+}
+
+/// Runs `run` `reps` times; returns the mean nanoseconds per run and the last output. The
+/// outputs are dropped after the time is taken, as plain revm's state is.
+fn timed<T>(reps: usize, mut run: impl FnMut() -> T) -> (u64, T) {
+    let mut outputs = Vec::with_capacity(reps);
+    let started = Instant::now();
+    for _ in 0..reps {
+        outputs.push(run());
+    }
+    let elapsed = started.elapsed().as_nanos() as u64;
+    let last = outputs.pop().expect("at least one run");
+    drop(outputs);
+    (elapsed / reps as u64, last)
+}
+
 fn median(mut samples: Vec<u64>) -> u64 {
     samples.sort_unstable();
     samples[samples.len() / 2]
@@ -241,26 +261,33 @@ fn bench(c: &mut Criterion) {
         let (mut revm_ns, mut sequential_ns, mut parallel_ns) = (Vec::new(), Vec::new(), Vec::new());
         let (splittable, mut halves_ns) = (splittable(&world, &attrs, &workload.txs), Vec::new());
         let (mut executions, mut engine) = (0, "");
-        for _ in 0..7 {
+        let reps = repetitions(workload.txs.len());
+        for round in 0..7 {
             if splittable {
                 halves_ns.push(two_halves(&world, &attrs, &workload.txs));
             }
-            revm_ns.push(plain_revm(&workload.state, &workload.txs));
-            // Each engine's output is dropped after its time is taken, as plain revm's state is.
-            let started = Instant::now();
-            let output = SequentialExecutor.execute(&world, CHAIN_ID, &attrs, &workload.txs);
-            sequential_ns.push(started.elapsed().as_nanos() as u64);
-            drop(output);
-            let started = Instant::now();
-            let (output, stats) = parallel.execute_with_stats(&world, CHAIN_ID, &attrs, &workload.txs);
-            parallel_ns.push(started.elapsed().as_nanos() as u64);
-            assert_eq!(output.expect("valid block"), sequential_output, "parallel differs from sequential");
-            executions = if stats.sequential { workload.txs.len() } else { stats.executions };
-            engine = match (stats.sequential, stats.partitioned) {
-                (true, _) => "sequential fallback",
-                (false, true) => "sender groups",
-                (false, false) => "Block-STM",
+            revm_ns.push((0..reps).map(|_| plain_revm(&workload.state, &workload.txs)).sum::<u64>() / reps as u64);
+            let mut run_parallel = || {
+                let (ns, (output, stats)) =
+                    timed(reps, || parallel.execute_with_stats(&world, CHAIN_ID, &attrs, &workload.txs));
+                parallel_ns.push(ns);
+                assert_eq!(output.expect("valid block"), sequential_output, "parallel differs from sequential");
+                executions = if stats.sequential { workload.txs.len() } else { stats.executions };
+                engine = match (stats.sequential, stats.partitioned) {
+                    (true, _) => "sequential fallback",
+                    (false, true) => "sender groups",
+                    (false, false) => "Block-STM",
+                };
             };
+            // Every other round runs the parallel executor first, so that neither engine always
+            // follows the other (and finds the memory and caches as the other left them).
+            if round % 2 == 1 {
+                run_parallel();
+            }
+            sequential_ns.push(timed(reps, || SequentialExecutor.execute(&world, CHAIN_ID, &attrs, &workload.txs)).0);
+            if round % 2 == 0 {
+                run_parallel();
+            }
         }
         summary.push((
             workload.name,
