@@ -146,7 +146,7 @@ impl revm::Database for TxView<'_> {
         }
         let found = self.codes.lock().get(&code_hash).cloned().or_else(|| self.base.code(code_hash));
         // Code not found may still be deployed by a lower transaction: only hits are kept.
-        let Some(code) = found else { return Ok(Bytecode::default()) };
+        let Some(code) = found else { return Ok(self.empty_code.clone()) };
         let copy = private_copy(&code);
         self.code_cache.insert(code_hash, copy.clone());
         Ok(copy)

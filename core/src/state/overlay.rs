@@ -182,7 +182,7 @@ impl<S: StateReader + ?Sized> revm::Database for StateOverlay<'_, S> {
         if let Some(code) = self.known_code.get(&code_hash) {
             return Ok(code.clone());
         }
-        let Some(code) = self.base.code(code_hash) else { return Ok(Bytecode::default()) };
+        let Some(code) = self.base.code(code_hash) else { return Ok(self.empty_code.clone()) };
         let code = if self.private_code { private_copy(&code) } else { code };
         self.known_code.insert(code_hash, code.clone());
         Ok(code)
