@@ -69,6 +69,7 @@ impl AccessLog {
 }
 
 /// A group's accesses sorted by location, one entry per location.
+#[derive(Default)]
 pub(crate) struct Accesses(Vec<u64>);
 
 impl Accesses {

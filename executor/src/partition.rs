@@ -19,9 +19,10 @@ use crate::{
     hashing::{FingerprintMap, fingerprint},
     mv_memory::Location,
     on_every_thread,
-    run::{Assembly, RunError, TxResult, lazy_recipient, original_info, tip},
+    run::{InOrder, RunError, TxResult, claim, lazy_recipient, original_info, tip},
 };
 use alloy_primitives::{Address, KECCAK256_EMPTY, map::IndexEntry};
+use parking_lot::Mutex;
 use revm::{
     Context, ExecuteEvm, MainBuilder, MainContext,
     context::{BlockEnv, CfgEnv, ContextSetters},
@@ -37,7 +38,7 @@ use rollup_core::{
 use std::{
     convert::Infallible,
     sync::{
-        OnceLock,
+        Barrier, OnceLock,
         atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
     },
 };
@@ -72,6 +73,7 @@ pub(crate) fn execute_partitioned(
     let (cfg, block) = evm_env(chain_id, attrs);
     let attempt = Attempt {
         base,
+        attrs,
         cfg,
         block,
         txs,
@@ -79,13 +81,20 @@ pub(crate) fn execute_partitioned(
         senders,
         abandoned: AtomicBool::new(false),
         runs: AtomicUsize::new(0),
+        done: (0..threads).map(|_| Mutex::new(Vec::new())).collect(),
+        all_done: Barrier::new(threads),
+        next_tail_task: AtomicUsize::new(0),
+        merged: Mutex::new(None),
+        checked: Mutex::new(None),
     };
-    let runs = on_every_thread(pool, |thread| attempt.work(thread));
-    let runs: Option<Vec<GroupRun>> =
-        runs.into_iter().collect::<Option<Vec<_>>>().map(|runs| runs.into_iter().flatten().collect());
+    on_every_thread(pool, |thread| attempt.work(thread));
     stats.executions += attempt.runs.load(Ordering::Relaxed);
-    stats.taken_over = runs.as_ref().map_or(0, |runs| runs.len() - threads);
-    runs.and_then(|runs| attempt.finish(attrs, runs))
+    if attempt.abandoned.load(Ordering::Relaxed) {
+        return None;
+    }
+    stats.taken_over = attempt.done.iter().map(|runs| runs.lock().len()).sum::<usize>() - threads;
+    let (diff, checked) = (attempt.merged.into_inner()?, attempt.checked.into_inner()?);
+    Some(checked.map(|checked| checked.into_output(base, attempt.block.beneficiary, diff)))
 }
 
 /// The group of a sender's transactions, by the sender's fingerprint, when the block runs on
@@ -197,6 +206,7 @@ impl Group {
 /// What the threads of one partitioned attempt share.
 struct Attempt<'a> {
     base: &'a dyn StateReader,
+    attrs: &'a BlockAttributes,
     cfg: CfgEnv,
     block: BlockEnv,
     txs: &'a [L2Transaction],
@@ -208,12 +218,39 @@ struct Attempt<'a> {
     abandoned: AtomicBool,
     /// EVM runs on all threads.
     runs: AtomicUsize,
+    /// Each thread's runs, its own group's first.
+    done: Vec<Mutex<Vec<GroupRun>>>,
+    /// Holds the threads until every group has run.
+    all_done: Barrier,
+    /// The next of the two tasks left once every group has run, which the threads share:
+    /// merging the groups' changes, and checking that the groups did not interact and the
+    /// results in block order.
+    next_tail_task: AtomicUsize,
+    /// The groups' changes put together; `None` if they cannot be.
+    merged: Mutex<Option<StateDiff>>,
+    /// The results checked in block order; `None` if the groups interacted.
+    checked: Mutex<Option<Result<InOrder, ExecutionError>>>,
 }
 
 impl Attempt<'_> {
-    /// One thread's work: its own group, then members taken over from groups still running,
-    /// each as a group of its own. `None` if a group gave up.
-    fn work(&self, thread: usize) -> Option<Vec<GroupRun>> {
+    /// One thread's work: its share of the groups, then, once every group has run, whichever
+    /// of the two tasks left it claims first (both if the other threads are slow to wake).
+    fn work(&self, thread: usize) {
+        if let Some(runs) = self.run_groups(thread) {
+            *self.done[thread].lock() = runs;
+        }
+        self.all_done.wait();
+        if self.abandoned.load(Ordering::Relaxed) {
+            return;
+        }
+        while let Some(task) = claim(&self.next_tail_task, 2) {
+            if task == 0 { self.merge_changes() } else { self.check_results() }
+        }
+    }
+
+    /// A thread's share of the groups: its own group, then members taken over from groups
+    /// still running, each as a group of its own. `None` if a group gave up.
+    fn run_groups(&self, thread: usize) -> Option<Vec<GroupRun>> {
         let group = &self.groups[thread];
         // The other groups' changes are merged into the first group's, which gets room for
         // them all (and the fee recipient's reward) from the start.
@@ -225,6 +262,31 @@ impl Attempt<'_> {
             runs.push(self.run(stolen.iter().copied(), stolen.len(), 2 * stolen.len())?);
         }
         Some(runs)
+    }
+
+    /// Puts the groups' changes together (see [`merge`]).
+    fn merge_changes(&self) {
+        let mut changes = Vec::new();
+        for runs in &self.done {
+            changes.extend(runs.lock().iter_mut().map(|run| std::mem::take(&mut run.changes)));
+        }
+        *self.merged.lock() = merge(self.base, changes);
+    }
+
+    /// Checks that the groups did not interact, then the results in block order.
+    fn check_results(&self) {
+        let (mut results, mut accesses) = (Vec::new(), Vec::new());
+        for runs in &self.done {
+            for run in runs.lock().iter_mut() {
+                results.push(std::mem::take(&mut run.results).into_iter());
+                accesses.push(std::mem::take(&mut run.accesses));
+            }
+        }
+        if interacted(&accesses.iter().collect::<Vec<_>>()) {
+            return;
+        }
+        let results = InBlockOrder { runs: results, next: 0, len: self.txs.len() };
+        *self.checked.lock() = Some(InOrder::check(self.attrs, results));
     }
 
     /// Executes the transactions at `members` (about `count` of them) in block order on a
@@ -271,18 +333,6 @@ impl Attempt<'_> {
         }
         let changes = std::mem::replace(evm.ctx.db_mut(), StateOverlay::new(*base)).into_diff();
         Some(GroupRun { results, changes, accesses: accesses.into_accesses() })
-    }
-
-    /// Checks that the groups did not interact and puts their results together.
-    fn finish(&self, attrs: &BlockAttributes, runs: Vec<GroupRun>) -> Option<Result<ExecutionOutput, ExecutionError>> {
-        if interacted(&runs.iter().map(|run| &run.accesses).collect::<Vec<_>>()) {
-            return None;
-        }
-        let (results, changes): (Vec<_>, Vec<_>) =
-            runs.into_iter().map(|run| (run.results.into_iter(), run.changes)).unzip();
-        let diff = merge(self.base, changes)?;
-        let results = InBlockOrder { runs: results, next: 0, len: self.txs.len() };
-        Some(Assembly { base: self.base, beneficiary: self.block.beneficiary }.finish(attrs, results, diff))
     }
 }
 

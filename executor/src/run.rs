@@ -163,7 +163,7 @@ fn build_changes(shared: &Shared<'_>, worker: usize, threads: usize) -> ChangesP
 const RECORD_CHUNK: usize = 256;
 
 /// Claims the next of the `count` pieces of work counted by `next`.
-fn claim(next: &AtomicUsize, count: usize) -> Option<usize> {
+pub(crate) fn claim(next: &AtomicUsize, count: usize) -> Option<usize> {
     Some(next.fetch_add(1, Ordering::Relaxed)).filter(|piece| *piece < count)
 }
 
@@ -301,25 +301,23 @@ fn assemble(
         diff.codes.extend(piece.codes);
     }
     let results = results.into_iter().map(|result| result.into_inner().expect("every transaction executed"));
-    Assembly { base, beneficiary: block.beneficiary }.finish(attrs, results, diff).map(Some)
+    Ok(Some(InOrder::check(attrs, results)?.into_output(base, block.beneficiary, diff)))
 }
 
-/// Puts a block's output together once its transactions ran.
-pub(crate) struct Assembly<'a> {
-    pub(crate) base: &'a dyn StateReader,
-    pub(crate) beneficiary: Address,
+/// A block's results checked in block order: the receipts' contents, and the fee
+/// recipient's rewards.
+pub(crate) struct InOrder {
+    outcomes: Vec<TxOutcome>,
+    rewards: U256,
 }
 
-impl Assembly<'_> {
+impl InOrder {
     /// Checks the block's gas and the transactions' validity in block order from `results`
-    /// (in block order, none of which read the fee recipient), and adds the fee recipient's
-    /// rewards to `diff`, the changes of all transactions.
-    pub(crate) fn finish(
-        self,
+    /// (in block order, none of which read the fee recipient), and sums the rewards.
+    pub(crate) fn check(
         attrs: &BlockAttributes,
         results: impl ExactSizeIterator<Item = TxResult>,
-        mut diff: StateDiff,
-    ) -> Result<ExecutionOutput, ExecutionError> {
+    ) -> Result<Self, ExecutionError> {
         let mut outcomes = Vec::with_capacity(results.len());
         let mut block_gas_used = 0u64;
         let mut rewards = U256::ZERO;
@@ -336,13 +334,24 @@ impl Assembly<'_> {
             rewards += U256::from(result.tip) * U256::from(outcome.gas_used);
             outcomes.push(outcome);
         }
+        Ok(Self { outcomes, rewards })
+    }
+
+    /// The block's output: the outcomes, and `diff` (the changes of all transactions, over
+    /// `base`) with the rewards credited to `beneficiary`.
+    pub(crate) fn into_output(
+        self,
+        base: &dyn StateReader,
+        beneficiary: Address,
+        mut diff: StateDiff,
+    ) -> ExecutionOutput {
         // No transaction read the fee recipient, so none wrote it either (a write loads the
         // account first): crediting the sum once gives the state that crediting after every
         // transaction gives.
-        debug_assert!(!diff.accounts.contains_key(&self.beneficiary));
-        if let Some(change) = change_set::reward(self.base, self.beneficiary, rewards) {
-            diff.accounts.insert(self.beneficiary, change);
+        debug_assert!(!diff.accounts.contains_key(&beneficiary));
+        if let Some(change) = change_set::reward(base, beneficiary, self.rewards) {
+            diff.accounts.insert(beneficiary, change);
         }
-        Ok(ExecutionOutput { outcomes, diff })
+        ExecutionOutput { outcomes: self.outcomes, diff }
     }
 }
