@@ -129,6 +129,10 @@ impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
             entry.storage_reset = true;
             entry.storage.clear();
         }
+        // Room for all the slots at once: a contract's first transaction in the block often
+        // writes more slots than a new map has room for (a swap writes four; a new map holds
+        // three), and growing the map would copy it.
+        entry.storage.reserve(account.changed_storage_slots().count());
         for (slot, value) in account.changed_storage_slots() {
             entry.storage.insert(*slot, value.present_value());
         }
