@@ -249,8 +249,24 @@ fn on_every_thread<T: Send>(pool: &rayon::ThreadPool, job: impl Fn(usize) -> T +
 
 #[cfg(test)]
 mod tests {
-    use super::occurs_at_least;
+    use super::{ParallelExecutor, occurs_at_least};
     use proptest::prelude::*;
+    use rollup_core::test_utils::{Op, TOKEN, TestBlock};
+    use std::num::NonZeroUsize;
+
+    /// A panic in a Block-STM worker reaches the caller: the other workers stop rather than
+    /// wait forever for the transaction that panicked, or at the barrier before the change set.
+    #[test]
+    fn a_panic_in_a_block_stm_worker_reaches_the_caller() {
+        let transfers = (0..32).map(|from| Op::Transfer { from, to: 43, value: 1 });
+        let ops: Vec<Op> = transfers.chain([Op::Erc20 { from: 0, to: 48, amount: 1 }]).collect();
+        for threads in [2, 4] {
+            let parallel = ParallelExecutor::new(NonZeroUsize::new(threads).expect("not 0"))
+                .with_min_transactions(0)
+                .with_partitioning(false);
+            assert!(TestBlock::new(&ops).passes_on_panic(parallel, TOKEN), "{threads} threads");
+        }
+    }
 
     proptest! {
         /// The counters find a value occurring `bound` times or more exactly when there is one,

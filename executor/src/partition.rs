@@ -37,6 +37,7 @@ use rollup_core::{
 };
 use std::{
     convert::Infallible,
+    panic::{self, AssertUnwindSafe},
     sync::{
         Barrier, OnceLock,
         atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
@@ -236,8 +237,16 @@ impl Attempt<'_> {
     /// One thread's work: its share of the groups, then, once every group has run, whichever
     /// of the two tasks left it claims first (both if the other threads are slow to wake).
     fn work(&self, thread: usize) {
-        if let Some(runs) = self.run_groups(thread) {
-            *self.done[thread].lock() = runs;
+        // A thread that panics still reaches the barrier, so that the others do not wait for
+        // it forever, and then passes the panic on.
+        match panic::catch_unwind(AssertUnwindSafe(|| self.run_groups(thread))) {
+            Ok(Some(runs)) => *self.done[thread].lock() = runs,
+            Ok(None) => {}
+            Err(panicked) => {
+                self.abandoned.store(true, Ordering::Relaxed);
+                self.all_done.wait();
+                panic::resume_unwind(panicked);
+            }
         }
         self.all_done.wait();
         if self.abandoned.load(Ordering::Relaxed) {
@@ -440,7 +449,7 @@ fn join(base: &dyn StateReader, address: Address, into: &mut AccountDiff, change
 mod tests {
     use super::*;
     use crate::ParallelExecutor;
-    use rollup_core::test_utils::{Builder, Op, TestBlock};
+    use rollup_core::test_utils::{Builder, Op, TOKEN, TestBlock};
     use std::{
         collections::BTreeSet,
         num::NonZeroUsize,
@@ -563,5 +572,20 @@ mod tests {
             taken_over += stats.taken_over;
         }
         assert!(taken_over > 0, "no group was taken over");
+    }
+
+    /// A panic in either thread's group reaches the caller: the other thread does not wait
+    /// for the panicking one forever.
+    #[test]
+    fn a_panic_in_a_group_reaches_the_caller() {
+        let erc20 = |from| Op::Erc20 { from, to: 48, amount: 1 };
+        let sender_group = |from| group_of(fingerprint(Builder::default().tx(&erc20(from)).signer()), 2);
+        for panicking in 0..2 {
+            let from = (0..32).find(|from| sender_group(*from) == panicking).expect("a sender in each group");
+            let transfers = (0..32).map(|sender| Op::Transfer { from: sender, to: 43 + sender % 5, value: 1 });
+            let block = TestBlock::new(&transfers.chain([erc20(from)]).collect::<Vec<_>>());
+            let parallel = ParallelExecutor::new(NonZeroUsize::new(2).expect("2 > 0")).with_min_transactions(0);
+            assert!(block.passes_on_panic(parallel, TOKEN), "group {panicking} panicking");
+        }
     }
 }

@@ -29,9 +29,12 @@ use rollup_core::{
     AccountInfo, BlockAttributes, ExecutionError, ExecutionOutput, L2Transaction, StateDiff, StateReader, TxOutcome,
     evm_env, tx_env,
 };
-use std::sync::{
-    Barrier,
-    atomic::{AtomicUsize, Ordering},
+use std::{
+    panic::{self, AssertUnwindSafe},
+    sync::{
+        Barrier,
+        atomic::{AtomicUsize, Ordering},
+    },
 };
 
 /// The validated output of one transaction's latest incarnation.
@@ -107,10 +110,22 @@ fn work(shared: &Shared<'_>, worker: usize, threads: usize) -> (ChangesPiece, us
     let view = TxView::new(&shared.mv, shared.base, &shared.codes, shared.block.beneficiary);
     let mut evm =
         Context::mainnet().with_cfg(shared.cfg.clone()).with_block(shared.block.clone()).with_db(view).build_mainnet();
+    // A worker that panics stops the others' task loops and still reaches the barrier they
+    // then wait at, so that none waits forever, and then passes the panic on.
+    if let Err(panicked) = panic::catch_unwind(AssertUnwindSafe(|| run_tasks(shared, &mut evm))) {
+        shared.scheduler.halt();
+        shared.gathered.wait();
+        panic::resume_unwind(panicked);
+    }
+    (build_changes(shared, worker, threads), evm.ctx.db().runs())
+}
+
+/// Takes tasks until every transaction has a validated incarnation.
+fn run_tasks(shared: &Shared<'_>, evm: &mut WorkerEvm<'_>) {
     let mut task = None;
     loop {
         task = match task {
-            Some(Task::Execute(tx, incarnation)) => execute(shared, &mut evm, tx, incarnation),
+            Some(Task::Execute(tx, incarnation)) => execute(shared, evm, tx, incarnation),
             Some(Task::Validate(tx, incarnation)) => validate(shared, tx, incarnation),
             None => match shared.scheduler.next_task() {
                 Some(task) => Some(task),
@@ -118,7 +133,6 @@ fn work(shared: &Shared<'_>, worker: usize, threads: usize) -> (ChangesPiece, us
             },
         };
     }
-    (build_changes(shared, worker, threads), evm.ctx.db().runs())
 }
 
 /// A worker's share of the change set, once every transaction is validated: first the final

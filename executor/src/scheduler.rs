@@ -55,6 +55,11 @@ impl Scheduler {
         self.done.load(SeqCst)
     }
 
+    /// Stops every thread's task loop before the block is done (a worker panicked).
+    pub(crate) fn halt(&self) {
+        self.done.store(true, SeqCst);
+    }
+
     fn decrease_execution_idx(&self, target: usize) {
         self.execution_idx.fetch_min(target, SeqCst);
         self.decrease_cnt.fetch_add(1, SeqCst);

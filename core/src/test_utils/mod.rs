@@ -12,8 +12,8 @@ mod solidity;
 pub use solidity::{CompiledContract, compile, repo_root, tool};
 
 use crate::{
-    BlockAttributes, BlockExecutor, ChainConfig, ExecutionError, ExecutionOutput, Genesis, GenesisAccount, L1Origin,
-    L2Transaction, SealedBlock, SequentialExecutor, WorldState, dev_signers,
+    AccountInfo, BlockAttributes, BlockExecutor, ChainConfig, ExecutionError, ExecutionOutput, Genesis, GenesisAccount,
+    L1Origin, L2Transaction, SealedBlock, SequentialExecutor, StateReader, WorldState, dev_signers,
 };
 use alloy::{
     consensus::{SignableTransaction, TxEip1559, TxEip7702, TxEnvelope, transaction::Recovered},
@@ -21,9 +21,14 @@ use alloy::{
     network::TxSignerSync,
     signers::{SignerSync, local::PrivateKeySigner},
 };
-use alloy_primitives::{Address, Bytes, TxKind, U256, hex, keccak256};
+use alloy_primitives::{Address, B256, Bytes, TxKind, U256, hex, keccak256};
 use proptest::prelude::*;
-use std::sync::OnceLock;
+use revm::bytecode::Bytecode;
+use std::{
+    panic::{self, AssertUnwindSafe},
+    sync::{OnceLock, mpsc},
+    time::Duration,
+};
 
 /// Runtime: with calldata `slot ‖ value` stores value at slot; with empty calldata
 /// self-destructs to the caller.
@@ -299,6 +304,44 @@ impl TestBlock {
     /// The sequential executor's output for the block.
     pub fn sequential(&self) -> Result<ExecutionOutput, ExecutionError> {
         SequentialExecutor.execute(&self.world, self.chain_id, &self.attrs, &self.txs)
+    }
+
+    /// Whether `executor`, when reading `address`'s account panics, passes the panic on to
+    /// its caller within a minute (rather than returning, or waiting forever for a thread that
+    /// panicked).
+    pub fn passes_on_panic(self, executor: impl BlockExecutor + 'static, address: Address) -> bool {
+        let (sent, received) = mpsc::channel();
+        std::thread::spawn(move || {
+            let state = PanicsOnAccount { world: &self.world, address };
+            let run = || executor.execute(&state, self.chain_id, &self.attrs, &self.txs);
+            sent.send(panic::catch_unwind(AssertUnwindSafe(run)).is_err())
+        });
+        received.recv_timeout(Duration::from_secs(60)) == Ok(true)
+    }
+}
+
+/// A world state whose reader panics when asked for one account.
+struct PanicsOnAccount<'a> {
+    world: &'a WorldState,
+    address: Address,
+}
+
+impl StateReader for PanicsOnAccount<'_> {
+    fn account(&self, address: Address) -> Option<AccountInfo> {
+        assert_ne!(address, self.address, "the account was read");
+        self.world.account(address)
+    }
+
+    fn storage(&self, address: Address, slot: U256) -> U256 {
+        self.world.storage(address, slot)
+    }
+
+    fn code(&self, code_hash: B256) -> Option<Bytecode> {
+        self.world.code(code_hash)
+    }
+
+    fn block_hash(&self, number: u64) -> B256 {
+        self.world.block_hash(number)
     }
 }
 
