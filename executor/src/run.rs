@@ -111,11 +111,16 @@ fn work(shared: &Shared<'_>, worker: usize, threads: usize) -> (ChangesPiece, us
     let mut evm =
         Context::mainnet().with_cfg(shared.cfg.clone()).with_block(shared.block.clone()).with_db(view).build_mainnet();
     // A worker that panics stops the others' task loops and still reaches the barrier they
-    // then wait at, so that none waits forever, and then passes the panic on.
+    // then wait at, so that none waits forever, and then passes the panic on. The others skip
+    // the change set of the unfinished block (whose memory may hold estimates).
     if let Err(panicked) = panic::catch_unwind(AssertUnwindSafe(|| run_tasks(shared, &mut evm))) {
         shared.scheduler.halt();
         shared.gathered.wait();
         panic::resume_unwind(panicked);
+    }
+    if shared.scheduler.halted() {
+        shared.gathered.wait();
+        return (ChangesPiece::default(), evm.ctx.db().runs());
     }
     (build_changes(shared, worker, threads), evm.ctx.db().runs())
 }

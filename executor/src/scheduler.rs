@@ -31,6 +31,8 @@ pub(crate) struct Scheduler {
     decrease_cnt: CachePadded<AtomicUsize>,
     num_active_tasks: CachePadded<AtomicUsize>,
     done: CachePadded<AtomicBool>,
+    /// Set when a worker panicked.
+    halted: AtomicBool,
     /// Incarnation and status of each transaction.
     status: Vec<Mutex<(usize, Status)>>,
     /// Transactions waiting for each transaction to finish executing.
@@ -46,6 +48,7 @@ impl Scheduler {
             decrease_cnt: CachePadded::default(),
             num_active_tasks: CachePadded::default(),
             done: CachePadded::default(),
+            halted: AtomicBool::new(false),
             status: (0..count).map(|_| Mutex::new((0, Status::ReadyToExecute))).collect(),
             dependencies: (0..count).map(|_| Mutex::new(Vec::new())).collect(),
         }
@@ -57,7 +60,13 @@ impl Scheduler {
 
     /// Stops every thread's task loop before the block is done (a worker panicked).
     pub(crate) fn halt(&self) {
+        self.halted.store(true, SeqCst);
         self.done.store(true, SeqCst);
+    }
+
+    /// Whether the task loops stopped because a worker panicked, not because the block is done.
+    pub(crate) fn halted(&self) -> bool {
+        self.halted.load(SeqCst)
     }
 
     fn decrease_execution_idx(&self, target: usize) {
