@@ -16,6 +16,7 @@
 
 mod accesses;
 mod change_set;
+mod fallback;
 mod handler;
 mod hashing;
 mod mv_memory;
@@ -24,6 +25,7 @@ mod run;
 mod scheduler;
 mod view;
 
+use fallback::{Engine, Fallback};
 use hashing::fingerprint;
 use parking_lot::Mutex;
 use rollup_core::{
@@ -35,6 +37,7 @@ use std::{
         Arc, OnceLock,
         atomic::{AtomicU32, Ordering},
     },
+    time::Instant,
 };
 
 /// Executes blocks in parallel with Block-STM; identical results to sequential execution.
@@ -57,9 +60,11 @@ struct Workers {
     pool: OnceLock<Option<rayon::ThreadPool>>,
     /// Held while a block runs on the pool.
     running: Mutex<()>,
-    /// Blocks still to run on Block-STM directly, without a partitioned attempt, because a
-    /// recent attempt failed (its senders interacted, as the next blocks' likely will).
+    /// Blocks still to run without a partitioned attempt, because a recent attempt failed
+    /// (its senders interacted, as the next blocks' likely will).
     skip_partitioning: AtomicU32,
+    /// Which engine runs the blocks the sender groups do not take.
+    fallback: Mutex<Fallback>,
 }
 
 impl Workers {
@@ -100,7 +105,8 @@ impl ParallelExecutor {
     }
 
     /// Sets the smallest block executed in parallel (0 = every block in parallel, even one
-    /// bound by a single sender's nonce chain; for tests).
+    /// bound by a single sender's nonce chain, and on Block-STM even where it has been slower
+    /// than sequential execution; for tests).
     pub fn with_min_transactions(mut self, min_transactions: usize) -> Self {
         self.min_transactions = min_transactions;
         self
@@ -137,15 +143,48 @@ impl ParallelExecutor {
                         self.workers.skip_partitioning.store(Workers::SKIP_AFTER_FAILURE, Ordering::Relaxed);
                     }
                 }
-                match run::execute_parallel(pool, state, chain_id, attrs, txs, &mut stats.executions) {
-                    Ok(Some(output)) => return (Ok(output), stats),
-                    Err(err) => return (Err(err), stats),
-                    Ok(None) => {}
-                }
+                return self.execute_fallback(pool, state, chain_id, attrs, txs, stats);
             }
         }
         stats.sequential = true;
         (SequentialExecutor.execute(state, chain_id, attrs, txs), stats)
+    }
+
+    /// Executes a block the sender groups did not take: on Block-STM, or sequentially where
+    /// Block-STM has lately been the slower on such blocks (see [`fallback`]; with
+    /// `min_transactions` 0, always on Block-STM). A block in which a transaction read the fee
+    /// recipient runs on Block-STM and then sequentially, and counts as Block-STM's.
+    fn execute_fallback(
+        &self,
+        pool: &rayon::ThreadPool,
+        state: &dyn StateReader,
+        chain_id: u64,
+        attrs: &BlockAttributes,
+        txs: &[L2Transaction],
+        mut stats: ExecutionStats,
+    ) -> (Result<ExecutionOutput, ExecutionError>, ExecutionStats) {
+        let adaptive = self.min_transactions > 0;
+        let engine = if adaptive { self.workers.fallback.lock().pick() } else { Engine::BlockStm };
+        let started = Instant::now();
+        let result = match engine {
+            Engine::BlockStm => run::execute_parallel(pool, state, chain_id, attrs, txs, &mut stats.executions),
+            Engine::Sequential => Ok(None),
+        };
+        let result = match result {
+            Ok(Some(output)) => Ok(output),
+            Err(err) => Err(err),
+            Ok(None) => {
+                stats.sequential = true;
+                SequentialExecutor.execute(state, chain_id, attrs, txs)
+            }
+        };
+        if let Ok(output) = &result
+            && adaptive
+        {
+            let gas = output.outcomes.iter().map(|outcome| outcome.gas_used).sum();
+            self.workers.fallback.lock().record(engine, started.elapsed(), gas);
+        }
+        (result, stats)
     }
 
     /// The worker threads, started on first use.
@@ -212,7 +251,8 @@ pub struct ExecutionStats {
     /// interact; zero when a group gave up).
     pub taken_over: usize,
     /// Whether the block ran sequentially (too small, one thread, one sender's nonce chain
-    /// too long, the fee recipient was read, or the threads were busy with another block).
+    /// too long, the fee recipient was read, the threads were busy with another block, or the
+    /// sender groups did not take it and Block-STM has lately been slower than sequential).
     pub sequential: bool,
 }
 
