@@ -1,5 +1,6 @@
 //! Parallel block execution over revm: sender groups run apart when they do not interact, and
-//! Block-STM runs everything else.
+//! Block-STM runs everything else (or the sequential executor, where it has lately been the
+//! faster of the two on such blocks: [`fallback`]).
 //!
 //! A block is first tried in groups of senders, one per thread, each executing its
 //! transactions in order on a private overlay; if the groups accessed nothing in conflicting
