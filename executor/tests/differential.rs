@@ -164,6 +164,26 @@ fn sender_groups_that_do_not_interact_run_apart() {
     }
 }
 
+/// With the default threshold, a block whose senders interact goes to the fallback engines:
+/// Block-STM first, then the sequential executor, then whichever was faster; each gives the
+/// sequential result.
+#[test]
+fn the_fallback_runs_both_engines_and_equals_sequential() {
+    let round = (0..16).map(|from| Op::Transfer { from, to: (from + 1) % 16, value: 1 });
+    let ops: Vec<Op> = round.cycle().take(ParallelExecutor::DEFAULT_MIN_TRANSACTIONS).collect();
+    let block = TestBlock::new(&ops);
+    let expected = block.sequential().expect("valid block");
+    let parallel = ParallelExecutor::new(NonZeroUsize::new(2).unwrap());
+    let mut engines = Vec::new();
+    for _ in 0..4 {
+        let (got, stats) = parallel.execute_with_stats(&block.world, block.chain_id, &block.attrs, &block.txs);
+        assert_eq!(got.expect("valid block"), expected);
+        assert!(!stats.partitioned, "{stats:?}");
+        engines.push(stats.sequential);
+    }
+    assert_eq!(engines[..2], [false, true], "Block-STM first, then sequential");
+}
+
 /// Operations whose senders never interact across groups: ETH transfers to a few shared fresh
 /// addresses (credited from several groups), ERC-20 transfers each to the sender's own fresh
 /// recipient (distinct slots of one contract, written from several groups) and swaps each on
