@@ -34,8 +34,9 @@ use rollup_core::{
 };
 use std::{
     num::NonZeroUsize,
+    panic::{self, AssertUnwindSafe},
     sync::{
-        Arc, OnceLock,
+        Arc, Barrier, OnceLock,
         atomic::{AtomicU32, Ordering},
     },
     time::Instant,
@@ -286,6 +287,18 @@ fn on_every_thread<T: Send>(pool: &rayon::ThreadPool, job: impl Fn(usize) -> T +
         *results[0].lock() = Some(job(0));
     });
     results.into_iter().map(|result| result.into_inner().expect("every index ran")).collect()
+}
+
+/// Runs `work` on one of the threads that go on to wait at `barrier`. If it panics, the thread
+/// first calls `stop` (so that the others stop working and skip what depends on its work), then
+/// still reaches the barrier, so that they do not wait for it forever, and then passes the
+/// panic on.
+fn stopping_others_on_panic<T>(barrier: &Barrier, stop: impl FnOnce(), work: impl FnOnce() -> T) -> T {
+    panic::catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panicked| {
+        stop();
+        barrier.wait();
+        panic::resume_unwind(panicked)
+    })
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use crate::{
     mv_memory::Location,
     on_every_thread,
     run::{InOrder, RunError, TxResult, claim, lazy_recipient, original_info, tip},
+    stopping_others_on_panic,
 };
 use alloy_primitives::{Address, KECCAK256_EMPTY, map::IndexEntry};
 use parking_lot::Mutex;
@@ -37,7 +38,6 @@ use rollup_core::{
 };
 use std::{
     convert::Infallible,
-    panic::{self, AssertUnwindSafe},
     sync::{
         Barrier, OnceLock,
         atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
@@ -237,16 +237,9 @@ impl Attempt<'_> {
     /// One thread's work: its share of the groups, then, once every group has run, whichever
     /// of the two tasks left it claims first (both if the other threads are slow to wake).
     fn work(&self, thread: usize) {
-        // A thread that panics still reaches the barrier, so that the others do not wait for
-        // it forever, and then passes the panic on.
-        match panic::catch_unwind(AssertUnwindSafe(|| self.run_groups(thread))) {
-            Ok(Some(runs)) => *self.done[thread].lock() = runs,
-            Ok(None) => {}
-            Err(panicked) => {
-                self.abandoned.store(true, Ordering::Relaxed);
-                self.all_done.wait();
-                panic::resume_unwind(panicked);
-            }
+        let abandon = || self.abandoned.store(true, Ordering::Relaxed);
+        if let Some(runs) = stopping_others_on_panic(&self.all_done, abandon, || self.run_groups(thread)) {
+            *self.done[thread].lock() = runs;
         }
         self.all_done.wait();
         if self.abandoned.load(Ordering::Relaxed) {

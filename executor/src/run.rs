@@ -9,6 +9,7 @@ use crate::{
     mv_memory::{Location, MvMemory, SlotWrite, Value},
     on_every_thread,
     scheduler::{Scheduler, Task},
+    stopping_others_on_panic,
     view::{Blocked, Finished, TxView},
 };
 use alloy_primitives::{Address, U256, map::B256Map};
@@ -29,12 +30,9 @@ use rollup_core::{
     AccountInfo, BlockAttributes, ExecutionError, ExecutionOutput, L2Transaction, StateDiff, StateReader, TxOutcome,
     evm_env, tx_env,
 };
-use std::{
-    panic::{self, AssertUnwindSafe},
-    sync::{
-        Barrier,
-        atomic::{AtomicUsize, Ordering},
-    },
+use std::sync::{
+    Barrier,
+    atomic::{AtomicUsize, Ordering},
 };
 
 /// The validated output of one transaction's latest incarnation.
@@ -110,14 +108,9 @@ fn work(shared: &Shared<'_>, worker: usize, threads: usize) -> (ChangesPiece, us
     let view = TxView::new(&shared.mv, shared.base, &shared.codes, shared.block.beneficiary);
     let mut evm =
         Context::mainnet().with_cfg(shared.cfg.clone()).with_block(shared.block.clone()).with_db(view).build_mainnet();
-    // A worker that panics stops the others' task loops and still reaches the barrier they
-    // then wait at, so that none waits forever, and then passes the panic on. The others skip
-    // the change set of the unfinished block (whose memory may hold estimates).
-    if let Err(panicked) = panic::catch_unwind(AssertUnwindSafe(|| run_tasks(shared, &mut evm))) {
-        shared.scheduler.halt();
-        shared.gathered.wait();
-        panic::resume_unwind(panicked);
-    }
+    // After a worker panicked, the others skip the change set of the unfinished block (whose
+    // memory may hold estimates).
+    stopping_others_on_panic(&shared.gathered, || shared.scheduler.halt(), || run_tasks(shared, &mut evm));
     if shared.scheduler.halted() {
         shared.gathered.wait();
         return (ChangesPiece::default(), evm.ctx.db().runs());
