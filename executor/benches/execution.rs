@@ -79,6 +79,12 @@ fn recipient(i: u64) -> Address {
     Address::from_word(keccak256((i + 1_000_000_000).to_be_bytes()))
 }
 
+/// Whether transaction `i` goes to the hot account or pool, as a `share` of them do (in whole
+/// tenths).
+fn is_hot(i: u64, share: f64) -> bool {
+    i % 10 < (share * 10.0) as u64
+}
+
 fn transfers(name: &'static str, count: u64, hot_share: f64) -> Workload {
     let mut state = StateDiff::default();
     let hot = Address::repeat_byte(0x77);
@@ -86,7 +92,7 @@ fn transfers(name: &'static str, count: u64, hot_share: f64) -> Workload {
         .map(|i| {
             let sender = key(i);
             fund(&mut state, sender.address());
-            let to = if i % 10 < (hot_share * 10.0) as u64 { hot } else { recipient(i) };
+            let to = if is_hot(i, hot_share) { hot } else { recipient(i) };
             sign(&sender, 0, to, 1, Bytes::new(), 21_000)
         })
         .collect();
@@ -121,7 +127,7 @@ fn swaps(name: &'static str, pool_code: &Bytes, hot_share: f64) -> Workload {
         .map(|i| {
             let sender = key(i);
             fund(&mut state, sender.address());
-            let pool = if i % 10 < (hot_share * 10.0) as u64 {
+            let pool = if is_hot(i, hot_share) {
                 hot
             } else {
                 Address::from_word(keccak256((i + 2_000_000_000).to_be_bytes()))
