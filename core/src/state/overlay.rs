@@ -109,7 +109,7 @@ impl<'a, S: StateReader + ?Sized> StateOverlay<'a, S> {
     /// account's change depends only on that account, so the order does not matter.
     ///
     /// The accounts are read in place and the state is dropped whole afterwards. Moving each
-    /// account out of the map instead made the sequential executor 10–15% slower on plain
+    /// account out of the map instead made the sequential executor 10–14% slower on plain
     /// transfers and 2–7% slower on ERC-20 transfers.
     pub fn commit(&mut self, state: EvmState) {
         for (address, account) in state.iter().filter(|(_, account)| account.is_touched()) {
