@@ -33,7 +33,7 @@ contracts-test: tools
 artifacts-check: tools
 	bash tools/build-predeploys.sh
 	bash tools/build-l1-artifacts.sh
-	git diff --exit-code -- core/src/genesis/predeploys core/src/l1/artifacts
+	git diff --exit-code -- core/src/genesis/predeploys protocol/l1/src/artifacts
 
 rust-test:
 	$(CARGO) nextest run --workspace --locked --no-fail-fast

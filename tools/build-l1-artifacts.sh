@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Regenerates the L1 contract artifacts that the Rust bindings (`sol!` in core/src/l1) are
+# Regenerates the L1 contract artifacts that the Rust bindings (`sol!` in protocol/l1/src) are
 # built from, out of a fresh `forge build` of contracts/:
 #
-#   core/src/l1/artifacts/<Name>.json   {"abi": [...], "bytecode": "0x..."}  (creation code)
+#   protocol/l1/src/artifacts/<Name>.json   {"abi": [...], "bytecode": "0x..."}  (creation code)
 #
 # Deterministic (bytecode_hash = "none"), so CI runs it and then
-# `git diff --exit-code core/src/l1/artifacts`.
+# `git diff --exit-code protocol/l1/src/artifacts`.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
@@ -14,7 +14,7 @@ cd "$repo"
 
 (cd contracts && ../.tools-bin/forge build --quiet)
 
-out_dir="core/src/l1/artifacts"
+out_dir="protocol/l1/src/artifacts"
 mkdir -p "$out_dir"
 for name in BatchInbox OutputOracle Portal; do
   node - "contracts/out/$name.sol/$name.json" "$out_dir/$name.json" <<'JS'

@@ -3,12 +3,12 @@
 use crate::{
     BatcherConfig, BatcherError, BatcherMetrics,
     da::{MAX_CALLDATA_FRAME, max_blob_frame},
-    store::{BatcherStore, ChannelRecord},
 };
 use alloy::eips::eip2718::Encodable2718;
-use rollup_core::batch::{Batch, BatchBlock, MAX_CHANNEL_SIZE, split_channel};
-use sequencer::Store;
+use rollup_batch::{Batch, BatchBlock, MAX_CHANNEL_SIZE, split_channel};
 use std::time::{SystemTime, UNIX_EPOCH};
+use storage::Store;
+use storage::batcher::{BatcherStore, ChannelRecord};
 use tracing::info;
 
 /// Most blocks read from the database for one channel.

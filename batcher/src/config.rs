@@ -2,7 +2,7 @@
 
 use crate::DataAvailability;
 use alloy_primitives::Address;
-use rollup_core::batch::Compression;
+use rollup_batch::Compression;
 use std::time::Duration;
 
 /// Fee limits of the batcher's and proposer's L1 transactions.

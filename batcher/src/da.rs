@@ -1,6 +1,6 @@
 //! Data availability: calldata or blobs, and the `auto` choice between them.
 
-use rollup_core::batch::BLOB_CAPACITY;
+use rollup_batch::BLOB_CAPACITY;
 use std::{fmt, str::FromStr};
 
 /// Largest frame posted as calldata: under the 128 KiB transaction size limit of L1 pools.

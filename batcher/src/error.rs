@@ -1,7 +1,7 @@
 //! Errors of the batcher and proposer.
 
-use rollup_core::batch::BatchError;
-use sequencer::StoreError;
+use rollup_batch::BatchError;
+use storage::StoreError;
 
 /// Why a batcher step failed.
 #[derive(Debug, thiserror::Error)]

@@ -1,7 +1,7 @@
 //! The batcher and proposer: posts sealed L2 blocks to L1 and proposes output roots.
 //!
 //! - [`channel`]: reads unbatched blocks from the chain database, encodes and compresses them
-//!   into a channel and cuts it into frames (`rollup_core::batch`), stored before any is sent.
+//!   into a channel and cuts it into frames (`rollup_batch`), stored before any is sent.
 //! - [`da`]: calldata or blobs, or `auto`: the cheaper at current L1 fees, with hysteresis.
 //! - [`txmgr`]: one nonce sequence per key, every signed transaction persisted before it is
 //!   broadcast, bounded in-flight transactions, fee bumps, confirmation depth, reorgs.
@@ -20,7 +20,6 @@ mod metrics;
 pub mod proposer;
 pub mod service;
 mod signer;
-pub mod store;
 pub mod txmgr;
 
 pub use config::{BatcherConfig, FeeLimits};

@@ -1,7 +1,7 @@
 //! Prometheus metrics of the batcher and proposer, served on `/metrics`.
 
 use prometheus::{Histogram, IntCounter, IntCounterVec, IntGauge};
-use sequencer::MetricRegistry;
+use telemetry::MetricRegistry;
 
 /// Everything an operator watches about batching and proposing.
 #[derive(Clone, Debug)]

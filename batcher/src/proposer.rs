@@ -4,14 +4,14 @@
 use crate::{
     BatcherError, BatcherMetrics,
     l1::{self, L1Provider},
-    store::{BatcherStore, Payload, TxStatus},
     txmgr::{Candidate, TxManager},
 };
 use alloy::sol_types::SolCall;
 use alloy_primitives::{Address, U256};
-use rollup_core::l1::OutputOracle;
-use sequencer::Store;
+use rollup_l1::OutputOracle;
 use std::sync::Arc;
+use storage::Store;
+use storage::batcher::{BatcherStore, Payload, TxStatus};
 use tracing::info;
 
 /// Gas limit of a proposal (two storage slots, an event, the bond).

@@ -6,17 +6,15 @@ use crate::{
     da::DaChooser,
     l1::{self, L1Provider},
     proposer::Proposer,
-    store::{BatcherStore, Payload},
     txmgr::{Candidate, TxManager, TxManagerConfig},
 };
 use alloy::{providers::Provider, signers::local::PrivateKeySigner, sol_types::SolCall};
 use alloy_primitives::{Address, U256};
-use rollup_core::{
-    batch::frame_to_sidecar,
-    l1::{BatchInbox, OutputOracle},
-};
-use sequencer::Store;
+use rollup_batch::frame_to_sidecar;
+use rollup_l1::{BatchInbox, OutputOracle};
 use std::{net::SocketAddr, sync::Arc};
+use storage::Store;
+use storage::batcher::{BatcherStore, Payload};
 use tokio::sync::watch;
 use tracing::{error, info, warn};
 
@@ -77,7 +75,7 @@ impl Batcher {
             BatchInbox::new(config.batch_inbox, &provider).batcher().call().await.map_err(BatcherError::l1)?;
         check_role("batcher", "BatchInbox", "setBatcher", batcher_key.address(), inbox_batcher)?;
 
-        let store = BatcherStore::new(chain.pool().clone());
+        let store = chain.batcher();
         let tx_config = TxManagerConfig {
             fees: config.fees,
             resubmit_after: config.resubmit_after,

@@ -9,7 +9,6 @@
 use crate::{
     BatcherError, BatcherMetrics, FeeLimits,
     l1::{self, L1Provider},
-    store::{BatcherStore, Fees, Payload, TxRecord, TxStatus},
 };
 use alloy::{
     consensus::{SignableTransaction, TxEip1559, TxEip4844, TxEip4844Variant, TxEip4844WithSidecar, TxEnvelope},
@@ -27,6 +26,7 @@ use std::{
     sync::Mutex,
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
+use storage::batcher::{BatcherStore, Fees, Payload, TxRecord, TxStatus};
 use tracing::{error, info, warn};
 
 /// A stored transaction not yet accepted by the L1 node is broadcast again this often.
@@ -102,7 +102,7 @@ impl TxManager {
 
     /// Unconfirmed transactions.
     pub async fn in_flight(&self) -> Result<Vec<TxRecord>, BatcherError> {
-        self.store.transactions(self.address(), TxStatus::Pending).await
+        Ok(self.store.transactions(self.address(), TxStatus::Pending).await?)
     }
 
     /// Signs `candidate` with the next nonce and current fees, stores it, then broadcasts it.

@@ -1,14 +1,12 @@
-//! Deposit transactions: L1 → L2 messages in the OP Stack deposit format (EIP-2718 type `0x7E`),
-//! their receipts, and how they are read from the Portal's events on L1.
+//! Deposit transactions: L1 → L2 messages in the OP Stack deposit format (EIP-2718 type `0x7E`)
+//! and their receipts.
 //!
 //! A deposit is not signed: its authenticity comes from the L1 event it was derived from, which
-//! its `source_hash` identifies. It pays no fees and is never rejected; see
-//! [`crate::apply_block`] for how it executes.
+//! its `source_hash` identifies (the `rollup-l1` crate reads those events). It pays no fees and
+//! is never rejected; see [`crate::apply_block`] for how it executes.
 
-mod portal;
 mod receipt;
 
-pub use portal::{DepositError, MalformedDeposit, deposits_from_logs, portal_deposits, user_deposit_source_hash};
 pub use receipt::DepositReceipt;
 
 use alloy::{
@@ -32,6 +30,17 @@ pub type L2Envelope = Extended<TxEnvelope, TxDeposit>;
 
 /// The receipt of any L2 transaction: an Ethereum receipt or a deposit receipt.
 pub type L2ReceiptEnvelope = Extended<ReceiptEnvelope, DepositReceipt>;
+
+/// The OP Stack's source hash of a user deposit:
+/// `keccak256(bytes32(0) ‖ keccak256(l1BlockHash ‖ bytes32(logIndex)))`.
+pub fn user_deposit_source_hash(l1_block_hash: B256, log_index: u64) -> B256 {
+    let mut id = [0u8; 64];
+    id[..32].copy_from_slice(l1_block_hash.as_slice());
+    id[32..].copy_from_slice(&U256::from(log_index).to_be_bytes::<32>());
+    let mut domain = [0u8; 64];
+    domain[32..].copy_from_slice(keccak256(id).as_slice());
+    keccak256(domain)
+}
 
 /// A deposit transaction (OP Stack format): encoded as `0x7E ‖ rlp([sourceHash, from, to, mint,
 /// value, gas, isSystemTx, data])`, hashed as `keccak256` of that encoding.

@@ -10,12 +10,9 @@
 //! assert_eq!(world.state_root(), block0.header.state_root);
 //! ```
 
-pub mod batch;
 mod chain;
 pub mod deposit;
-pub mod derive;
 mod genesis;
-pub mod l1;
 mod output;
 mod state;
 mod stf;

@@ -16,14 +16,12 @@ use alloy::{
     sol_types::SolEvent,
 };
 use alloy_primitives::{Address, B256, U256, utils::parse_ether};
-use e2e::{Devnet, DevnetConfig, run_bounded, wait_for};
-use rollup_core::{
-    dev_signers,
-    l1::{Deployment, OutputOracle},
-};
-use sequencer::test_utils::{compile, repo_root, tool};
+use rollup_core::dev_signers;
+use rollup_l1::{Deployment, OutputOracle};
 use serde_json::{Value, json};
 use std::{process::Command, time::Duration};
+use test_support::{Devnet, DevnetConfig, run_bounded, wait_for};
+use test_support::{compile, repo_root, tool};
 
 sol! {
     #[sol(rpc)]

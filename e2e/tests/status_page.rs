@@ -7,8 +7,8 @@ use alloy::{
     providers::{Provider, ProviderBuilder},
     rpc::types::BlockNumberOrTag,
 };
-use e2e::{Devnet, DevnetConfig, run_bounded, wait_for};
 use std::{path::Path, process::Command, time::Duration};
+use test_support::{Devnet, DevnetConfig, run_bounded, wait_for};
 
 /// Debian's Chromium.
 const CHROMIUM: &str = "/usr/bin/chromium";

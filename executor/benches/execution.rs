@@ -24,11 +24,10 @@ use revm::{
 };
 use rollup_core::{
     AccountDiff, AccountInfo, BlockAttributes, BlockExecutor, L1Origin, L2Transaction, SequentialExecutor, StateDiff,
-    WorldState, evm_env,
-    test_utils::{compile, mapping_slot},
-    tx_env,
+    WorldState, evm_env, test_utils::mapping_slot, tx_env,
 };
 use std::{num::NonZeroUsize, time::Instant};
+use test_support::compile;
 
 const BLOCK_TXS: u64 = 10_000;
 const CHAIN_ID: u64 = 42069;

@@ -1,6 +1,8 @@
 //! Errors of the verifier.
 
-use rollup_core::derive::{DeriveError, ExecutionFailure};
+use rollup_core::ExecutionError;
+use rollup_derive::{DeriveError, ExecutionFailure};
+use storage::StoreError;
 
 /// Why the verifier or a replay failed.
 #[derive(Debug, thiserror::Error)]
@@ -9,20 +11,31 @@ pub enum VerifierError {
     #[error(transparent)]
     Derive(#[from] DeriveError<ExecutionFailure>),
     /// An L1 contract call failed.
-    #[error("L1 contract call {call}: {reason}")]
+    #[error("L1 contract call {call} failed: {source}")]
     Contract {
         /// The call.
         call: &'static str,
-        /// The error.
-        reason: String,
+        /// The error (boxed: it is large, and rare).
+        #[source]
+        source: Box<alloy::contract::Error>,
     },
     /// The database failed.
-    #[error("database: {0}")]
-    Store(#[from] sqlx::Error),
-    /// Stored data is malformed.
-    #[error("stored verifier data is corrupt: {0}")]
-    Corrupt(String),
-    /// The request cannot be answered (e.g. an output that does not exist).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A derived block did not re-execute.
+    #[error("re-executing block {number}: {source}")]
+    Execution {
+        /// The block.
+        number: u64,
+        /// Why.
+        #[source]
+        source: ExecutionError,
+    },
+    /// Writing a replay's report failed.
+    #[error("writing the replay report: {0}")]
+    Output(#[from] std::io::Error),
+    /// The request or setting cannot work (an output that does not exist, a malformed URL);
+    /// the message says what to change.
     #[error("{0}")]
     Invalid(String),
 }
@@ -30,6 +43,13 @@ pub enum VerifierError {
 impl VerifierError {
     /// A contract-call error.
     pub(crate) fn contract(call: &'static str) -> impl FnOnce(alloy::contract::Error) -> Self {
-        move |err| Self::Contract { call, reason: err.to_string() }
+        move |source| Self::Contract { call, source: Box::new(source) }
+    }
+
+    /// Whether the verifier should wait and try again: L1 was unreachable or answered with an
+    /// error. Anything else (the database, a wrong deployment, a block that does not execute)
+    /// stops it, to be restarted once the cause is fixed.
+    pub fn is_temporary(&self) -> bool {
+        matches!(self, Self::Derive(DeriveError::L1(_)) | Self::Contract { .. })
     }
 }

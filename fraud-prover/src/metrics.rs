@@ -1,7 +1,7 @@
 //! Prometheus metrics of the verifier, served on `/metrics`.
 
 use prometheus::{IntCounter, IntCounterVec, IntGauge};
-use sequencer::MetricRegistry;
+use telemetry::MetricRegistry;
 
 /// What an operator watches about verification.
 #[derive(Clone, Debug)]

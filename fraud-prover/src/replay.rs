@@ -8,12 +8,9 @@ use alloy::{
     providers::{DynProvider, Provider, ProviderBuilder},
 };
 use alloy_primitives::{Address, B256, U256};
-use rollup_core::{
-    StateReader, WorldState, apply_block,
-    derive::{DerivationConfig, DerivedBlock, Deriver, ExecutingChain, L1Reader, L2Chain},
-    l1::OutputOracle,
-    trace_block,
-};
+use rollup_core::{StateReader, WorldState, apply_block, trace_block};
+use rollup_derive::{DerivationConfig, DerivedBlock, Deriver, ExecutingChain, L1Reader, L2Chain};
+use rollup_l1::OutputOracle;
 use std::{collections::BTreeSet, io::Write};
 
 /// What a replay found.
@@ -83,9 +80,7 @@ pub async fn replay_output(
         }
     }
     let start = agreed.map_or(0, |(_, block)| block);
-    let line = |out: &mut dyn Write, text: String| {
-        writeln!(out, "{text}").map_err(|err| VerifierError::Invalid(err.to_string()))
-    };
+    let line = |out: &mut dyn Write, text: String| writeln!(out, "{text}").map_err(VerifierError::Output);
     line(
         out,
         format!("output {index}: L2 block {l2_block}, claimed root {claimed_root}, derived root {derived_root}"),
@@ -114,14 +109,15 @@ pub async fn replay_output(
     };
     for block in &blocks[..start as usize] {
         let DerivedBlock { attributes, deposits, transactions } = block.clone();
+        let number = attributes.number;
         apply_block(&mut world, executor, chain_id, &attributes, deposits, transactions)
-            .map_err(|err| VerifierError::Invalid(format!("re-executing block {}: {err}", attributes.number)))?;
+            .map_err(|source| VerifierError::Execution { number, source })?;
     }
     for block in &blocks[start as usize..l2_block as usize] {
         let DerivedBlock { attributes, deposits, transactions } = block.clone();
         let number = attributes.number;
         let (sealed, steps) = trace_block(&mut world, executor, chain_id, &attributes, deposits, transactions)
-            .map_err(|err| VerifierError::Invalid(format!("re-executing block {number}: {err}")))?;
+            .map_err(|source| VerifierError::Execution { number, source })?;
         let claimed = match &claimant {
             Some(provider) => claimant_state_root(provider, number).await?,
             None => None,

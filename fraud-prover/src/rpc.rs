@@ -2,10 +2,11 @@
 //! `rollup_verifierStatus`, `rollup_disputeCandidates`, `rollup_outputVerdicts` and
 //! `rollup_derivationDrops`.
 
-use crate::{VerifierError, VerifierMetrics, VerifierStore};
+use crate::{VerifierError, VerifierMetrics};
 use axum::{Json, Router, extract::State, routing::get};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
+use storage::VerifierStore;
 use tracing::error;
 
 /// Most drops `rollup_derivationDrops` returns.
@@ -40,9 +41,9 @@ async fn handle(State(ctx): State<Context>, Json(request): Json<Value>) -> Json<
     let method = request.get("method").and_then(Value::as_str).unwrap_or_default();
     let result = match method {
         "rollup_verifierStatus" => status(&ctx).await,
-        "rollup_disputeCandidates" => ctx.store.verdicts(true).await.map(|v| json!(v)),
-        "rollup_outputVerdicts" => ctx.store.verdicts(false).await.map(|v| json!(v)),
-        "rollup_derivationDrops" => ctx.store.drops(MAX_DROPS).await.map(|v| json!(v)),
+        "rollup_disputeCandidates" => ctx.store.verdicts(true).await.map(|v| json!(v)).map_err(Into::into),
+        "rollup_outputVerdicts" => ctx.store.verdicts(false).await.map(|v| json!(v)).map_err(Into::into),
+        "rollup_derivationDrops" => ctx.store.drops(MAX_DROPS).await.map(|v| json!(v)).map_err(Into::into),
         _ => {
             let message = format!("the method {method} does not exist/is not available");
             return Json(json!({ "jsonrpc": "2.0", "id": id, "error": { "code": -32601, "message": message } }));

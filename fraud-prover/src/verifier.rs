@@ -1,18 +1,17 @@
 //! The verifier service: derive, then judge every output on L1.
 
-use crate::{Verdict, VerifierError, VerifierMetrics, VerifierStore};
+use crate::{VerifierError, VerifierMetrics};
 use alloy::providers::{DynProvider, Provider, ProviderBuilder};
 use alloy_primitives::{B256, U256};
-use rollup_core::{
-    BlockExecutor, Genesis,
-    derive::{DerivationConfig, Deriver, ExecutingChain, L1Reader, L2Chain},
-    l1::{Deployment, OutputOracle},
-};
+use rollup_core::{BlockExecutor, Genesis};
+use rollup_derive::{DerivationConfig, Deriver, ExecutingChain, L1Reader, L2Chain};
+use rollup_l1::{Deployment, OutputOracle};
 use std::{
     collections::BTreeMap,
     sync::Arc,
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
+use storage::verifier::{DropRecord, Verdict, VerifierStore};
 use tokio::sync::watch;
 use tracing::{error, info, warn};
 
@@ -118,7 +117,17 @@ impl Verifier {
             warn!(l1_block = drop.l1_block, l1_tx = %drop.l1_tx, rule = drop.reason.kind(), reason = %drop.reason, "derivation dropped L1 data");
             self.metrics.drops.with_label_values(&[drop.reason.kind()]).inc();
         }
-        self.store.record_drops(&report.dropped).await?;
+        let drops: Vec<DropRecord> = report
+            .dropped
+            .iter()
+            .map(|drop| DropRecord {
+                l1_block: drop.l1_block,
+                l1_tx: drop.l1_tx,
+                kind: drop.reason.kind().to_owned(),
+                reason: drop.reason.to_string(),
+            })
+            .collect();
+        self.store.record_drops(&drops).await?;
         if let (Some(first), Some(last)) = (report.forced.first(), report.forced.last()) {
             warn!(first, last, "the sequencing window ran out: derived deposit-only blocks without the sequencer");
             self.metrics.forced_blocks.inc_by(report.forced.len() as u64);
@@ -227,12 +236,8 @@ impl Verifier {
         loop {
             let processed = match self.step().await {
                 Ok(processed) => processed,
-                Err(VerifierError::Derive(rollup_core::derive::DeriveError::L1(err))) => {
+                Err(err) if err.is_temporary() => {
                     warn!(error = %err, "L1 unavailable; retrying");
-                    0
-                }
-                Err(VerifierError::Contract { call, reason }) => {
-                    warn!(call, %reason, "L1 contract call failed; retrying");
                     0
                 }
                 Err(err) => return Err(err),

@@ -7,15 +7,14 @@ mod pool;
 mod rpc;
 mod server;
 mod status;
-mod storage;
 #[cfg(any(test, feature = "test-utils"))]
 pub mod test_utils;
 
-pub use metrics::{MetricRegistry, Metrics};
+pub use metrics::Metrics;
 pub use node::{
-    BlockProducer, Chain, ChainState, Head, L1Follow, NodeConfig, OpenError, ReplayError, SubmitError, replay_chain,
+    BlockProducer, BlockReader, Chain, ChainState, Head, HeadReader, L1Follow, NodeConfig, OpenError, ReadError,
+    ReadResult, ReplayError, StateAtBlock, SubmitError, replay_chain,
 };
 pub use pool::{Mempool, PoolConfig, PoolError, PooledTx, decode_transaction};
 pub use rpc::RpcConfig;
 pub use server::{Sequencer, SequencerHandle, StartError};
-pub use storage::{BlockActivity, LogQuery, OutputVerdict, PostedBatch, Store, StoreError, StoredLog, StoredTx};

@@ -2,7 +2,7 @@
 //! `/metrics`, plus the block producer.
 
 use crate::{
-    BlockProducer, Chain, NodeConfig, RpcConfig,
+    BlockProducer, Chain, HeadReader as _, NodeConfig, RpcConfig,
     node::OpenError,
     node::{track_safe_head, watch_l1},
     rpc,
@@ -53,7 +53,7 @@ pub struct SequencerHandle {
     /// The block producer.
     pub producer: BlockProducer,
     shutdown: watch::Sender<bool>,
-    producer_task: JoinHandle<Result<(), crate::StoreError>>,
+    producer_task: JoinHandle<Result<(), storage::StoreError>>,
     server_task: JoinHandle<()>,
     l1_tasks: Vec<JoinHandle<()>>,
 }
@@ -88,7 +88,7 @@ impl Sequencer {
                 error!(%err, "HTTP server failed");
             }
         });
-        let l1_tasks = match chain.config.l1.clone().zip(l1_url) {
+        let l1_tasks = match chain.config().l1.clone().zip(l1_url) {
             Some((follow, url)) => vec![
                 tokio::spawn(watch_l1(chain.clone(), follow.clone(), url.clone(), shutdown_rx.clone())),
                 tokio::spawn(track_safe_head(chain.clone(), follow, url, shutdown_rx.clone())),
@@ -124,10 +124,10 @@ impl SequencerHandle {
     }
 
     /// Waits until the producer stops by itself (a fatal storage error) and returns why.
-    pub async fn wait(&mut self) -> Result<(), crate::StoreError> {
+    pub async fn wait(&mut self) -> Result<(), storage::StoreError> {
         match (&mut self.producer_task).await {
             Ok(result) => result,
-            Err(join) => Err(crate::StoreError::Corrupt(format!("block producer panicked: {join}"))),
+            Err(join) => Err(storage::StoreError::Corrupt(format!("block producer panicked: {join}"))),
         }
     }
 }
@@ -146,7 +146,7 @@ fn router(chain: Arc<Chain>, producer: BlockProducer, config: RpcConfig) -> Rout
         .build();
     let builder = Server::builder()
         .set_config(server_config)
-        .set_rpc_middleware(RpcServiceBuilder::new().layer(rpc::MetricsLayer(chain.metrics.rpc_seconds.clone())))
+        .set_rpc_middleware(RpcServiceBuilder::new().layer(rpc::MetricsLayer(chain.metrics().rpc_seconds.clone())))
         .to_service_builder();
     let rpc_service = tower::service_fn(move |request: axum::extract::Request| {
         let mut service = builder.clone().build(methods.clone(), stop_handle.clone());
@@ -167,10 +167,10 @@ fn router(chain: Arc<Chain>, producer: BlockProducer, config: RpcConfig) -> Rout
 }
 
 async fn health(State(chain): State<Arc<Chain>>) -> impl IntoResponse {
-    let head = chain.state.read().await.head.header.number;
+    let head = chain.read_state().await.head.header.number;
     (StatusCode::OK, axum::Json(serde_json::json!({ "status": "ok", "head": head })))
 }
 
 async fn metrics(State(chain): State<Arc<Chain>>) -> impl IntoResponse {
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], chain.metrics.render())
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], chain.metrics().render())
 }

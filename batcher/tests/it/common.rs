@@ -9,15 +9,14 @@ use alloy::{
 };
 use alloy_primitives::{Address, B256, U256};
 use batcher::{Batcher, BatcherConfig, BatcherMetrics, DataAvailability};
-use rollup_core::{
-    batch::{Batch, Compression, Frame, join_frames},
-    derive::L1Reader,
-    dev_signers,
-    l1::{Deployment, OutputOracle},
-};
-pub(crate) use sequencer::test_utils::OPERATOR;
-use sequencer::test_utils::{Backend, TestNode, anvil, deploy_rollup};
+use rollup_batch::{Batch, Compression, Frame, join_frames};
+use rollup_core::dev_signers;
+use rollup_derive::L1Reader;
+pub(crate) use rollup_l1::test_utils::OPERATOR;
+use rollup_l1::{Deployment, OutputOracle, test_utils::deploy_rollup};
+use sequencer::test_utils::TestNode;
 use std::{collections::BTreeMap, time::Duration};
+use test_support::{Backend, anvil};
 
 /// Anvil, the deployed contracts and a sequencer.
 pub(crate) struct Rollup {
@@ -53,7 +52,7 @@ impl Rollup {
     }
 
     pub(crate) async fn batcher_with(&self, config: BatcherConfig, metrics: BatcherMetrics) -> Batcher {
-        let store = self.node.handle().chain.store.clone();
+        let store = self.node.handle().chain.store().clone();
         Batcher::new(config, store, dev_signers()[0].clone(), None, metrics).await.expect("batcher")
     }
 
@@ -74,7 +73,7 @@ impl Rollup {
     }
 
     pub(crate) async fn l2_head(&self) -> u64 {
-        self.node.handle().chain.store.head_number().await.unwrap().unwrap()
+        self.node.handle().chain.store().head_number().await.unwrap().unwrap()
     }
 
     /// Runs batcher steps until `done` holds (or panics after `timeout`).
@@ -136,7 +135,7 @@ impl Rollup {
     /// Checks that L1 holds blocks `1..=through` exactly once each, identical to the
     /// sequencer's.
     pub(crate) async fn assert_l1_matches_l2(&self, through: u64) {
-        let store = &self.node.handle().chain.store;
+        let store = &self.node.handle().chain.store();
         let mut next = 1;
         for (id, batch) in self.l1_batches().await {
             assert_eq!(id, next, "channels are contiguous");
@@ -163,7 +162,7 @@ impl Rollup {
         let count: u64 = oracle.nextOutputIndex().call().await.unwrap().to();
         for index in 0..count {
             let output = oracle.getOutput(U256::from(index)).call().await.unwrap();
-            let expected = self.node.handle().chain.store.output(output.l2BlockNumber).await.unwrap().unwrap();
+            let expected = self.node.handle().chain.store().output(output.l2BlockNumber).await.unwrap().unwrap();
             assert_eq!(output.outputRoot, expected.root(), "output {index} at L2 block {}", output.l2BlockNumber);
         }
         count as usize

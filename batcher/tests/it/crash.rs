@@ -3,12 +3,12 @@
 
 use crate::common::{OPERATOR, Rollup, anvil_call};
 use alloy::providers::Provider;
-use batcher::store::{BatcherStore, TxStatus};
-use sequencer::test_utils::rollup_binary;
 use std::{
     process::{Child, Command, Stdio},
     time::Duration,
 };
+use storage::batcher::TxStatus;
+use test_support::rollup_binary;
 
 const DEV_KEY_0: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
@@ -45,7 +45,7 @@ async fn kill_9_at_any_point_loses_and_duplicates_nothing() {
     rollup.deployment.write(&deployment).unwrap();
     rollup.send_transfers(15).await;
     let head = rollup.l2_head().await;
-    let store = BatcherStore::new(rollup.node.handle().chain.store.pool().clone());
+    let store = rollup.node.handle().chain.store().batcher();
 
     // Kill it at staggered moments: before, during and after sends, confirmations and
     // proposals (L1 keeps mining so confirmations and proposals happen in between).

@@ -88,7 +88,7 @@ async fn transactions_stuck_by_a_fee_spike_are_bumped_and_land() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_key_is_refused_with_a_clear_message() {
     let rollup = Rollup::start().await;
-    let store = rollup.node.handle().chain.store.clone();
+    let store = rollup.node.handle().chain.store().clone();
     let config = rollup.config(DataAvailability::Calldata);
     let wrong = dev_signers()[3].clone();
     let err =

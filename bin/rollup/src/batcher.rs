@@ -4,9 +4,10 @@ use alloy_primitives::Address;
 use anyhow::Context as _;
 use batcher::{Batcher, BatcherConfig, BatcherMetrics, DataAvailability, FeeLimits, KeySource, load_signer};
 use clap::Args;
-use rollup_core::{batch::Compression, l1::Deployment};
-use sequencer::Store;
+use rollup_batch::Compression;
+use rollup_l1::Deployment;
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use storage::Store;
 
 /// Options of `rollup batcher`.
 #[derive(Debug, Args)]

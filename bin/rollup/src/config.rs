@@ -3,7 +3,8 @@
 
 use anyhow::Context as _;
 use clap::Args;
-use rollup_core::{ChainConfig, Genesis, L1Origin, l1::Deployment};
+use rollup_core::{ChainConfig, Genesis, L1Origin};
+use rollup_l1::Deployment;
 use sequencer::{L1Follow, NodeConfig, PoolConfig, RpcConfig};
 use serde::Deserialize;
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};

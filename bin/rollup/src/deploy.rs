@@ -5,7 +5,7 @@ use alloy::{network::EthereumWallet, providers::ProviderBuilder};
 use alloy_primitives::{Address, U256};
 use anyhow::Context as _;
 use clap::Args;
-use rollup_core::l1::{DeployConfig, deploy};
+use rollup_l1::{DeployConfig, deploy};
 use std::path::PathBuf;
 
 /// Options of `rollup deploy`.

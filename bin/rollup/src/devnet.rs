@@ -10,12 +10,10 @@ use alloy_primitives::U256;
 use anyhow::Context as _;
 use batcher::{Batcher, BatcherConfig, BatcherMetrics};
 use clap::Args;
-use fraud_prover::{Verifier, VerifierConfig, VerifierMetrics, VerifierStore, serve};
-use rollup_core::{
-    ChainConfig, dev_signers,
-    l1::{DeployConfig, Deployment, deploy},
-};
-use sequencer::Sequencer;
+use fraud_prover::{Verifier, VerifierConfig, VerifierMetrics, serve};
+use rollup_core::{ChainConfig, dev_signers};
+use rollup_l1::{DeployConfig, Deployment, deploy};
+use sequencer::{HeadReader as _, Sequencer};
 use std::{
     io::{BufRead, BufReader},
     net::SocketAddr,
@@ -88,15 +86,15 @@ pub(crate) async fn run(mut args: DevnetArgs) -> anyhow::Result<()> {
     batcher_config.max_channel_age = Duration::from_secs(4);
     batcher_config.proposal_interval = Some(args.proposal_interval);
     let operator = dev_signers()[0].clone();
-    let batcher = Batcher::new(batcher_config, chain.store.clone(), operator, None, BatcherMetrics::new())
+    let batcher = Batcher::new(batcher_config, chain.store().clone(), operator, None, BatcherMetrics::new())
         .await
         .context("starting the batcher")?;
     let batcher = tokio::spawn(batcher.run(stopped.clone()));
 
-    let verifier_store = VerifierStore::new(chain.store.pool().clone());
+    let verifier_store = chain.store().verifier();
     let verifier_metrics = VerifierMetrics::new();
     let executor = Arc::new(executor::ParallelExecutor::default());
-    let verifier_config = VerifierConfig::new(l1_url.clone(), deployment.clone(), chain.genesis.clone(), executor);
+    let verifier_config = VerifierConfig::new(l1_url.clone(), deployment.clone(), chain.genesis().clone(), executor);
     let verifier = Verifier::new(verifier_config, verifier_store.clone(), verifier_metrics.clone())
         .await
         .context("starting the verifier")?;

@@ -4,10 +4,11 @@
 use crate::config::{ExecutorKind, sqlite_dir};
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
-use fraud_prover::{Verifier, VerifierConfig, VerifierMetrics, VerifierStore, replay_output, serve};
-use rollup_core::{ChainConfig, Genesis, L1Origin, l1::Deployment};
-use sequencer::Store;
+use fraud_prover::{Verifier, VerifierConfig, VerifierMetrics, replay_output, serve};
+use rollup_core::{ChainConfig, Genesis, L1Origin};
+use rollup_l1::Deployment;
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use storage::Store;
 
 /// Options of `rollup fraud-prover`.
 #[derive(Debug, Args)]
@@ -113,7 +114,7 @@ async fn serve_verifier(chain: ChainArgs, run: RunArgs) -> anyhow::Result<()> {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     let store = Store::connect(&run.database_url).await.context("opening the verifier database")?;
-    let store = VerifierStore::new(store.pool().clone());
+    let store = store.verifier();
     let metrics = VerifierMetrics::new();
     let verifier = Verifier::new(config, store.clone(), metrics.clone()).await.context("starting the verifier")?;
     let address = serve(store, metrics, run.listen).await.context("binding the verifier API")?;

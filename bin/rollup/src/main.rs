@@ -11,7 +11,8 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use config::SequencerArgs;
 use rollup_core::SequentialExecutor;
-use sequencer::{Sequencer, Store, replay_chain};
+use sequencer::{Sequencer, replay_chain};
+use storage::Store;
 use tracing_subscriber::EnvFilter;
 
 /// An optimistic rollup: sequencer, batcher and fraud-prover in one binary.

@@ -1,15 +1,10 @@
 //! Random transaction workloads for differential tests of block execution (sequential vs
-//! parallel, ours vs revm's own database), and Solidity compilation for tests. Only built for
-//! tests (`test-utils` feature).
+//! parallel, ours vs revm's own database). Only built for tests (`test-utils` feature).
 //!
 //! A workload mixes ETH transfers (also to precompiles and to the fee recipient), ERC-20
 //! transfers, swaps on constant-product pools, deployments, storage writes, out-of-gas runs,
 //! self-destructs and EIP-7702 delegations. Its conflict rate is tunable: [`op`] takes the
 //! percentage of indices (senders, recipients, pools, slots) drawn from a small hot set.
-
-mod solidity;
-
-pub use solidity::{CompiledContract, compile, repo_root, tool};
 
 use crate::{
     AccountInfo, BlockAttributes, BlockExecutor, ChainConfig, ExecutionError, ExecutionOutput, Genesis, GenesisAccount,
@@ -29,6 +24,7 @@ use std::{
     sync::{OnceLock, mpsc},
     time::Duration,
 };
+use test_support::compile;
 
 /// Runtime: with calldata `slot ‖ value` stores value at slot; with empty calldata
 /// self-destructs to the caller.

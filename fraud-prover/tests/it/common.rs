@@ -11,21 +11,20 @@ use alloy::{
 };
 use alloy_primitives::{Address, U256};
 use batcher::{Batcher, BatcherConfig, BatcherMetrics, DataAvailability};
-use fraud_prover::{Verifier, VerifierConfig, VerifierMetrics, VerifierStore};
+use fraud_prover::{Verifier, VerifierConfig, VerifierMetrics};
 use rollup_core::{
-    derive::L2Chain,
     dev_signers,
-    l1::Deployment,
     test_utils::{Builder, Op},
 };
-use sequencer::{
-    Store,
-    test_utils::{TestNode, anvil, deploy_rollup},
-};
+use rollup_derive::L2Chain;
+use rollup_l1::{Deployment, test_utils::deploy_rollup};
+use sequencer::test_utils::TestNode;
 use std::{
     sync::Arc,
     time::{Duration, Instant},
 };
+use storage::Store;
+use test_support::anvil;
 
 /// Anvil, the deployed contracts and a sequencer following them.
 pub(crate) struct Rollup {
@@ -53,7 +52,7 @@ impl Rollup {
         config.confirmations = 1;
         config.poll_interval = Duration::from_millis(100);
         config.proposal_interval = proposal_interval;
-        let store = self.node.handle().chain.store.clone();
+        let store = self.node.handle().chain.store().clone();
         Batcher::new(config, store, dev_signers()[0].clone(), None, self.batcher_metrics.clone())
             .await
             .expect("batcher")
@@ -72,7 +71,7 @@ impl Rollup {
     /// The verifier's settings: the sequencer's genesis, the parallel executor, polling L1
     /// every 100 ms.
     pub(crate) fn verifier_config(&self) -> VerifierConfig {
-        let genesis = self.node.handle().chain.genesis.clone();
+        let genesis = self.node.handle().chain.genesis().clone();
         let executor = Arc::new(executor::ParallelExecutor::default());
         let mut config = VerifierConfig::new(self.l1.endpoint(), self.deployment.clone(), genesis, executor);
         config.poll_interval = Duration::from_millis(100);
@@ -84,7 +83,7 @@ impl Rollup {
     }
 
     pub(crate) async fn l2_head(&self) -> u64 {
-        self.node.handle().chain.store.head_number().await.unwrap().unwrap()
+        self.node.handle().chain.store().head_number().await.unwrap().unwrap()
     }
 
     /// Mines an L1 block (so confirmations and origins advance).
@@ -98,7 +97,7 @@ impl Rollup {
         let started = Instant::now();
         loop {
             let l1_head = self.l1_provider().get_block_number().await.unwrap();
-            let origin = self.node.handle().chain.store.l1_origin(self.l2_head().await).await.unwrap().unwrap();
+            let origin = self.node.handle().chain.store().l1_origin(self.l2_head().await).await.unwrap().unwrap();
             if origin.number == l1_head {
                 return;
             }
@@ -114,7 +113,7 @@ impl Rollup {
             let _pending = l2.send_raw_transaction(&tx.encoded_2718()).await.expect("accepted");
         }
         let started = Instant::now();
-        while !self.node.handle().chain.pool.lock().is_empty() {
+        while !self.node.handle().chain.pool().is_empty() {
             assert!(started.elapsed() < Duration::from_secs(60), "transactions not included");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -171,7 +170,7 @@ impl Rollup {
 
     /// Checks that every derived block up to `through` equals the sequencer's.
     pub(crate) async fn assert_derived_equals_sequenced(&self, verifier: &Verifier, through: u64) {
-        let store = &self.node.handle().chain.store;
+        let store = &self.node.handle().chain.store();
         for number in 0..=through {
             let derived = verifier.chain().output(number).expect("derived");
             let sequenced = store.output(number).await.unwrap().expect("sequenced");
@@ -183,7 +182,7 @@ impl Rollup {
 /// A verifier with `config`, its own in-memory database and `metrics`.
 pub(crate) async fn verifier_from(config: VerifierConfig, metrics: VerifierMetrics) -> Verifier {
     let store = Store::connect("sqlite::memory:").await.expect("verifier database");
-    let store = VerifierStore::new(store.pool().clone());
+    let store = store.verifier();
     Verifier::new(config, store, metrics).await.expect("verifier")
 }
 

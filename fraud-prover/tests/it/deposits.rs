@@ -6,8 +6,9 @@ use alloy::{network::EthereumWallet, providers::ProviderBuilder};
 use alloy_primitives::{Address, Bytes, U256, utils::parse_ether};
 use batcher::Batcher;
 use fraud_prover::VerifierMetrics;
-use rollup_core::derive::L2Chain;
-use rollup_core::{StateReader, dev_signers, l1::Portal, test_utils::Builder};
+use rollup_core::{StateReader, dev_signers, test_utils::Builder};
+use rollup_derive::L2Chain;
+use rollup_l1::Portal;
 use std::time::{Duration, Instant};
 
 const RECIPIENT: Address = Address::repeat_byte(0xD0);
@@ -28,7 +29,7 @@ async fn sequence_past(rollup: &Rollup, builder: &mut Builder, l1_block: u64) {
     let started = Instant::now();
     loop {
         let head = rollup.l2_head().await;
-        let origin = rollup.node.handle().chain.store.l1_origin(head).await.unwrap().unwrap();
+        let origin = rollup.node.handle().chain.store().l1_origin(head).await.unwrap().unwrap();
         if origin.number > l1_block {
             return;
         }
@@ -66,7 +67,7 @@ async fn deposited(skip_deposits: bool, ether: &str, interval: u64) -> Deposited
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deposit_is_derived() {
     let Deposited { rollup, mut batcher, head, .. } = deposited(false, "2", 2).await;
-    assert_eq!(balance(&rollup.node.handle().chain.state.read().await.world), parse_ether("2").unwrap());
+    assert_eq!(balance(&rollup.node.handle().chain.read_state().await.world), parse_ether("2").unwrap());
     rollup.post_all(&mut batcher, Some(head / 2 * 2)).await;
 
     let mut verifier = rollup.verifier().await;
@@ -79,13 +80,13 @@ async fn deposit_is_derived() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn skipped_deposit_is_caught() {
     let Deposited { rollup, mut builder, mut batcher, l1_block, head } = deposited(true, "3", 1).await;
-    assert_eq!(balance(&rollup.node.handle().chain.state.read().await.world), U256::ZERO, "the deposit was skipped");
+    assert_eq!(balance(&rollup.node.handle().chain.read_state().await.world), U256::ZERO, "the deposit was skipped");
     rollup.post_all(&mut batcher, Some(head)).await;
 
     let mut verifier = rollup.verifier().await;
     rollup.derive_through(&mut verifier, head).await;
     assert_eq!(balance(verifier.chain().world()), parse_ether("3").unwrap(), "derivation includes the deposit");
-    let store = &rollup.node.handle().chain.store;
+    let store = &rollup.node.handle().chain.store();
     let mut first_skipping = None;
     for number in 1..=head {
         if store.l1_origin(number).await.unwrap().unwrap().number == l1_block {

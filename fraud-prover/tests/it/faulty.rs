@@ -10,13 +10,17 @@ use alloy::{
 };
 use alloy_primitives::{Address, B256, U256, utils::parse_ether};
 use fraud_prover::{VerifierMetrics, replay_output, serve};
-use rollup_core::{AccountDiff, StateDiff, StateReader, dev_signers, l1::OutputOracle, test_utils::Builder};
-use sequencer::test_utils::{BOND, OPERATOR, rollup_binary};
+use rollup_core::{AccountDiff, StateDiff, StateReader, dev_signers, test_utils::Builder};
+use rollup_l1::{
+    OutputOracle,
+    test_utils::{BOND, OPERATOR},
+};
 use serde_json::{Value, json};
 use std::{
     process::Command,
     time::{Duration, Instant},
 };
+use test_support::rollup_binary;
 
 /// Proposes `root` for `l2_block` with dev account 0 (the proposer).
 async fn propose(rollup: &Rollup, root: B256, l2_block: u64) {
@@ -41,7 +45,7 @@ async fn wrong_output_root_is_flagged() {
     let mut batcher = rollup.batcher(None).await;
     rollup.send(&mixed_transactions(&mut Builder::default(), 40)).await;
     let head = rollup.post_all(&mut batcher, None).await;
-    let honest = rollup.node.handle().chain.store.output(2).await.unwrap().unwrap().root();
+    let honest = rollup.node.handle().chain.store().output(2).await.unwrap().unwrap().root();
     propose(&rollup, honest, 2).await;
 
     // A running verifier that has derived the chain sees the wrong output within a poll.
@@ -89,7 +93,7 @@ async fn wrong_output_root_is_flagged() {
     let oracle = OutputOracle::new(rollup.deployment.output_oracle, &owner);
     oracle.setDisputeGame(OPERATOR).send().await.unwrap().get_receipt().await.unwrap();
     oracle.deleteOutputs(U256::from(1), OPERATOR).send().await.unwrap().get_receipt().await.unwrap();
-    let right = rollup.node.handle().chain.store.output(head).await.unwrap().unwrap().root();
+    let right = rollup.node.handle().chain.store().output(head).await.unwrap().unwrap().root();
     propose(&rollup, right, head).await;
     // A poll between the deletion and the new proposal forgets verdict 1 and leaves no
     // candidate for a moment, so wait for the new claim's own verdict.
@@ -119,16 +123,17 @@ async fn tampered_state_is_flagged_and_replay_names_the_transaction() {
 
     // After block `before` is sealed, an extra ether appears in dev account 0's balance.
     let victim = dev_signers()[0].clone();
-    {
-        let chain = &rollup.node.handle().chain;
-        let mut state = chain.state.write().await;
-        let mut info = state.world.account(victim.address()).unwrap();
-        info.balance += parse_ether("1").unwrap();
-        let mut diff = StateDiff::default();
-        diff.accounts.insert(victim.address(), AccountDiff { info: Some(info), ..Default::default() });
-        state.world.apply(&diff);
-    }
-    let nonce = rollup.node.handle().chain.state.read().await.world.account(victim.address()).unwrap().nonce;
+    rollup
+        .node
+        .tamper_state(|world| {
+            let mut info = world.account(victim.address()).unwrap();
+            info.balance += parse_ether("1").unwrap();
+            let mut diff = StateDiff::default();
+            diff.accounts.insert(victim.address(), AccountDiff { info: Some(info), ..Default::default() });
+            world.apply(&diff);
+        })
+        .await;
+    let nonce = rollup.node.handle().chain.read_state().await.world.account(victim.address()).unwrap().nonce;
     let tx = transfer(&victim, nonce, Address::repeat_byte(0x55), 7);
     rollup.send(std::slice::from_ref(&tx)).await;
     let tampered = rollup.l2_head().await;

@@ -8,13 +8,9 @@ use alloy::{
     providers::{Provider, ProviderBuilder},
 };
 use alloy_primitives::{Address, Bytes};
-use rollup_core::{
-    L1Origin,
-    batch::{Batch, BatchBlock, Compression, Frame},
-    dev_signers,
-    l1::BatchInbox,
-    test_utils::Builder,
-};
+use rollup_batch::{Batch, BatchBlock, Compression, Frame};
+use rollup_core::{L1Origin, dev_signers, test_utils::Builder};
+use rollup_l1::BatchInbox;
 
 /// Where the garbage batches' transfers go.
 const SINK: Address = Address::repeat_byte(0x77);
@@ -31,7 +27,7 @@ fn batch_frame(batch: &Batch) -> Vec<u8> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn garbage_on_l1_is_dropped_by_rule() {
     let rollup = Rollup::start(false).await;
-    let store = rollup.node.handle().chain.store.clone();
+    let store = rollup.node.handle().chain.store().clone();
     let genesis_hash = store.header(0).await.unwrap().unwrap().0;
     let origin = L1Origin { number: rollup.deployment.l1_start_block, hash: rollup.deployment.l1_start_hash };
     let l1 = rollup.l1_provider();

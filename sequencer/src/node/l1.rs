@@ -16,10 +16,8 @@ use alloy::{
 };
 use alloy_primitives::{Address, B256};
 use parking_lot::Mutex;
-use rollup_core::{
-    L1Origin,
-    deposit::{DepositError, TxDeposit, portal_deposits},
-};
+use rollup_core::{L1Origin, deposit::TxDeposit};
+use rollup_l1::{DepositError, portal_deposits};
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 use tokio::sync::watch;
 use tracing::{debug, info, warn};

@@ -1,30 +1,24 @@
 //! The sequencer node: the chain it owns (state, pool, storage) and the block producer.
 
+mod chain;
 mod l1;
-mod open;
 mod producer;
+mod reader;
 mod replay;
 mod safe;
-mod submit;
 
+pub use chain::{Chain, OpenError, SubmitError};
 pub use l1::L1Follow;
 pub(crate) use l1::watch_l1;
-pub use open::OpenError;
 pub use producer::BlockProducer;
+pub use reader::{BlockReader, HeadReader, ReadError, ReadResult, StateAtBlock};
 pub use replay::{ReplayError, replay_chain};
 pub(crate) use safe::track_safe_head;
-pub use submit::SubmitError;
 
-use crate::{Metrics, pool::Mempool, storage::Store};
 use alloy::consensus::Header;
 use alloy_primitives::B256;
-use parking_lot::Mutex;
-use rollup_core::{BlockExecutor, Genesis, L1Origin, SealedBlock, WorldState};
-use std::{
-    sync::{Arc, atomic::AtomicU64},
-    time::Duration,
-};
-use tokio::sync::{Notify, RwLock, broadcast};
+use rollup_core::{BlockExecutor, Genesis, L1Origin, WorldState};
+use std::{sync::Arc, time::Duration};
 
 /// Configuration of a sequencer node.
 #[derive(Clone, Debug)]
@@ -63,54 +57,4 @@ pub struct ChainState {
     pub world: WorldState,
     /// The latest committed block.
     pub head: Head,
-}
-
-/// Everything a running sequencer shares between its block producer and its RPC server.
-#[derive(Debug)]
-pub struct Chain {
-    /// Durable storage.
-    pub store: Store,
-    /// The chain's genesis (from the database).
-    pub genesis: Genesis,
-    /// Latest state; the producer holds the write lock while it builds and commits a block,
-    /// so readers never see a block that is not committed.
-    pub state: RwLock<ChainState>,
-    /// Pending transactions.
-    pub pool: Mutex<Mempool>,
-    /// Woken when a transaction enters the pool.
-    pub pool_changed: Notify,
-    /// L1 blocks after the head's origin, cached by the L1 watcher.
-    pub(crate) l1: l1::L1Cache,
-    /// Woken when the L1 watcher cached new blocks.
-    pub(crate) l1_changed: Notify,
-    /// Last block derived from L1 batches that matches the sealed one (the `safe` tag).
-    pub safe_head: AtomicU64,
-    /// The safe head as of L1's finalized block (the `finalized` tag).
-    pub finalized_head: AtomicU64,
-    /// Every committed block, for subscriptions.
-    pub blocks: broadcast::Sender<Arc<SealedBlock>>,
-    /// Metrics.
-    pub metrics: Metrics,
-    /// Node configuration.
-    pub config: NodeConfig,
-    arrivals: AtomicU64,
-}
-
-impl Chain {
-    /// Chain id.
-    pub fn chain_id(&self) -> u64 {
-        self.genesis.config.chain_id
-    }
-
-    /// Base fee of the block after `head`.
-    pub fn next_base_fee(&self, head: &Header) -> u64 {
-        self.genesis.config.next_base_fee(head.gas_used, head.gas_limit, head.base_fee_per_gas.unwrap_or_default())
-    }
-
-    /// Refreshes the pool gauges.
-    fn update_pool_metrics(&self, world: &WorldState) {
-        let (pending, queued) = self.pool.lock().counts(world);
-        self.metrics.pool_pending.set(pending as i64);
-        self.metrics.pool_queued.set(queued as i64);
-    }
 }

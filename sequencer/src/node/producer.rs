@@ -1,13 +1,14 @@
 //! Block production: select from the pool, execute, commit, then publish.
 
 use super::{Chain, Head, l1::OriginPlan};
-use crate::storage::StoreError;
+use crate::HeadReader as _;
 use alloy_primitives::B256;
 use rollup_core::{BlockAttributes, ExecutionError, FEE_RECIPIENT, L2Transaction, SealedBlock, apply_block};
 use std::{
     sync::Arc,
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
+use storage::StoreError;
 use tokio::sync::watch;
 use tracing::{debug, info, warn};
 

@@ -2,10 +2,10 @@
 //! what the state-transition function produces.
 
 use super::OpenError;
-use crate::storage::{Store, StoreError};
 use alloy::consensus::transaction::Recovered;
 use alloy_primitives::B256;
 use rollup_core::{BlockAttributes, BlockExecutor, L1Origin, apply_block, deposit::L2Envelope};
+use storage::{Store, StoreError};
 
 /// Why a replay failed.
 #[derive(Debug, thiserror::Error)]

@@ -5,11 +5,11 @@
 //! matched; the finalized head is the safe head as of L1's finalized block.
 
 use super::{Chain, L1Follow};
-use crate::storage::{Store, StoreError};
 use alloy::{providers::ProviderBuilder, transports::http::reqwest::Url};
 use alloy_primitives::B256;
-use rollup_core::derive::{DerivationConfig, DeriveError, DerivedBlock, Deriver, L1Reader, L2Chain, L2Head};
+use rollup_derive::{DerivationConfig, DeriveError, DerivedBlock, Deriver, L1Reader, L2Chain, L2Head};
 use std::sync::{Arc, atomic::Ordering};
+use storage::{Store, StoreError};
 use tokio::sync::watch;
 use tracing::{debug, error, warn};
 

@@ -4,6 +4,7 @@ use super::{
     EthRpc,
     error::{INTERNAL_ERROR, INVALID_INPUT, reverted, rpc_error},
 };
+use crate::HeadReader as _;
 use alloy::rpc::types::{BlockId, TransactionRequest};
 use alloy_primitives::{Bytes, TxKind, U256};
 use jsonrpsee::core::RpcResult;
@@ -14,7 +15,7 @@ impl EthRpc {
     /// Checks that `block` is the head: simulation runs only on the latest state.
     async fn require_head(&self, block: Option<BlockId>) -> RpcResult<()> {
         let number = self.resolve_id(block).await?;
-        if number != self.head_number().await {
+        if number != self.chain.head_number().await {
             return Err(rpc_error(
                 INVALID_INPUT,
                 format!("state of block {number} is not kept for execution; call against \"latest\""),
@@ -32,7 +33,7 @@ impl EthRpc {
     ) -> RpcResult<T> {
         self.require_head(block).await?;
         let chain_id = self.chain.chain_id();
-        let state = self.chain.state.read().await;
+        let state = self.chain.read_state().await;
         let attrs = head_attributes(&state.head.header);
         let tx = call_env(request, chain_id);
         tokio::task::block_in_place(|| simulate(&state.world, chain_id, &attrs, tx)).map_err(call_error)

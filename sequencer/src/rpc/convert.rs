@@ -4,7 +4,6 @@
 //! deposit fields, and a receipt with `"type": "0x7e"`; alloy's Ethereum types cannot carry
 //! them, so both kinds go through the untagged enums here.
 
-use crate::storage::StoredTx;
 use alloy::{
     consensus::{Header, Receipt, ReceiptEnvelope, ReceiptWithBloom, Transaction as _, transaction::Recovered},
     eips::eip2718::Encodable2718,
@@ -15,6 +14,7 @@ use alloy_primitives::{B256, TxKind, U8, U256};
 use rollup_core::deposit::{DEPOSIT_TX_TYPE, L2Envelope, L2ReceiptEnvelope, TxDeposit};
 use serde::Serialize;
 use std::collections::HashMap;
+use storage::StoredTx;
 
 /// A transaction as the RPC returns it.
 #[derive(Clone, Debug, Serialize)]

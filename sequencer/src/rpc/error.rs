@@ -1,8 +1,9 @@
 //! JSON-RPC errors with the codes of EIP-1474 and geth, and messages that say what to fix.
 
-use crate::{StoreError, SubmitError, pool::PoolError};
+use crate::{ReadError, SubmitError, pool::PoolError};
 use alloy_primitives::Bytes;
 use jsonrpsee::types::ErrorObjectOwned;
+use storage::StoreError;
 
 /// EIP-1474 "invalid input"; geth uses it for every transaction rejection.
 pub(crate) const INVALID_INPUT: i32 = -32000;
@@ -58,14 +59,19 @@ impl From<SubmitError> for ErrorObjectOwned {
     fn from(err: SubmitError) -> Self {
         match err {
             SubmitError::Rejected(err) => err.into(),
-            SubmitError::Store(err) => err.into(),
+            SubmitError::Store(err) => internal(err),
         }
     }
 }
 
-impl From<StoreError> for ErrorObjectOwned {
-    fn from(err: StoreError) -> Self {
-        tracing::error!(%err, "storage error while serving RPC");
-        rpc_error(INTERNAL_ERROR, format!("internal error: {err}"))
+impl From<ReadError> for ErrorObjectOwned {
+    fn from(ReadError(err): ReadError) -> Self {
+        internal(err)
     }
+}
+
+/// A database failure while serving a request: logged, and answered as an internal error.
+pub(crate) fn internal(err: StoreError) -> ErrorObjectOwned {
+    tracing::error!(%err, "storage error while serving RPC");
+    rpc_error(INTERNAL_ERROR, format!("internal error: {err}"))
 }

@@ -1,6 +1,7 @@
 //! Fee suggestions and `eth_feeHistory`.
 
 use super::{EthRpc, error::invalid_params};
+use crate::BlockReader as _;
 use alloy::{
     consensus::Transaction as _,
     rpc::types::{BlockNumberOrTag, FeeHistory},
@@ -13,7 +14,7 @@ const MAX_FEE_HISTORY_BLOCKS: u64 = 1024;
 impl EthRpc {
     /// Base fee of the next block.
     pub(crate) async fn next_base_fee(&self) -> u64 {
-        let state = self.chain.state.read().await;
+        let state = self.chain.read_state().await;
         self.chain.next_base_fee(&state.head.header)
     }
 
@@ -36,14 +37,14 @@ impl EthRpc {
         let mut rewards = Vec::new();
         let mut last = None;
         for number in oldest..=newest {
-            let (_, header) = self.chain.store.header(number).await?.ok_or_else(super::error::unknown_block)?;
+            let (_, header) = self.chain.header(number).await?.ok_or_else(super::error::unknown_block)?;
             let base_fee = header.base_fee_per_gas.unwrap_or_default();
             history.base_fee_per_gas.push(u128::from(base_fee));
             history.gas_used_ratio.push(header.gas_used as f64 / header.gas_limit as f64);
             history.base_fee_per_blob_gas.push(0);
             history.blob_gas_used_ratio.push(0.0);
             if let Some(percentiles) = &percentiles {
-                let txs = self.chain.store.block_transactions(number).await?;
+                let txs = self.chain.block_transactions(number).await?;
                 let mut tips: Vec<(u128, u64)> = txs
                     .iter()
                     .map(|tx| (tx.tx.effective_tip_per_gas(base_fee).unwrap_or_default(), tx.gas_used))

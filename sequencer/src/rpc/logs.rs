@@ -5,17 +5,18 @@ use super::{
     EthRpc,
     error::{LIMIT_EXCEEDED, invalid_params, rpc_error, unknown_block},
 };
-use crate::storage::LogQuery;
+use crate::BlockReader as _;
 use alloy::rpc::types::{Filter, FilterBlockOption, Log};
 use alloy_primitives::B256;
 use jsonrpsee::core::RpcResult;
+use storage::LogQuery;
 
 impl EthRpc {
     /// Logs matching `filter`, within the configured range and result limits.
     pub(crate) async fn do_get_logs(&self, filter: Filter) -> RpcResult<Vec<Log>> {
         let (from, to) = match filter.block_option {
             FilterBlockOption::AtBlockHash(hash) => {
-                let number = self.chain.store.block_number(hash).await?.ok_or_else(unknown_block)?;
+                let number = self.chain.block_number(hash).await?.ok_or_else(unknown_block)?;
                 (number, number)
             }
             FilterBlockOption::Range { from_block, to_block } => {
@@ -47,7 +48,7 @@ impl EthRpc {
             topics: filter.topics.clone().map(|set| set.iter().copied().collect()),
             limit: self.config.max_logs,
         };
-        let found = self.chain.store.logs(&query).await?;
+        let found = self.chain.logs(&query).await?;
         if found.len() > query.limit {
             return Err(rpc_error(
                 LIMIT_EXCEEDED,
@@ -59,8 +60,8 @@ impl EthRpc {
         let mut block: Option<(u64, BlockContext, Vec<B256>)> = None;
         for stored in found {
             if block.as_ref().is_none_or(|(number, ..)| *number != stored.block_number) {
-                let (hash, header) = self.chain.store.header(stored.block_number).await?.ok_or_else(unknown_block)?;
-                let txs = self.chain.store.block_transactions(stored.block_number).await?;
+                let (hash, header) = self.chain.header(stored.block_number).await?.ok_or_else(unknown_block)?;
+                let txs = self.chain.block_transactions(stored.block_number).await?;
                 let hashes = txs.into_iter().map(|tx| tx.hash).collect();
                 block = Some((stored.block_number, BlockContext::new(hash, &header), hashes));
             }

@@ -7,9 +7,9 @@ use super::{
     convert::{
         BlockContext, DepositNonces, RpcBlock, RpcReceipt, RpcTransaction, rpc_block, rpc_receipt, rpc_transaction,
     },
-    error::{INVALID_INPUT, rpc_error, unknown_block},
+    error::{INVALID_INPUT, internal, rpc_error, unknown_block},
 };
-use crate::StoredTx;
+use crate::{BlockReader as _, HeadReader as _, StateAtBlock as _};
 use alloy::{
     consensus::transaction::Recovered,
     rpc::types::{
@@ -26,6 +26,7 @@ use jsonrpsee::{
 use rollup_core::deposit::L2Envelope;
 use serde_json::json;
 use std::collections::HashMap;
+use storage::StoredTx;
 
 #[async_trait]
 impl EthApiServer for EthRpc {
@@ -34,35 +35,35 @@ impl EthApiServer for EthRpc {
     }
 
     async fn block_number(&self) -> RpcResult<U64> {
-        Ok(U64::from(self.head_number().await))
+        Ok(U64::from(self.chain.head_number().await))
     }
 
     async fn balance(&self, address: Address, block: Option<BlockId>) -> RpcResult<U256> {
         let number = self.resolve_id(block).await?;
-        Ok(self.account_at(address, number).await?.map(|a| a.balance).unwrap_or_default())
+        Ok(self.chain.account_at(address, number).await?.map(|a| a.balance).unwrap_or_default())
     }
 
     async fn transaction_count(&self, address: Address, block: Option<BlockId>) -> RpcResult<U64> {
         let pending = matches!(block, Some(BlockId::Number(BlockNumberOrTag::Pending)));
         let number = self.resolve_id(block).await?;
-        let nonce = self.account_at(address, number).await?.map(|a| a.nonce).unwrap_or_default();
+        let nonce = self.chain.account_at(address, number).await?.map(|a| a.nonce).unwrap_or_default();
         if pending {
-            return Ok(U64::from(self.chain.pool.lock().pending_nonce(address, nonce)));
+            return Ok(U64::from(self.chain.pool().pending_nonce(address, nonce)));
         }
         Ok(U64::from(nonce))
     }
 
     async fn code(&self, address: Address, block: Option<BlockId>) -> RpcResult<Bytes> {
         let number = self.resolve_id(block).await?;
-        match self.account_at(address, number).await? {
-            Some(account) => self.code_by_hash(account.code_hash).await,
+        match self.chain.account_at(address, number).await? {
+            Some(account) => Ok(self.chain.code_by_hash(account.code_hash).await?),
             None => Ok(Bytes::new()),
         }
     }
 
     async fn storage_at(&self, address: Address, slot: JsonStorageKey, block: Option<BlockId>) -> RpcResult<B256> {
         let number = self.resolve_id(block).await?;
-        Ok(self.storage_at_block(address, slot.as_b256().into(), number).await?.into())
+        Ok(self.chain.storage_at(address, slot.as_b256().into(), number).await?.into())
     }
 
     async fn call(&self, request: TransactionRequest, block: Option<BlockId>) -> RpcResult<Bytes> {
@@ -78,12 +79,12 @@ impl EthApiServer for EthRpc {
     }
 
     async fn transaction_by_hash(&self, hash: B256) -> RpcResult<Option<RpcTransaction>> {
-        if let Some(stored) = self.chain.store.transaction(hash).await? {
-            let (block_hash, header) = self.chain.store.header(stored.block_number).await?.ok_or_else(unknown_block)?;
+        if let Some(stored) = self.chain.transaction(hash).await? {
+            let (block_hash, header) = self.chain.header(stored.block_number).await?.ok_or_else(unknown_block)?;
             let nonces = self.deposit_nonces_of(&stored).await?;
             return Ok(Some(rpc_transaction(&stored, BlockContext::new(block_hash, &header), &nonces)));
         }
-        let pooled = self.chain.pool.lock().get(&hash);
+        let pooled = self.chain.pool().get(&hash);
         Ok(pooled.map(|pooled| {
             RpcTransaction::Ethereum(Box::new(Transaction {
                 inner: Recovered::new_unchecked(pooled.tx.inner().clone(), pooled.tx.signer()),
@@ -106,15 +107,15 @@ impl EthApiServer for EthRpc {
     }
 
     async fn transaction_by_hash_and_index(&self, block: B256, index: U64) -> RpcResult<Option<RpcTransaction>> {
-        match self.chain.store.block_number(block).await? {
+        match self.chain.block_number(block).await? {
             Some(number) => self.transaction_at(number, index.to()).await,
             None => Ok(None),
         }
     }
 
     async fn transaction_receipt(&self, hash: B256) -> RpcResult<Option<RpcReceipt>> {
-        let Some(stored) = self.chain.store.transaction(hash).await? else { return Ok(None) };
-        let (block_hash, header) = self.chain.store.header(stored.block_number).await?.ok_or_else(unknown_block)?;
+        let Some(stored) = self.chain.transaction(hash).await? else { return Ok(None) };
+        let (block_hash, header) = self.chain.header(stored.block_number).await?.ok_or_else(unknown_block)?;
         Ok(Some(rpc_receipt(&stored, BlockContext::new(block_hash, &header))))
     }
 
@@ -126,7 +127,7 @@ impl EthApiServer for EthRpc {
     }
 
     async fn block_by_hash(&self, hash: B256, full: bool) -> RpcResult<Option<RpcBlock>> {
-        match self.chain.store.block_number(hash).await? {
+        match self.chain.block_number(hash).await? {
             Some(number) => self.block(number, full).await,
             None => Ok(None),
         }
@@ -134,14 +135,14 @@ impl EthApiServer for EthRpc {
 
     async fn block_transaction_count(&self, block: BlockNumberOrTag) -> RpcResult<Option<U64>> {
         let Ok(number) = self.resolve_number(block).await else { return Ok(None) };
-        Ok(Some(U64::from(self.chain.store.block_transactions(number).await?.len())))
+        Ok(Some(U64::from(self.chain.block_transactions(number).await?.len())))
     }
 
     async fn block_receipts(&self, block: BlockId) -> RpcResult<Option<Vec<RpcReceipt>>> {
         let Ok(number) = self.resolve_id(Some(block)).await else { return Ok(None) };
-        let Some((hash, header)) = self.chain.store.header(number).await? else { return Ok(None) };
+        let Some((hash, header)) = self.chain.header(number).await? else { return Ok(None) };
         let context = BlockContext::new(hash, &header);
-        let txs = self.chain.store.block_transactions(number).await?;
+        let txs = self.chain.block_transactions(number).await?;
         Ok(Some(txs.iter().map(|tx| rpc_receipt(tx, context)).collect()))
     }
 
@@ -173,7 +174,7 @@ impl EthApiServer for EthRpc {
         block: Option<BlockId>,
     ) -> RpcResult<EIP1186AccountProofResponse> {
         let number = self.resolve_id(block).await?;
-        let mut state = self.chain.state.write().await;
+        let mut state = self.chain.write_state().await;
         if number != state.head.header.number {
             return Err(rpc_error(
                 INVALID_INPUT,
@@ -217,15 +218,15 @@ impl EthApiServer for EthRpc {
 
 impl EthRpc {
     async fn block(&self, number: u64, full: bool) -> RpcResult<Option<RpcBlock>> {
-        let Some((hash, header)) = self.chain.store.header(number).await? else { return Ok(None) };
-        let txs = self.chain.store.block_transactions(number).await?;
+        let Some((hash, header)) = self.chain.header(number).await? else { return Ok(None) };
+        let txs = self.chain.block_transactions(number).await?;
         let nonces = if full { self.deposit_nonces(number, &txs).await? } else { DepositNonces::new() };
         Ok(Some(rpc_block(hash, header, &txs, full, &nonces)))
     }
 
     async fn transaction_at(&self, number: u64, index: u64) -> RpcResult<Option<RpcTransaction>> {
-        let Some(stored) = self.chain.store.transaction_at(number, index).await? else { return Ok(None) };
-        let (hash, header) = self.chain.store.header(number).await?.ok_or_else(unknown_block)?;
+        let Some(stored) = self.chain.transaction_at(number, index).await? else { return Ok(None) };
+        let (hash, header) = self.chain.header(number).await?.ok_or_else(unknown_block)?;
         let nonces = self.deposit_nonces_of(&stored).await?;
         Ok(Some(rpc_transaction(&stored, BlockContext::new(hash, &header), &nonces)))
     }
@@ -241,7 +242,7 @@ impl EthRpc {
             let nonce = match next.get(&deposit.from) {
                 Some(nonce) => *nonce,
                 None => {
-                    let before = self.account_at(deposit.from, number.saturating_sub(1)).await?;
+                    let before = self.chain.account_at(deposit.from, number.saturating_sub(1)).await?;
                     before.map(|account| account.nonce).unwrap_or_default()
                 }
             };
@@ -256,7 +257,7 @@ impl EthRpc {
         if !matches!(stored.tx, L2Envelope::Other(_)) {
             return Ok(DepositNonces::new());
         }
-        let txs = self.chain.store.block_transactions(stored.block_number).await?;
+        let txs = self.chain.block_transactions(stored.block_number).await?;
         self.deposit_nonces(stored.block_number, &txs).await
     }
 }
@@ -279,25 +280,25 @@ impl NetApiServer for EthRpc {
 #[async_trait]
 impl RollupApiServer for EthRpc {
     async fn sync_status(&self) -> RpcResult<serde_json::Value> {
-        let state = self.chain.state.read().await;
-        let (pending, queued) = self.chain.pool.lock().counts(&state.world);
+        let state = self.chain.read_state().await;
+        let (pending, queued) = self.chain.pool().counts(&state.world);
         Ok(json!({
             "unsafeL2": { "number": state.head.header.number, "hash": state.head.hash, "timestamp": state.head.header.timestamp },
-            "safeL2": { "number": self.chain.safe_head.load(std::sync::atomic::Ordering::Relaxed) },
-            "finalizedL2": { "number": self.chain.finalized_head.load(std::sync::atomic::Ordering::Relaxed) },
+            "safeL2": { "number": self.chain.safe_head() },
+            "finalizedL2": { "number": self.chain.finalized_head() },
             "pool": { "pending": pending, "queued": queued },
         }))
     }
 
     async fn l1_origin(&self, block: BlockNumberOrTag) -> RpcResult<Option<serde_json::Value>> {
         let Ok(number) = self.resolve_number(block).await else { return Ok(None) };
-        let origin = self.chain.store.l1_origin(number).await?;
+        let origin = self.chain.l1_origin(number).await?;
         Ok(origin.map(|origin| json!({ "number": origin.number, "hash": origin.hash })))
     }
 
     async fn output_at_block(&self, block: BlockNumberOrTag) -> RpcResult<Option<serde_json::Value>> {
         let Ok(number) = self.resolve_number(block).await else { return Ok(None) };
-        let output = self.chain.store.output(number).await?;
+        let output = self.chain.output(number).await?;
         Ok(output.map(|output| {
             json!({
                 "version": rollup_core::OUTPUT_VERSION,
@@ -311,7 +312,7 @@ impl RollupApiServer for EthRpc {
     }
 
     async fn produce_block(&self) -> RpcResult<U64> {
-        let block = self.producer.produce(false).await?;
+        let block = self.producer.produce(false).await.map_err(internal)?;
         Ok(U64::from(block.map(|b| b.header.number).unwrap_or_default()))
     }
 }

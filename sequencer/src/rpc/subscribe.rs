@@ -25,7 +25,7 @@ impl EthRpc {
                 return Ok(());
             }
         };
-        let mut blocks = self.chain.blocks.subscribe();
+        let mut blocks = self.chain.subscribe_blocks();
         let sink = pending.accept().await?;
         loop {
             tokio::select! {

@@ -3,7 +3,7 @@
 //! batches (from the batcher's tables), outputs on L1 with their challenge-window countdown,
 //! the verifier's findings (from its tables) and the throughput of the last blocks.
 
-use crate::{Chain, L1Follow, storage::StoreError};
+use crate::{BlockReader as _, Chain, HeadReader as _, L1Follow, ReadError};
 use alloy::{
     eips::BlockNumberOrTag,
     providers::{Provider, ProviderBuilder},
@@ -15,9 +15,9 @@ use axum::{
     http::StatusCode,
     response::{Html, IntoResponse, Response},
 };
-use rollup_core::l1::OutputOracle;
+use rollup_l1::OutputOracle;
 use serde_json::{Value, json};
-use std::sync::{Arc, atomic::Ordering};
+use std::sync::Arc;
 
 /// Blocks in the throughput chart.
 const CHART_BLOCKS: u64 = 60;
@@ -37,13 +37,12 @@ pub(crate) async fn json(State(chain): State<Arc<Chain>>) -> Response {
     }
 }
 
-async fn collect(chain: &Chain) -> Result<Value, StoreError> {
-    let head = chain.state.read().await.head.header.number;
-    let store = &chain.store;
-    let throughput = store.block_activity(head.saturating_sub(CHART_BLOCKS - 1)).await?;
-    let batches = store.posted_batches(ROWS).await?;
-    let (verdicts, candidates) = store.output_verdicts(ROWS).await?;
-    let mut l1 = match &chain.config.l1 {
+async fn collect(chain: &Chain) -> Result<Value, ReadError> {
+    let head = chain.head_number().await;
+    let throughput = chain.block_activity(head.saturating_sub(CHART_BLOCKS - 1)).await?;
+    let batches = chain.store().batcher().posted_batches(ROWS).await?;
+    let (verdicts, candidates) = chain.store().verifier().recent_verdicts(ROWS).await?;
+    let mut l1 = match &chain.config().l1 {
         Some(follow) => l1_status(follow).await.unwrap_or_else(|err| json!({ "error": err })),
         None => json!({ "error": "the sequencer does not follow an L1" }),
     };
@@ -53,8 +52,8 @@ async fn collect(chain: &Chain) -> Result<Value, StoreError> {
         "l2": {
             "chainId": chain.chain_id(),
             "unsafe": head,
-            "safe": chain.safe_head.load(Ordering::Relaxed),
-            "finalized": chain.finalized_head.load(Ordering::Relaxed),
+            "safe": chain.safe_head(),
+            "finalized": chain.finalized_head(),
         },
         "batches": batches,
         "outputs": outputs,

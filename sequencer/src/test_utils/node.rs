@@ -1,18 +1,10 @@
 //! A sequencer started in-process on a free port, on SQLite or on a throwaway PostgreSQL.
 
-use super::PostgresServer;
 use crate::{L1Follow, NodeConfig, PoolConfig, RpcConfig, Sequencer, SequencerHandle};
-use rollup_core::{ChainConfig, Genesis, L1Origin, l1::Deployment};
+use rollup_core::{ChainConfig, Genesis, L1Origin, WorldState};
+use rollup_l1::Deployment;
 use std::{sync::Arc, time::Duration};
-
-/// Storage backend of a test node.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    /// A SQLite file in a temporary folder.
-    Sqlite,
-    /// A PostgreSQL server started for the test.
-    Postgres,
-}
+use test_support::{Backend, PostgresServer};
 
 /// A running test sequencer with the database it owns.
 #[derive(Debug)]
@@ -105,9 +97,15 @@ impl TestNode {
     /// Stops the sequencer and starts it again on the same database.
     pub async fn restart(&mut self) {
         let old = self.handle.take().expect("node is running");
-        let pool = old.chain.config.pool.clone();
+        let pool = old.chain.config().pool.clone();
         old.stop().await;
         self.handle = Some(Self::launch(Self::following_config(&self.database_url, pool, &self.l1)).await);
+    }
+
+    /// Changes the sequencer's state behind its back, as a corrupted sequencer would (the
+    /// blocks it seals afterwards build on the changed state).
+    pub async fn tamper_state(&self, tamper: impl FnOnce(&mut WorldState)) {
+        tamper(&mut self.handle().chain.write_state().await.world);
     }
 
     /// HTTP URL of the JSON-RPC server.

@@ -10,8 +10,9 @@ use alloy::{
     sol_types::{SolEvent, SolValue},
 };
 use alloy_primitives::{Address, U256, utils::parse_ether};
-use sequencer::test_utils::{Backend, TestNode, compile, tool};
+use sequencer::test_utils::TestNode;
 use std::process::Command;
+use test_support::{Backend, compile, tool};
 
 sol! {
     #[sol(rpc)]

@@ -87,7 +87,7 @@ pub(crate) async fn wait_receipt(url: &str, hash: &Value) -> Value {
 /// to it; returns the receipt.
 pub(crate) async fn deploy_token(url: &str, key: &PrivateKeySigner, nonce: u64, supply: U256) -> Value {
     use alloy::sol_types::SolValue;
-    let token = sequencer::test_utils::compile("contracts/test/fixtures/TestERC20.sol", "TestERC20");
+    let token = test_support::compile("contracts/test/fixtures/TestERC20.sol", "TestERC20");
     let mut code = token.bytecode.to_vec();
     code.extend(("Token".to_string(), "TKN".to_string(), supply).abi_encode_params());
     let mut deploy = transfer(nonce, Address::ZERO, U256::ZERO);

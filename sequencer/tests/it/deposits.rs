@@ -13,13 +13,15 @@ use alloy::{
     sol_types::SolEvent,
 };
 use alloy_primitives::{Address, B256, Bytes, U256, utils::parse_ether};
-use rollup_core::{
-    deposit::TxDeposit,
-    l1::{Deployment, Portal},
+use rollup_core::deposit::TxDeposit;
+use rollup_l1::{
+    Deployment, Portal, deposit_from_log,
+    test_utils::{deploy_config, deploy_rollup},
 };
-use sequencer::test_utils::{TestNode, anvil, deploy_config, deploy_rollup};
+use sequencer::test_utils::TestNode;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
+use test_support::anvil;
 
 /// Anvil with the rollup's contracts deployed.
 async fn l1() -> (AnvilInstance, Deployment) {
@@ -38,7 +40,7 @@ fn deposit_of(receipt: &TransactionReceipt, portal: Address) -> TxDeposit {
         .find(|log| log.address() == portal && log.topic0() == Some(&Portal::TransactionDeposited::SIGNATURE_HASH))
         .expect("a TransactionDeposited log");
     let block = log.block_hash.expect("mined log");
-    TxDeposit::from_portal_log(&log.inner, block, log.log_index.expect("mined log")).expect("a valid deposit")
+    deposit_from_log(&log.inner, block, log.log_index.expect("mined log")).expect("a valid deposit")
 }
 
 /// Calls `depositTransaction(to, value, 100_000, false, "")` with `value` attached.

@@ -4,11 +4,10 @@
 use crate::common::{dev_key, rpc_ok, send_and_seal, sign, transfer};
 use alloy_primitives::{Address, U256};
 use rollup_core::SequentialExecutor;
-use sequencer::{
-    Store, replay_chain,
-    test_utils::{Backend, TestNode},
-};
+use sequencer::{replay_chain, test_utils::TestNode};
 use serde_json::json;
+use storage::Store;
+use test_support::Backend;
 
 async fn restart_resumes(backend: Backend) {
     let mut node = TestNode::start(backend).await;

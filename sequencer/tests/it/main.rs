@@ -18,7 +18,7 @@ macro_rules! on_every_backend {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name(sequencer::test_utils::Backend::Sqlite).await
+                    super::$name(test_support::Backend::Sqlite).await
                 }
             )*
         }
@@ -26,7 +26,7 @@ macro_rules! on_every_backend {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name(sequencer::test_utils::Backend::Postgres).await
+                    super::$name(test_support::Backend::Postgres).await
                 }
             )*
         }

@@ -4,8 +4,9 @@ use crate::common::{dev_key, rpc_ok, send_and_seal, sign, transfer};
 use alloy::{consensus::TrieAccount, rlp::Encodable, rpc::types::EIP1186AccountProofResponse};
 use alloy_primitives::{Address, B256, U256, keccak256};
 use alloy_trie::{Nibbles, proof::verify_proof};
-use sequencer::test_utils::{Backend, TestNode};
+use sequencer::test_utils::TestNode;
 use serde_json::json;
+use test_support::Backend;
 
 fn verify_account(state_root: B256, proof: &EIP1186AccountProofResponse) {
     let exists = proof.nonce != 0 || !proof.balance.is_zero() || proof.code_hash != alloy_primitives::KECCAK256_EMPTY;

@@ -9,11 +9,9 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use alloy_primitives::{Bytes, Signature, TxKind, U256};
-use sequencer::{
-    PoolConfig,
-    test_utils::{Backend, TestNode},
-};
+use sequencer::{PoolConfig, test_utils::TestNode};
 use serde_json::json;
+use test_support::Backend;
 
 const INVALID_INPUT: i64 = -32000;
 const INVALID_PARAMS: i64 = -32602;

@@ -9,9 +9,10 @@ use alloy::{
 };
 use alloy_primitives::{Address, Bytes, U256, keccak256};
 use futures::StreamExt;
-use sequencer::test_utils::{Backend, TestNode};
+use sequencer::test_utils::TestNode;
 use serde_json::json;
 use std::time::Duration;
+use test_support::Backend;
 
 async fn subscriptions(backend: Backend) {
     let node = TestNode::start(backend).await;

@@ -9,7 +9,6 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use alloy_primitives::{Address, B256, TxKind, U256};
-use sequencer::test_utils::{Backend, PostgresServer};
 use serde_json::{Value, json};
 use std::{
     net::TcpListener,
@@ -17,6 +16,7 @@ use std::{
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
+use test_support::{Backend, PostgresServer};
 
 /// The sequencer as a child process, killed when dropped.
 struct Node {

@@ -2,9 +2,9 @@
 //! run finds them without sending anything, and bad input gets a clear error.
 
 use alloy::providers::{Provider, ProviderBuilder};
-use rollup_core::l1::{BatchInbox, Deployment, OutputOracle};
-use sequencer::test_utils::anvil;
+use rollup_l1::{BatchInbox, Deployment, OutputOracle};
 use std::{path::Path, process::Command};
+use test_support::anvil;
 
 const DEV_KEY_0: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 

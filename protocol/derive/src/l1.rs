@@ -1,0 +1,152 @@
+//! Reading what derivation needs from the L1 node: headers, the inbox's batch data (calldata
+//! or blobs) and the portal's deposits, one L1 block at a time, all by block hash so that the
+//! pieces belong to the same block even while L1 reorganises.
+
+use alloy::{
+    consensus::Transaction as _,
+    eips::{BlockNumberOrTag, eip4844::Blob},
+    providers::Provider,
+    rpc::types::Filter,
+    sol_types::{SolCall, SolEvent},
+};
+use alloy_primitives::{Address, B256, Bytes};
+use rollup_batch::blobs_to_frame;
+use rollup_core::deposit::TxDeposit;
+use rollup_l1::{BatchInbox, deposits_from_logs};
+
+/// Identity and time of an L1 block.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct L1BlockRef {
+    /// Block number.
+    pub number: u64,
+    /// Block hash.
+    pub hash: B256,
+    /// Parent hash.
+    pub parent_hash: B256,
+    /// Timestamp in seconds.
+    pub timestamp: u64,
+}
+
+/// Batch data posted in one L1 transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PostedData {
+    /// The L1 transaction.
+    pub tx_hash: B256,
+    /// The frame bytes (calldata argument, or the blobs' payload).
+    pub data: Vec<u8>,
+}
+
+/// Everything derivation reads from one L1 block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct L1BlockData {
+    /// The block.
+    pub block: L1BlockRef,
+    /// Deposits emitted by the portal, in log order.
+    pub deposits: Vec<TxDeposit>,
+    /// Batch data posted to the inbox, in log order.
+    pub posted: Vec<PostedData>,
+}
+
+/// Why L1 could not be read. Always transient from derivation's point of view: it retries.
+#[derive(Debug, thiserror::Error)]
+pub enum L1ReadError {
+    /// The RPC call failed.
+    #[error("L1 RPC {call}: {reason}")]
+    Rpc {
+        /// What was being read.
+        call: &'static str,
+        /// The transport's error.
+        reason: String,
+    },
+    /// The node answered with something derivation cannot use.
+    #[error("L1 returned unusable data: {0}")]
+    Unusable(String),
+}
+
+fn rpc(call: &'static str) -> impl FnOnce(alloy::transports::TransportError) -> L1ReadError {
+    move |err| L1ReadError::Rpc { call, reason: err.to_string() }
+}
+
+/// Reads derivation input from an L1 node.
+#[derive(Clone, Debug)]
+pub struct L1Reader<P> {
+    provider: P,
+    inbox: Address,
+    portal: Address,
+}
+
+impl<P: Provider + Clone> L1Reader<P> {
+    /// A reader of the rollup whose inbox and portal are at the given addresses.
+    pub fn new(provider: P, inbox: Address, portal: Address) -> Self {
+        Self { provider, inbox, portal }
+    }
+
+    /// The block with the given number or tag, if it exists.
+    pub async fn block_ref(&self, id: BlockNumberOrTag) -> Result<Option<L1BlockRef>, L1ReadError> {
+        let block = self.provider.get_block_by_number(id).await.map_err(rpc("eth_getBlockByNumber"))?;
+        Ok(block.map(|block| L1BlockRef {
+            number: block.header.number,
+            hash: block.header.hash,
+            parent_hash: block.header.parent_hash,
+            timestamp: block.header.timestamp,
+        }))
+    }
+
+    /// Header, deposits and batch data of L1 block `number`, or `None` past the head.
+    pub async fn block_data(&self, number: u64) -> Result<Option<L1BlockData>, L1ReadError> {
+        let Some(block) = self.block_ref(number.into()).await? else { return Ok(None) };
+        // One query for both contracts' logs of the block.
+        let filter = Filter::new().address(vec![self.inbox, self.portal]).at_block_hash(block.hash);
+        let logs = self.provider.get_logs(&filter).await.map_err(rpc("eth_getLogs"))?;
+        let deposits =
+            deposits_from_logs(&logs, self.portal, block.hash).map_err(|err| L1ReadError::Unusable(err.to_string()))?;
+        let batch_logs = logs.iter().filter(|log| {
+            !log.removed
+                && log.address() == self.inbox
+                && log.topic0() == Some(&BatchInbox::BatchSubmitted::SIGNATURE_HASH)
+        });
+        let mut posted = Vec::new();
+        for log in batch_logs {
+            let tx_hash = log.transaction_hash.ok_or_else(|| L1ReadError::Unusable("log without tx hash".into()))?;
+            let event = BatchInbox::BatchSubmitted::decode_log(&log.inner)
+                .map_err(|err| L1ReadError::Unusable(format!("BatchSubmitted in {tx_hash}: {err}")))?;
+            let data = match event.kind {
+                0 => self.calldata(tx_hash).await?,
+                _ => self.blob_data(tx_hash).await?,
+            };
+            posted.push(PostedData { tx_hash, data });
+        }
+        Ok(Some(L1BlockData { block, deposits, posted }))
+    }
+
+    /// The `data` argument of a `submitBatch` call. Undecodable input yields empty data,
+    /// which derivation drops as a bad frame (the inbox emitted the event, so the call was
+    /// `submitBatch`; this only guards against a changed contract).
+    async fn calldata(&self, tx_hash: B256) -> Result<Vec<u8>, L1ReadError> {
+        let tx = self
+            .provider
+            .get_transaction_by_hash(tx_hash)
+            .await
+            .map_err(rpc("eth_getTransactionByHash"))?
+            .ok_or_else(|| L1ReadError::Unusable(format!("transaction {tx_hash} of a log is missing")))?;
+        let input = tx.inner.inner().input().clone();
+        Ok(BatchInbox::submitBatchCall::abi_decode(&input).map(|call| call.data.to_vec()).unwrap_or_default())
+    }
+
+    /// The payload of the blobs of a `submitBlobBatch` transaction, read from the node's blob
+    /// store (`anvil_getBlobsByTransactionHash`; see docs/derivation.md). Blobs whose payload
+    /// is malformed yield empty data, dropped as a bad frame.
+    async fn blob_data(&self, tx_hash: B256) -> Result<Vec<u8>, L1ReadError> {
+        // As bytes: deserialising `Blob`s directly builds each 128 KiB blob on the stack.
+        let raw: Vec<Bytes> = self
+            .provider
+            .raw_request("anvil_getBlobsByTransactionHash".into(), (tx_hash,))
+            .await
+            .map_err(rpc("anvil_getBlobsByTransactionHash"))?;
+        if raw.iter().any(|blob| blob.len() != alloy::eips::eip4844::BYTES_PER_BLOB) {
+            return Err(L1ReadError::Unusable(format!("blob of {tx_hash} has the wrong size")));
+        }
+        let blobs: Vec<Blob> = raw.iter().map(|blob| Blob::from_slice(blob)).collect();
+        Ok(blobs_to_frame(&blobs).unwrap_or_default())
+    }
+}

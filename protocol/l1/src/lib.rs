@@ -1,0 +1,36 @@
+//! The L1 side: bindings of the rollup's L1 contracts (built from the committed artifacts in
+//! `artifacts/`, which CI checks against a fresh `forge build`), their deployment, and the
+//! deposits read from the Portal's events.
+
+mod deploy;
+mod deployment;
+mod deposits;
+#[cfg(any(test, feature = "test-utils"))]
+pub mod test_utils;
+
+pub use deploy::{CREATE2_DEPLOYER, DeployError, deploy};
+pub use deployment::{DeployConfig, Deployment};
+pub use deposits::{DepositError, MalformedDeposit, deposit_from_log, deposits_from_logs, portal_deposits};
+
+/// Generates the binding of one contract in its own module (the ABIs each carry their own
+/// copy of the shared `Types` library structs).
+macro_rules! binding {
+    ($module:ident, $contract:ident, $path:literal) => {
+        #[allow(missing_docs, unreachable_pub, clippy::too_many_arguments)]
+        pub mod $module {
+            alloy::sol!(
+                #[sol(rpc)]
+                $contract,
+                $path
+            );
+        }
+    };
+}
+
+binding!(batch_inbox, BatchInbox, "src/artifacts/BatchInbox.json");
+binding!(output_oracle, OutputOracle, "src/artifacts/OutputOracle.json");
+binding!(portal, Portal, "src/artifacts/Portal.json");
+
+pub use batch_inbox::BatchInbox;
+pub use output_oracle::OutputOracle;
+pub use portal::Portal;

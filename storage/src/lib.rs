@@ -1,0 +1,181 @@
+//! The database every service uses: SQLite (embedded default) or PostgreSQL, through one sqlx
+//! `Any` pool and one set of migrations (`migrations/`) that run unchanged on both.
+//!
+//! One [`Store`] handle reaches every table; each service's tables have their own module:
+//!
+//! - `chain`: blocks, transactions, receipts, logs, state history and outputs (the sequencer
+//!   writes them; everyone reads them);
+//! - `pending`: acknowledged transactions not yet in a block (the sequencer's pool);
+//! - [`batcher`]: channels, frames and the batcher's and proposer's L1 transactions;
+//! - [`verifier`]: the verifier's verdicts on outputs and what derivation dropped.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), storage::StoreError> {
+//! let store = storage::Store::connect("sqlite::memory:").await?;
+//! assert_eq!(store.head_number().await?, None);
+//! let batches = store.batcher().posted_batches(10).await?;
+//! # Ok(()) }
+//! ```
+
+pub mod batcher;
+mod chain;
+mod codec;
+mod pending;
+mod sql;
+pub mod verifier;
+
+pub use batcher::BatcherStore;
+pub use chain::{BlockActivity, LogQuery, StoredLog, StoredTx};
+pub use verifier::VerifierStore;
+
+use rollup_core::Genesis;
+use sqlx::{AnyConnection, AnyPool, Connection, Executor, any::AnyPoolOptions};
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
+
+/// Errors of the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database failed or is unreachable.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Applying the migrations failed.
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Stored data does not decode: the database is damaged or from another version.
+    #[error("corrupt data in the database: {0}")]
+    Corrupt(String),
+    /// A value does not fit its column (a 64-bit column holds at most `i64::MAX`).
+    #[error("{what} {value} does not fit a 63-bit database column")]
+    OutOfRange {
+        /// What the value is.
+        what: &'static str,
+        /// The value.
+        value: u128,
+    },
+}
+
+impl StoreError {
+    /// Whether trying again later may succeed: a database that failed or was unreachable may
+    /// come back; corrupt data, a failed migration or a value the schema cannot hold will not.
+    pub fn is_temporary(&self) -> bool {
+        matches!(self, Self::Database(_))
+    }
+}
+
+/// Result alias of the storage layer.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Handle to the chain database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    postgres: bool,
+    _keeper: Option<MemoryKeeper>,
+}
+
+/// The connection that keeps an in-memory database alive.
+#[derive(Clone)]
+struct MemoryKeeper {
+    _connection: Arc<tokio::sync::Mutex<AnyConnection>>,
+}
+
+impl std::fmt::Debug for MemoryKeeper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MemoryKeeper")
+    }
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://path?mode=rwc`, `sqlite::memory:` or
+    /// `postgres://user@host/db`) and applies pending migrations.
+    pub async fn connect(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let (url, keeper) = if url == "sqlite::memory:" {
+            // A named shared-cache database lives as long as one connection to it is open:
+            // the keeper holds one for the store's lifetime, so pooled connections may come
+            // and go (a cancelled request drops its connection) without losing the data.
+            static NEXT: AtomicU64 = AtomicU64::new(0);
+            let id = NEXT.fetch_add(1, Ordering::Relaxed);
+            let url = format!("sqlite:file:rollup-memory-{}-{id}?mode=memory&cache=shared", std::process::id());
+            let keeper = AnyConnection::connect(&url).await?;
+            (url, Some(MemoryKeeper { _connection: Arc::new(tokio::sync::Mutex::new(keeper)) }))
+        } else {
+            (url.to_owned(), None)
+        };
+        let memory = keeper.is_some();
+        let options = AnyPoolOptions::new()
+            // Shared-cache SQLite locks whole tables; one pooled connection avoids that.
+            .max_connections(if memory { 1 } else { 8 })
+            .idle_timeout(Some(Duration::from_secs(600)))
+            .max_lifetime(Some(Duration::from_secs(1800)))
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    if conn.backend_name() == "SQLite" {
+                        // WAL with synchronous=NORMAL: a committed transaction survives a
+                        // process crash (kill -9); readers never block the writer.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                    }
+                    Ok(())
+                })
+            });
+        let pool = options.connect(&url).await?;
+        sqlx::migrate!("../migrations").run(&pool).await?;
+        Ok(Self { pool, postgres: url.starts_with("postgres"), _keeper: keeper })
+    }
+
+    /// The batcher's and proposer's tables.
+    pub fn batcher(&self) -> BatcherStore {
+        BatcherStore::new(self.pool.clone())
+    }
+
+    /// The verifier's tables.
+    pub fn verifier(&self) -> VerifierStore {
+        VerifierStore::new(self.pool.clone())
+    }
+
+    /// Whether the database is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.postgres
+    }
+
+    /// The genesis this database was initialised with, if any.
+    pub async fn genesis(&self) -> Result<Option<Genesis>> {
+        let row: Option<(Vec<u8>,)> =
+            sqlx::query_as("SELECT value FROM chain_meta WHERE key = 'genesis'").fetch_optional(&self.pool).await?;
+        row.map(|(json,)| serde_json::from_slice(&json).map_err(|err| StoreError::Corrupt(format!("genesis: {err}"))))
+            .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rollup_core::{ChainConfig, L1Origin};
+
+    #[tokio::test]
+    async fn memory_database_survives_closed_connections() {
+        let store = Store::connect("sqlite::memory:").await.unwrap();
+        let genesis = Genesis::dev(ChainConfig::default(), 0, L1Origin::default());
+        let (_, block) = genesis.build();
+        store.init_genesis(&genesis, &block).await.unwrap();
+        for _ in 0..3 {
+            let mut connection = store.pool.acquire().await.unwrap();
+            connection.close_on_drop();
+        }
+        assert_eq!(store.head_number().await.unwrap(), Some(0));
+        assert_eq!(store.genesis().await.unwrap(), Some(genesis));
+        // Two stores in one process do not share data.
+        let other = Store::connect("sqlite::memory:").await.unwrap();
+        assert_eq!(other.head_number().await.unwrap(), None);
+    }
+}
