@@ -54,7 +54,12 @@ impl BatcherMetrics {
                 "batcher_compression_ratio_percent",
                 "Encoded size over compressed size of the last channel, in percent",
             ),
-            frames_posted: m.counter_vec("batcher_frames_posted_total", "Frames posted, by medium", "medium"),
+            frames_posted: m.counter_vec(
+                "batcher_frames_posted_total",
+                "Frames posted, by medium",
+                "medium",
+                &["calldata", "blob"],
+            ),
             l1_fees_gwei: m.counter("batcher_l1_fees_gwei_total", "L1 fees paid by confirmed transactions, in gwei"),
             in_flight: m.gauge("batcher_in_flight_txs", "Unconfirmed L1 transactions"),
             fee_bumps: m.counter("batcher_fee_bumps_total", "Transactions re-signed with higher fees"),

@@ -114,6 +114,24 @@ async fn devnet_serves_real_clients_settles_on_l1_and_survives_a_restart() {
     assert_eq!(ours["outputRoot"].as_str().unwrap().parse::<B256>().unwrap(), root, "proposed vs L2 output root");
     finalize_outputs_through(&devnet.l1_rpc, &deployment, index, config.challenge_window).await;
 
+    // The operator's dashboard and alert rules (deploy/) query only metrics that the three
+    // services really export on /metrics.
+    let exported = [
+        format!("{}/metrics", devnet.l2_rpc),
+        format!("{}/metrics", devnet.verifier_api),
+        devnet.batcher_metrics.clone(),
+    ];
+    let mut exposition = String::new();
+    for url in exported {
+        exposition += &reqwest::get(&url).await.unwrap().error_for_status().unwrap().text().await.unwrap();
+    }
+    let missing: Vec<String> = deploy_queries()
+        .iter()
+        .flat_map(|query| metric_names(query))
+        .filter(|name| !exports(&exposition, name))
+        .collect();
+    assert!(missing.is_empty(), "deploy/ queries metrics the services do not export: {missing:?}");
+
     // Ctrl-C in the middle, start again on the same data: everything is still there.
     let head_before = l2.get_block_number().await.unwrap();
     let head_hash = l2.get_block_by_number(head_before.into()).await.unwrap().unwrap().header.hash;
@@ -368,4 +386,125 @@ async fn finalize_outputs_through(rpc: &str, deployment: &Deployment, index: u64
 /// Dev key `index` as the hex string the command-line tools take.
 fn dev_key(index: usize) -> String {
     format!("{:#x}", dev_signers()[index].to_bytes())
+}
+
+/// Every PromQL expression of the Grafana dashboard and the Prometheus alert rules in `deploy/`.
+fn deploy_queries() -> Vec<String> {
+    let dashboard: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("deploy/grafana/dashboards/rollup.json")).unwrap(),
+    )
+    .unwrap();
+    let mut queries: Vec<String> = dashboard["panels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|panel| panel["targets"].as_array().cloned().unwrap_or_default())
+        .map(|target| target["expr"].as_str().expect("every target has a PromQL expression").to_owned())
+        .collect();
+    assert!(queries.len() >= 20, "the dashboard has its panels");
+    let alerts = std::fs::read_to_string(repo_root().join("deploy/prometheus/alerts.yml")).unwrap();
+    let rules: Vec<String> = alerts
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("expr:"))
+        .map(|expr| expr.trim().to_owned())
+        .collect();
+    assert!(rules.len() >= 5, "the alert rules have expressions");
+    queries.extend(rules);
+    queries
+}
+
+/// The metric names a PromQL expression selects: its identifiers outside strings, label
+/// matchers (`{…}`), ranges (`[…]`) and grouping clauses, less PromQL's functions and keywords.
+fn metric_names(query: &str) -> Vec<String> {
+    const PROMQL: [&str; 28] = [
+        "sum",
+        "avg",
+        "min",
+        "max",
+        "count",
+        "rate",
+        "irate",
+        "increase",
+        "delta",
+        "deriv",
+        "changes",
+        "resets",
+        "absent",
+        "histogram_quantile",
+        "max_over_time",
+        "min_over_time",
+        "avg_over_time",
+        "clamp_min",
+        "clamp_max",
+        "time",
+        "timestamp",
+        "and",
+        "or",
+        "unless",
+        "bool",
+        "offset",
+        "topk",
+        "vector",
+    ];
+    let mut plain = String::new();
+    let mut closing = None;
+    for c in query.chars() {
+        match (closing, c) {
+            (Some(end), c) if c == end => {
+                closing = None;
+                plain.push(' ');
+            }
+            (Some(_), _) => {}
+            (None, '{') => closing = Some('}'),
+            (None, '[') => closing = Some(']'),
+            (None, '"') => closing = Some('"'),
+            (None, c) => plain.push(c),
+        }
+    }
+    // `by (a, b)`, `without (…)`, `on (…)`, `ignoring (…)` name labels, not metrics.
+    let mut names = Vec::new();
+    let mut grouping = false;
+    for token in plain.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':' || c == '(' || c == ')')) {
+        for part in token.split_inclusive(['(', ')']) {
+            let word = part.trim_end_matches(['(', ')']);
+            if grouping {
+                grouping = !part.ends_with(')');
+                continue;
+            }
+            if matches!(word, "by" | "without" | "on" | "ignoring" | "group_left" | "group_right") {
+                grouping = true;
+                continue;
+            }
+            let is_name = word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+            if is_name && !PROMQL.contains(&word) && !names.iter().any(|name| name == word) {
+                names.push(word.to_owned());
+            }
+        }
+    }
+    names
+}
+
+/// Whether the Prometheus text `exposition` has a sample of the metric `name`.
+fn exports(exposition: &str, name: &str) -> bool {
+    exposition.lines().any(|line| line.strip_prefix(name).is_some_and(|rest| rest.starts_with(['{', ' '])))
+}
+
+#[test]
+fn metric_names_skip_functions_labels_and_ranges() {
+    let names = |query| metric_names(query);
+    assert_eq!(
+        names("histogram_quantile(0.99, sum by (method, le) (rate(rollup_sequencer_rpc_request_seconds_bucket[5m])))"),
+        ["rollup_sequencer_rpc_request_seconds_bucket"]
+    );
+    assert_eq!(
+        names("max(rollup_sequencer_head_block) - max(batcher_last_confirmed_l2_block) > 600"),
+        ["rollup_sequencer_head_block", "batcher_last_confirmed_l2_block"]
+    );
+    assert_eq!(
+        names(r#"sum without(rule) (increase(verifier_derivation_drops_total{rule!="bad_frame"}[10m])) or vector(0)"#),
+        ["verifier_derivation_drops_total"]
+    );
+    assert!(exports("# HELP x_total Help\nx_total 3\ny{a=\"1\"} 2\n", "x_total"));
+    assert!(exports("y{a=\"1\"} 2\n", "y"));
+    assert!(!exports("# TYPE x_total counter\nx_total_other 1\n", "x_total"));
 }

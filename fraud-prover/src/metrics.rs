@@ -1,6 +1,7 @@
 //! Prometheus metrics of the verifier, served on `/metrics`.
 
 use prometheus::{IntCounter, IntCounterVec, IntGauge};
+use rollup_derive::DropReason;
 use telemetry::MetricRegistry;
 
 /// What an operator watches about verification.
@@ -36,11 +37,21 @@ impl VerifierMetrics {
             l1_block: m.gauge("verifier_l1_block", "Last L1 block derived"),
             safe_head: m.gauge("verifier_safe_head", "L2 head derived from L1"),
             finalized_head: m.gauge("verifier_finalized_head", "L2 head derived from finalized L1 blocks"),
-            outputs_checked: m.counter_vec("verifier_outputs_checked_total", "Outputs compared, by verdict", "verdict"),
+            outputs_checked: m.counter_vec(
+                "verifier_outputs_checked_total",
+                "Outputs compared, by verdict",
+                "verdict",
+                &["agree", "disagree"],
+            ),
             dispute_candidates: m
                 .gauge("verifier_dispute_candidates", "Outputs on L1 that differ from the derived root"),
             last_checked_output: m.gauge("verifier_last_checked_output", "Index of the last output compared"),
-            drops: m.counter_vec("verifier_derivation_drops_total", "L1 data dropped by derivation, by rule", "rule"),
+            drops: m.counter_vec(
+                "verifier_derivation_drops_total",
+                "L1 data dropped by derivation, by rule",
+                "rule",
+                &DropReason::KINDS,
+            ),
             reorgs: m.counter("verifier_l1_reorgs_total", "L1 reorganisations that restarted derivation"),
             forced_blocks: m.counter(
                 "verifier_forced_blocks_total",

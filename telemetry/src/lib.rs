@@ -34,9 +34,14 @@ impl MetricRegistry {
         self.register(IntCounter::new(name, help).expect("valid metric"))
     }
 
-    /// Counters by one label.
-    pub fn counter_vec(&self, name: &str, help: &str, label: &str) -> IntCounterVec {
-        self.register(IntCounterVec::new(Opts::new(name, help), &[label]).expect("valid metric"))
+    /// Counters by one label, each of `known` values shown at zero until it first counts (a
+    /// series that appears only once it is non-zero makes dashboards and `rate()` miss it).
+    pub fn counter_vec(&self, name: &str, help: &str, label: &str, known: &[&str]) -> IntCounterVec {
+        let counters = self.register(IntCounterVec::new(Opts::new(name, help), &[label]).expect("valid metric"));
+        for value in known {
+            counters.with_label_values(&[value]);
+        }
+        counters
     }
 
     /// A histogram with the given buckets.

@@ -33,6 +33,8 @@ pub struct DevnetConfig {
     pub l2_port: u16,
     /// Port of the verifier's API (`--verifier-listen`).
     pub verifier_port: u16,
+    /// Port of the batcher's metrics (`--batcher-metrics`).
+    pub batcher_port: u16,
     /// L2 blocks between two output proposals (`--proposal-interval`).
     pub proposal_interval: u64,
     /// Seconds an output can be challenged before it finalizes (`--challenge-window`).
@@ -40,18 +42,19 @@ pub struct DevnetConfig {
 }
 
 impl DevnetConfig {
-    /// A devnet keeping its data in `data_dir`, on three free local ports, proposing an output
+    /// A devnet keeping its data in `data_dir`, on four free local ports, proposing an output
     /// every 10 L2 blocks with a 30-second challenge window.
     pub fn new(data_dir: &Path) -> Self {
-        // Hold all three listeners until each has its port, so that the ports differ.
+        // Hold all the listeners until each has its port, so that the ports differ.
         let listeners: Vec<TcpListener> =
-            (0..3).map(|_| TcpListener::bind("127.0.0.1:0").expect("bind a free local port")).collect();
+            (0..4).map(|_| TcpListener::bind("127.0.0.1:0").expect("bind a free local port")).collect();
         let ports: Vec<u16> = listeners.iter().map(|l| l.local_addr().expect("local address").port()).collect();
         Self {
             data_dir: data_dir.to_path_buf(),
             l1_port: ports[0],
             l2_port: ports[1],
             verifier_port: ports[2],
+            batcher_port: ports[3],
             proposal_interval: 10,
             challenge_window: 30,
         }
@@ -78,6 +81,8 @@ pub struct Devnet {
     pub status_page: String,
     /// The verifier API's URL (the `Verifier API:` line).
     pub verifier_api: String,
+    /// The batcher's metrics URL (the `Batcher:` line).
+    pub batcher_metrics: String,
 }
 
 impl Devnet {
@@ -94,6 +99,7 @@ impl Devnet {
             .args(["--l1-port", &config.l1_port.to_string()])
             .args(["--listen", &format!("127.0.0.1:{}", config.l2_port)])
             .args(["--verifier-listen", &format!("127.0.0.1:{}", config.verifier_port)])
+            .args(["--batcher-metrics", &format!("127.0.0.1:{}", config.batcher_port)])
             .args(["--proposal-interval", &config.proposal_interval.to_string()])
             .args(["--challenge-window", &config.challenge_window.to_string()])
             .env("ROLLUP_ANVIL", tool("anvil"))
@@ -115,6 +121,7 @@ impl Devnet {
             l2_rpc: String::new(),
             status_page: String::new(),
             verifier_api: String::new(),
+            batcher_metrics: String::new(),
         };
         let deadline = Instant::now() + READY_TIMEOUT;
         while !devnet.printed("Devnet ready") {
@@ -128,6 +135,7 @@ impl Devnet {
         devnet.l2_rpc = devnet.url_after("L2 RPC:");
         devnet.status_page = devnet.url_after("Status page:");
         devnet.verifier_api = devnet.url_after("Verifier API:");
+        devnet.batcher_metrics = devnet.url_after("Batcher:");
         devnet
     }
 

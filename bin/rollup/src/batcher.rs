@@ -1,5 +1,6 @@
 //! `rollup batcher`: post sealed L2 blocks to L1 and propose outputs.
 
+use crate::config::ConfigFile;
 use alloy_primitives::Address;
 use anyhow::Context as _;
 use batcher::{Batcher, BatcherConfig, BatcherMetrics, DataAvailability, FeeLimits, KeySource, load_signer};
@@ -9,9 +10,12 @@ use rollup_l1::Deployment;
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use storage::Store;
 
-/// Options of `rollup batcher`.
+/// Options of `rollup batcher`. Every option can also come from the `--config` TOML file
+/// (same names with underscores).
 #[derive(Debug, Args)]
 pub(crate) struct BatcherArgs {
+    #[command(flatten)]
+    config: ConfigFile,
     /// L1 JSON-RPC URL.
     #[arg(long, env = "ROLLUP_L1_RPC_URL", default_value = "http://127.0.0.1:8545")]
     l1_rpc_url: String,

@@ -1,23 +1,29 @@
-//! Sequencer configuration from a TOML file, environment variables and flags (in increasing
-//! precedence).
+//! Sequencer configuration from flags, environment variables and a TOML file (`--config`,
+//! merged by [`crate::config_file`]).
 
 use anyhow::Context as _;
 use clap::Args;
 use rollup_core::{ChainConfig, Genesis, L1Origin};
 use rollup_l1::Deployment;
 use sequencer::{L1Follow, NodeConfig, PoolConfig, RpcConfig};
-use serde::Deserialize;
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
+
+/// `--config`: a TOML file with any option of the subcommand; [`crate::config_file`] reads it
+/// before the subcommand's options are built.
+#[derive(Debug, Default, Clone, Args)]
+pub(crate) struct ConfigFile {
+    /// TOML file with any of these options, named as the flags with `_` for `-` (flags and
+    /// environment variables override it).
+    #[arg(id = "config", long = "config", env = "ROLLUP_CONFIG")]
+    _path: Option<PathBuf>,
+}
 
 /// Options of `rollup sequencer`. Every option can also come from the `--config` TOML file
 /// (same names with underscores) or from its `ROLLUP_*` environment variable.
-#[derive(Debug, Default, Clone, Args, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default, Clone, Args)]
 pub(crate) struct SequencerArgs {
-    /// TOML file with any of these options (flags and environment override it).
-    #[arg(long, env = "ROLLUP_CONFIG")]
-    #[serde(skip)]
-    config: Option<PathBuf>,
+    #[command(flatten)]
+    config: ConfigFile,
     /// Database URL: `sqlite://FILE?mode=rwc` (default `sqlite://.devnet/l2.db?mode=rwc`),
     /// `sqlite::memory:`, or `postgres://USER:PASS@HOST/DB`.
     #[arg(long, env = "ROLLUP_DATABASE_URL")]
@@ -77,8 +83,7 @@ pub(crate) struct SequencerArgs {
 }
 
 /// The block execution engine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum ExecutorKind {
     /// Block-STM over all available cores; identical results to sequential.
     Parallel,
@@ -110,16 +115,9 @@ pub(crate) fn sqlite_dir(database_url: &str) -> Option<PathBuf> {
 }
 
 impl SequencerArgs {
-    /// Fills unset options from the config file, then applies defaults.
+    /// Applies defaults to unset options.
     pub(crate) fn resolve(self) -> anyhow::Result<Settings> {
-        let file = match &self.config {
-            Some(path) => {
-                let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-                toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?
-            }
-            None => Self::default(),
-        };
-        let args = self.or(file);
+        let args = self;
         let defaults = ChainConfig::default();
         let chain = ChainConfig {
             chain_id: args.chain_id.unwrap_or(defaults.chain_id),
@@ -169,29 +167,5 @@ impl SequencerArgs {
             },
             listen: args.listen.unwrap_or_else(|| "127.0.0.1:9545".parse().expect("valid address")),
         })
-    }
-
-    /// Each option from `self`, or from `file` where `self` leaves it unset.
-    fn or(self, file: Self) -> Self {
-        Self {
-            config: self.config,
-            database_url: self.database_url.or(file.database_url),
-            listen: self.listen.or(file.listen),
-            block_time_ms: self.block_time_ms.or(file.block_time_ms),
-            chain_id: self.chain_id.or(file.chain_id),
-            block_gas_limit: self.block_gas_limit.or(file.block_gas_limit),
-            l1_rpc: self.l1_rpc.or(file.l1_rpc),
-            deployment: self.deployment.or(file.deployment),
-            l1_confirmations: self.l1_confirmations.or(file.l1_confirmations),
-            l1_poll_interval_ms: self.l1_poll_interval_ms.or(file.l1_poll_interval_ms),
-            pool_max_txs: self.pool_max_txs.or(file.pool_max_txs),
-            pool_max_per_sender: self.pool_max_per_sender.or(file.pool_max_per_sender),
-            pool_price_bump: self.pool_price_bump.or(file.pool_price_bump),
-            rpc_max_request_bytes: self.rpc_max_request_bytes.or(file.rpc_max_request_bytes),
-            rpc_max_batch: self.rpc_max_batch.or(file.rpc_max_batch),
-            rpc_max_connections: self.rpc_max_connections.or(file.rpc_max_connections),
-            rpc_max_logs: self.rpc_max_logs.or(file.rpc_max_logs),
-            executor: self.executor.or(file.executor),
-        }
     }
 }

@@ -42,6 +42,9 @@ pub(crate) struct DevnetArgs {
     /// Address of the verifier's `/metrics` and `rollup_` JSON-RPC API.
     #[arg(long, default_value = "127.0.0.1:9547")]
     verifier_listen: SocketAddr,
+    /// Address of the batcher's `/metrics` and `/health`.
+    #[arg(long, default_value = "127.0.0.1:7300")]
+    batcher_metrics: SocketAddr,
     /// The proposer posts an output root every this many L2 blocks.
     #[arg(long, default_value_t = 10)]
     proposal_interval: u64,
@@ -86,9 +89,13 @@ pub(crate) async fn run(mut args: DevnetArgs) -> anyhow::Result<()> {
     batcher_config.max_channel_age = Duration::from_secs(4);
     batcher_config.proposal_interval = Some(args.proposal_interval);
     let operator = dev_signers()[0].clone();
-    let batcher = Batcher::new(batcher_config, chain.store().clone(), operator, None, BatcherMetrics::new())
+    let batcher_metrics = BatcherMetrics::new();
+    let batcher = Batcher::new(batcher_config, chain.store().clone(), operator, None, batcher_metrics.clone())
         .await
         .context("starting the batcher")?;
+    let batcher_metrics = batcher::service::serve_metrics(batcher_metrics, args.batcher_metrics)
+        .await
+        .with_context(|| format!("binding the batcher's metrics on {}", args.batcher_metrics))?;
     let batcher = tokio::spawn(batcher.run(stopped.clone()));
 
     let verifier_store = chain.store().verifier();
@@ -109,6 +116,7 @@ pub(crate) async fn run(mut args: DevnetArgs) -> anyhow::Result<()> {
     println!("Status page:   {}/status", sequencer.http_url());
     println!("Metrics:       {}/metrics", sequencer.http_url());
     println!("Verifier API:  http://{verifier_api} (metrics on /metrics)");
+    println!("Batcher:       http://{batcher_metrics}/metrics");
     println!(
         "Contracts:     BatchInbox {}, OutputOracle {}, Portal {} ({})",
         deployment.batch_inbox,

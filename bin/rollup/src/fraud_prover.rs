@@ -1,7 +1,7 @@
 //! `rollup fraud-prover`: verify every output on L1 against the chain derived from L1, and
 //! `rollup fraud-prover replay --output N` to re-execute a disputed range.
 
-use crate::config::{ExecutorKind, sqlite_dir};
+use crate::config::{ConfigFile, ExecutorKind, sqlite_dir};
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use fraud_prover::{Verifier, VerifierConfig, VerifierMetrics, replay_output, serve};
@@ -10,12 +10,15 @@ use rollup_l1::Deployment;
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use storage::Store;
 
-/// Options of `rollup fraud-prover`.
+/// Options of `rollup fraud-prover`. Every option of the verifier can also come from the
+/// `--config` TOML file (same names with underscores).
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub(crate) struct FraudProverArgs {
     #[command(subcommand)]
     command: Option<FraudProverCommand>,
+    #[command(flatten)]
+    config: ConfigFile,
     #[command(flatten)]
     chain: ChainArgs,
     #[command(flatten)]

@@ -2,6 +2,7 @@
 
 mod batcher;
 mod config;
+mod config_file;
 mod deploy;
 mod devnet;
 mod fraud_prover;
@@ -18,7 +19,7 @@ use tracing_subscriber::EnvFilter;
 /// An optimistic rollup: sequencer, batcher and fraud-prover in one binary.
 #[derive(Debug, Parser)]
 #[command(name = "rollup", version, about, long_about = None)]
-struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
 }
@@ -59,7 +60,7 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
-    match Cli::parse().command {
+    match config_file::parse::<Cli>(std::env::args_os().collect())?.command {
         Command::Sequencer(args) => run_sequencer(args.resolve()?).await,
         Command::Devnet(args) => devnet::run(args).await,
         Command::Deploy(args) => deploy::run(args).await,

@@ -108,6 +108,22 @@ pub enum DropReason {
 }
 
 impl DropReason {
+    /// Every [`Self::kind`], so that metrics can show each rule (at zero) before it fires.
+    pub const KINDS: [&'static str; 12] = [
+        "bad_frame",
+        "duplicate_frame",
+        "frame_count_mismatch",
+        "channel_timeout",
+        "bad_compression",
+        "bad_batch",
+        "empty_batch",
+        "already_derived",
+        "overlapping",
+        "too_far_ahead",
+        "parent_mismatch",
+        "invalid_block",
+    ];
+
     /// A short stable name of the rule, for metrics labels and tests.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -136,4 +152,29 @@ pub struct Dropped {
     pub l1_tx: B256,
     /// Why.
     pub reason: DropReason,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_lists_every_rule_once() {
+        let reasons = [
+            DropReason::BadFrame(String::new()),
+            DropReason::DuplicateFrame { channel: 0, index: 0 },
+            DropReason::FrameCountMismatch { channel: 0, count: 0, expected: 0 },
+            DropReason::ChannelTimeout { channel: 0, received: 0, count: 0 },
+            DropReason::BadCompression { channel: 0, reason: String::new() },
+            DropReason::BadBatch { channel: 0, reason: String::new() },
+            DropReason::EmptyBatch { channel: 0 },
+            DropReason::AlreadyDerived { first: 0, last: 0 },
+            DropReason::Overlapping { first: 0, last: 0, head: 0 },
+            DropReason::TooFarAhead { first: 0, head: 0 },
+            DropReason::ParentMismatch { first: 0, parent: 0, claimed: B256::ZERO, derived: B256::ZERO },
+            DropReason::InvalidBlock { block: 0, rule: String::new() },
+        ];
+        let kinds: Vec<&str> = reasons.iter().map(DropReason::kind).collect();
+        assert_eq!(kinds, DropReason::KINDS);
+    }
 }
