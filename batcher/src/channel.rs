@@ -1,8 +1,10 @@
 //! Building channels: unbatched L2 blocks → batch → compressed channel → frames, stored.
 
 use crate::{
-    BatcherConfig, BatcherError, BatcherMetrics,
+    config::BatcherConfig,
     da::{MAX_CALLDATA_FRAME, max_blob_frame},
+    error::BatcherError,
+    metrics::BatcherMetrics,
 };
 use alloy::eips::eip2718::Encodable2718;
 use rollup_batch::{Batch, BatchBlock, MAX_CHANNEL_SIZE, split_channel};

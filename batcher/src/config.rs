@@ -1,6 +1,6 @@
 //! What the batcher and proposer are configured with.
 
-use crate::DataAvailability;
+use crate::da::DataAvailability;
 use alloy_primitives::Address;
 use rollup_batch::Compression;
 use std::time::Duration;

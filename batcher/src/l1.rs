@@ -1,6 +1,6 @@
 //! The L1 reads the batcher needs, over one HTTP provider.
 
-use crate::BatcherError;
+use crate::error::BatcherError;
 use alloy::{
     eips::BlockNumberOrTag,
     providers::{Provider, RootProvider},
@@ -26,11 +26,8 @@ pub(crate) struct L1Head {
 
 /// Reads the latest L1 block.
 pub(crate) async fn head(provider: &L1Provider) -> Result<L1Head, BatcherError> {
-    let block = provider
-        .get_block_by_number(BlockNumberOrTag::Latest)
-        .await
-        .map_err(BatcherError::l1)?
-        .ok_or_else(|| BatcherError::L1("the L1 node has no latest block".into()))?;
+    let block =
+        provider.get_block_by_number(BlockNumberOrTag::Latest).await?.ok_or(BatcherError::MissingL1Block("latest"))?;
     Ok(L1Head {
         number: block.header.number,
         hash: block.header.hash,
@@ -40,6 +37,6 @@ pub(crate) async fn head(provider: &L1Provider) -> Result<L1Head, BatcherError> 
 
 /// Hash of the canonical L1 block `number`, if it exists.
 pub(crate) async fn block_hash(provider: &L1Provider, number: u64) -> Result<Option<B256>, BatcherError> {
-    let block = provider.get_block_by_number(number.into()).await.map_err(BatcherError::l1)?;
+    let block = provider.get_block_by_number(number.into()).await?;
     Ok(block.map(|block| block.header.hash))
 }

@@ -2,8 +2,9 @@
 //! that block are confirmed on L1 (so anyone can check it from L1 data alone).
 
 use crate::{
-    BatcherError, BatcherMetrics,
+    error::BatcherError,
     l1::{self, L1Provider},
+    metrics::BatcherMetrics,
     txmgr::{Candidate, TxManager},
 };
 use alloy::sol_types::SolCall;
@@ -41,18 +42,18 @@ impl Proposer {
             return Err(BatcherError::Config("the proposal interval must be at least one L2 block".into()));
         }
         let contract = OutputOracle::new(oracle, &provider);
-        let bond = contract.bond().call().await.map_err(BatcherError::l1)?;
+        let bond = contract.bond().call().await?;
         Ok(Self { txmgr, provider, oracle, interval, bond, metrics })
     }
 
     /// The L2 block of the last output on L1 (0 if none).
     pub async fn last_output_on_l1(&self) -> Result<u64, BatcherError> {
         let contract = OutputOracle::new(self.oracle, &self.provider);
-        let next = contract.nextOutputIndex().call().await.map_err(BatcherError::l1)?;
+        let next = contract.nextOutputIndex().call().await?;
         if next.is_zero() {
             return Ok(0);
         }
-        let output = contract.latestOutput().call().await.map_err(BatcherError::l1)?;
+        let output = contract.latestOutput().call().await?;
         Ok(output.l2BlockNumber)
     }
 

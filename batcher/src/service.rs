@@ -2,9 +2,11 @@
 //! transactions, build channels, send frames, propose outputs.
 
 use crate::{
-    BatcherConfig, BatcherError, BatcherMetrics,
+    config::BatcherConfig,
     da::DaChooser,
+    error::BatcherError,
     l1::{self, L1Provider},
+    metrics::BatcherMetrics,
     proposer::Proposer,
     txmgr::{Candidate, TxManager, TxManagerConfig},
 };
@@ -62,17 +64,16 @@ impl Batcher {
         let l1_chain = provider
             .get_chain_id()
             .await
-            .map_err(|err| BatcherError::Config(format!("cannot reach the L1 node at {}: {err}", config.l1_rpc_url)))?;
+            .map_err(|source| BatcherError::Unreachable { url: config.l1_rpc_url.clone(), source })?;
         for (name, address) in [("BatchInbox", config.batch_inbox), ("OutputOracle", config.output_oracle)] {
-            let code = provider.get_code_at(address).await.map_err(BatcherError::l1)?;
+            let code = provider.get_code_at(address).await?;
             if code.is_empty() {
                 return Err(BatcherError::Config(format!(
                     "no {name} contract at {address} on L1 chain {l1_chain}: is the deployment file from this L1?"
                 )));
             }
         }
-        let inbox_batcher =
-            BatchInbox::new(config.batch_inbox, &provider).batcher().call().await.map_err(BatcherError::l1)?;
+        let inbox_batcher = BatchInbox::new(config.batch_inbox, &provider).batcher().call().await?;
         check_role("batcher", "BatchInbox", "setBatcher", batcher_key.address(), inbox_batcher)?;
 
         let store = chain.batcher();
@@ -86,11 +87,7 @@ impl Batcher {
         let (proposer, proposer_txmgr) = match config.proposal_interval {
             None => (None, None),
             Some(interval) => {
-                let oracle_proposer = OutputOracle::new(config.output_oracle, &provider)
-                    .proposer()
-                    .call()
-                    .await
-                    .map_err(BatcherError::l1)?;
+                let oracle_proposer = OutputOracle::new(config.output_oracle, &provider).proposer().call().await?;
                 let (manager, separate) = match proposer_key {
                     Some(key) if key.address() != txmgr.address() => {
                         let manager =
@@ -107,7 +104,7 @@ impl Batcher {
             }
         };
         for manager in std::iter::once(&txmgr).chain(&proposer_txmgr) {
-            let balance = provider.get_balance(manager.address()).await.map_err(BatcherError::l1)?;
+            let balance = provider.get_balance(manager.address()).await?;
             if balance.is_zero() {
                 warn!(account = %manager.address(), "the account has no ETH on L1: its transactions wait until it is funded");
             }
@@ -133,7 +130,7 @@ impl Batcher {
         loop {
             match self.step().await {
                 Ok(()) => {}
-                Err(err @ BatcherError::Config(_)) => return Err(err),
+                Err(err) if err.is_fatal() => return Err(err),
                 Err(err) => error!(error = %err, "batcher step failed; retrying"),
             }
             tokio::select! {
@@ -176,7 +173,7 @@ impl Batcher {
             return Ok((0, 0));
         }
         let head = l1::head(&self.provider).await?;
-        let blob_base_fee = self.provider.get_blob_base_fee().await.map_err(BatcherError::l1)?;
+        let blob_base_fee = self.provider.get_blob_base_fee().await?;
         Ok((head.base_fee, blob_base_fee))
     }
 
@@ -189,9 +186,7 @@ impl Batcher {
         for frame in self.store.queued_frames(room).await? {
             let payload = Payload::Frame { channel_id: frame.channel_id, index: frame.index };
             let candidate = if frame.blob {
-                let sidecar = tokio::task::spawn_blocking(move || frame_to_sidecar(&frame.data))
-                    .await
-                    .map_err(|err| BatcherError::Corrupt(format!("blob encoding panicked: {err}")))??;
+                let sidecar = tokio::task::spawn_blocking(move || frame_to_sidecar(&frame.data)).await??;
                 Candidate {
                     payload,
                     to: self.config.batch_inbox,

@@ -7,8 +7,10 @@
 //! payload), and a payload only gets a new nonce once its transaction has failed on L1.
 
 use crate::{
-    BatcherError, BatcherMetrics, FeeLimits,
+    config::FeeLimits,
+    error::BatcherError,
     l1::{self, L1Provider},
+    metrics::BatcherMetrics,
 };
 use alloy::{
     consensus::{SignableTransaction, TxEip1559, TxEip4844, TxEip4844Variant, TxEip4844WithSidecar, TxEnvelope},
@@ -91,7 +93,7 @@ impl TxManager {
         config: TxManagerConfig,
         metrics: BatcherMetrics,
     ) -> Result<Self, BatcherError> {
-        let l1_chain_id = provider.get_chain_id().await.map_err(BatcherError::l1)?;
+        let l1_chain_id = provider.get_chain_id().await?;
         Ok(Self { provider, signer, store, l1_chain_id, config, metrics, broadcast_at: Mutex::new(HashMap::new()) })
     }
 
@@ -110,7 +112,7 @@ impl TxManager {
     /// either way.
     pub async fn send(&self, candidate: Candidate) -> Result<TxRecord, BatcherError> {
         let sender = self.address();
-        let on_l1 = self.provider.get_transaction_count(sender).await.map_err(BatcherError::l1)?;
+        let on_l1 = self.provider.get_transaction_count(sender).await?;
         let nonce = self.store.next_nonce(sender).await?.unwrap_or(0).max(on_l1);
         let fees = self.estimate_fees(candidate.sidecar.is_some()).await?;
         let envelope = self.build(&candidate, nonce, fees);
@@ -133,7 +135,7 @@ impl TxManager {
         // The nonce is read before the receipts: a nonce that moved past a transaction whose
         // versions have no receipt went to someone else's transaction.
         let sender = self.address();
-        let l1_nonce = self.provider.get_transaction_count(sender).await.map_err(BatcherError::l1)?;
+        let l1_nonce = self.provider.get_transaction_count(sender).await?;
         let head = l1::head(&self.provider).await?;
         let mut events = Vec::new();
         for tx in pending {
@@ -192,7 +194,7 @@ impl TxManager {
         let mut hashes = vec![tx.hash];
         hashes.extend(self.store.versions(tx.sender, tx.nonce).await?.into_iter().filter(|hash| *hash != tx.hash));
         for hash in hashes {
-            if let Some(receipt) = self.provider.get_transaction_receipt(hash).await.map_err(BatcherError::l1)? {
+            if let Some(receipt) = self.provider.get_transaction_receipt(hash).await? {
                 return Ok(Some(receipt));
             }
         }
@@ -228,7 +230,7 @@ impl TxManager {
             return Ok(());
         }
         let envelope = TxEnvelope::decode_2718(&mut tx.raw.as_slice())
-            .map_err(|err| BatcherError::Corrupt(format!("stored transaction {}: {err}", tx.hash)))?;
+            .map_err(|source| BatcherError::CorruptTx { hash: tx.hash, source })?;
         let envelope = with_fees(envelope, fees)?;
         let mut record = self.sign(tx.payload, envelope, fees)?;
         record.included = None;
@@ -243,11 +245,11 @@ impl TxManager {
     /// never above the configured limits.
     async fn estimate_fees(&self, blob: bool) -> Result<Fees, BatcherError> {
         let head = l1::head(&self.provider).await?;
-        let tip = self.provider.get_max_priority_fee_per_gas().await.map_err(BatcherError::l1)?;
+        let tip = self.provider.get_max_priority_fee_per_gas().await?;
         let limits = self.config.fees;
         let max_fee_per_gas = (head.base_fee * 2 + tip).min(limits.max_fee_per_gas);
         let max_fee_per_blob_gas = if blob {
-            let blob_base_fee = self.provider.get_blob_base_fee().await.map_err(BatcherError::l1)?;
+            let blob_base_fee = self.provider.get_blob_base_fee().await?;
             (blob_base_fee * 2).max(1).min(limits.max_fee_per_blob_gas)
         } else {
             0
@@ -291,14 +293,13 @@ impl TxManager {
     }
 
     fn sign(&self, payload: Payload, tx: TxEnvelopeUnsigned, fees: Fees) -> Result<TxRecord, BatcherError> {
-        let signing_error = |err: alloy::signers::Error| BatcherError::Config(format!("signing failed: {err}"));
         let (nonce, envelope) = match tx {
             TxEnvelopeUnsigned::Eip1559(mut tx) => {
-                let signature = self.signer.sign_transaction_sync(&mut tx).map_err(signing_error)?;
+                let signature = self.signer.sign_transaction_sync(&mut tx)?;
                 (tx.nonce, TxEnvelope::Eip1559(tx.into_signed(signature)))
             }
             TxEnvelopeUnsigned::Eip4844(mut tx) => {
-                let signature = self.signer.sign_transaction_sync(&mut tx).map_err(signing_error)?;
+                let signature = self.signer.sign_transaction_sync(&mut tx)?;
                 (tx.tx().nonce, TxEnvelope::Eip4844(tx.into_signed(signature)))
             }
         };

@@ -20,6 +20,10 @@ pub const MAX_TX_SIZE: usize = 128 * 1024;
 /// sequencer fee vault address), so that derivation reproduces blocks without configuration.
 pub const FEE_RECIPIENT: Address = address!("0x4200000000000000000000000000000000000011");
 
+/// Address of the L2→L1 message passer predeploy (as in the OP Stack); its storage root is the
+/// withdrawal root of every output.
+pub const MESSAGE_PASSER_ADDRESS: Address = address!("0x4200000000000000000000000000000000000016");
+
 /// Default of [`ChainConfig::max_sequencer_drift`]: 30 minutes, as on OP Mainnet.
 const DEFAULT_MAX_SEQUENCER_DRIFT: u64 = 1800;
 

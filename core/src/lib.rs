@@ -19,14 +19,18 @@ mod stf;
 #[cfg(any(test, feature = "test-utils"))]
 pub mod test_utils;
 mod trie;
+mod world;
 
-pub use chain::{BlockAttributes, ChainConfig, FEE_RECIPIENT, L1Origin, MAX_TX_SIZE, SPEC, TX_GAS_CAP};
-pub use genesis::{DEV_ACCOUNT_BALANCE, DEV_MNEMONIC, Genesis, GenesisAccount, MESSAGE_PASSER_ADDRESS, dev_signers};
+pub use chain::{
+    BlockAttributes, ChainConfig, FEE_RECIPIENT, L1Origin, MAX_TX_SIZE, MESSAGE_PASSER_ADDRESS, SPEC, TX_GAS_CAP,
+};
+pub use genesis::{DEV_ACCOUNT_BALANCE, DEV_MNEMONIC, Genesis, GenesisAccount, dev_signers};
 pub use output::{OUTPUT_VERSION, Output};
-pub use state::{AccountDiff, AccountInfo, StateDiff, StateOverlay, StateReader, WorldState, private_copy};
+pub use state::{AccountDiff, AccountInfo, StateDiff, StateOverlay, StateReader, private_copy};
 pub use stf::{
     AppliedBlock, BlockExecutor, CallError, ExecutionError, ExecutionOutput, L2Transaction, SealedBlock,
     SequentialExecutor, StepKind, TraceStep, TxOutcome, apply_block, estimate_gas, evm_env, l1_origin_extra_data,
     seal_block, simulate_call, trace_block, tx_env,
 };
 pub use trie::{AccountProof, MerkleTrie, StateTrie};
+pub use world::WorldState;

@@ -24,7 +24,11 @@ mod mv_memory;
 mod partition;
 mod run;
 mod scheduler;
+mod stats;
+mod threads;
 mod view;
+
+pub use stats::ExecutionStats;
 
 use fallback::{Engine, Fallback};
 use hashing::fingerprint;
@@ -34,9 +38,8 @@ use rollup_core::{
 };
 use std::{
     num::NonZeroUsize,
-    panic::{self, AssertUnwindSafe},
     sync::{
-        Arc, Barrier, OnceLock,
+        Arc, OnceLock,
         atomic::{AtomicU32, Ordering},
     },
     time::Instant,
@@ -241,23 +244,6 @@ fn occurs_at_least(values: &[u64], bound: usize) -> bool {
     candidates.iter().any(|(candidate, _)| values.iter().filter(|value| *value == candidate).count() >= bound)
 }
 
-/// How a block was executed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ExecutionStats {
-    /// EVM runs of the parallel attempts (equal to the block size when nothing conflicted).
-    pub executions: usize,
-    /// Whether the block ran in sender groups that did not interact.
-    pub partitioned: bool,
-    /// Sender groups formed from transactions that a thread done with its own group took
-    /// over from a group still running (counted also when the groups then turned out to
-    /// interact; zero when a group gave up).
-    pub taken_over: usize,
-    /// Whether the block ran sequentially (too small, one thread, one sender's nonce chain
-    /// too long, the fee recipient was read, the threads were busy with another block, or the
-    /// sender groups did not take it and Block-STM has lately been slower than sequential).
-    pub sequential: bool,
-}
-
 impl BlockExecutor for ParallelExecutor {
     fn execute(
         &self,
@@ -268,37 +254,6 @@ impl BlockExecutor for ParallelExecutor {
     ) -> Result<ExecutionOutput, ExecutionError> {
         self.execute_with_stats(state, chain_id, attrs, txs).0
     }
-}
-
-/// Runs `job` once for every thread of `pool`, with indices `0..threads`, and returns the
-/// results in index order. The calling thread runs index 0 itself and the pool the others:
-/// on a virtual machine a sleeping thread can take milliseconds to wake, so the caller
-/// working instead of sleeping leaves one fewer to wake. Each index runs on its own thread
-/// (a job blocked on a barrier holds its thread), so jobs may wait for each other, as long
-/// as they make no rayon calls on the pool themselves: a pool thread waiting in one could
-/// pick up another index's job and run it on top of its own.
-fn on_every_thread<T: Send>(pool: &rayon::ThreadPool, job: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    let results: Vec<Mutex<Option<T>>> = (0..pool.current_num_threads()).map(|_| Mutex::new(None)).collect();
-    pool.in_place_scope(|scope| {
-        for (index, result) in results.iter().enumerate().skip(1) {
-            let job = &job;
-            scope.spawn(move |_| *result.lock() = Some(job(index)));
-        }
-        *results[0].lock() = Some(job(0));
-    });
-    results.into_iter().map(|result| result.into_inner().expect("every index ran")).collect()
-}
-
-/// Runs `work` on one of the threads that go on to wait at `barrier`. If it panics, the thread
-/// first calls `stop` (so that the others stop working and skip what depends on its work), then
-/// still reaches the barrier, so that they do not wait for it forever, and then passes the
-/// panic on.
-fn stopping_others_on_panic<T>(barrier: &Barrier, stop: impl FnOnce(), work: impl FnOnce() -> T) -> T {
-    panic::catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panicked| {
-        stop();
-        barrier.wait();
-        panic::resume_unwind(panicked)
-    })
 }
 
 #[cfg(test)]

@@ -13,14 +13,13 @@
 //! credited, in any number of groups, is not a conflict, and its credits add up.
 
 use crate::{
-    ExecutionStats,
     accesses::{Access, AccessLog, Accesses, CREDIT, READ, WRITE, interacted},
     handler::LazyRewardHandler,
     hashing::{FingerprintMap, fingerprint},
     mv_memory::Location,
-    on_every_thread,
     run::{InOrder, RunError, TxResult, claim, lazy_recipient, original_info, tip},
-    stopping_others_on_panic,
+    stats::ExecutionStats,
+    threads::{on_every_thread, stopping_others_on_panic},
 };
 use alloy_primitives::{Address, KECCAK256_EMPTY, map::IndexEntry};
 use parking_lot::Mutex;

@@ -7,9 +7,8 @@ use crate::{
     change_set::{self, ChangesPiece},
     handler::LazyRewardHandler,
     mv_memory::{Location, MvMemory, SlotWrite, Value},
-    on_every_thread,
     scheduler::{Scheduler, Task},
-    stopping_others_on_panic,
+    threads::{on_every_thread, stopping_others_on_panic},
     view::{Blocked, Finished, TxView},
 };
 use alloy_primitives::{Address, U256, map::B256Map};

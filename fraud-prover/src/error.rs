@@ -31,6 +31,9 @@ pub enum VerifierError {
         #[source]
         source: ExecutionError,
     },
+    /// The claimant's L2 node (a replay's `--l2-rpc-url`) failed to answer.
+    #[error("claimant L2 RPC: {0}")]
+    ClaimantRpc(#[source] alloy::transports::TransportError),
     /// Writing a replay's report failed.
     #[error("writing the replay report: {0}")]
     Output(#[from] std::io::Error),
@@ -50,6 +53,10 @@ impl VerifierError {
     /// error. Anything else (the database, a wrong deployment, a block that does not execute)
     /// stops it, to be restarted once the cause is fixed.
     pub fn is_temporary(&self) -> bool {
-        matches!(self, Self::Derive(DeriveError::L1(_)) | Self::Contract { .. })
+        match self {
+            Self::Derive(err) => err.is_temporary(),
+            Self::Contract { .. } => true,
+            _ => false,
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! that agrees with derivation, print the state root after every block and every step, and
 //! name the first step where the chain derived from L1 and the claimant part ways.
 
-use crate::{VerifierConfig, VerifierError};
+use crate::{error::VerifierError, verifier::VerifierConfig};
 use alloy::{
     eips::BlockNumberOrTag,
     providers::{DynProvider, Provider, ProviderBuilder},
@@ -174,10 +174,8 @@ pub async fn replay_output(
 
 /// The claimant's state root of block `number`.
 async fn claimant_state_root(provider: &DynProvider, number: u64) -> Result<Option<B256>, VerifierError> {
-    let block = provider
-        .get_block_by_number(BlockNumberOrTag::Number(number))
-        .await
-        .map_err(|err| VerifierError::Invalid(format!("claimant L2 RPC: {err}")))?;
+    let block =
+        provider.get_block_by_number(BlockNumberOrTag::Number(number)).await.map_err(VerifierError::ClaimantRpc)?;
     Ok(block.map(|block| block.header.state_root))
 }
 

@@ -2,7 +2,7 @@
 //! `rollup_verifierStatus`, `rollup_disputeCandidates`, `rollup_outputVerdicts` and
 //! `rollup_derivationDrops`.
 
-use crate::{VerifierError, VerifierMetrics};
+use crate::{error::VerifierError, metrics::VerifierMetrics};
 use axum::{Json, Router, extract::State, routing::get};
 use serde_json::{Value, json};
 use std::net::SocketAddr;

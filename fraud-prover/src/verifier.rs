@@ -1,6 +1,6 @@
 //! The verifier service: derive, then judge every output on L1.
 
-use crate::{VerifierError, VerifierMetrics};
+use crate::{error::VerifierError, metrics::VerifierMetrics};
 use alloy::providers::{DynProvider, Provider, ProviderBuilder};
 use alloy_primitives::{B256, U256};
 use rollup_core::{BlockExecutor, Genesis};

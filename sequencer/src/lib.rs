@@ -17,4 +17,4 @@ pub use node::{
 };
 pub use pool::{Mempool, PoolConfig, PoolError, PooledTx, decode_transaction};
 pub use rpc::RpcConfig;
-pub use server::{Sequencer, SequencerHandle, StartError};
+pub use server::{ProducerStopped, Sequencer, SequencerHandle, StartError};

@@ -2,10 +2,9 @@
 //! `/metrics`, plus the block producer.
 
 use crate::{
-    BlockProducer, Chain, HeadReader as _, NodeConfig, RpcConfig,
-    node::OpenError,
-    node::{track_safe_head, watch_l1},
+    node::{BlockProducer, Chain, HeadReader as _, NodeConfig, OpenError, track_safe_head, watch_l1},
     rpc,
+    rpc::RpcConfig,
 };
 use alloy::transports::http::reqwest::Url;
 use axum::{Router, extract::State, http::StatusCode, response::IntoResponse, routing::get};
@@ -123,13 +122,21 @@ impl SequencerHandle {
         let _ = self.server_task.await;
     }
 
-    /// Waits until the producer stops by itself (a fatal storage error) and returns why.
-    pub async fn wait(&mut self) -> Result<(), storage::StoreError> {
-        match (&mut self.producer_task).await {
-            Ok(result) => result,
-            Err(join) => Err(storage::StoreError::Corrupt(format!("block producer panicked: {join}"))),
-        }
+    /// Waits until the producer stops by itself and returns why.
+    pub async fn wait(&mut self) -> Result<(), ProducerStopped> {
+        Ok((&mut self.producer_task).await??)
     }
+}
+
+/// Why block production stopped by itself (the node must restart from the database).
+#[derive(Debug, thiserror::Error)]
+pub enum ProducerStopped {
+    /// A block could not be committed.
+    #[error("committing a block failed: {0}")]
+    Store(#[from] storage::StoreError),
+    /// The producer panicked.
+    #[error("the block producer panicked: {0}")]
+    Panicked(#[from] tokio::task::JoinError),
 }
 
 /// The axum router: `/health`, `/metrics`, the status page, and JSON-RPC on every other path.

@@ -1,8 +1,8 @@
 //! The batcher's and proposer's tables: channels, frames and their L1 transactions.
 
 use crate::{
-    Result, StoreError,
     codec::{address, b256, int, uint, wei},
+    error::{Result, StoreError},
 };
 use alloy_primitives::{Address, B256};
 use serde::Serialize;

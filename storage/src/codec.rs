@@ -1,6 +1,6 @@
 //! Conversions between chain types and database columns.
 
-use crate::{Result, StoreError};
+use crate::error::{Result, StoreError};
 use alloy_primitives::{Address, B256, U256};
 
 /// Column value of a block number or index (BIGINT).
@@ -39,6 +39,6 @@ pub(crate) fn word(value: U256) -> Vec<u8> {
 }
 
 /// Decodes an EIP-2718 / RLP encoded column.
-pub(crate) fn decode<T: alloy::eips::eip2718::Decodable2718>(what: &str, mut bytes: &[u8]) -> Result<T> {
-    T::decode_2718(&mut bytes).map_err(|err| StoreError::Corrupt(format!("{what}: {err}")))
+pub(crate) fn decode<T: alloy::eips::eip2718::Decodable2718>(what: &'static str, mut bytes: &[u8]) -> Result<T> {
+    T::decode_2718(&mut bytes).map_err(StoreError::decode(what))
 }

@@ -1,6 +1,6 @@
 //! The durable record of acknowledged, not yet included transactions.
 
-use crate::{Result, Store, codec::int, sql::Sql};
+use crate::{codec::int, error::Result, sql::Sql, store::Store};
 use alloy_primitives::{B256, Bytes};
 use sqlx::AnyConnection;
 

@@ -1,8 +1,8 @@
 //! The verifier's tables: verdicts on outputs and the L1 data derivation dropped.
 
 use crate::{
-    Result,
     codec::{b256, int, uint},
+    error::Result,
 };
 use alloy_primitives::B256;
 use serde::Serialize;

@@ -5,18 +5,15 @@ mod dev;
 pub use dev::{DEV_ACCOUNT_BALANCE, DEV_MNEMONIC, dev_signers};
 
 use crate::{
-    chain::{BlockAttributes, ChainConfig, L1Origin},
-    state::{AccountDiff, AccountInfo, StateDiff, WorldState},
+    chain::{BlockAttributes, ChainConfig, L1Origin, MESSAGE_PASSER_ADDRESS},
+    state::{AccountDiff, AccountInfo, StateDiff},
     stf::{SealedBlock, seal_block},
+    world::WorldState,
 };
 use alloy::eips::eip2935::{HISTORY_STORAGE_ADDRESS, HISTORY_STORAGE_CODE};
-use alloy_primitives::{Address, B256, Bytes, U256, address, keccak256};
+use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// Address of the L2→L1 message passer predeploy (as in the OP Stack); its storage root is the
-/// withdrawal root of every output.
-pub const MESSAGE_PASSER_ADDRESS: Address = address!("0x4200000000000000000000000000000000000016");
 
 /// Runtime bytecode of the L2→L1 message passer, built from
 /// `contracts/src/L2/L2ToL1MessagePasser.sol` by `tools/build-predeploys.sh`.

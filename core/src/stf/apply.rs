@@ -5,10 +5,10 @@ use super::{
     BlockExecutor, ExecutionError, ExecutionOutput, L2Transaction, SealedBlock, deposit::execute_deposits, seal_block,
 };
 use crate::{
-    MESSAGE_PASSER_ADDRESS,
-    chain::BlockAttributes,
+    chain::{BlockAttributes, MESSAGE_PASSER_ADDRESS},
     deposit::TxDeposit,
-    state::{StateDiff, StateOverlay, WorldState},
+    state::{StateDiff, StateOverlay},
+    world::WorldState,
 };
 use alloy::{
     consensus::Transaction as _,

@@ -62,7 +62,7 @@ impl ExecutionError {
 /// Executes the ordered transactions of a block against a state.
 ///
 /// Implementations must be deterministic and must all produce exactly the same output as
-/// [`crate::SequentialExecutor`].
+/// [`super::SequentialExecutor`].
 pub trait BlockExecutor: Send + Sync + std::fmt::Debug {
     /// Executes `txs` in order on top of `state` (which already includes the block-start
     /// system changes), with the block environment given by `chain_id` and `attrs`.

@@ -2,9 +2,9 @@
 
 use super::{L2Transaction, TxOutcome};
 use crate::{
-    Output,
     chain::BlockAttributes,
     deposit::{DepositReceipt, L2Envelope, L2ReceiptEnvelope, TxDeposit},
+    output::Output,
 };
 use alloy::{
     consensus::{EMPTY_OMMER_ROOT_HASH, Header, Receipt, ReceiptEnvelope, proofs},

@@ -6,10 +6,10 @@ use super::{
     deposit::execute_deposits, seal_block,
 };
 use crate::{
-    MESSAGE_PASSER_ADDRESS,
-    chain::BlockAttributes,
+    chain::{BlockAttributes, MESSAGE_PASSER_ADDRESS},
     deposit::TxDeposit,
-    state::{StateDiff, StateOverlay, WorldState},
+    state::{StateDiff, StateOverlay},
+    world::WorldState,
 };
 use alloy_primitives::B256;
 

@@ -16,18 +16,19 @@ pub const BLOB_CAPACITY: usize = 4096 * 31;
 /// The sidecar (blobs, KZG commitments and cell proofs, EIP-7594) carrying one encoded frame.
 pub fn frame_to_sidecar(frame: &[u8]) -> Result<BlobTransactionSidecarEip7594, BatchError> {
     if frame.is_empty() {
-        return Err(BatchError::Blob("an empty frame".into()));
+        return Err(BatchError::EmptyFrame);
     }
-    SidecarBuilder::<SimpleCoder>::from_slice(frame).build_7594().map_err(|err| BatchError::Blob(err.to_string()))
+    SidecarBuilder::<SimpleCoder>::from_slice(frame)
+        .build_7594()
+        .map_err(|source| BatchError::Kzg { len: frame.len(), source })
 }
 
 /// The encoded frame carried by a transaction's blobs.
 pub fn blobs_to_frame(blobs: &[Blob]) -> Result<Vec<u8>, BatchError> {
-    let mut items = SimpleCoder::default()
-        .decode_all(blobs)
-        .ok_or_else(|| BatchError::Blob("blobs do not hold simple-coded data".into()))?;
+    let mut items =
+        SimpleCoder::default().decode_all(blobs).ok_or(BatchError::BlobData("they do not hold simple-coded data"))?;
     if items.len() != 1 {
-        return Err(BatchError::Blob(format!("{} data items in the blobs, expected one frame", items.len())));
+        return Err(BatchError::BlobData("they hold other than one data item"));
     }
     Ok(items.remove(0))
 }

@@ -562,6 +562,6 @@ mod tests {
         };
         let err = batch.encode(CHAIN_ID).unwrap_err();
         assert!(matches!(err, BatchError::Unbatchable { block: 5, index: 0, .. }), "{err}");
-        assert_eq!(Batch::decode(&[9], CHAIN_ID), Err(BatchError::UnknownVersion { what: "batch", version: 9 }));
+        assert!(matches!(Batch::decode(&[9], CHAIN_ID), Err(BatchError::UnknownVersion { what: "batch", version: 9 })));
     }
 }

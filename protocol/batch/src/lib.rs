@@ -64,7 +64,7 @@ impl Batch {
 }
 
 /// Why batch data could not be encoded or decoded.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum BatchError {
     /// The data ended inside the named field.
     #[error("batch data ends inside {0}")]
@@ -90,13 +90,28 @@ pub enum BatchError {
         /// Why.
         reason: String,
     },
-    /// Decompression failed or exceeded [`MAX_CHANNEL_SIZE`].
+    /// The compressed stream is corrupt.
     #[error("decompression failed: {0}")]
-    Decompress(String),
+    Decompress(#[source] std::io::Error),
+    /// The channel decompresses to more than [`MAX_CHANNEL_SIZE`] bytes.
+    #[error("the channel decompresses to more than {MAX_CHANNEL_SIZE} bytes")]
+    TooLarge,
     /// Frames do not form one complete channel.
     #[error("frames do not form a channel: {0}")]
     Frames(String),
-    /// Blob data could not be built or read.
-    #[error("blob data: {0}")]
-    Blob(String),
+    /// The KZG commitments or proofs of a frame's blobs could not be computed.
+    #[error("KZG commitments of a frame of {len} bytes: {source}")]
+    Kzg {
+        /// The frame's size.
+        len: usize,
+        /// The KZG library's error.
+        #[source]
+        source: alloy::eips::eip4844::c_kzg::Error,
+    },
+    /// An empty frame (nothing to put in a blob).
+    #[error("an empty frame cannot be posted")]
+    EmptyFrame,
+    /// Blobs do not carry one simple-coded frame.
+    #[error("blobs do not carry one frame: {0}")]
+    BlobData(&'static str),
 }

@@ -25,6 +25,15 @@ pub enum DeriveError<E: std::error::Error + 'static> {
     Chain(E),
 }
 
+impl<E: std::error::Error + 'static> DeriveError<E> {
+    /// Whether the step may succeed when tried again later: L1 was unreachable or answered
+    /// with something unusable. A genesis origin that is not on this L1 is a configuration
+    /// error that no retry mends; the chain's own errors are its caller's to judge.
+    pub fn is_temporary(&self) -> bool {
+        matches!(self, Self::L1(_))
+    }
+}
+
 /// What one step did.
 #[derive(Clone, Debug, Default)]
 pub struct StepReport {

@@ -12,7 +12,7 @@ use alloy::{
 use alloy_primitives::{Address, B256, Bytes};
 use rollup_batch::blobs_to_frame;
 use rollup_core::deposit::TxDeposit;
-use rollup_l1::{BatchInbox, deposits_from_logs};
+use rollup_l1::{BatchInbox, DepositError, deposits_from_logs};
 
 /// Identity and time of an L1 block.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -51,12 +51,26 @@ pub struct L1BlockData {
 #[derive(Debug, thiserror::Error)]
 pub enum L1ReadError {
     /// The RPC call failed.
-    #[error("L1 RPC {call}: {reason}")]
+    #[error("L1 RPC {call}: {source}")]
     Rpc {
         /// What was being read.
         call: &'static str,
         /// The transport's error.
-        reason: String,
+        #[source]
+        source: alloy::transports::TransportError,
+    },
+    /// The Portal's logs do not decode as deposits (a wrong Portal address or a misbehaving
+    /// node: the Portal never emits such a log).
+    #[error(transparent)]
+    Deposits(#[from] DepositError),
+    /// An inbox log does not decode as `BatchSubmitted`.
+    #[error("BatchSubmitted log of {tx_hash} does not decode: {source}")]
+    BatchLog {
+        /// The L1 transaction.
+        tx_hash: B256,
+        /// The decoding error.
+        #[source]
+        source: alloy::sol_types::Error,
     },
     /// The node answered with something derivation cannot use.
     #[error("L1 returned unusable data: {0}")]
@@ -64,7 +78,7 @@ pub enum L1ReadError {
 }
 
 fn rpc(call: &'static str) -> impl FnOnce(alloy::transports::TransportError) -> L1ReadError {
-    move |err| L1ReadError::Rpc { call, reason: err.to_string() }
+    move |source| L1ReadError::Rpc { call, source }
 }
 
 /// Reads derivation input from an L1 node.
@@ -98,8 +112,7 @@ impl<P: Provider + Clone> L1Reader<P> {
         // One query for both contracts' logs of the block.
         let filter = Filter::new().address(vec![self.inbox, self.portal]).at_block_hash(block.hash);
         let logs = self.provider.get_logs(&filter).await.map_err(rpc("eth_getLogs"))?;
-        let deposits =
-            deposits_from_logs(&logs, self.portal, block.hash).map_err(|err| L1ReadError::Unusable(err.to_string()))?;
+        let deposits = deposits_from_logs(&logs, self.portal, block.hash)?;
         let batch_logs = logs.iter().filter(|log| {
             !log.removed
                 && log.address() == self.inbox
@@ -109,7 +122,7 @@ impl<P: Provider + Clone> L1Reader<P> {
         for log in batch_logs {
             let tx_hash = log.transaction_hash.ok_or_else(|| L1ReadError::Unusable("log without tx hash".into()))?;
             let event = BatchInbox::BatchSubmitted::decode_log(&log.inner)
-                .map_err(|err| L1ReadError::Unusable(format!("BatchSubmitted in {tx_hash}: {err}")))?;
+                .map_err(|source| L1ReadError::BatchLog { tx_hash, source })?;
             let data = match event.kind {
                 0 => self.calldata(tx_hash).await?,
                 _ => self.blob_data(tx_hash).await?,

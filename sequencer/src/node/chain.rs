@@ -3,7 +3,7 @@
 
 use super::{ChainState, Head, HeadReader, NodeConfig, l1::L1Cache};
 use crate::{
-    Metrics,
+    metrics::Metrics,
     pool::{Mempool, PoolError, PooledTx, decode_transaction},
 };
 use alloy::consensus::Header;

@@ -1,7 +1,7 @@
 //! Block production: select from the pool, execute, commit, then publish.
 
+use super::HeadReader as _;
 use super::{Chain, Head, l1::OriginPlan};
-use crate::HeadReader as _;
 use alloy_primitives::B256;
 use rollup_core::{BlockAttributes, ExecutionError, FEE_RECIPIENT, L2Transaction, SealedBlock, apply_block};
 use std::{

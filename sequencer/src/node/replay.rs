@@ -1,10 +1,9 @@
 //! Re-executing the stored chain from genesis: the check that what was persisted is exactly
 //! what the state-transition function produces.
 
-use super::OpenError;
 use alloy::consensus::transaction::Recovered;
 use alloy_primitives::B256;
-use rollup_core::{BlockAttributes, BlockExecutor, L1Origin, apply_block, deposit::L2Envelope};
+use rollup_core::{BlockAttributes, BlockExecutor, ExecutionError, L1Origin, apply_block, deposit::L2Envelope};
 use storage::{Store, StoreError};
 
 /// Why a replay failed.
@@ -24,22 +23,14 @@ pub enum ReplayError {
         computed: B256,
     },
     /// The stored block fails to execute.
-    #[error("block {number} does not execute: {reason}")]
+    #[error("block {number} does not execute: {source}")]
     Invalid {
         /// Block number.
         number: u64,
         /// Why.
-        reason: String,
+        #[source]
+        source: ExecutionError,
     },
-}
-
-impl From<OpenError> for ReplayError {
-    fn from(err: OpenError) -> Self {
-        match err {
-            OpenError::Store(err) => Self::Store(err),
-            other => Self::Store(StoreError::Corrupt(other.to_string())),
-        }
-    }
 }
 
 /// Re-executes every stored block from genesis with `executor` and checks each block hash
@@ -71,7 +62,7 @@ pub async fn replay_chain(store: &Store, executor: &dyn BlockExecutor) -> Result
             gas_limit: header.gas_limit,
         };
         let applied = apply_block(&mut world, executor, genesis.config.chain_id, &attrs, deposits, txs)
-            .map_err(|err| ReplayError::Invalid { number, reason: err.to_string() })?;
+            .map_err(|source| ReplayError::Invalid { number, source })?;
         if applied.block.hash != stored_hash {
             return Err(ReplayError::Diverged { number, stored: stored_hash, computed: applied.block.hash });
         }

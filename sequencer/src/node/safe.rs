@@ -7,7 +7,7 @@
 use super::{Chain, L1Follow};
 use alloy::{providers::ProviderBuilder, transports::http::reqwest::Url};
 use alloy_primitives::B256;
-use rollup_derive::{DerivationConfig, DeriveError, DerivedBlock, Deriver, L1Reader, L2Chain, L2Head};
+use rollup_derive::{DerivationConfig, DerivedBlock, Deriver, L1Reader, L2Chain, L2Head};
 use std::sync::{Arc, atomic::Ordering};
 use storage::{Store, StoreError};
 use tokio::sync::watch;
@@ -100,7 +100,7 @@ pub(crate) async fn track_safe_head(
                 publish(&chain, deriver.chain().head().number(), deriver.finalized_head().await.ok().flatten());
                 report.l1_blocks < L1_BLOCKS_PER_STEP
             }
-            Err(DeriveError::L1(err)) => {
+            Err(err) if err.is_temporary() => {
                 debug!(%err, "L1 unavailable for derivation");
                 true
             }

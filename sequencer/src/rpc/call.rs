@@ -4,7 +4,7 @@ use super::{
     EthRpc,
     error::{INTERNAL_ERROR, INVALID_INPUT, reverted, rpc_error},
 };
-use crate::HeadReader as _;
+use crate::node::HeadReader as _;
 use alloy::rpc::types::{BlockId, TransactionRequest};
 use alloy_primitives::{Bytes, TxKind, U256};
 use jsonrpsee::core::RpcResult;

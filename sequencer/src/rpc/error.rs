@@ -1,6 +1,9 @@
 //! JSON-RPC errors with the codes of EIP-1474 and geth, and messages that say what to fix.
 
-use crate::{ReadError, SubmitError, pool::PoolError};
+use crate::{
+    node::{ReadError, SubmitError},
+    pool::PoolError,
+};
 use alloy_primitives::Bytes;
 use jsonrpsee::types::ErrorObjectOwned;
 use storage::StoreError;

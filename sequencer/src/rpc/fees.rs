@@ -1,7 +1,7 @@
 //! Fee suggestions and `eth_feeHistory`.
 
 use super::{EthRpc, error::invalid_params};
-use crate::BlockReader as _;
+use crate::node::BlockReader as _;
 use alloy::{
     consensus::Transaction as _,
     rpc::types::{BlockNumberOrTag, FeeHistory},

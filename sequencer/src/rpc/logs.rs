@@ -5,7 +5,7 @@ use super::{
     EthRpc,
     error::{LIMIT_EXCEEDED, invalid_params, rpc_error, unknown_block},
 };
-use crate::BlockReader as _;
+use crate::node::BlockReader as _;
 use alloy::rpc::types::{Filter, FilterBlockOption, Log};
 use alloy_primitives::B256;
 use jsonrpsee::core::RpcResult;

@@ -9,7 +9,7 @@ use super::{
     },
     error::{INVALID_INPUT, internal, rpc_error, unknown_block},
 };
-use crate::{BlockReader as _, HeadReader as _, StateAtBlock as _};
+use crate::node::{BlockReader as _, HeadReader as _, StateAtBlock as _};
 use alloy::{
     consensus::transaction::Recovered,
     rpc::types::{

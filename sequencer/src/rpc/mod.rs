@@ -14,7 +14,7 @@ mod subscribe;
 
 pub(crate) use middleware::MetricsLayer;
 
-use crate::{BlockProducer, Chain};
+use crate::node::{BlockProducer, Chain};
 use jsonrpsee::RpcModule;
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! Resolving block tags and block ids to committed block numbers.
 
 use super::{EthRpc, error::unknown_block};
-use crate::{BlockReader, HeadReader};
+use crate::node::{BlockReader, HeadReader};
 use alloy::rpc::types::{BlockId, BlockNumberOrTag};
 use jsonrpsee::core::RpcResult;
 

@@ -3,7 +3,7 @@
 //! batches (from the batcher's tables), outputs on L1 with their challenge-window countdown,
 //! the verifier's findings (from its tables) and the throughput of the last blocks.
 
-use crate::{BlockReader as _, Chain, HeadReader as _, L1Follow, ReadError};
+use crate::node::{BlockReader as _, Chain, HeadReader as _, L1Follow, ReadError};
 use alloy::{
     eips::BlockNumberOrTag,
     providers::{Provider, ProviderBuilder},

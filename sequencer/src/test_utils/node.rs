@@ -1,6 +1,11 @@
 //! A sequencer started in-process on a free port, on SQLite or on a throwaway PostgreSQL.
 
-use crate::{L1Follow, NodeConfig, PoolConfig, RpcConfig, Sequencer, SequencerHandle};
+use crate::{
+    node::{L1Follow, NodeConfig},
+    pool::PoolConfig,
+    rpc::RpcConfig,
+    server::{Sequencer, SequencerHandle},
+};
 use rollup_core::{ChainConfig, Genesis, L1Origin, WorldState};
 use rollup_l1::Deployment;
 use std::{sync::Arc, time::Duration};

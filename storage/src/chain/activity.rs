@@ -1,8 +1,9 @@
 //! Recent block activity, for the status page's throughput chart.
 
 use crate::{
-    Result, Store, StoreError,
     codec::{int, uint},
+    error::{Result, StoreError},
+    store::Store,
 };
 use alloy::{consensus::Header, rlp::Decodable};
 use serde::Serialize;
@@ -39,8 +40,7 @@ impl Store {
         headers
             .into_iter()
             .map(|(number, header)| {
-                let header =
-                    Header::decode(&mut header.as_slice()).map_err(|err| StoreError::Corrupt(err.to_string()))?;
+                let header = Header::decode(&mut header.as_slice()).map_err(StoreError::decode("header"))?;
                 Ok(BlockActivity {
                     number: uint(number)?,
                     timestamp: header.timestamp,

@@ -1,9 +1,10 @@
 //! Writing sealed blocks atomically, and reading blocks and transactions back.
 
-use crate::sql::{Param, Sql};
 use crate::{
-    Result, Store, StoreError,
     codec::{address, b256, decode, int, uint, word},
+    error::{Result, StoreError},
+    sql::{Param, Sql},
+    store::Store,
 };
 use alloy::{
     consensus::Header,
@@ -93,7 +94,8 @@ impl Store {
     /// Initialises an empty database with `genesis` and its block 0.
     pub async fn init_genesis(&self, genesis: &Genesis, block: &SealedBlock) -> Result<()> {
         let mut db = self.pool.begin().await?;
-        let json = serde_json::to_vec(genesis).map_err(|err| StoreError::Corrupt(err.to_string()))?;
+        let json = serde_json::to_vec(genesis)
+            .map_err(|source| StoreError::Encode { what: "genesis", source: source.into() })?;
         sqlx::query("INSERT INTO chain_meta (key, value) VALUES ('genesis', $1)").bind(json).execute(&mut *db).await?;
         write_block(&mut db, block, &[], &genesis.state_diff(), genesis.l1_origin).await?;
         db.commit().await?;
@@ -133,7 +135,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         row.map(|(hash, header)| {
-            let header = Header::decode(&mut header.as_slice()).map_err(|err| StoreError::Corrupt(err.to_string()))?;
+            let header = Header::decode(&mut header.as_slice()).map_err(StoreError::decode("header"))?;
             Ok((b256(&hash)?, header))
         })
         .transpose()
@@ -175,7 +177,7 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?;
         let Some((hash, header, Some(root))) = row else { return Ok(None) };
-        let header = Header::decode(&mut header.as_slice()).map_err(|err| StoreError::Corrupt(err.to_string()))?;
+        let header = Header::decode(&mut header.as_slice()).map_err(StoreError::decode("header"))?;
         Ok(Some(Output {
             block_number: number,
             state_root: header.state_root,
@@ -206,7 +208,7 @@ impl Store {
         let mut txs = txs.into_iter().peekable();
         let mut out = Vec::with_capacity(blocks.len());
         for (number, header, origin_number, origin_hash) in blocks {
-            let header = Header::decode(&mut header.as_slice()).map_err(|err| StoreError::Corrupt(err.to_string()))?;
+            let header = Header::decode(&mut header.as_slice()).map_err(StoreError::decode("header"))?;
             let mut transactions = Vec::new();
             while let Some((_, raw)) = txs.next_if(|(block, _)| *block == number) {
                 if let L2Envelope::BuiltIn(tx) = decode("transaction", &raw)? {

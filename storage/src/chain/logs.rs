@@ -1,9 +1,10 @@
 //! Log queries for `eth_getLogs`.
 
-use crate::sql::{Param, Sql};
 use crate::{
-    Result, Store,
     codec::{address, b256, int, uint},
+    error::Result,
+    sql::{Param, Sql},
+    store::Store,
 };
 use alloy_primitives::{Address, B256, Bytes, Log, LogData};
 

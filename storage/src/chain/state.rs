@@ -1,8 +1,9 @@
 //! Reading state from the versioned history: as of any block, and all of it at startup.
 
 use crate::{
-    Result, Store,
     codec::{address, b256, int, u256, uint, word},
+    error::Result,
+    store::Store,
 };
 use alloy_primitives::{Address, B256, Bytes, U256};
 use rollup_core::{AccountDiff, AccountInfo, StateDiff};

@@ -1,7 +1,9 @@
 //! The current world state held in memory, with its incrementally maintained state root.
 
-use super::{AccountInfo, StateDiff, StateReader};
-use crate::trie::{AccountProof, StateTrie};
+use crate::{
+    state::{AccountInfo, StateDiff, StateReader},
+    trie::{AccountProof, StateTrie},
+};
 use alloy_primitives::{
     Address, B256, Bytes, U256,
     map::{AddressMap, B256Map, U256Map},
