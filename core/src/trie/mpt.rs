@@ -195,6 +195,52 @@ impl MerkleTrie {
             }
         }
     }
+
+    /// The extra witness a proof-based deletion of `key` needs besides [`MerkleTrie::proof`]
+    /// (the `sibling` of the contracts' `MerkleTrieWriter.update`).
+    ///
+    /// Removing `key` from a branch left with one other child collapses the branch into that
+    /// child, so whoever rebuilds the path must know the child's node. The proof holds it only
+    /// when the child is embedded in the branch (encoding shorter than 32 bytes). This returns
+    /// the RLP encoding of that remaining child when the branch references it by hash —
+    /// whatever its kind: the verifier cannot tell a branch child (which just gets an extension
+    /// above it) from a leaf or extension (whose path absorbs the branch's nibble) without it.
+    /// `None` when `key` is absent, is the root leaf, or its branch keeps two or more children
+    /// or an embedded one.
+    pub fn deletion_sibling(&mut self, key: B256) -> Option<Bytes> {
+        self.get(key)?;
+        let path = Nibbles::unpack(key);
+        let mut node = self.root.as_deref_mut()?;
+        let mut depth = 0;
+        loop {
+            match &mut node.kind {
+                Kind::Leaf { .. } => return None,
+                Kind::Extension { key, child } => {
+                    depth += key.len();
+                    node = child;
+                }
+                Kind::Branch { children } => {
+                    let nibble = path.get_unchecked(depth) as usize;
+                    let holds_leaf = children[nibble].as_ref().is_some_and(|c| matches!(c.kind, Kind::Leaf { .. }));
+                    if holds_leaf {
+                        // The key's leaf hangs here: does the branch collapse, into a hashed child?
+                        let mut others = children.iter_mut().enumerate().filter(|(i, c)| *i != nibble && c.is_some());
+                        let (_, remaining) = others.next()?;
+                        if others.next().is_some() {
+                            return None;
+                        }
+                        let remaining = remaining.as_deref_mut()?;
+                        remaining.reference().as_hash()?;
+                        let mut rlp = Vec::new();
+                        remaining.encode(&mut rlp);
+                        return Some(rlp.into());
+                    }
+                    depth += 1;
+                    node = children[nibble].as_deref_mut()?;
+                }
+            }
+        }
+    }
 }
 
 /// Inserts `value` under the remaining `path` below `node`, returning the new subtree.

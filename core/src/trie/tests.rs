@@ -3,9 +3,10 @@
 
 use super::{MerkleTrie, StateTrie};
 use crate::state::{AccountDiff, AccountInfo, StateDiff};
+use alloy::rlp::Decodable;
 use alloy::{consensus::TrieAccount, rpc::types::EIP1186AccountProofResponse};
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
-use alloy_trie::{EMPTY_ROOT_HASH, HashBuilder, KECCAK_EMPTY, Nibbles, proof::verify_proof};
+use alloy_trie::{EMPTY_ROOT_HASH, HashBuilder, KECCAK_EMPTY, Nibbles, nodes::TrieNode, proof::verify_proof};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
@@ -124,6 +125,75 @@ fn root_rehashes_only_changed_paths() {
     trie.insert(changed, vec![0xaa; 40]);
     trie.remove(keccak256(b"absent"));
     assert_eq!(trie.stale_nodes(), 0);
+}
+
+/// The node `deletion_sibling` returns, decoded.
+fn decoded_sibling(trie: &mut MerkleTrie, key: B256) -> Option<TrieNode> {
+    let sibling = trie.deletion_sibling(key)?;
+    // The branch on the key's path (the last proof node above the leaf) holds its hash.
+    let proof = trie.proof(key);
+    let branch = &proof[proof.len() - 2];
+    assert!(branch.windows(32).any(|w| w == keccak256(&sibling).as_slice()), "sibling is referenced by hash");
+    Some(TrieNode::decode(&mut sibling.as_ref()).expect("sibling is a trie node"))
+}
+
+/// A key starting with `prefix` (the rest from `index`).
+fn prefixed(prefix: &[u8], index: u8) -> B256 {
+    let mut key = keccak256([index]);
+    key[..prefix.len()].copy_from_slice(prefix);
+    key
+}
+
+#[test]
+fn deletion_sibling_is_the_hashed_child_a_collapse_keeps() {
+    let long = vec![0xaa; 40];
+    let (a, b) = (prefixed(&[0x10], 1), prefixed(&[0x20, 0x00, 0x00], 2));
+    let mut trie = MerkleTrie::new();
+    assert_eq!(trie.deletion_sibling(a), None, "empty trie");
+    trie.insert(a, long.clone());
+    assert_eq!(trie.deletion_sibling(a), None, "a root leaf collapses into nothing");
+
+    // Root branch with two hashed leaves: deleting one collapses the branch into the other.
+    trie.insert(b, long.clone());
+    let Some(TrieNode::Leaf(leaf)) = decoded_sibling(&mut trie, a) else { panic!("b's leaf") };
+    assert_eq!(leaf.key, Nibbles::unpack(b).slice(1..));
+    assert_eq!(leaf.value, long);
+    assert_eq!(trie.deletion_sibling(prefixed(&[0x30], 3)), None, "absent key");
+
+    // A third child: the branch stays.
+    let c = prefixed(&[0x30], 3);
+    trie.insert(c, long.clone());
+    assert_eq!(trie.deletion_sibling(a), None, "two children remain");
+    trie.remove(c);
+
+    // The remaining child is an extension (b and b2 share 5 nibbles), then a branch.
+    let b2 = prefixed(&[0x20, 0x00, 0x0f], 4);
+    trie.insert(b2, long.clone());
+    let Some(TrieNode::Extension(extension)) = decoded_sibling(&mut trie, a) else { panic!("extension") };
+    assert_eq!(extension.key, Nibbles::unpack(b).slice(1..5));
+    let b3 = prefixed(&[0x21], 5);
+    trie.insert(b3, long.clone());
+    assert!(matches!(decoded_sibling(&mut trie, a), Some(TrieNode::Branch(_))), "a hashed branch child is needed too");
+    // Deeper down, b's branch keeps b2: the sibling of b is b2's leaf.
+    let Some(TrieNode::Leaf(leaf)) = decoded_sibling(&mut trie, b) else { panic!("b2's leaf") };
+    assert_eq!(leaf.key, Nibbles::unpack(b2).slice(6..));
+}
+
+#[test]
+fn deletion_sibling_is_none_for_an_embedded_child() {
+    // Two keys differing in the last nibble with one-byte values: an inline branch holding
+    // two inline leaves, below a hashed extension; the proof already holds the inline leaf
+    // left when the other goes.
+    let (one, two, far) = (B256::with_last_byte(1), B256::with_last_byte(2), B256::repeat_byte(0xff));
+    let mut trie = MerkleTrie::new();
+    trie.insert(one, vec![0x01]);
+    trie.insert(two, vec![0x02]);
+    assert_eq!(trie.deletion_sibling(one), None);
+    // Next to a third key at the root, deleting that key needs the (hashed) extension.
+    trie.insert(far, vec![0x03]);
+    assert_eq!(trie.deletion_sibling(one), None);
+    let Some(TrieNode::Extension(extension)) = decoded_sibling(&mut trie, far) else { panic!("extension") };
+    assert_eq!(extension.key.len(), 62);
 }
 
 #[derive(Clone, Debug)]

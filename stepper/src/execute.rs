@@ -1,0 +1,225 @@
+//! Running one state-test transaction on revm, through `rollup-core`'s world state, overlay
+//! and state trie (the machinery L2 blocks execute through).
+
+use crate::fixtures::{StateTest, TestUnit};
+use alloy::eips::eip2930::{AccessList, AccessListItem};
+use alloy_primitives::{B256, Log, TxKind, U256, keccak256};
+use revm::{
+    Context, ExecuteEvm, MainBuilder, MainContext,
+    context::{BlockEnv, CfgEnv, TxEnv, result::EVMError},
+    context_interface::block::BlobExcessGasAndPrice,
+    primitives::{
+        eip4844::{BLOB_BASE_FEE_UPDATE_FRACTION_CANCUN, BLOB_BASE_FEE_UPDATE_FRACTION_PRAGUE},
+        hardfork::SpecId,
+    },
+};
+use rollup_core::{AccountDiff, AccountInfo, StateDiff, StateOverlay, WorldState};
+
+/// Chain id of the state tests.
+const CHAIN_ID: u64 = 1;
+/// EIP-2718 type of blob transactions.
+const BLOB_TX_TYPE: u8 = 3;
+/// Most blobs per transaction before Prague (EIP-4844), and from Osaka on (EIP-7594).
+const MAX_BLOBS_PER_TX: u64 = 6;
+/// Blocks before the current one whose hashes BLOCKHASH can read.
+const BLOCK_HASH_WINDOW: u64 = 256;
+
+/// Why a state test's transaction could not be set up or run.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecuteError {
+    /// A number of the fixture does not fit the field it goes into.
+    #[error("{field} {value} does not fit 64 bits")]
+    TooLarge {
+        /// The field.
+        field: &'static str,
+        /// The value.
+        value: U256,
+    },
+    /// The expected result names a variant the template does not have.
+    #[error("the expected result names {what} variant {index}, which the transaction does not have")]
+    NoVariant {
+        /// Which kind of variant.
+        what: &'static str,
+        /// Its index.
+        index: usize,
+    },
+    /// revm failed for a reason other than an invalid transaction.
+    #[error("revm failed: {0}")]
+    Evm(String),
+}
+
+/// What a transaction did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// State root after the transaction (the pre-state's root when it is invalid).
+    pub state_root: B256,
+    /// `keccak256(rlp(logs))`.
+    pub logs_hash: B256,
+    /// Gas used (zero for an invalid transaction).
+    pub gas_used: u64,
+    /// Whether it succeeded.
+    pub success: bool,
+    /// Why the transaction is invalid, if it is.
+    pub invalid: Option<String>,
+}
+
+/// `keccak256` of the RLP list of `logs`, as the state tests' `logs` field.
+pub fn logs_hash(logs: &[Log]) -> B256 {
+    let mut out = Vec::new();
+    alloy::rlp::encode_list::<_, Log>(logs, &mut out);
+    keccak256(out)
+}
+
+/// Runs the transaction `unit` names on its pre-state under `spec`.
+pub fn execute(unit: &TestUnit<'_>, spec: SpecId) -> Result<Outcome, ExecuteError> {
+    let test = unit.test;
+    let mut world = pre_state(test)?;
+    let pre_root = world.state_root();
+    let (cfg, block) = environment(test, spec)?;
+    let tx = transaction(unit)?;
+    if tx.tx_type == BLOB_TX_TYPE && tx.kind.is_create() {
+        // A blob transaction's encoding has no way to leave out the recipient.
+        return Ok(invalid(pre_root, "a blob transaction cannot create a contract".into()));
+    }
+    let mut evm = Context::mainnet().with_cfg(cfg).with_block(block).with_db(StateOverlay::new(&world)).build_mainnet();
+    let executed = match evm.transact(tx) {
+        Ok(executed) => executed,
+        Err(EVMError::Transaction(reason)) => return Ok(invalid(pre_root, reason.to_string())),
+        Err(other) => return Err(ExecuteError::Evm(other.to_string())),
+    };
+    let mut overlay = std::mem::replace(&mut evm.ctx.journaled_state.database, StateOverlay::new(&world));
+    overlay.commit(executed.state);
+    let diff = overlay.into_diff();
+    drop(evm);
+    let state_root = world.apply(&diff);
+    let result = executed.result;
+    Ok(Outcome {
+        state_root,
+        logs_hash: logs_hash(result.logs()),
+        gas_used: result.tx_gas_used(),
+        success: result.is_success(),
+        invalid: None,
+    })
+}
+
+/// The outcome of an invalid transaction: nothing changed.
+fn invalid(pre_root: B256, reason: String) -> Outcome {
+    Outcome { state_root: pre_root, logs_hash: logs_hash(&[]), gas_used: 0, success: false, invalid: Some(reason) }
+}
+
+/// The pre-state, with the block hashes BLOCKHASH reads: as in the consensus tests' own
+/// runners, the hash of block `n` is `keccak256` of `n` written in decimal.
+fn pre_state(test: &StateTest) -> Result<WorldState, ExecuteError> {
+    let mut diff = StateDiff::default();
+    for (address, account) in &test.pre {
+        let code_hash = if account.code.is_empty() {
+            alloy_primitives::KECCAK256_EMPTY
+        } else {
+            let hash = keccak256(&account.code);
+            diff.codes.insert(hash, account.code.clone());
+            hash
+        };
+        let info = AccountInfo { nonce: to_u64("nonce", account.nonce)?, balance: account.balance, code_hash };
+        let storage = account.storage.iter().map(|(slot, value)| (*slot, *value)).collect();
+        diff.accounts.insert(*address, AccountDiff { info: Some(info), storage_reset: false, storage });
+    }
+    let mut world = WorldState::new();
+    world.apply(&diff);
+    let number = to_u64("block number", test.env.current_number)?;
+    for past in number.saturating_sub(BLOCK_HASH_WINDOW)..number {
+        world.record_block_hash(past, keccak256(past.to_string()));
+    }
+    Ok(world)
+}
+
+/// revm's configuration and block of a test under `spec`.
+fn environment(test: &StateTest, spec: SpecId) -> Result<(CfgEnv, BlockEnv), ExecuteError> {
+    let mut cfg = CfgEnv::new_with_spec(spec);
+    cfg.chain_id = CHAIN_ID;
+    if !spec.is_enabled_in(SpecId::PRAGUE) || spec.is_enabled_in(SpecId::OSAKA) {
+        cfg.max_blobs_per_tx = Some(MAX_BLOBS_PER_TX);
+    }
+    let env = &test.env;
+    let fraction = if spec.is_enabled_in(SpecId::PRAGUE) {
+        BLOB_BASE_FEE_UPDATE_FRACTION_PRAGUE
+    } else {
+        BLOB_BASE_FEE_UPDATE_FRACTION_CANCUN
+    };
+    let excess_blob_gas = to_u64("excess blob gas", env.current_excess_blob_gas)?;
+    let block = BlockEnv {
+        number: env.current_number,
+        beneficiary: env.current_coinbase,
+        timestamp: env.current_timestamp,
+        gas_limit: to_u64("block gas limit", env.current_gas_limit)?,
+        basefee: to_u64("base fee", env.current_base_fee)?,
+        difficulty: env.current_difficulty,
+        prevrandao: Some(env.current_random),
+        blob_excess_gas_and_price: Some(BlobExcessGasAndPrice::new(excess_blob_gas, fraction)),
+        ..Default::default()
+    };
+    Ok((cfg, block))
+}
+
+/// The transaction variant `unit` names.
+fn transaction(unit: &TestUnit<'_>) -> Result<TxEnv, ExecuteError> {
+    let template = &unit.test.transaction;
+    let indexes = unit.expected.indexes;
+    let variant = |what: &'static str, index: usize, len: usize| {
+        if index < len { Ok(index) } else { Err(ExecuteError::NoVariant { what, index }) }
+    };
+    let data = template.data[variant("data", indexes.data, template.data.len())?].clone();
+    let gas_limit = template.gas_limit[variant("gas", indexes.gas, template.gas_limit.len())?];
+    let value = template.value[variant("value", indexes.value, template.value.len())?];
+    let access_list = template.access_lists.as_ref().and_then(|lists| lists.get(indexes.data).cloned().flatten());
+    let blob_hashes = template.blob_versioned_hashes.clone().unwrap_or_default();
+    let tx_type = if template.blob_versioned_hashes.is_some() {
+        BLOB_TX_TYPE
+    } else if template.max_fee_per_gas.is_some() {
+        2
+    } else if access_list.is_some() {
+        1
+    } else {
+        0
+    };
+    let gas_price = template.gas_price.or(template.max_fee_per_gas).unwrap_or_default();
+    Ok(TxEnv {
+        tx_type,
+        caller: template.sender,
+        gas_limit: to_u64("gas limit", gas_limit)?,
+        gas_price: to_u128("gas price", gas_price)?,
+        kind: template.to.map_or(TxKind::Create, TxKind::Call),
+        value,
+        data,
+        nonce: to_u64("nonce", template.nonce)?,
+        chain_id: (tx_type > 0).then_some(CHAIN_ID),
+        access_list: AccessList(
+            access_list
+                .unwrap_or_default()
+                .into_iter()
+                .map(|entry| AccessListItem { address: entry.address, storage_keys: entry.storage_keys })
+                .collect(),
+        ),
+        gas_priority_fee: template.max_priority_fee_per_gas.map(|tip| to_u128("priority fee", tip)).transpose()?,
+        blob_hashes,
+        max_fee_per_blob_gas: to_u128("blob fee", template.max_fee_per_blob_gas.unwrap_or_default())?,
+        ..Default::default()
+    })
+}
+
+fn to_u64(field: &'static str, value: U256) -> Result<u64, ExecuteError> {
+    u64::try_from(value).map_err(|_| ExecuteError::TooLarge { field, value })
+}
+
+fn to_u128(field: &'static str, value: U256) -> Result<u128, ExecuteError> {
+    u128::try_from(value).map_err(|_| ExecuteError::TooLarge { field, value })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logs_hash_of_no_logs_is_the_empty_list_hash() {
+        assert_eq!(logs_hash(&[]), keccak256([0xc0]));
+    }
+}

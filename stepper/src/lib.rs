@@ -1,0 +1,23 @@
+//! The off-chain side of the EVM one-step stepper (see `docs/dispute/`).
+//!
+//! Today it holds the ground truth the stepper is checked against: the Ethereum consensus
+//! tests' state tests ([`StateTestFile`]), each of their transactions executed on revm
+//! ([`execute`]) through the same state-transition machinery as L2 blocks (the world state,
+//! its overlay and the incremental state trie of `rollup-core`), with the post-state root and
+//! the logs hash the fixtures name.
+//!
+//! ```no_run
+//! use stepper::{StateTestFile, execute};
+//! let file = StateTestFile::read("fixtures/add.json".as_ref())?;
+//! for unit in file.units("Cancun") {
+//!     let outcome = execute(&unit, revm::primitives::hardfork::SpecId::CANCUN)?;
+//!     assert_eq!(outcome.state_root, unit.expected.hash);
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod execute;
+mod fixtures;
+
+pub use execute::{ExecuteError, Outcome, execute, logs_hash};
+pub use fixtures::{ExpectedPost, FixtureError, StateTest, StateTestFile, TestUnit};
