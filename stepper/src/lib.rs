@@ -4,7 +4,9 @@
 //! tests' state tests ([`StateTestFile`]), each of their transactions executed on revm
 //! ([`execute`]) through the same state-transition machinery as L2 blocks (the world state,
 //! its overlay and the incremental state trie of `rollup-core`), with the post-state root and
-//! the logs hash the fixtures name.
+//! the logs hash the fixtures name; and the first pieces of the machine-state commitment
+//! (`docs/dispute/commitment.md`): [`BufferTree`], the commitment to memory, calldata, return
+//! data and code.
 //!
 //! ```no_run
 //! use stepper::{StateTestFile, execute};
@@ -16,8 +18,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod buffer;
 mod execute;
 mod fixtures;
 
+pub use buffer::{BUFFER_DEPTH, BufferTree};
 pub use execute::{ExecuteError, Outcome, execute, logs_hash};
 pub use fixtures::{ExpectedPost, FixtureError, StateTest, StateTestFile, TestUnit};
