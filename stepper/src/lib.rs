@@ -5,8 +5,9 @@
 //! ([`execute`]) through the same state-transition machinery as L2 blocks (the world state,
 //! its overlay and the incremental state trie of `rollup-core`), with the post-state root and
 //! the logs hash the fixtures name; and the first pieces of the machine-state commitment
-//! (`docs/dispute/commitment.md`): [`BufferTree`], the commitment to memory, calldata, return
-//! data and code.
+//! (`docs/dispute/commitment.md`): [`Machine`] and its parts with their commitments, the
+//! [`stack_hash`] chain, and [`BufferTree`], the commitment to memory, calldata, return data
+//! and code.
 //!
 //! ```no_run
 //! use stepper::{StateTestFile, execute};
@@ -19,9 +20,11 @@
 //! ```
 
 mod buffer;
+mod commitment;
 mod execute;
 mod fixtures;
 
 pub use buffer::{BUFFER_DEPTH, BufferTree};
+pub use commitment::{Context, Frame, Machine, Micro, Phase, World, stack_hash};
 pub use execute::{ExecuteError, Outcome, execute, logs_hash};
 pub use fixtures::{ExpectedPost, FixtureError, StateTest, StateTestFile, TestUnit};

@@ -53,7 +53,7 @@ contract BufferTreeTest is TestBase {
         bytes32[] memory path = _zeroPath();
         bytes32 root = harness.emptyRoot();
         vm.expectRevert(BufferTree.BufferTree_IndexOutOfRange.selector);
-        harness.verify(root, 1 << BufferTree.DEPTH, bytes32(0), path);
+        harness.verify(root, 2 ** BufferTree.DEPTH, bytes32(0), path);
     }
 
     function test_verify_shortProof_reverts() external {

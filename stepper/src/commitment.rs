@@ -1,0 +1,161 @@
+//! The machine-state commitment's parts, byte for byte as `docs/dispute/commitment.md`
+//! specifies and `contracts/src/dispute/lib/MachineCommitment.sol` computes: each part is
+//! `keccak256(abi.encode(TAG, fields…))` with a tag of its own. The types are generated from
+//! the same Solidity declarations, so their ABI encodings cannot drift apart.
+
+use alloy::sol_types::SolValue;
+use alloy_primitives::{B256, U256, keccak256};
+
+pub use parts::{Context, Frame, Machine, Micro, Phase, World};
+
+/// The parts, declared in Solidity; each field is documented in `docs/dispute/commitment.md`.
+#[allow(missing_docs)]
+mod parts {
+    alloy::sol! {
+        /// Where a transaction's execution is.
+        #[derive(Debug, PartialEq, Eq)]
+        enum Phase { TxStart, AccessList, FrameSetup, Run, TxEnd, Done }
+
+        /// The whole machine, its parts by commitment.
+        #[derive(Debug, PartialEq, Eq)]
+        struct Machine {
+            Phase phase;
+            bytes32 context;
+            bytes32 world;
+            bytes32 frame;
+            bytes32 callStack;
+            bytes32 micro;
+        }
+
+        /// The transaction and its block, fixed for the whole transaction.
+        #[derive(Debug, PartialEq, Eq)]
+        struct Context {
+            uint64 chainId;
+            uint256 number;
+            uint256 timestamp;
+            address coinbase;
+            uint64 blockGasLimit;
+            uint256 baseFee;
+            bytes32 prevRandao;
+            uint256 blobBaseFee;
+            bytes32 blockHashes;
+            address origin;
+            address to;
+            bool isCreate;
+            uint256 value;
+            uint64 txGasLimit;
+            uint256 gasPrice;
+            uint256 priorityFee;
+            uint64 nonce;
+            bytes32 dataRoot;
+            uint256 dataLength;
+            bytes32 accessList;
+            bytes32 blobHashes;
+        }
+
+        /// The world: the state and what the transaction has accumulated.
+        #[derive(Debug, PartialEq, Eq)]
+        struct World {
+            bytes32 stateRoot;
+            bytes32 txStartRoot;
+            bytes32 transientRoot;
+            bytes32 warmAccounts;
+            bytes32 warmSlots;
+            uint256 refund;
+            bytes32 logsHash;
+            uint256 logsRlpLength;
+            bytes32 logsBloom;
+            uint256 cumulativeGas;
+        }
+
+        /// The running call frame.
+        #[derive(Debug, PartialEq, Eq)]
+        struct Frame {
+            address account;
+            address caller;
+            uint256 value;
+            bool isStatic;
+            bytes32 codeHash;
+            bytes32 codeRoot;
+            uint256 codeLength;
+            bytes32 jumpdests;
+            uint256 pc;
+            uint256 gas;
+            uint256 stackLength;
+            bytes32 stackHash;
+            bytes32 memoryRoot;
+            uint256 memoryLength;
+            bytes32 calldataRoot;
+            uint256 calldataLength;
+            bytes32 returnDataRoot;
+            uint256 returnDataLength;
+            uint256 depth;
+        }
+
+        /// An operation in progress across micro-steps.
+        #[derive(Debug, PartialEq, Eq)]
+        struct Micro {
+            uint8 kind;
+            uint256 a;
+            uint256 b;
+            uint256 c;
+            bytes32 d;
+            bytes32 sponge;
+        }
+    }
+}
+
+/// The domain tag of a part: `keccak256("rollup.stepper.<name>.v1")`.
+fn tag(name: &str) -> B256 {
+    keccak256(format!("rollup.stepper.{name}.v1"))
+}
+
+/// `keccak256(abi.encode(tag(name), part))`.
+fn commit<T: SolValue + Clone>(name: &str, part: &T) -> B256 {
+    keccak256((tag(name), part.clone()).abi_encode())
+}
+
+impl Machine {
+    /// The machine's commitment: what a dispute game claims and a step returns.
+    pub fn commitment(&self) -> B256 {
+        commit("machine", self)
+    }
+}
+
+impl Context {
+    /// The context's commitment.
+    pub fn commitment(&self) -> B256 {
+        commit("context", self)
+    }
+}
+
+impl World {
+    /// The world's commitment.
+    pub fn commitment(&self) -> B256 {
+        commit("world", self)
+    }
+}
+
+impl Frame {
+    /// The frame's commitment.
+    pub fn commitment(&self) -> B256 {
+        commit("frame", self)
+    }
+}
+
+impl Micro {
+    /// The micro-step's commitment.
+    pub fn commitment(&self) -> B256 {
+        commit("micro", self)
+    }
+}
+
+/// The hash of a stack, bottom item first: a chain from 0, each push `keccak256(below ‖ value)`.
+pub fn stack_hash<'a>(items: impl IntoIterator<Item = &'a U256>) -> B256 {
+    items.into_iter().fold(B256::ZERO, |below, value| {
+        let mut pair = [0u8; 64];
+        pair[..32].copy_from_slice(below.as_slice());
+        pair[32..].copy_from_slice(&value.to_be_bytes::<32>());
+        keccak256(pair)
+    })
+}

@@ -1,0 +1,194 @@
+//! The commitments computed in Rust (`stepper::commitment`) against `MachineCommitment.sol`
+//! running in revm, for parts filled with random values: the two must agree on every byte of
+//! the specification, and a change of any field must change the commitment.
+
+use alloy::sol_types::{SolCall, SolValue};
+use alloy_primitives::{Address, B256, Bytes, TxKind, U256, keccak256};
+use proptest::prelude::*;
+use revm::{
+    Context as EvmContext, ExecuteEvm, MainBuilder, MainContext,
+    bytecode::Bytecode,
+    context::{
+        TxEnv,
+        result::{ExecutionResult, Output},
+    },
+    database::{CacheDB, EmptyDB},
+    state::AccountInfo,
+};
+use std::sync::LazyLock;
+use stepper::{Context, Frame, Machine, Micro, Phase, World, stack_hash};
+
+alloy::sol! {
+    function hashMachine(bytes encoded) external pure returns (bytes32);
+    function hashContext(bytes encoded) external pure returns (bytes32);
+    function hashWorld(bytes encoded) external pure returns (bytes32);
+    function hashFrame(bytes encoded) external pure returns (bytes32);
+    function hashMicro(bytes encoded) external pure returns (bytes32);
+    function push(bytes32 below, uint256 value) external pure returns (bytes32);
+}
+
+static HARNESS_CODE: LazyLock<Bytes> = LazyLock::new(|| {
+    test_support::compile("contracts/test/utils/MachineCommitmentHarness.sol", "MachineCommitmentHarness")
+        .deployed_bytecode
+});
+
+const HARNESS: Address = Address::repeat_byte(0x42);
+
+/// Calls the harness and returns the 32-byte result.
+fn call(data: Vec<u8>) -> B256 {
+    let mut db = CacheDB::new(EmptyDB::default());
+    let code = Bytecode::new_raw(HARNESS_CODE.clone());
+    db.insert_account_info(
+        HARNESS,
+        AccountInfo { code_hash: code.hash_slow(), code: Some(code), ..Default::default() },
+    );
+    let tx = TxEnv {
+        caller: Address::repeat_byte(1),
+        kind: TxKind::Call(HARNESS),
+        data: data.into(),
+        gas_limit: 10_000_000,
+        gas_price: 0,
+        ..Default::default()
+    };
+    match EvmContext::mainnet().with_db(db).build_mainnet().transact(tx).expect("valid transaction").result {
+        ExecutionResult::Success { output: Output::Call(output), .. } => B256::from_slice(&output),
+        other => panic!("the harness failed: {other:?}"),
+    }
+}
+
+/// Random values drawn from a seed.
+struct Values(B256, u64);
+
+impl Values {
+    fn word(&mut self) -> B256 {
+        self.1 += 1;
+        keccak256([self.0.as_slice(), &self.1.to_be_bytes()].concat())
+    }
+    fn uint(&mut self) -> U256 {
+        self.word().into()
+    }
+    fn small(&mut self) -> u64 {
+        u64::from_be_bytes(self.word()[..8].try_into().unwrap())
+    }
+    fn address(&mut self) -> Address {
+        Address::from_word(self.word())
+    }
+    fn flag(&mut self) -> bool {
+        self.word()[0] & 1 == 1
+    }
+}
+
+fn context(v: &mut Values) -> Context {
+    Context {
+        chainId: v.small(),
+        number: v.uint(),
+        timestamp: v.uint(),
+        coinbase: v.address(),
+        blockGasLimit: v.small(),
+        baseFee: v.uint(),
+        prevRandao: v.word(),
+        blobBaseFee: v.uint(),
+        blockHashes: v.word(),
+        origin: v.address(),
+        to: v.address(),
+        isCreate: v.flag(),
+        value: v.uint(),
+        txGasLimit: v.small(),
+        gasPrice: v.uint(),
+        priorityFee: v.uint(),
+        nonce: v.small(),
+        dataRoot: v.word(),
+        dataLength: v.uint(),
+        accessList: v.word(),
+        blobHashes: v.word(),
+    }
+}
+
+fn world(v: &mut Values) -> World {
+    World {
+        stateRoot: v.word(),
+        txStartRoot: v.word(),
+        transientRoot: v.word(),
+        warmAccounts: v.word(),
+        warmSlots: v.word(),
+        refund: v.uint(),
+        logsHash: v.word(),
+        logsRlpLength: v.uint(),
+        logsBloom: v.word(),
+        cumulativeGas: v.uint(),
+    }
+}
+
+fn frame(v: &mut Values) -> Frame {
+    Frame {
+        account: v.address(),
+        caller: v.address(),
+        value: v.uint(),
+        isStatic: v.flag(),
+        codeHash: v.word(),
+        codeRoot: v.word(),
+        codeLength: v.uint(),
+        jumpdests: v.word(),
+        pc: v.uint(),
+        gas: v.uint(),
+        stackLength: v.uint(),
+        stackHash: v.word(),
+        memoryRoot: v.word(),
+        memoryLength: v.uint(),
+        calldataRoot: v.word(),
+        calldataLength: v.uint(),
+        returnDataRoot: v.word(),
+        returnDataLength: v.uint(),
+        depth: v.uint(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn rust_and_solidity_commit_alike(seed in any::<[u8; 32]>(), phase in 0u8..6, kind in any::<u8>()) {
+        let mut v = Values(B256::from(seed), 0);
+        let context = context(&mut v);
+        let world = world(&mut v);
+        let frame = frame(&mut v);
+        let micro = Micro { kind, a: v.uint(), b: v.uint(), c: v.uint(), d: v.word(), sponge: v.word() };
+        let machine = Machine {
+            phase: Phase::try_from(phase).unwrap(),
+            context: context.commitment(),
+            world: world.commitment(),
+            frame: frame.commitment(),
+            callStack: v.word(),
+            micro: micro.commitment(),
+        };
+        prop_assert_eq!(call(hashContextCall { encoded: context.abi_encode().into() }.abi_encode()), context.commitment());
+        prop_assert_eq!(call(hashWorldCall { encoded: world.abi_encode().into() }.abi_encode()), world.commitment());
+        prop_assert_eq!(call(hashFrameCall { encoded: frame.abi_encode().into() }.abi_encode()), frame.commitment());
+        prop_assert_eq!(call(hashMicroCall { encoded: micro.abi_encode().into() }.abi_encode()), micro.commitment());
+        prop_assert_eq!(call(hashMachineCall { encoded: machine.abi_encode().into() }.abi_encode()), machine.commitment());
+
+        // Every part differs from the others even with equal fields (the tags), and a changed
+        // field changes the commitment.
+        let mut moved = frame.clone();
+        moved.pc += U256::from(1);
+        prop_assert_ne!(moved.commitment(), frame.commitment());
+        let items = [v.uint(), v.uint(), v.uint()];
+        let pushed = call(pushCall { below: stack_hash(&items[..2]), value: items[2] }.abi_encode());
+        prop_assert_eq!(pushed, stack_hash(&items));
+    }
+}
+
+#[test]
+fn tags_separate_parts_with_equal_fields() {
+    let micro = Micro { kind: 0, a: U256::ZERO, b: U256::ZERO, c: U256::ZERO, d: B256::ZERO, sponge: B256::ZERO };
+    let machine = Machine {
+        phase: Phase::TxStart,
+        context: B256::ZERO,
+        world: B256::ZERO,
+        frame: B256::ZERO,
+        callStack: B256::ZERO,
+        micro: B256::ZERO,
+    };
+    assert_ne!(micro.commitment(), machine.commitment());
+    assert_eq!(stack_hash(&[]), B256::ZERO);
+}
