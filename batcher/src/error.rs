@@ -63,10 +63,13 @@ impl From<alloy::contract::Error> for BatcherError {
 }
 
 impl BatcherError {
-    /// Whether the service must stop: the configuration or the key cannot work, and trying
-    /// again would fail the same way. Everything else (L1, the database, a step that found
+    /// Whether the service must stop: the configuration or the key cannot work (a fee cap
+    /// too large to record is one), and trying again would fail the same way. Everything else (L1, the database, a step that found
     /// nothing to do) is retried.
     pub fn is_fatal(&self) -> bool {
-        matches!(self, Self::Config(_) | Self::Unreachable { .. } | Self::Signing(_))
+        matches!(
+            self,
+            Self::Config(_) | Self::Unreachable { .. } | Self::Signing(_) | Self::Store(StoreError::OutOfRange { .. })
+        )
     }
 }

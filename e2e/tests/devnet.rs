@@ -394,9 +394,14 @@ fn deploy_queries() -> Vec<String> {
         &std::fs::read_to_string(repo_root().join("deploy/grafana/dashboards/rollup.json")).unwrap(),
     )
     .unwrap();
-    let mut queries: Vec<String> = dashboard["panels"]
+    // Panels, and the panels inside collapsed rows.
+    let panels: Vec<&Value> = dashboard["panels"]
         .as_array()
         .unwrap()
+        .iter()
+        .flat_map(|panel| std::iter::once(panel).chain(panel["panels"].as_array().into_iter().flatten()))
+        .collect();
+    let mut queries: Vec<String> = panels
         .iter()
         .flat_map(|panel| panel["targets"].as_array().cloned().unwrap_or_default())
         .map(|target| target["expr"].as_str().expect("every target has a PromQL expression").to_owned())

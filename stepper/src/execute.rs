@@ -21,6 +21,8 @@ const CHAIN_ID: u64 = 1;
 const BLOB_TX_TYPE: u8 = 3;
 /// Most blobs per transaction before Prague (EIP-4844), and from Osaka on (EIP-7594).
 const MAX_BLOBS_PER_TX: u64 = 6;
+/// Most blobs per transaction under Prague (EIP-7691).
+const MAX_BLOBS_PER_TX_PRAGUE: u64 = 9;
 /// Blocks before the current one whose hashes BLOCKHASH can read.
 const BLOCK_HASH_WINDOW: u64 = 256;
 
@@ -43,6 +45,9 @@ pub enum ExecuteError {
         /// Its index.
         index: usize,
     },
+    /// The fixture uses a transaction field this runner does not read yet.
+    #[error("the transaction has {0}, which this runner does not support yet")]
+    Unsupported(&'static str),
     /// revm failed for a reason other than an invalid transaction.
     #[error("revm failed: {0}")]
     Evm(String),
@@ -136,9 +141,11 @@ fn pre_state(test: &StateTest) -> Result<WorldState, ExecuteError> {
 fn environment(test: &StateTest, spec: SpecId) -> Result<(CfgEnv, BlockEnv), ExecuteError> {
     let mut cfg = CfgEnv::new_with_spec(spec);
     cfg.chain_id = CHAIN_ID;
-    if !spec.is_enabled_in(SpecId::PRAGUE) || spec.is_enabled_in(SpecId::OSAKA) {
-        cfg.max_blobs_per_tx = Some(MAX_BLOBS_PER_TX);
-    }
+    cfg.max_blobs_per_tx = Some(if spec.is_enabled_in(SpecId::PRAGUE) && !spec.is_enabled_in(SpecId::OSAKA) {
+        MAX_BLOBS_PER_TX_PRAGUE
+    } else {
+        MAX_BLOBS_PER_TX
+    });
     let env = &test.env;
     let fraction = if spec.is_enabled_in(SpecId::PRAGUE) {
         BLOB_BASE_FEE_UPDATE_FRACTION_PRAGUE
@@ -163,6 +170,9 @@ fn environment(test: &StateTest, spec: SpecId) -> Result<(CfgEnv, BlockEnv), Exe
 /// The transaction variant `unit` names.
 fn transaction(unit: &TestUnit<'_>) -> Result<TxEnv, ExecuteError> {
     let template = &unit.test.transaction;
+    if template.authorization_list.is_some() {
+        return Err(ExecuteError::Unsupported("an EIP-7702 authorization list"));
+    }
     let indexes = unit.expected.indexes;
     let variant = |what: &'static str, index: usize, len: usize| {
         if index < len { Ok(index) } else { Err(ExecuteError::NoVariant { what, index }) }

@@ -108,6 +108,8 @@ pub struct TransactionTemplate {
     pub blob_versioned_hashes: Option<Vec<B256>>,
     /// EIP-4844 blob fee cap.
     pub max_fee_per_blob_gas: Option<U256>,
+    /// EIP-7702 authorizations (Prague and later fixtures); not run yet.
+    pub authorization_list: Option<serde_json::Value>,
     /// Nonce.
     pub nonce: U256,
     /// The sender (the address of `secretKey`).

@@ -49,12 +49,6 @@ impl StoreError {
     {
         move |source| Self::Decode { what, source: Box::new(source) }
     }
-
-    /// Whether trying again later may succeed: a database that failed or was unreachable may
-    /// come back; corrupt data, a failed migration or a value the schema cannot hold will not.
-    pub fn is_temporary(&self) -> bool {
-        matches!(self, Self::Database(_))
-    }
 }
 
 /// Result alias of the storage layer.

@@ -18,7 +18,8 @@ const CONFIG: &str = "config";
 /// Parses the command line `args` as `C`, with the `--config` file of the chosen subcommand
 /// merged in. Help, version and malformed flags exit as clap does.
 pub(crate) fn parse<C: Parser>(mut args: Vec<OsString>) -> anyhow::Result<C> {
-    let command = C::command();
+    let mut command = C::command();
+    command.build();
     let matches = command.clone().get_matches_from(args.clone());
     let (mut command, mut matches) = (&command, &matches);
     while let Some((name, sub_matches)) = matches.subcommand() {
@@ -35,20 +36,27 @@ pub(crate) fn parse<C: Parser>(mut args: Vec<OsString>) -> anyhow::Result<C> {
                 bail!("unknown field `{key}` in {}: `{}` has no such option", path.display(), command.get_name());
             };
             let long = arg.get_long().expect("every option of a service has a long flag");
-            if matches!(matches.value_source(&key), Some(ValueSource::CommandLine | ValueSource::EnvVariable)) {
+            // A flag or environment variable wins over the file: for its own option, and over
+            // the options it conflicts with (a keystore given in the environment replaces the
+            // file's key file).
+            let explicit = |id: &str| {
+                matches!(matches.value_source(id), Some(ValueSource::CommandLine | ValueSource::EnvVariable))
+            };
+            let conflicting = command.get_arg_conflicts_with(arg);
+            if explicit(&key) || conflicting.iter().any(|other| explicit(other.get_id().as_str())) {
                 continue;
             }
-            let flag = OsString::from(format!("--{long}"));
-            match (arg.get_action(), value) {
+            let text = match (arg.get_action(), value) {
                 (ArgAction::SetTrue, toml::Value::Boolean(set)) => {
                     if set {
-                        args.push(flag);
+                        args.push(format!("--{long}").into());
                     }
+                    continue;
                 }
-                (_, toml::Value::String(text)) => args.extend([flag, text.into()]),
-                (_, toml::Value::Integer(number)) => args.extend([flag, number.to_string().into()]),
-                (_, toml::Value::Float(number)) => args.extend([flag, number.to_string().into()]),
-                (_, toml::Value::Boolean(set)) => args.extend([flag, set.to_string().into()]),
+                (_, toml::Value::String(text)) => text,
+                (_, toml::Value::Integer(number)) => number.to_string(),
+                (_, toml::Value::Float(number)) => number.to_string(),
+                (_, toml::Value::Boolean(set)) => set.to_string(),
                 (_, other) => {
                     bail!(
                         "`{key}` in {}: expected a string, number or boolean, not {}",
@@ -56,7 +64,9 @@ pub(crate) fn parse<C: Parser>(mut args: Vec<OsString>) -> anyhow::Result<C> {
                         other.type_str()
                     )
                 }
-            }
+            };
+            // `--flag=value`: a value starting with `-` is not taken for another flag.
+            args.push(format!("--{long}={text}").into());
         }
     }
     Ok(C::parse_from(args))
@@ -87,6 +97,25 @@ mod tests {
         assert!(text.contains("max_in_flight: 3"), "{text}");
         assert!(text.contains("confirmations: 5"), "the flag wins: {text}");
         assert!(text.contains("data_availability: Blob"), "{text}");
+    }
+
+    #[test]
+    fn a_flag_overrides_the_file_options_it_conflicts_with() {
+        let cli = parse_with(
+            "batcher_key_file = \"/etc/rollup/keys/batcher.key\"\n",
+            &["--batcher-keystore", "/keys/batcher.json"],
+        )
+        .unwrap();
+        let text = format!("{cli:?}");
+        assert!(text.contains("batcher_key_file: None"), "{text}");
+        assert!(text.contains("batcher_keystore: Some(\"/keys/batcher.json\")"), "{text}");
+    }
+
+    #[test]
+    fn values_starting_with_a_dash_stay_values() {
+        let err = parse_with("database_url = \"-not-a-flag\"\n", &[]);
+        let text = format!("{:?}", err.unwrap());
+        assert!(text.contains("database_url: \"-not-a-flag\""), "{text}");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! state as of a block. [`Chain`] implements them: at the head from memory, before it from the
 //! database's history tables.
 
-use super::{Chain, Head};
+use super::Chain;
 use alloy::consensus::Header;
 use alloy_primitives::{Address, B256, Bytes, KECCAK256_EMPTY, U256};
 use rollup_core::{AccountInfo, L1Origin, Output, StateReader};
@@ -22,8 +22,6 @@ pub type ReadResult<T> = Result<T, ReadError>;
 pub trait HeadReader {
     /// EIP-155 chain id.
     fn chain_id(&self) -> u64;
-    /// The latest committed block.
-    fn head(&self) -> impl Future<Output = Head> + Send;
     /// Number of the latest committed block.
     fn head_number(&self) -> impl Future<Output = u64> + Send;
     /// Last block derived from L1 that matches the sealed one.
@@ -68,10 +66,6 @@ pub trait StateAtBlock {
 impl HeadReader for Chain {
     fn chain_id(&self) -> u64 {
         self.genesis.config.chain_id
-    }
-
-    async fn head(&self) -> Head {
-        self.state.read().await.head.clone()
     }
 
     async fn head_number(&self) -> u64 {
