@@ -4,30 +4,18 @@
 //! agree after every write, and tampered witnesses must make the library revert.
 
 use alloy::rlp::Decodable;
-use alloy_primitives::{Address, B256, Bytes, TxKind, U256, keccak256};
+use alloy_primitives::{B256, Bytes, U256, keccak256};
 use alloy_trie::nodes::TrieNode;
 use proptest::prelude::*;
-use revm::{
-    Context, ExecuteEvm, MainBuilder, MainContext,
-    bytecode::Bytecode,
-    context::{
-        TxEnv,
-        result::{ExecutionResult, Output},
-    },
-    database::{CacheDB, EmptyDB},
-    state::AccountInfo,
-};
 use rollup_core::MerkleTrie;
 use std::sync::LazyLock;
+use test_support::ContractHarness;
 
 /// Runtime code of `MerkleTrieWriterHarness`, compiled once per test binary.
 static HARNESS_CODE: LazyLock<Bytes> = LazyLock::new(|| {
     test_support::compile("contracts/test/utils/MerkleTrieWriterHarness.sol", "MerkleTrieWriterHarness")
         .deployed_bytecode
 });
-
-/// Where the harness is deployed.
-const HARNESS: Address = Address::repeat_byte(0x42);
 
 /// The inputs of one `MerkleTrieWriter.update` call.
 #[derive(Clone, Debug)]
@@ -40,37 +28,15 @@ struct Write {
 }
 
 /// The harness contract in a revm database.
-struct Harness {
-    db: CacheDB<EmptyDB>,
-}
+struct Harness(ContractHarness);
 
 impl Harness {
     fn new() -> Self {
-        let mut db = CacheDB::new(EmptyDB::default());
-        let code = Bytecode::new_raw(HARNESS_CODE.clone());
-        db.insert_account_info(
-            HARNESS,
-            AccountInfo { code_hash: code.hash_slow(), code: Some(code), ..Default::default() },
-        );
-        Self { db }
+        Self(ContractHarness::new(HARNESS_CODE.clone()))
     }
 
-    /// Calls the harness; the output on success, the revert data on a revert.
     fn call(&mut self, data: Vec<u8>) -> Result<Bytes, Bytes> {
-        let tx = TxEnv {
-            caller: Address::repeat_byte(0x01),
-            kind: TxKind::Call(HARNESS),
-            data: data.into(),
-            gas_limit: 10_000_000,
-            gas_price: 0,
-            ..Default::default()
-        };
-        let mut evm = Context::mainnet().with_db(&mut self.db).build_mainnet();
-        match evm.transact(tx).expect("valid transaction").result {
-            ExecutionResult::Success { output: Output::Call(output), .. } => Ok(output),
-            ExecutionResult::Revert { output, .. } => Err(output),
-            other => panic!("harness halted: {other:?}"),
-        }
+        self.0.call(data)
     }
 
     /// `MerkleTrieWriter.update`: the new root, or the revert data.

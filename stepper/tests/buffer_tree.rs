@@ -3,20 +3,11 @@
 //! same root after a write, and rejects a wrong word or a tampered proof.
 
 use alloy::sol_types::SolCall;
-use alloy_primitives::{Address, B256, Bytes, TxKind};
+use alloy_primitives::{B256, Bytes};
 use proptest::prelude::*;
-use revm::{
-    Context, ExecuteEvm, MainBuilder, MainContext,
-    bytecode::Bytecode,
-    context::{
-        TxEnv,
-        result::{ExecutionResult, Output},
-    },
-    database::{CacheDB, EmptyDB},
-    state::AccountInfo,
-};
 use std::sync::LazyLock;
 use stepper::{BUFFER_DEPTH, BufferTree};
+use test_support::ContractHarness;
 
 alloy::sol! {
     function verify(bytes32 root, uint256 index, bytes32 word, bytes32[] proof) external pure;
@@ -30,29 +21,9 @@ static HARNESS_CODE: LazyLock<Bytes> = LazyLock::new(|| {
     test_support::compile("contracts/test/utils/BufferTreeHarness.sol", "BufferTreeHarness").deployed_bytecode
 });
 
-const HARNESS: Address = Address::repeat_byte(0x42);
-
 /// Calls the harness: its output, or `Err` when it reverted.
 fn call(data: Vec<u8>) -> Result<Bytes, Bytes> {
-    let mut db = CacheDB::new(EmptyDB::default());
-    let code = Bytecode::new_raw(HARNESS_CODE.clone());
-    db.insert_account_info(
-        HARNESS,
-        AccountInfo { code_hash: code.hash_slow(), code: Some(code), ..Default::default() },
-    );
-    let tx = TxEnv {
-        caller: Address::repeat_byte(1),
-        kind: TxKind::Call(HARNESS),
-        data: data.into(),
-        gas_limit: 10_000_000,
-        gas_price: 0,
-        ..Default::default()
-    };
-    match Context::mainnet().with_db(db).build_mainnet().transact(tx).expect("valid transaction").result {
-        ExecutionResult::Success { output: Output::Call(output), .. } => Ok(output),
-        ExecutionResult::Revert { output, .. } => Err(output),
-        other => panic!("the harness halted: {other:?}"),
-    }
+    ContractHarness::new(HARNESS_CODE.clone()).call(data)
 }
 
 fn solidity_verify(tree: &BufferTree, index: usize, word: B256, proof: Vec<B256>) -> bool {

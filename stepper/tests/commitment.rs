@@ -3,20 +3,11 @@
 //! the specification, and a change of any field must change the commitment.
 
 use alloy::sol_types::{SolCall, SolValue};
-use alloy_primitives::{Address, B256, Bytes, TxKind, U256, keccak256};
+use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use proptest::prelude::*;
-use revm::{
-    Context as EvmContext, ExecuteEvm, MainBuilder, MainContext,
-    bytecode::Bytecode,
-    context::{
-        TxEnv,
-        result::{ExecutionResult, Output},
-    },
-    database::{CacheDB, EmptyDB},
-    state::AccountInfo,
-};
 use std::sync::LazyLock;
 use stepper::{Context, Frame, Machine, Micro, Phase, World, stack_hash};
+use test_support::ContractHarness;
 
 alloy::sol! {
     function hashMachine(bytes encoded) external pure returns (bytes32);
@@ -32,28 +23,9 @@ static HARNESS_CODE: LazyLock<Bytes> = LazyLock::new(|| {
         .deployed_bytecode
 });
 
-const HARNESS: Address = Address::repeat_byte(0x42);
-
 /// Calls the harness and returns the 32-byte result.
 fn call(data: Vec<u8>) -> B256 {
-    let mut db = CacheDB::new(EmptyDB::default());
-    let code = Bytecode::new_raw(HARNESS_CODE.clone());
-    db.insert_account_info(
-        HARNESS,
-        AccountInfo { code_hash: code.hash_slow(), code: Some(code), ..Default::default() },
-    );
-    let tx = TxEnv {
-        caller: Address::repeat_byte(1),
-        kind: TxKind::Call(HARNESS),
-        data: data.into(),
-        gas_limit: 10_000_000,
-        gas_price: 0,
-        ..Default::default()
-    };
-    match EvmContext::mainnet().with_db(db).build_mainnet().transact(tx).expect("valid transaction").result {
-        ExecutionResult::Success { output: Output::Call(output), .. } => B256::from_slice(&output),
-        other => panic!("the harness failed: {other:?}"),
-    }
+    B256::from_slice(&ContractHarness::new(HARNESS_CODE.clone()).call(data).expect("the harness succeeds"))
 }
 
 /// Random values drawn from a seed.
