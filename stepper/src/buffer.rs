@@ -59,6 +59,11 @@ impl BufferTree {
         tree
     }
 
+    /// The root of the empty buffer (`Z_17`).
+    pub fn empty_root() -> B256 {
+        ZEROS[BUFFER_DEPTH]
+    }
+
     /// The root.
     pub fn root(&self) -> B256 {
         self.node(BUFFER_DEPTH, 0)
@@ -72,6 +77,26 @@ impl BufferTree {
     /// The sibling path of the word at `index`, leaf level first.
     pub fn proof(&self, index: usize) -> Vec<B256> {
         (0..BUFFER_DEPTH).map(|level| self.node(level, (index >> level) ^ 1)).collect()
+    }
+
+    /// The sibling path of the word at `index` in the tree as it would be after the word at
+    /// `written` became `word` (the proof of a second write that follows a first).
+    pub fn proof_after(&self, index: usize, written: usize, word: B256) -> Vec<B256> {
+        let mut proof = self.proof(index);
+        if index == written {
+            return proof;
+        }
+        // The one sibling that changes is where the two paths meet: the written word's
+        // ancestor just below it, rebuilt from the new word.
+        let mut node = word;
+        let mut level = 0;
+        while (written >> (level + 1)) != (index >> (level + 1)) {
+            let sibling = self.node(level, (written >> level) ^ 1);
+            node = if (written >> level) & 1 == 0 { hash_pair(node, sibling) } else { hash_pair(sibling, node) };
+            level += 1;
+        }
+        proof[level] = node;
+        proof
     }
 
     /// Replaces the word at `index`.
@@ -123,6 +148,18 @@ mod tests {
         let fresh = BufferTree::new(&bytes);
         assert_eq!(tree.root(), fresh.root());
         assert_eq!(tree.proof(7), fresh.proof(7));
+    }
+
+    #[test]
+    fn proof_after_a_write_matches_the_written_tree() {
+        let bytes: Vec<u8> = (0..=255).cycle().take(5000).collect();
+        let tree = BufferTree::new(&bytes);
+        for (written, index) in [(3, 4), (4, 3), (7, 8), (63, 64), (0, 1), (100, 2)] {
+            let word = B256::repeat_byte(0xab);
+            let mut after = tree.clone();
+            after.set_word(written, word);
+            assert_eq!(tree.proof_after(index, written, word), after.proof(index), "{written} then {index}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use alloy::sol_types::SolValue;
 use alloy_primitives::{B256, U256, keccak256};
 
-pub use parts::{Context, Frame, Machine, Micro, Phase, World};
+pub use parts::{Context, Frame, Machine, Micro, Outcome, Phase, Witness, World, stepCall};
 
 /// The parts, declared in Solidity; each field is documented in `docs/dispute/commitment.md`.
 #[allow(missing_docs)]
@@ -90,7 +90,36 @@ mod parts {
             bytes32 returnDataRoot;
             uint256 returnDataLength;
             uint256 depth;
+            bytes32 checkpoint;
         }
+
+        /// How the transaction's frame ended, held in `Machine.frame` during `TxEnd`.
+        #[derive(Debug, PartialEq, Eq)]
+        struct Outcome {
+            uint8 status;
+            uint256 gasLeft;
+        }
+
+        /// What a step reads besides the machine (`EVMStepper.Witness`; each field is
+        /// documented there and in `docs/dispute/stepper.md`).
+        #[derive(Debug, PartialEq, Eq)]
+        struct Witness {
+            Machine machine;
+            Frame frame;
+            uint256[] stack;
+            bytes32 stackBelow;
+            bytes32[] code;
+            bytes32[][] codeProofs;
+            bytes32[] words;
+            bytes32[][] wordProofs;
+            World world;
+            Context context;
+            bytes[][] tries;
+            bytes sibling;
+        }
+
+        /// The on-chain stepper's entry point.
+        function step(bytes32 pre, Witness witness) external view returns (bytes32 post);
 
         /// An operation in progress across micro-steps.
         #[derive(Debug, PartialEq, Eq)]
@@ -150,12 +179,29 @@ impl Micro {
     }
 }
 
+impl Outcome {
+    /// Status of a frame that halted: all its gas consumed, its changes undone.
+    pub const HALTED: u8 = 0;
+    /// Status of a frame that returned or stopped.
+    pub const SUCCEEDED: u8 = 1;
+    /// Status of a frame that reverted: its changes undone, its gas left returned.
+    pub const REVERTED: u8 = 2;
+
+    /// The outcome's commitment.
+    pub fn commitment(&self) -> B256 {
+        commit("outcome", self)
+    }
+}
+
 /// The hash of a stack, bottom item first: a chain from 0, each push `keccak256(below ‖ value)`.
 pub fn stack_hash<'a>(items: impl IntoIterator<Item = &'a U256>) -> B256 {
-    items.into_iter().fold(B256::ZERO, |below, value| {
-        let mut pair = [0u8; 64];
-        pair[..32].copy_from_slice(below.as_slice());
-        pair[32..].copy_from_slice(&value.to_be_bytes::<32>());
-        keccak256(pair)
-    })
+    items.into_iter().fold(B256::ZERO, |below, value| push_hash(below, *value))
+}
+
+/// The hash of the stack hashed `below` with `value` pushed: `keccak256(below ‖ value)`.
+pub(crate) fn push_hash(below: B256, value: U256) -> B256 {
+    let mut pair = [0u8; 64];
+    pair[..32].copy_from_slice(below.as_slice());
+    pair[32..].copy_from_slice(&value.to_be_bytes::<32>());
+    keccak256(pair)
 }

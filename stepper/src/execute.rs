@@ -6,17 +6,20 @@ use alloy::eips::eip2930::{AccessList, AccessListItem};
 use alloy_primitives::{B256, Log, TxKind, U256, keccak256};
 use revm::{
     Context, ExecuteEvm, MainBuilder, MainContext,
-    context::{BlockEnv, CfgEnv, TxEnv, result::EVMError},
+    context::{
+        BlockEnv, CfgEnv, TxEnv,
+        result::{EVMError, ExecutionResult},
+    },
     context_interface::block::BlobExcessGasAndPrice,
     primitives::{
         eip4844::{BLOB_BASE_FEE_UPDATE_FRACTION_CANCUN, BLOB_BASE_FEE_UPDATE_FRACTION_PRAGUE},
         hardfork::SpecId,
     },
 };
-use rollup_core::{AccountDiff, AccountInfo, StateDiff, StateOverlay, WorldState};
+use rollup_core::{AccountDiff, AccountInfo, StateDiff, StateOverlay, TX_GAS_CAP, WorldState};
 
 /// Chain id of the state tests.
-const CHAIN_ID: u64 = 1;
+pub(crate) const CHAIN_ID: u64 = 1;
 /// EIP-2718 type of blob transactions.
 const BLOB_TX_TYPE: u8 = 3;
 /// Most blobs per transaction before Prague (EIP-4844), and from Osaka on (EIP-7594).
@@ -24,7 +27,7 @@ const MAX_BLOBS_PER_TX: u64 = 6;
 /// Most blobs per transaction under Prague (EIP-7691).
 const MAX_BLOBS_PER_TX_PRAGUE: u64 = 9;
 /// Blocks before the current one whose hashes BLOCKHASH can read.
-const BLOCK_HASH_WINDOW: u64 = 256;
+pub(crate) const BLOCK_HASH_WINDOW: u64 = 256;
 
 /// Why a state test's transaction could not be set up or run.
 #[derive(Debug, thiserror::Error)]
@@ -55,7 +58,7 @@ pub enum ExecuteError {
 
 /// What a transaction did.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Outcome {
+pub struct Executed {
     /// State root after the transaction (the pre-state's root when it is invalid).
     pub state_root: B256,
     /// `keccak256(rlp(logs))`.
@@ -75,46 +78,111 @@ pub fn logs_hash(logs: &[Log]) -> B256 {
     keccak256(out)
 }
 
-/// Runs the transaction `unit` names on its pre-state under `spec`.
-pub fn execute(unit: &TestUnit<'_>, spec: SpecId) -> Result<Outcome, ExecuteError> {
-    let test = unit.test;
-    let mut world = pre_state(test)?;
-    let pre_root = world.state_root();
-    let (cfg, block) = environment(test, spec)?;
-    let tx = transaction(unit)?;
-    if tx.tx_type == BLOB_TX_TYPE && tx.kind.is_create() {
-        // A blob transaction's encoding has no way to leave out the recipient.
-        return Ok(invalid(pre_root, "a blob transaction cannot create a contract".into()));
+/// A state test's transaction ready to run: its pre-state and revm's environment.
+pub(crate) struct Prepared {
+    /// The pre-state, with the block hashes BLOCKHASH reads.
+    pub(crate) world: WorldState,
+    /// The pre-state's accounts as a diff on the empty state.
+    pub(crate) pre: StateDiff,
+    /// revm's configuration.
+    pub(crate) cfg: CfgEnv,
+    /// The block.
+    pub(crate) block: BlockEnv,
+    /// The transaction.
+    pub(crate) tx: TxEnv,
+}
+
+impl Prepared {
+    /// Sets up the transaction `unit` names under `spec`, or the outcome of a transaction no
+    /// block can hold.
+    pub(crate) fn new(unit: &TestUnit<'_>, spec: SpecId) -> Result<Result<Self, Executed>, ExecuteError> {
+        let test = unit.test;
+        let pre = pre_diff(test)?;
+        let mut world = pre_state(&pre, test)?;
+        let (cfg, block) = environment(test, spec)?;
+        let tx = transaction(unit)?;
+        if tx.tx_type == BLOB_TX_TYPE && tx.kind.is_create() {
+            // A blob transaction's encoding has no way to leave out the recipient.
+            return Ok(Err(invalid(world.state_root(), "a blob transaction cannot create a contract".into())));
+        }
+        Ok(Ok(Self { world, pre, cfg, block, tx }))
     }
-    let mut evm = Context::mainnet().with_cfg(cfg).with_block(block).with_db(StateOverlay::new(&world)).build_mainnet();
+
+    /// Under the L2's rules: its fork, and the per-transaction gas cap, to which a larger gas
+    /// limit is lowered (state tests often ask for more than any L2 transaction may use).
+    pub(crate) fn under_l2_rules(mut self) -> Self {
+        self.cfg.spec = rollup_core::SPEC;
+        self.cfg.tx_gas_limit_cap = Some(TX_GAS_CAP);
+        self.tx.gas_limit = self.tx.gas_limit.min(TX_GAS_CAP);
+        self
+    }
+}
+
+/// The changes revm's `state` makes to the overlay's base state.
+pub(crate) fn changes(mut overlay: StateOverlay<'_, WorldState>, state: revm::state::EvmState) -> StateDiff {
+    overlay.commit(state);
+    overlay.into_diff()
+}
+
+/// Runs the transaction `unit` names on its pre-state under `spec`.
+pub fn execute(unit: &TestUnit<'_>, spec: SpecId) -> Result<Executed, ExecuteError> {
+    let mut prepared = match Prepared::new(unit, spec)? {
+        Ok(prepared) => prepared,
+        Err(outcome) => return Ok(outcome),
+    };
+    let pre_root = prepared.world.state_root();
+    let (cfg, block, tx) = (prepared.cfg.clone(), prepared.block.clone(), prepared.tx.clone());
+    let mut evm =
+        Context::mainnet().with_cfg(cfg).with_block(block).with_db(StateOverlay::new(&prepared.world)).build_mainnet();
     let executed = match evm.transact(tx) {
         Ok(executed) => executed,
         Err(EVMError::Transaction(reason)) => return Ok(invalid(pre_root, reason.to_string())),
         Err(other) => return Err(ExecuteError::Evm(other.to_string())),
     };
-    let mut overlay = std::mem::replace(&mut evm.ctx.journaled_state.database, StateOverlay::new(&world));
-    overlay.commit(executed.state);
-    let diff = overlay.into_diff();
+    let overlay = std::mem::replace(&mut evm.ctx.journaled_state.database, StateOverlay::new(&prepared.world));
     drop(evm);
-    let state_root = world.apply(&diff);
-    let result = executed.result;
-    Ok(Outcome {
-        state_root,
-        logs_hash: logs_hash(result.logs()),
-        gas_used: result.tx_gas_used(),
-        success: result.is_success(),
-        invalid: None,
-    })
+    let diff = changes(overlay, executed.state);
+    let state_root = prepared.world.apply(&diff);
+    Ok(Executed::of(state_root, &executed.result))
+}
+
+impl Executed {
+    /// The outcome of a transaction that ran, with the state root after it.
+    pub(crate) fn of(state_root: B256, result: &ExecutionResult) -> Self {
+        Self {
+            state_root,
+            logs_hash: logs_hash(result.logs()),
+            gas_used: result.tx_gas_used(),
+            success: result.is_success(),
+            invalid: None,
+        }
+    }
 }
 
 /// The outcome of an invalid transaction: nothing changed.
-fn invalid(pre_root: B256, reason: String) -> Outcome {
-    Outcome { state_root: pre_root, logs_hash: logs_hash(&[]), gas_used: 0, success: false, invalid: Some(reason) }
+pub(crate) fn invalid(pre_root: B256, reason: String) -> Executed {
+    Executed { state_root: pre_root, logs_hash: logs_hash(&[]), gas_used: 0, success: false, invalid: Some(reason) }
 }
 
-/// The pre-state, with the block hashes BLOCKHASH reads: as in the consensus tests' own
-/// runners, the hash of block `n` is `keccak256` of `n` written in decimal.
-fn pre_state(test: &StateTest) -> Result<WorldState, ExecuteError> {
+/// The pre-state, with the block hashes BLOCKHASH reads (see [`block_hash`]).
+fn pre_state(diff: &StateDiff, test: &StateTest) -> Result<WorldState, ExecuteError> {
+    let mut world = WorldState::new();
+    world.apply(diff);
+    let number = to_u64("block number", test.env.current_number)?;
+    for past in number.saturating_sub(BLOCK_HASH_WINDOW)..number {
+        world.record_block_hash(past, block_hash(past));
+    }
+    Ok(world)
+}
+
+/// The hash of block `number` as the consensus tests' runners define it: `keccak256` of the
+/// number written in decimal.
+pub(crate) fn block_hash(number: u64) -> B256 {
+    keccak256(number.to_string())
+}
+
+/// The pre-state's accounts, as a diff on the empty state.
+fn pre_diff(test: &StateTest) -> Result<StateDiff, ExecuteError> {
     let mut diff = StateDiff::default();
     for (address, account) in &test.pre {
         let code_hash = if account.code.is_empty() {
@@ -128,13 +196,7 @@ fn pre_state(test: &StateTest) -> Result<WorldState, ExecuteError> {
         let storage = account.storage.iter().map(|(slot, value)| (*slot, *value)).collect();
         diff.accounts.insert(*address, AccountDiff { info: Some(info), storage_reset: false, storage });
     }
-    let mut world = WorldState::new();
-    world.apply(&diff);
-    let number = to_u64("block number", test.env.current_number)?;
-    for past in number.saturating_sub(BLOCK_HASH_WINDOW)..number {
-        world.record_block_hash(past, keccak256(past.to_string()));
-    }
-    Ok(world)
+    Ok(diff)
 }
 
 /// revm's configuration and block of a test under `spec`.

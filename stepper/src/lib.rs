@@ -1,6 +1,8 @@
 //! The off-chain side of the EVM one-step stepper (see `docs/dispute/`).
 //!
-//! Today it holds the ground truth the stepper is checked against: the Ethereum consensus
+//! [`trace`] runs a transaction on revm and hands out each step's witness and the machine
+//! after it, which `contracts/src/dispute/EVMStepper.sol` must reproduce on L1. Around it: the
+//! ground truth the stepper is checked against: the Ethereum consensus
 //! tests' state tests ([`StateTestFile`]), each of their transactions executed on revm
 //! ([`execute`]) through the same state-transition machinery as L2 blocks (the world state,
 //! its overlay and the incremental state trie of `rollup-core`), with the post-state root and
@@ -23,8 +25,13 @@ mod buffer;
 mod commitment;
 mod execute;
 mod fixtures;
+mod trace;
 
 pub use buffer::{BUFFER_DEPTH, BufferTree};
-pub use commitment::{Context, Frame, Machine, Micro, Phase, World, stack_hash};
-pub use execute::{ExecuteError, Outcome, execute, logs_hash};
-pub use fixtures::{ExpectedPost, FixtureError, StateTest, StateTestFile, TestUnit};
+pub use commitment::{Context, Frame, Machine, Micro, Outcome, Phase, Witness, World, stack_hash, stepCall};
+pub use execute::{ExecuteError, Executed, execute, logs_hash};
+pub use fixtures::{
+    AccessListEntry, Env, ExpectedPost, FixtureError, Indexes, PreAccount, StateTest, StateTestFile, TestUnit,
+    TransactionTemplate,
+};
+pub use trace::{Skip, Step, TraceError, Traced, trace};

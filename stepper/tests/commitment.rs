@@ -6,7 +6,7 @@ use alloy::sol_types::{SolCall, SolValue};
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use proptest::prelude::*;
 use std::sync::LazyLock;
-use stepper::{Context, Frame, Machine, Micro, Phase, World, stack_hash};
+use stepper::{Context, Frame, Machine, Micro, Outcome, Phase, World, stack_hash};
 use test_support::ContractHarness;
 
 alloy::sol! {
@@ -15,6 +15,7 @@ alloy::sol! {
     function hashWorld(bytes encoded) external pure returns (bytes32);
     function hashFrame(bytes encoded) external pure returns (bytes32);
     function hashMicro(bytes encoded) external pure returns (bytes32);
+    function hashOutcome(bytes encoded) external pure returns (bytes32);
     function push(bytes32 below, uint256 value) external pure returns (bytes32);
 }
 
@@ -112,6 +113,7 @@ fn frame(v: &mut Values) -> Frame {
         returnDataRoot: v.word(),
         returnDataLength: v.uint(),
         depth: v.uint(),
+        checkpoint: v.word(),
     }
 }
 
@@ -137,6 +139,8 @@ proptest! {
         prop_assert_eq!(call(hashWorldCall { encoded: world.abi_encode().into() }.abi_encode()), world.commitment());
         prop_assert_eq!(call(hashFrameCall { encoded: frame.abi_encode().into() }.abi_encode()), frame.commitment());
         prop_assert_eq!(call(hashMicroCall { encoded: micro.abi_encode().into() }.abi_encode()), micro.commitment());
+        let outcome = Outcome { status: kind % 3, gasLeft: v.uint() };
+        prop_assert_eq!(call(hashOutcomeCall { encoded: outcome.abi_encode().into() }.abi_encode()), outcome.commitment());
         prop_assert_eq!(call(hashMachineCall { encoded: machine.abi_encode().into() }.abi_encode()), machine.commitment());
 
         // Every part differs from the others even with equal fields (the tags), and a changed

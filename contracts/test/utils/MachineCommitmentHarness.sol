@@ -26,6 +26,10 @@ contract MachineCommitmentHarness {
         return MachineCommitment.hash(abi.decode(encoded, (MachineCommitment.Micro)));
     }
 
+    function hashOutcome(bytes calldata encoded) external pure returns (bytes32) {
+        return MachineCommitment.hash(abi.decode(encoded, (MachineCommitment.Outcome)));
+    }
+
     function push(bytes32 below, uint256 value) external pure returns (bytes32) {
         return MachineCommitment.push(below, value);
     }

@@ -124,6 +124,12 @@ impl StateTrie {
         }
     }
 
+    /// The extra witness deleting `slot` of `address` from its storage trie needs besides the
+    /// slot's proof ([`MerkleTrie::deletion_sibling`]).
+    pub fn storage_deletion_sibling(&mut self, address: Address, slot: B256) -> Option<Bytes> {
+        self.storage.get_mut(&address)?.deletion_sibling(keccak256(slot))
+    }
+
     fn apply_account(&mut self, address: Address, change: &AccountDiff) {
         let hashed = keccak256(address);
         let Some(info) = change.info else {

@@ -17,6 +17,15 @@ library MachineCommitment {
     bytes32 internal constant FRAME_TAG = keccak256("rollup.stepper.frame.v1");
     /// @notice Tag of the micro-step commitment.
     bytes32 internal constant MICRO_TAG = keccak256("rollup.stepper.micro.v1");
+    /// @notice Tag of a finished frame's outcome.
+    bytes32 internal constant OUTCOME_TAG = keccak256("rollup.stepper.outcome.v1");
+
+    /// @notice A finished frame's status: halted (all gas consumed), returned or stopped, reverted.
+    uint8 internal constant HALTED = 0;
+    /// @notice Status of a frame that returned or stopped.
+    uint8 internal constant SUCCEEDED = 1;
+    /// @notice Status of a frame that reverted.
+    uint8 internal constant REVERTED = 2;
 
     /// @notice Where a transaction's execution is.
     enum Phase {
@@ -98,6 +107,13 @@ library MachineCommitment {
         bytes32 returnDataRoot;
         uint256 returnDataLength;
         uint256 depth;
+        bytes32 checkpoint;
+    }
+
+    /// @notice How the transaction's frame ended, held in `Machine.frame` during `TxEnd`.
+    struct Outcome {
+        uint8 status;
+        uint256 gasLeft;
     }
 
     /// @notice An operation in progress across micro-steps.
@@ -133,6 +149,11 @@ library MachineCommitment {
     /// @notice The micro-step's commitment.
     function hash(Micro memory micro) internal pure returns (bytes32) {
         return keccak256(abi.encode(MICRO_TAG, micro));
+    }
+
+    /// @notice The outcome's commitment.
+    function hash(Outcome memory outcome) internal pure returns (bytes32) {
+        return keccak256(abi.encode(OUTCOME_TAG, outcome));
     }
 
     /// @notice The stack hash after pushing `value` onto the stack hashed `below`.

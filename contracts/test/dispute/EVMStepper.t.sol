@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {TestBase} from "../utils/TestBase.sol";
+import {EVMStepper} from "../../src/dispute/EVMStepper.sol";
+import {WorldTries} from "../../src/dispute/WorldTries.sol";
+import {BufferTree} from "../../src/dispute/lib/BufferTree.sol";
+import {MachineCommitment as MC} from "../../src/dispute/lib/MachineCommitment.sol";
+
+/// @dev Steps of one-word programs built here by hand. The Rust side (stepper/tests/stepper.rs)
+///      checks the stepper against the revm tracer at every step of the state tests and of
+///      random programs, and that mutated witnesses never prove another post-state.
+contract EVMStepperTest is TestBase {
+    EVMStepper internal stepper = new EVMStepper(new WorldTries());
+
+    /// @dev The sibling path of a word in an otherwise all-zero buffer.
+    function _zeroPath() internal pure returns (bytes32[] memory path) {
+        path = new bytes32[](BufferTree.DEPTH);
+        for (uint256 level = 1; level < BufferTree.DEPTH; level++) {
+            path[level] = keccak256(abi.encodePacked(path[level - 1], path[level - 1]));
+        }
+    }
+
+    /// @dev A frame running `code` (at most 32 bytes) at `pc`, with `stack` (bottom first).
+    function _witness(bytes32 code, uint256 codeLength, uint256 pc, uint256[] memory stack)
+        internal
+        pure
+        returns (EVMStepper.Witness memory w)
+    {
+        bytes32[] memory path = _zeroPath();
+        bytes32 empty = BufferTree.rootOf(0, bytes32(0), path);
+        w.frame.codeRoot = BufferTree.rootOf(0, code, path);
+        w.frame.codeLength = codeLength;
+        w.frame.jumpdests = empty;
+        w.frame.memoryRoot = empty;
+        w.frame.calldataRoot = empty;
+        w.frame.returnDataRoot = empty;
+        w.frame.pc = pc;
+        w.frame.gas = 100_000;
+        w.frame.checkpoint = keccak256("checkpoint");
+        bytes32 h;
+        for (uint256 i = 0; i < stack.length; i++) {
+            h = MC.push(h, stack[i]);
+        }
+        w.frame.stackLength = stack.length;
+        w.frame.stackHash = h;
+        w.machine.phase = MC.Phase.Run;
+        w.machine.world = keccak256("world");
+        w.machine.frame = MC.hash(w.frame);
+        w.code = new bytes32[](1);
+        w.code[0] = code;
+        w.codeProofs = new bytes32[][](1);
+        w.codeProofs[0] = path;
+    }
+
+    function _copy(MC.Machine memory m) internal pure returns (MC.Machine memory) {
+        return abi.decode(abi.encode(m), (MC.Machine));
+    }
+
+    function _pair(uint256 a, uint256 b) internal pure returns (uint256[] memory s) {
+        s = new uint256[](2);
+        (s[0], s[1]) = (b, a);
+    }
+
+    function testFuzz_step_add_pushesTheWrappedSum_succeeds(uint256 a, uint256 b) external view {
+        EVMStepper.Witness memory w = _witness(bytes32(bytes1(0x01)), 1, 0, _pair(a, b));
+        w.stack = new uint256[](2);
+        (w.stack[0], w.stack[1]) = (a, b);
+        bytes32 pre = MC.hash(w.machine);
+        MC.Frame memory post = abi.decode(abi.encode(w.frame), (MC.Frame));
+        post.pc = 1;
+        post.gas -= 3;
+        post.stackLength = 1;
+        unchecked {
+            post.stackHash = MC.push(bytes32(0), a + b);
+        }
+        MC.Machine memory expected = _copy(w.machine);
+        expected.frame = MC.hash(post);
+        vm.assertEq(stepper.step(pre, w), MC.hash(expected), "post-state");
+    }
+
+    function test_step_stackUnderflow_haltsToTheCheckpoint_succeeds() external view {
+        EVMStepper.Witness memory w = _witness(bytes32(bytes1(0x01)), 1, 0, new uint256[](0));
+        MC.Machine memory expected = _copy(w.machine);
+        expected.phase = MC.Phase.TxEnd;
+        expected.world = w.frame.checkpoint;
+        expected.frame = MC.hash(MC.Outcome({status: MC.HALTED, gasLeft: 0}));
+        vm.assertEq(stepper.step(MC.hash(w.machine), w), MC.hash(expected), "halted");
+    }
+
+    function test_step_pastTheCode_stops_succeeds() external view {
+        EVMStepper.Witness memory w = _witness(bytes32(bytes1(0x01)), 1, 1, new uint256[](0));
+        MC.Machine memory expected = _copy(w.machine);
+        expected.phase = MC.Phase.TxEnd;
+        expected.frame = MC.hash(MC.Outcome({status: MC.SUCCEEDED, gasLeft: 100_000}));
+        vm.assertEq(stepper.step(MC.hash(w.machine), w), MC.hash(expected), "stopped");
+    }
+
+    function test_step_done_returnsThePreState_succeeds() external view {
+        EVMStepper.Witness memory w;
+        w.machine.phase = MC.Phase.Done;
+        bytes32 pre = MC.hash(w.machine);
+        vm.assertEq(stepper.step(pre, w), pre, "done is a fixed point");
+    }
+
+    function test_step_wrongPreState_reverts() external {
+        EVMStepper.Witness memory w = _witness(bytes32(bytes1(0x01)), 1, 0, _pair(1, 2));
+        vm.expectRevert(EVMStepper.EVMStepper_WrongMachine.selector);
+        stepper.step(keccak256("another"), w);
+    }
+
+    function test_step_wrongStackItem_reverts() external {
+        EVMStepper.Witness memory w = _witness(bytes32(bytes1(0x01)), 1, 0, _pair(1, 2));
+        w.stack = new uint256[](2);
+        (w.stack[0], w.stack[1]) = (2, 2);
+        vm.expectRevert(EVMStepper.EVMStepper_WrongStack.selector);
+        stepper.step(MC.hash(w.machine), w);
+    }
+
+    function test_step_wrongCodeWord_reverts() external {
+        EVMStepper.Witness memory w = _witness(bytes32(bytes1(0x01)), 1, 0, _pair(1, 2));
+        w.code[0] = bytes32(bytes1(0x02));
+        vm.expectRevert(BufferTree.BufferTree_InvalidProof.selector);
+        stepper.step(MC.hash(w.machine), w);
+    }
+
+    function test_step_callNotBuiltYet_reverts() external {
+        EVMStepper.Witness memory w = _witness(bytes32(bytes1(0xf1)), 1, 0, new uint256[](0));
+        vm.expectRevert(abi.encodeWithSelector(EVMStepper.EVMStepper_NotBuilt.selector, MC.Phase.Run, 0xf1));
+        stepper.step(MC.hash(w.machine), w);
+    }
+
+    function test_step_txStartNotBuiltYet_reverts() external {
+        EVMStepper.Witness memory w;
+        vm.expectRevert(abi.encodeWithSelector(EVMStepper.EVMStepper_NotBuilt.selector, MC.Phase.TxStart, 0));
+        stepper.step(MC.hash(w.machine), w);
+    }
+}

@@ -1,0 +1,146 @@
+//! The tracer's copy of the running frame (docs/dispute/commitment.md, "Frame"): code,
+//! JUMPDEST bitmap and calldata as buffer trees built once, memory and the stack's hash chain
+//! brought up to date with revm's interpreter before each step.
+
+use crate::{BufferTree, commitment::Frame};
+use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
+
+/// What a frame keeps for its whole run, and its memory and stack as of the last step.
+#[derive(Clone, Debug)]
+pub(crate) struct FrameMirror {
+    pub(crate) account: Address,
+    pub(crate) caller: Address,
+    pub(crate) value: U256,
+    pub(crate) is_static: bool,
+    pub(crate) code: Bytes,
+    code_hash: B256,
+    pub(crate) code_tree: BufferTree,
+    pub(crate) jumpdests: BufferTree,
+    pub(crate) calldata: Bytes,
+    pub(crate) calldata_tree: BufferTree,
+    pub(crate) memory: BufferTree,
+    memory_len: usize,
+    stack: Vec<U256>,
+    /// `prefix[i]`: the hash of the bottom `i` stack items.
+    prefix: Vec<B256>,
+    /// The world's commitment at the frame's checkpoint.
+    pub(crate) checkpoint: B256,
+}
+
+/// The JUMPDEST bitmap of `code`: bit `i` (byte `i / 8`, most significant bit first) set when
+/// byte `i` is a JUMPDEST opcode outside PUSH data.
+pub(crate) fn jumpdest_bitmap(code: &[u8]) -> Vec<u8> {
+    let mut bitmap = vec![0u8; code.len().div_ceil(8)];
+    let mut pc = 0;
+    while pc < code.len() {
+        let op = code[pc];
+        if op == 0x5b {
+            bitmap[pc / 8] |= 0x80 >> (pc % 8);
+        }
+        pc += 1 + if (0x60..=0x7f).contains(&op) { usize::from(op - 0x5f) } else { 0 };
+    }
+    bitmap
+}
+
+impl FrameMirror {
+    /// A frame of `account` running `code` on `calldata`.
+    pub(crate) fn new(
+        account: Address,
+        caller: Address,
+        value: U256,
+        code: Bytes,
+        calldata: Bytes,
+        checkpoint: B256,
+    ) -> Self {
+        Self {
+            account,
+            caller,
+            value,
+            is_static: false,
+            code_hash: keccak256(&code),
+            code_tree: BufferTree::new(&code),
+            jumpdests: BufferTree::new(&jumpdest_bitmap(&code)),
+            code,
+            calldata_tree: BufferTree::new(&calldata),
+            calldata,
+            memory: BufferTree::new(&[]),
+            memory_len: 0,
+            stack: Vec::new(),
+            prefix: vec![B256::ZERO],
+            checkpoint,
+        }
+    }
+
+    /// Brings memory and the stack's hashes up to date with the interpreter's, `written` the
+    /// bytes the last instruction may have written (memory grows with zeros, which the tree
+    /// already holds).
+    pub(crate) fn sync(&mut self, stack: &[U256], memory: &[u8], written: Option<std::ops::Range<usize>>) {
+        let common = self.stack.iter().zip(stack).take_while(|(a, b)| a == b).count();
+        self.stack.truncate(common);
+        self.prefix.truncate(common + 1);
+        for item in &stack[common..] {
+            let below = *self.prefix.last().expect("the empty stack's hash");
+            self.prefix.push(crate::commitment::push_hash(below, *item));
+            self.stack.push(*item);
+        }
+        self.memory_len = memory.len();
+        if let Some(range) = written {
+            for index in range.start / 32..range.end.div_ceil(32).min(memory.len() / 32) {
+                self.memory.set_word(index, B256::from_slice(&memory[index * 32..index * 32 + 32]));
+            }
+        }
+    }
+
+    /// The hash of the stack without its top `count` items.
+    pub(crate) fn stack_below(&self, count: usize) -> B256 {
+        self.prefix[self.stack.len() - count]
+    }
+
+    /// The stack's top `count` items, top first.
+    pub(crate) fn stack_top(&self, count: usize) -> Vec<U256> {
+        self.stack.iter().rev().take(count).copied().collect()
+    }
+
+    /// The stack's depth.
+    pub(crate) fn stack_len(&self) -> usize {
+        self.stack.len()
+    }
+
+    /// The frame's commitment part at `pc` with `gas` left.
+    pub(crate) fn frame(&self, pc: usize, gas: u64) -> Frame {
+        Frame {
+            account: self.account,
+            caller: self.caller,
+            value: self.value,
+            isStatic: self.is_static,
+            codeHash: self.code_hash,
+            codeRoot: self.code_tree.root(),
+            codeLength: U256::from(self.code.len()),
+            jumpdests: self.jumpdests.root(),
+            pc: U256::from(pc),
+            gas: U256::from(gas),
+            stackLength: U256::from(self.stack.len()),
+            stackHash: *self.prefix.last().expect("the empty stack's hash"),
+            memoryRoot: self.memory.root(),
+            memoryLength: U256::from(self.memory_len),
+            calldataRoot: self.calldata_tree.root(),
+            calldataLength: U256::from(self.calldata.len()),
+            returnDataRoot: BufferTree::empty_root(),
+            returnDataLength: U256::ZERO,
+            depth: U256::ZERO,
+            checkpoint: self.checkpoint,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_data_is_not_a_jumpdest() {
+        // PUSH1 0x5b, JUMPDEST, PUSH2 0x5b5b, JUMPDEST
+        let code = [0x60, 0x5b, 0x5b, 0x61, 0x5b, 0x5b, 0x5b];
+        assert_eq!(jumpdest_bitmap(&code), vec![0b0010_0010]);
+    }
+}

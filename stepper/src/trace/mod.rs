@@ -1,0 +1,322 @@
+//! The tracer: runs a state test's transaction on revm with an inspector that keeps its own
+//! copy of the machine (world tries, frame buffers, stack hashes) in step with the
+//! interpreter, and hands out every step as the machine before it, the witness the on-chain
+//! stepper needs and the machine after it. Steps stream through a callback, so the trace is
+//! never stored: the dispute game asks for a few positions of it.
+//!
+//! Built so far (issue #23): the `Run` steps of a transaction's single frame, ending in
+//! `TxEnd`. Tracing stops at the first instruction the stepper does not execute yet
+//! ([`Skip::Instruction`]).
+
+mod context;
+mod frame;
+mod witness;
+mod world;
+
+use crate::{
+    ExecuteError, Executed,
+    commitment::{Machine, Outcome, Phase, Witness, World},
+    execute::{Prepared, changes, invalid},
+    fixtures::TestUnit,
+};
+use alloy_primitives::{B256, U256};
+use context::ContextData;
+use frame::FrameMirror;
+use revm::{
+    Context, InspectEvm, Inspector, MainBuilder, MainContext,
+    context::{ContextTr, JournalTr, result::EVMError},
+    interpreter::{
+        CallInputs, CallOutcome, CreateInputs, CreateOutcome, Interpreter,
+        interpreter::EthInterpreter,
+        interpreter_types::{InputsTr, Jumps, RuntimeFlag},
+    },
+    state::EvmState,
+};
+use rollup_core::StateOverlay;
+use std::ops::ControlFlow;
+use witness::Before;
+use world::{Effect, WorldMirror};
+
+/// One step: the witness (whose `machine` is the state before it) and the machine after it.
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// The step's index in the transaction's `Run` phase.
+    pub index: u64,
+    /// The instruction's opcode.
+    pub opcode: u8,
+    /// What the on-chain stepper reads, the machine before the step included.
+    pub witness: Witness,
+    /// The machine after the step.
+    pub post: Machine,
+}
+
+/// Why a transaction's steps were not (all) traced: a part of the stepper not built yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Skip {
+    /// The transaction is invalid: no block holds it, so it has no steps.
+    Invalid,
+    /// It creates a contract (part 2).
+    Create,
+    /// Its recipient has no code (or is a precompile): no instruction runs.
+    NoCode,
+    /// It reaches an instruction the stepper does not execute yet.
+    Instruction(u8),
+}
+
+/// What tracing a transaction found.
+#[derive(Clone, Debug)]
+pub struct Traced {
+    /// `Run` steps handed to the callback.
+    pub steps: u64,
+    /// Why tracing stopped early, if it did.
+    pub skip: Option<Skip>,
+    /// revm's own result.
+    pub executed: Executed,
+}
+
+/// Why tracing failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TraceError {
+    /// The transaction could not be set up or run.
+    #[error(transparent)]
+    Execute(#[from] ExecuteError),
+    /// The tracer's copy of the world and revm's disagree after the frame: a tracer bug.
+    #[error("the tracer's state root {traced} differs from revm's {revm} after the frame")]
+    Diverged {
+        /// The tracer's root.
+        traced: B256,
+        /// revm's.
+        revm: B256,
+    },
+}
+
+/// Traces the transaction `unit` names under the L2's rules, handing each `Run` step to
+/// `on_step` (which may stop the trace with `ControlFlow::Break`).
+pub fn trace(unit: &TestUnit<'_>, mut on_step: impl FnMut(Step) -> ControlFlow<()>) -> Result<Traced, TraceError> {
+    let mut prepared = match Prepared::new(unit, rollup_core::SPEC)? {
+        Ok(prepared) => prepared.under_l2_rules(),
+        Err(executed) => return Ok(Traced { steps: 0, skip: Some(Skip::Invalid), executed }),
+    };
+    let pre_root = prepared.world.state_root();
+    let context = ContextData::new(&prepared.cfg, &prepared.block, &prepared.tx);
+    let code = prepared
+        .tx
+        .kind
+        .to()
+        .and_then(|to| prepared.world.code_bytes(prepared.pre.accounts.get(to)?.info?.code_hash))
+        .unwrap_or_default();
+    let tracer = Tracer {
+        on_step: &mut on_step,
+        world: WorldMirror::new(&prepared.pre, &prepared.tx.access_list),
+        frame: None,
+        code,
+        calldata: prepared.tx.data.clone(),
+        context,
+        checkpoint: None,
+        pending: None,
+        steps: 0,
+        frames: 0,
+        running: true,
+        skip: None,
+        end_gas: 0,
+        diverged: None,
+    };
+    let (cfg, block, tx) = (prepared.cfg.clone(), prepared.block.clone(), prepared.tx.clone());
+    let mut evm = Context::mainnet()
+        .with_cfg(cfg)
+        .with_block(block)
+        .with_db(StateOverlay::new(&prepared.world))
+        .build_mainnet_with_inspector(tracer);
+    let executed = match evm.inspect_tx(tx) {
+        Ok(executed) => executed,
+        Err(EVMError::Transaction(reason)) => {
+            let executed = invalid(pre_root, reason.to_string());
+            return Ok(Traced { steps: 0, skip: Some(Skip::Invalid), executed });
+        }
+        Err(other) => return Err(ExecuteError::Evm(other.to_string()).into()),
+    };
+    let overlay = std::mem::replace(&mut evm.ctx.journaled_state.database, StateOverlay::new(&prepared.world));
+    let mut tracer = evm.inspector;
+    if let Some((traced, revm)) = tracer.diverged {
+        return Err(TraceError::Diverged { traced, revm });
+    }
+    let status = match &executed.result {
+        revm::context::result::ExecutionResult::Success { .. } => Outcome::SUCCEEDED,
+        revm::context::result::ExecutionResult::Revert { .. } => Outcome::REVERTED,
+        revm::context::result::ExecutionResult::Halt { .. } => Outcome::HALTED,
+    };
+    tracer.finish(status);
+    let (steps, skip) =
+        (tracer.steps, tracer.skip.or((tracer.frames > 0 && tracer.steps == 0).then_some(Skip::NoCode)));
+    let diff = changes(overlay, executed.state);
+    let state_root = prepared.world.apply(&diff);
+    Ok(Traced { steps, skip, executed: Executed::of(state_root, &executed.result) })
+}
+
+/// The step waiting for the machine after it.
+struct Pending {
+    witness: Witness,
+    opcode: u8,
+    effect: Effect,
+    written: Option<std::ops::Range<usize>>,
+}
+
+/// The inspector.
+struct Tracer<'a, F> {
+    on_step: &'a mut F,
+    world: WorldMirror,
+    frame: Option<FrameMirror>,
+    /// The recipient's code and the calldata: the top frame's.
+    code: alloy_primitives::Bytes,
+    calldata: alloy_primitives::Bytes,
+    context: ContextData,
+    /// The world at the top frame's checkpoint (before its value transfer).
+    checkpoint: Option<World>,
+    pending: Option<Pending>,
+    steps: u64,
+    frames: usize,
+    running: bool,
+    skip: Option<Skip>,
+    /// Gas left when the top frame ended.
+    end_gas: u64,
+    diverged: Option<(B256, B256)>,
+}
+
+impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
+    /// Hands the pending step out with the machine after it.
+    fn emit(&mut self, post: Machine) {
+        let Some(pending) = self.pending.take() else { return };
+        let step = Step { index: self.steps, opcode: pending.opcode, witness: pending.witness, post };
+        self.steps += 1;
+        if (self.on_step)(step).is_break() {
+            self.running = false;
+        }
+    }
+
+    /// Applies the pending step's effect to the world.
+    fn apply_pending(&mut self) {
+        if let (Some(pending), Some(frame)) = (&self.pending, &self.frame) {
+            self.world.apply(frame.account, pending.effect);
+        }
+    }
+
+    /// Ends the trace with the frame's `status`: the last step leads to `TxEnd`.
+    fn finish(&mut self, status: u8) {
+        if !self.running || self.pending.is_none() {
+            return;
+        }
+        let (world, gas_left) = if status == Outcome::SUCCEEDED {
+            self.apply_pending();
+            (self.world.world().commitment(), self.end_gas)
+        } else {
+            let checkpoint = self.checkpoint.as_ref().expect("a frame ran").commitment();
+            (checkpoint, if status == Outcome::HALTED { 0 } else { self.end_gas })
+        };
+        let outcome = Outcome { status, gasLeft: U256::from(gas_left) };
+        let post = Machine {
+            phase: Phase::TxEnd,
+            context: self.context.commitment,
+            world,
+            frame: outcome.commitment(),
+            callStack: B256::ZERO,
+            micro: B256::ZERO,
+        };
+        self.emit(post);
+    }
+}
+
+impl<CTX, F> Inspector<CTX, EthInterpreter> for Tracer<'_, F>
+where
+    CTX: ContextTr<Journal: JournalTr<State = EvmState>>,
+    F: FnMut(Step) -> ControlFlow<()>,
+{
+    fn call(&mut self, context: &mut CTX, _inputs: &mut CallInputs) -> Option<CallOutcome> {
+        self.frames += 1;
+        if self.frames == 1 {
+            self.world.sync(context.journal_ref().evm_state());
+            self.world.mark_start();
+            self.checkpoint = Some(self.world.world());
+        }
+        None
+    }
+
+    fn call_end(&mut self, context: &mut CTX, _inputs: &CallInputs, outcome: &mut CallOutcome) {
+        self.end_gas = outcome.result.gas.remaining();
+        if self.running && self.frames > 0 && outcome.result.is_ok() {
+            // The tracer's world and revm's must agree once the frame is done.
+            let mut revm = self.world.clone();
+            revm.sync(context.journal_ref().evm_state());
+            let mut traced = self.world.clone();
+            if let (Some(pending), Some(frame)) = (&self.pending, &self.frame) {
+                traced.apply(frame.account, pending.effect);
+            }
+            let (traced, revm) = (traced.world().stateRoot, revm.world().stateRoot);
+            if traced != revm {
+                self.diverged = Some((traced, revm));
+            }
+        }
+    }
+
+    fn create(&mut self, _context: &mut CTX, _inputs: &mut CreateInputs) -> Option<CreateOutcome> {
+        self.frames += 1;
+        if self.frames == 1 {
+            self.skip = Some(Skip::Create);
+            self.running = false;
+        }
+        None
+    }
+
+    fn step(&mut self, interp: &mut Interpreter<EthInterpreter>, context: &mut CTX) {
+        if !self.running {
+            return;
+        }
+        match &mut self.frame {
+            None => {
+                // The frame's value transfer is done: the world as the first instruction sees it.
+                self.world.sync(context.journal_ref().evm_state());
+                let checkpoint = self.checkpoint.as_ref().expect("the frame's call came first").commitment();
+                let mut frame = FrameMirror::new(
+                    interp.input.target_address(),
+                    interp.input.caller_address(),
+                    interp.input.call_value(),
+                    self.code.clone(),
+                    self.calldata.clone(),
+                    checkpoint,
+                );
+                frame.is_static = interp.runtime_flag.is_static();
+                self.frame = Some(frame);
+            }
+            Some(_) => self.apply_pending(),
+        }
+        let written = self.pending.as_mut().and_then(|pending| pending.written.take());
+        let frame = self.frame.as_mut().expect("set above");
+        frame.sync(interp.stack.data(), &interp.memory.context_memory(), written);
+        self.world.set_refund(u64::try_from(interp.gas.refunded()).unwrap_or_default());
+        let (pc, gas, op) = (interp.bytecode.pc(), interp.gas.remaining(), interp.bytecode.opcode());
+        let frame_part = frame.frame(pc, gas);
+        let world_part = self.world.world();
+        let machine = Machine {
+            phase: Phase::Run,
+            context: self.context.commitment,
+            world: world_part.commitment(),
+            frame: frame_part.commitment(),
+            callStack: B256::ZERO,
+            micro: B256::ZERO,
+        };
+        self.emit(machine.clone());
+        if !self.running {
+            return;
+        }
+        if witness::reads(op).is_none() {
+            self.skip = Some(Skip::Instruction(op));
+            self.running = false;
+            return;
+        }
+        let frame = self.frame.as_ref().expect("set above");
+        let before =
+            Before { machine, frame: frame_part, world: world_part, context: &self.context, mirror: frame, pc, op };
+        let built = witness::witness(before, &mut self.world);
+        self.pending =
+            Some(Pending { witness: built.witness, opcode: op, effect: built.effect, written: built.written });
+    }
+}

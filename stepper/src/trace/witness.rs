@@ -1,0 +1,188 @@
+//! The witness of one instruction (`EVMStepper.Witness`, docs/dispute/stepper.md): what it
+//! reads from the stack, the code, a buffer and the tries, with the proofs the stepper checks.
+
+use super::{
+    context::ContextData,
+    frame::FrameMirror,
+    world::{Effect, WorldMirror},
+};
+use crate::{
+    BUFFER_DEPTH, BufferTree,
+    commitment::{Frame, Machine, Witness, World},
+};
+use alloy_primitives::{B256, Bytes, U256};
+
+/// How many stack items `op` reads, as `EVMStepper._shape` counts them (zero for an unknown
+/// opcode: it halts); `None` for an instruction the stepper does not execute yet.
+pub(crate) fn reads(op: u8) -> Option<usize> {
+    Some(match op {
+        0x08 | 0x09 => 3,
+        0x15 | 0x19 | 0x1e => 1,
+        0x01..=0x0b | 0x10..=0x1d => 2,
+        0x20 | 0x31 | 0x37 | 0x39 | 0x3b | 0x3c | 0x3e | 0x3f | 0x5e | 0xa0..=0xa4 => return None,
+        0xf0 | 0xf1 | 0xf2 | 0xf4 | 0xf5 | 0xfa | 0xff => return None,
+        0x35 | 0x40 | 0x49 | 0x50 | 0x51 | 0x54 | 0x56 | 0x5c => 1,
+        0x52 | 0x53 | 0x55 | 0x57 | 0x5d | 0xf3 | 0xfd => 2,
+        0x80..=0x8f => usize::from(op - 0x7f),
+        0x90..=0x9f => usize::from(op - 0x8e),
+        _ => 0,
+    })
+}
+
+/// The parts of the machine before the instruction, and the tracer's state it reads.
+pub(crate) struct Before<'a> {
+    pub(crate) machine: Machine,
+    pub(crate) frame: Frame,
+    pub(crate) world: World,
+    pub(crate) context: &'a ContextData,
+    pub(crate) mirror: &'a FrameMirror,
+    pub(crate) pc: usize,
+    pub(crate) op: u8,
+}
+
+/// A buffer word with its proof.
+fn word(tree: &BufferTree, index: usize) -> (B256, Vec<B256>) {
+    (tree.word(index), tree.proof(index))
+}
+
+/// Whether `offset..offset + size` lies inside a buffer tree.
+fn fits(offset: U256, size: usize) -> Option<usize> {
+    let offset = usize::try_from(offset).ok()?;
+    (offset.checked_add(size)?.div_ceil(32) <= 1 << BUFFER_DEPTH).then_some(offset)
+}
+
+/// An instruction's witness, its effect on the world, and the memory bytes it may write.
+pub(crate) struct Built {
+    pub(crate) witness: Witness,
+    pub(crate) effect: Effect,
+    pub(crate) written: Option<std::ops::Range<usize>>,
+}
+
+/// The witness of the instruction `before` describes, and what it changes.
+pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
+    let Before { machine, frame, world: world_part, context, mirror, pc, op } = before;
+    let count = reads(op).expect("only instructions the stepper executes are traced");
+    let (stack, stack_below) = if mirror.stack_len() >= count {
+        (mirror.stack_top(count), mirror.stack_below(count))
+    } else {
+        (Vec::new(), B256::ZERO)
+    };
+    let mut w = Witness {
+        machine,
+        frame,
+        stack: stack.clone(),
+        stackBelow: stack_below,
+        code: Vec::new(),
+        codeProofs: Vec::new(),
+        words: Vec::new(),
+        wordProofs: Vec::new(),
+        world: world_part,
+        context: context.context.clone(),
+        tries: Vec::new(),
+        sibling: Bytes::new(),
+    };
+    let mut add_code = |index: usize| {
+        let (code_word, proof) = word(&mirror.code_tree, index);
+        w.code.push(code_word);
+        w.codeProofs.push(proof);
+    };
+    add_code(pc / 32);
+    if (0x60..=0x7f).contains(&op) && pc < mirror.code.len() && pc % 32 + usize::from(op - 0x5f) >= 32 {
+        add_code(pc / 32 + 1);
+    }
+    if stack.len() < count {
+        return Built { witness: w, effect: Effect::None, written: None };
+    }
+    let mut written = None;
+    let account = mirror.account;
+    let mut effect = Effect::None;
+    let add_word = |w: &mut Witness, tree: &BufferTree, index: usize| {
+        let (data, proof) = word(tree, index);
+        w.words.push(data);
+        w.wordProofs.push(proof);
+    };
+    match op {
+        0x56 | 0x57 => {
+            let dest = stack[0];
+            if (op == 0x56 || !stack[1].is_zero()) && dest < U256::from(mirror.code.len()) {
+                add_word(&mut w, &mirror.jumpdests, dest.to::<usize>() / 256);
+            }
+        }
+        0x51..=0x53 => {
+            let size = if op == 0x53 { 1 } else { 32 };
+            if let Some(offset) = fits(stack[0], size) {
+                memory_words(&mut w, mirror, offset, size, (op != 0x51).then(|| stack[1]));
+                written = (op != 0x51).then_some(offset..offset + size);
+            }
+        }
+        0x35 if stack[0] < U256::from(mirror.calldata.len()) => {
+            let offset = stack[0].to::<usize>();
+            add_word(&mut w, &mirror.calldata_tree, offset / 32);
+            if offset % 32 != 0 {
+                add_word(&mut w, &mirror.calldata_tree, offset / 32 + 1);
+            }
+        }
+        0x40 => {
+            let number = context.context.number;
+            if stack[0] < number && number - stack[0] <= U256::from(256) {
+                add_word(&mut w, &context.block_hashes, (stack[0] % U256::from(256)).to::<usize>());
+            }
+        }
+        0x49 => w.words.clone_from(&context.blob_hashes),
+        0x47 => w.tries.push(world.storage_proofs(account, B256::ZERO).0),
+        0x54 | 0x55 => {
+            let slot = B256::from(stack[0]);
+            let (account_proof, slot_proof) = world.storage_proofs(account, slot);
+            w.tries = vec![account_proof, slot_proof, world.warm_slot_proof(account, slot)];
+            effect = Effect::Warm(slot);
+            if op == 0x55 {
+                let (start_account, start_slot) = world.start_proofs(account, slot);
+                w.tries.extend([start_account, start_slot]);
+                if stack[1].is_zero() {
+                    w.sibling = world.storage_deletion_sibling(account, slot).unwrap_or_default();
+                }
+                effect = Effect::Store(slot, stack[1]);
+            }
+        }
+        0x5c | 0x5d => {
+            let slot = B256::from(stack[0]);
+            let (proof, sibling) = world.transient_proof(account, slot);
+            w.tries.push(proof);
+            if op == 0x5d {
+                if stack[1].is_zero() {
+                    w.sibling = sibling.unwrap_or_default();
+                }
+                effect = Effect::Transient(slot, stack[1]);
+            }
+        }
+        _ => {}
+    }
+    Built { witness: w, effect, written }
+}
+
+/// The memory words MLOAD, MSTORE or MSTORE8 at `offset` touch, with proofs; for a write
+/// (`value`) the second word's proof is against the root after the first word's write.
+fn memory_words(w: &mut Witness, mirror: &FrameMirror, offset: usize, size: usize, value: Option<U256>) {
+    let first = offset / 32;
+    let count = (offset % 32 + size).div_ceil(32);
+    let tree = &mirror.memory;
+    let mut bytes = [0u8; 64];
+    for i in 0..count {
+        bytes[i * 32..i * 32 + 32].copy_from_slice(tree.word(first + i).as_slice());
+    }
+    if let Some(value) = value {
+        let at = offset % 32;
+        if size == 1 {
+            bytes[at] = value.byte(0);
+        } else {
+            bytes[at..at + 32].copy_from_slice(&value.to_be_bytes::<32>());
+        }
+    }
+    for i in 0..count {
+        w.words.push(tree.word(first + i));
+        w.wordProofs.push(match (i, value) {
+            (1, Some(_)) => tree.proof_after(first + 1, first, B256::from_slice(&bytes[..32])),
+            _ => tree.proof(first + i),
+        });
+    }
+}

@@ -1,0 +1,192 @@
+//! The tracer's copy of the machine's world (docs/dispute/commitment.md, "World"): the state
+//! trie kept in step with revm's journal, the trie at the frame's checkpoint for original
+//! storage values, transient storage and the warm sets, with the proofs a step's witness needs.
+
+use crate::commitment::World;
+use alloy::{eips::eip2930::AccessList, rlp::Encodable};
+use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
+use revm::state::EvmState;
+use rollup_core::{AccountDiff, AccountInfo, MerkleTrie, StateDiff, StateTrie};
+
+/// A change the instruction makes to the world, applied to the tracer's copy once it ran.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Effect {
+    /// Nothing beyond the frame.
+    None,
+    /// SLOAD: the slot becomes warm.
+    Warm(B256),
+    /// SSTORE: the slot becomes warm and holds the value.
+    Store(B256, U256),
+    /// TSTORE.
+    Transient(B256, U256),
+}
+
+/// `keccak256` of the empty logs bloom.
+static EMPTY_BLOOM: std::sync::LazyLock<B256> = std::sync::LazyLock::new(|| keccak256([0u8; 256]));
+
+/// The world as the tracer follows it through a transaction.
+#[derive(Clone, Debug)]
+pub(crate) struct WorldMirror {
+    state: StateTrie,
+    start: StateTrie,
+    transient: MerkleTrie,
+    warm_accounts: MerkleTrie,
+    warm_slots: MerkleTrie,
+    refund: u64,
+}
+
+/// The key of a slot of an account in the warm-slot and transient tries, before hashing:
+/// `address ‖ slot`.
+fn slot_key(address: Address, slot: B256) -> B256 {
+    keccak256([address.as_slice(), slot.as_slice()].concat())
+}
+
+/// The value of a key of the transient trie (or a storage trie): `rlp(value)`.
+fn value_leaf(value: U256) -> Vec<u8> {
+    let mut out = Vec::new();
+    value.encode(&mut out);
+    out
+}
+
+impl WorldMirror {
+    /// The pre-state `pre`, with the transaction's access list warm.
+    pub(crate) fn new(pre: &StateDiff, access_list: &AccessList) -> Self {
+        let mut state = StateTrie::new();
+        state.apply(pre);
+        let mut world = Self {
+            start: state.clone(),
+            state,
+            transient: MerkleTrie::new(),
+            warm_accounts: MerkleTrie::new(),
+            warm_slots: MerkleTrie::new(),
+            refund: 0,
+        };
+        for entry in access_list.iter() {
+            world.warm_accounts.insert(keccak256(entry.address), vec![1]);
+            for slot in &entry.storage_keys {
+                world.warm_slot(entry.address, *slot);
+            }
+        }
+        world
+    }
+
+    /// Takes over the accounts and slots revm's journal has changed.
+    pub(crate) fn sync(&mut self, journal: &EvmState) {
+        let mut diff = StateDiff::default();
+        for (address, account) in journal {
+            if !account.is_touched() {
+                continue;
+            }
+            let info = AccountInfo {
+                nonce: account.info.nonce,
+                balance: account.info.balance,
+                code_hash: account.info.code_hash,
+            };
+            let storage = account
+                .storage
+                .iter()
+                .filter(|(_, slot)| slot.is_changed())
+                .map(|(key, slot)| (*key, slot.present_value))
+                .collect();
+            diff.accounts.insert(*address, AccountDiff { info: Some(info), storage_reset: false, storage });
+        }
+        self.state.apply(&diff);
+    }
+
+    /// Marks the current state as the transaction's start: original storage values are read
+    /// from it.
+    pub(crate) fn mark_start(&mut self) {
+        self.start = self.state.clone();
+    }
+
+    /// The world's commitment part.
+    pub(crate) fn world(&mut self) -> World {
+        World {
+            stateRoot: self.state.root(),
+            txStartRoot: self.start.root(),
+            transientRoot: self.transient.root(),
+            warmAccounts: self.warm_accounts.root(),
+            warmSlots: self.warm_slots.root(),
+            refund: U256::from(self.refund),
+            logsHash: B256::ZERO,
+            logsRlpLength: U256::ZERO,
+            logsBloom: *EMPTY_BLOOM,
+            cumulativeGas: U256::ZERO,
+        }
+    }
+
+    /// Applies an instruction's effect on `account`.
+    pub(crate) fn apply(&mut self, account: Address, effect: Effect) {
+        match effect {
+            Effect::None => {}
+            Effect::Warm(slot) => self.warm_slot(account, slot),
+            Effect::Store(slot, value) => {
+                self.warm_slot(account, slot);
+                self.set_storage(account, slot, value);
+            }
+            Effect::Transient(slot, value) => self.set_transient(account, slot, value),
+        }
+    }
+
+    /// Sets the refund counter.
+    pub(crate) fn set_refund(&mut self, refund: u64) {
+        self.refund = refund;
+    }
+
+    /// Adds a slot to the warm set.
+    pub(crate) fn warm_slot(&mut self, address: Address, slot: B256) {
+        self.warm_slots.insert(slot_key(address, slot), vec![1]);
+    }
+
+    /// Writes a storage slot.
+    pub(crate) fn set_storage(&mut self, address: Address, slot: B256, value: U256) {
+        let account = self.state.account(address).unwrap_or_default();
+        let info = AccountInfo { nonce: account.nonce, balance: account.balance, code_hash: account.code_hash };
+        let mut diff = StateDiff::default();
+        let storage = std::iter::once((U256::from_be_bytes(slot.0), value)).collect();
+        diff.accounts.insert(address, AccountDiff { info: Some(info), storage_reset: false, storage });
+        self.state.apply(&diff);
+    }
+
+    /// Writes a transient slot.
+    pub(crate) fn set_transient(&mut self, address: Address, slot: B256, value: U256) {
+        let key = slot_key(address, slot);
+        if value.is_zero() {
+            self.transient.remove(key);
+        } else {
+            self.transient.insert(key, value_leaf(value));
+        }
+    }
+
+    /// Proofs of an account and one of its slots against the current state root.
+    pub(crate) fn storage_proofs(&mut self, address: Address, slot: B256) -> (Vec<Bytes>, Vec<Bytes>) {
+        split(self.state.account_proof(address, &[slot]))
+    }
+
+    /// Proofs of an account and one of its slots at the transaction's start.
+    pub(crate) fn start_proofs(&mut self, address: Address, slot: B256) -> (Vec<Bytes>, Vec<Bytes>) {
+        split(self.start.account_proof(address, &[slot]))
+    }
+
+    /// The collapse witness of deleting a slot.
+    pub(crate) fn storage_deletion_sibling(&mut self, address: Address, slot: B256) -> Option<Bytes> {
+        self.state.storage_deletion_sibling(address, slot)
+    }
+
+    /// The proof of a slot in the warm-slot set.
+    pub(crate) fn warm_slot_proof(&mut self, address: Address, slot: B256) -> Vec<Bytes> {
+        self.warm_slots.proof(slot_key(address, slot))
+    }
+
+    /// The proof of a transient slot, and the collapse witness of deleting it.
+    pub(crate) fn transient_proof(&mut self, address: Address, slot: B256) -> (Vec<Bytes>, Option<Bytes>) {
+        let key = slot_key(address, slot);
+        (self.transient.proof(key), self.transient.deletion_sibling(key))
+    }
+}
+
+/// An account proof split into the account's nodes and its one slot's nodes.
+fn split(proof: rollup_core::AccountProof) -> (Vec<Bytes>, Vec<Bytes>) {
+    let storage = proof.storage_proofs.into_iter().next().map(|(_, _, nodes)| nodes).unwrap_or_default();
+    (proof.account_proof, storage)
+}

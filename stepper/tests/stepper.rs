@@ -1,0 +1,506 @@
+//! The Solidity stepper against the tracer, step by step: for state tests whose transactions
+//! stay in one frame, the tracer's commitment sequence on revm, and `EVMStepper` (deployed
+//! from its creation code, as on L1, and run in revm) applied to each step's witness must
+//! return the next commitment. Tracing stops at the first instruction the stepper does not
+//! execute yet; the steps before it are checked.
+
+use alloy::sol_types::SolCall;
+use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
+use proptest::prelude::*;
+use std::{
+    collections::{BTreeMap, HashMap},
+    ops::ControlFlow,
+    path::{Path, PathBuf},
+    sync::LazyLock,
+};
+use stepper::{
+    AccessListEntry, Env, ExpectedPost, Indexes, PreAccount, Skip, StateTest, StateTestFile, Step, TestUnit,
+    TransactionTemplate, Witness, stepCall, trace,
+};
+use test_support::{CompiledContract, ContractHarness, compile};
+
+static WORLD_TRIES: LazyLock<CompiledContract> =
+    LazyLock::new(|| compile("contracts/src/dispute/WorldTries.sol", "WorldTries"));
+static STEPPER: LazyLock<CompiledContract> =
+    LazyLock::new(|| compile("contracts/src/dispute/EVMStepper.sol", "EVMStepper"));
+
+/// `EVMStepper` deployed with its `WorldTries`.
+struct OnChain {
+    harness: ContractHarness,
+    stepper: Address,
+}
+
+impl OnChain {
+    fn new() -> Self {
+        let mut harness = ContractHarness::empty();
+        let tries = harness.deploy(WORLD_TRIES.bytecode.to_vec());
+        let mut creation = STEPPER.bytecode.to_vec();
+        creation.extend_from_slice(tries.into_word().as_slice());
+        let stepper = harness.deploy(creation);
+        Self { harness, stepper }
+    }
+
+    /// The stepper's post-state for `step`'s witness, the L1 gas of the call and the size of
+    /// its calldata.
+    fn step(&mut self, step: &Step) -> (Result<B256, Bytes>, u64, usize) {
+        let call = stepCall { pre: step.witness.machine.commitment(), witness: step.witness.clone() }.abi_encode();
+        let size = call.len();
+        let result = self.harness.call_at(self.stepper, call);
+        (result.output.map(|output| B256::from_slice(&output)), result.gas_used, size)
+    }
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/state-tests")
+}
+
+/// The folders whose transactions stay (mostly) in one frame.
+const FOLDERS: &[&str] = &[
+    "VMTests/vmArithmeticTest",
+    "VMTests/vmBitwiseLogicOperation",
+    "VMTests/vmIOandFlowOperations",
+    "VMTests/vmLogTest",
+    "VMTests/vmTests",
+    "stStackTests",
+    "stMemoryTest",
+    "stSStoreTest",
+    "stShift",
+    "stLogTests",
+    "stRefundTest",
+    "stSelfBalance",
+    "stEIP2930",
+    "stCodeCopyTest",
+    "stSLoadTest",
+    "stChainId",
+    "Cancun/stEIP1153-transientStorage",
+    "Cancun/stEIP5656-MCOPY",
+    "Shanghai/stEIP3855-push0",
+];
+
+/// Checked steps: the first `FULL_STEPS` of each transaction of each folder's first file; of
+/// every transaction the first and last step; the first two of each opcode; and a seeded
+/// sample of the rest (`STEPPER_ALL=1` checks every step of every file instead: about 40
+/// minutes).
+const FULL_FILES: usize = 1;
+const FULL_STEPS: u64 = 200;
+/// Out of 256: the share of the other steps checked.
+const SAMPLE: u8 = 2;
+
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[derive(Default)]
+struct Tally {
+    steps: u64,
+    max_gas: u64,
+    total_gas: u64,
+    max_size: usize,
+    seen: HashMap<u8, u32>,
+    skipped: BTreeMap<Option<Skip>, u32>,
+    failures: Vec<String>,
+}
+
+impl Tally {
+    fn check(&mut self, chain: &mut OnChain, name: &str, step: &Step) -> ControlFlow<()> {
+        let (post, gas, size) = chain.step(step);
+        self.steps += 1;
+        self.max_gas = self.max_gas.max(gas);
+        self.total_gas += gas;
+        self.max_size = self.max_size.max(size);
+        *self.seen.entry(step.opcode).or_default() += 1;
+        match post {
+            Ok(post) if post == step.post.commitment() => ControlFlow::Continue(()),
+            other => {
+                self.failures.push(format!("{name} step {} (opcode {:#04x}): {other:?}", step.index, step.opcode));
+                ControlFlow::Break(())
+            }
+        }
+    }
+}
+
+#[test]
+fn stepper_agrees_with_the_tracer() {
+    let mut chain = OnChain::new();
+    let mut tally = Tally::default();
+    let all = std::env::var("STEPPER_ALL").is_ok_and(|value| value == "1");
+    for folder in FOLDERS {
+        for (position, path) in json_files(&fixtures().join(folder)).into_iter().enumerate() {
+            if path.ends_with("loopMul.json") {
+                continue;
+            }
+            let file = StateTestFile::read(&path).unwrap();
+            for unit in file.units("Cancun") {
+                let name = format!("{folder}/{} [{}]", unit.name, unit.index);
+                let mut last = None;
+                let traced = trace(&unit, |step| {
+                    let sampled = keccak256(format!("{name}/{}", step.index))[0] < SAMPLE;
+                    let first_of_kind = tally.seen.get(&step.opcode).copied().unwrap_or_default() < 2;
+                    let full = position < FULL_FILES && step.index < FULL_STEPS;
+                    if all || full || step.index == 0 || sampled || first_of_kind {
+                        tally.check(&mut chain, &name, &step)?;
+                        last = None;
+                    } else {
+                        last = Some(step);
+                    }
+                    ControlFlow::Continue(())
+                })
+                .unwrap();
+                if let Some(step) = last {
+                    let _ = tally.check(&mut chain, &name, &step);
+                }
+                *tally.skipped.entry(traced.skip).or_default() += 1;
+            }
+        }
+    }
+    println!(
+        "steps={} max_step_gas={} mean_step_gas={} max_witness_bytes={}",
+        tally.steps,
+        tally.max_gas,
+        tally.total_gas / tally.steps.max(1),
+        tally.max_size
+    );
+    println!("transactions by where tracing stopped: {:?}", tally.skipped);
+    assert!(tally.steps > 10_000, "only {} steps checked", tally.steps);
+    let failures = &tally.failures;
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures[..failures.len().min(20)].join("\n"));
+}
+
+/// Deterministic random numbers for the mutations.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 += 1;
+        u64::from_be_bytes(keccak256(self.0.to_be_bytes())[..8].try_into().unwrap())
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn word(&mut self) -> B256 {
+        keccak256(self.next().to_be_bytes())
+    }
+    fn flip(&mut self, bytes: &mut [u8]) {
+        if !bytes.is_empty() {
+            let at = self.below(bytes.len());
+            bytes[at] ^= 1 << self.below(8);
+        }
+    }
+}
+
+/// One mutation of the witness: every field can be changed, proofs corrupted or cut short.
+fn mutate(witness: &mut Witness, rng: &mut Rng) -> &'static str {
+    let frame = &mut witness.frame;
+    let world = &mut witness.world;
+    match rng.below(14) {
+        0 if !witness.stack.is_empty() => {
+            let at = rng.below(witness.stack.len());
+            witness.stack[at] ^= U256::from(1) << rng.below(256);
+            "a stack item"
+        }
+        1 => {
+            witness.stackBelow = rng.word();
+            "the stack beneath"
+        }
+        2 => {
+            let at = rng.below(witness.code.len());
+            rng.flip(&mut witness.code[at].0);
+            "a code word"
+        }
+        3 if !witness.words.is_empty() => {
+            let at = rng.below(witness.words.len());
+            rng.flip(&mut witness.words[at].0);
+            "a data word"
+        }
+        4 if !witness.wordProofs.is_empty() => {
+            let at = rng.below(witness.wordProofs.len());
+            let level = rng.below(witness.wordProofs[at].len());
+            rng.flip(&mut witness.wordProofs[at][level].0);
+            "a data word's proof"
+        }
+        5 => {
+            let at = rng.below(witness.codeProofs.len());
+            let level = rng.below(witness.codeProofs[at].len());
+            rng.flip(&mut witness.codeProofs[at][level].0);
+            "a code word's proof"
+        }
+        6 if !witness.tries.is_empty() => {
+            let proof = rng.below(witness.tries.len());
+            let nodes = &mut witness.tries[proof];
+            if nodes.is_empty() {
+                nodes.push(Bytes::from(rng.word().to_vec()));
+            } else {
+                let node = rng.below(nodes.len());
+                let mut bytes = nodes[node].to_vec();
+                rng.flip(&mut bytes);
+                nodes[node] = bytes.into();
+            }
+            "a trie proof"
+        }
+        7 if !witness.tries.is_empty() => {
+            let proof = rng.below(witness.tries.len());
+            witness.tries[proof].pop();
+            "a trie proof cut short"
+        }
+        8 => {
+            let mut sibling = witness.sibling.to_vec();
+            if sibling.is_empty() {
+                sibling = rng.word().to_vec();
+            } else {
+                rng.flip(&mut sibling);
+            }
+            witness.sibling = sibling.into();
+            "the deletion sibling"
+        }
+        9 => {
+            match rng.below(6) {
+                0 => world.stateRoot = rng.word(),
+                1 => world.txStartRoot = rng.word(),
+                2 => world.transientRoot = rng.word(),
+                3 => world.warmSlots = rng.word(),
+                4 => world.refund += U256::from(1),
+                _ => world.warmAccounts = rng.word(),
+            }
+            "a world field"
+        }
+        10 => {
+            let context = &mut witness.context;
+            match rng.below(5) {
+                0 => context.number += U256::from(1),
+                1 => context.timestamp += U256::from(1),
+                2 => context.blockHashes = rng.word(),
+                3 => context.blobHashes = rng.word(),
+                _ => context.gasPrice += U256::from(1),
+            }
+            "a context field"
+        }
+        11 => {
+            match rng.below(8) {
+                0 => frame.pc += U256::from(1),
+                1 => frame.gas += U256::from(1),
+                2 => frame.stackLength += U256::from(1),
+                3 => frame.memoryLength += U256::from(32),
+                4 => frame.memoryRoot = rng.word(),
+                5 => frame.isStatic = !frame.isStatic,
+                6 => frame.codeLength += U256::from(1),
+                _ => frame.checkpoint = rng.word(),
+            }
+            "a frame field"
+        }
+        12 => {
+            // A consistent but different machine: the claimed pre-state no longer matches.
+            witness.machine.world = rng.word();
+            "the machine"
+        }
+        _ => {
+            match rng.below(3) {
+                0 => _ = witness.stack.pop(),
+                1 => _ = witness.words.pop(),
+                _ => _ = witness.code.pop(),
+            }
+            "an item left out"
+        }
+    }
+}
+
+/// Instructions the random programs draw from: every one the stepper executes but STOP and
+/// INVALID (which end programs), and, rarely, an undefined opcode.
+const DRAWN: &[u8] = &[
+    0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17,
+    0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x30, 0x32, 0x33, 0x34, 0x35, 0x36, 0x38, 0x3a, 0x3d, 0x40, 0x41, 0x42,
+    0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5a,
+    0x5b, 0x5c, 0x5d, 0x5f, 0x80, 0x84, 0x8f, 0x90, 0x93, 0x9f,
+];
+/// Undefined opcodes of the L2's fork (some defined by later forks): they halt.
+const UNDEFINED: &[u8] = &[0x0c, 0x21, 0x4b, 0xe6, 0xef];
+
+/// A stack operand: edge values, small numbers (offsets, slots, indexes) and random words.
+fn operand(rng: &mut Rng) -> U256 {
+    match rng.below(12) {
+        0 => U256::ZERO,
+        1 | 2 => U256::from(rng.below(4)),
+        3..=7 => U256::from(rng.below(200)),
+        8 => U256::MAX,
+        9 => U256::from(1) << 255,
+        10 => U256::from(1) << rng.below(256),
+        _ => rng.word().into(),
+    }
+}
+
+/// Appends a PUSH of `value` in the shortest form or a longer one.
+fn push(code: &mut Vec<u8>, value: U256, rng: &mut Rng) {
+    let bytes = value.to_be_bytes::<32>();
+    let minimal = 32 - bytes.iter().take_while(|byte| **byte == 0).count();
+    if minimal == 0 && rng.below(2) == 0 {
+        code.push(0x5f);
+        return;
+    }
+    let size = (minimal + rng.below(3)).clamp(1, 32);
+    code.push(0x5f + size as u8);
+    code.extend_from_slice(&bytes[32 - size..]);
+}
+
+/// A random program: enough stack for DUP16/SWAP16, then instructions with random operands,
+/// valid and invalid jumps, ending in STOP, RETURN, REVERT, INVALID or the code's end.
+fn program(rng: &mut Rng) -> Vec<u8> {
+    let mut code = Vec::new();
+    for _ in 0..17 {
+        push(&mut code, operand(rng), rng);
+    }
+    for _ in 0..rng.below(40) + 10 {
+        match rng.below(12) {
+            0 => {
+                // A valid forward jump over nothing: PUSH2 target, JUMP or JUMPI, JUMPDEST.
+                let target = code.len() + 4 + usize::from(rng.below(2) == 0);
+                let conditional = target == code.len() + 5;
+                if conditional {
+                    push(&mut code, operand(rng), rng);
+                }
+                let target = code.len() + 4;
+                code.extend_from_slice(&[
+                    0x61,
+                    (target >> 8) as u8,
+                    target as u8,
+                    if conditional { 0x57 } else { 0x56 },
+                ]);
+                code.push(0x5b);
+            }
+            _ => {
+                for _ in 0..3 {
+                    push(&mut code, operand(rng), rng);
+                }
+                let op = if rng.below(40) == 0 {
+                    UNDEFINED[rng.below(UNDEFINED.len())]
+                } else {
+                    DRAWN[rng.below(DRAWN.len())]
+                };
+                code.push(op);
+            }
+        }
+    }
+    match rng.below(5) {
+        0 => {}
+        1 => code.push(0xfe),
+        end => {
+            push(&mut code, U256::from(rng.below(64)), rng);
+            push(&mut code, U256::from(rng.below(64)), rng);
+            code.push([0x00, 0xf3, 0xfd][end - 2]);
+        }
+    }
+    code
+}
+
+/// A state test running `code` with random storage, calldata, value and gas.
+fn random_test(rng: &mut Rng) -> StateTest {
+    let sender: Address = "0xa94f5374fce5edbc8e2a8697c15331677e6ebf0b".parse().unwrap();
+    let contract = Address::repeat_byte(0x10);
+    let mut storage = BTreeMap::new();
+    for slot in 0..3u64 {
+        if rng.below(3) != 0 {
+            storage.insert(U256::from(slot), operand(rng));
+        }
+    }
+    let account =
+        |balance: U256, code: Vec<u8>, storage| PreAccount { balance, code: code.into(), nonce: U256::ZERO, storage };
+    let pre = [
+        (sender, account(U256::from(10u128.pow(20)), Vec::new(), BTreeMap::new())),
+        (contract, account(U256::from(rng.below(1000)), program(rng), storage)),
+    ]
+    .into();
+    let data: Vec<u8> = (0..rng.below(70)).map(|_| rng.next() as u8).collect();
+    let warm = AccessListEntry { address: contract, storage_keys: vec![B256::with_last_byte(1)] };
+    StateTest {
+        env: Env {
+            current_base_fee: U256::from(10),
+            current_coinbase: Address::repeat_byte(0xc0),
+            current_difficulty: U256::ZERO,
+            current_excess_blob_gas: U256::ZERO,
+            current_gas_limit: U256::from(30_000_000),
+            current_number: U256::from(rng.below(600) + 1),
+            current_random: rng.word(),
+            current_timestamp: U256::from(1000),
+        },
+        pre,
+        transaction: TransactionTemplate {
+            data: vec![data.into()],
+            gas_limit: vec![U256::from([60_000, 200_000, 1_000_000][rng.below(3)])],
+            value: vec![U256::from(rng.below(2))],
+            access_lists: (rng.below(2) == 0).then(|| vec![Some(vec![warm])]),
+            gas_price: Some(U256::from(10)),
+            max_fee_per_gas: None,
+            max_priority_fee_per_gas: None,
+            blob_versioned_hashes: None,
+            max_fee_per_blob_gas: None,
+            authorization_list: None,
+            nonce: U256::ZERO,
+            sender,
+            to: Some(contract),
+        },
+        post: BTreeMap::new(),
+    }
+}
+
+/// The one transaction of a random test.
+fn unit_of(test: &StateTest) -> TestUnit<'_> {
+    static EXPECTED: LazyLock<ExpectedPost> = LazyLock::new(|| ExpectedPost {
+        hash: B256::ZERO,
+        logs: B256::ZERO,
+        indexes: Indexes { data: 0, gas: 0, value: 0 },
+        expect_exception: None,
+    });
+    TestUnit { name: "random", index: 0, test, expected: &EXPECTED }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Random programs: the stepper agrees with the tracer at every step. Soundness: at
+    /// random steps, a mutated witness or a wrong claimed pre-state makes the stepper revert
+    /// or return the honest post-state, never another.
+    #[test]
+    fn random_programs_step_alike_and_mutations_never_prove_another_post_state(seed in any::<u64>()) {
+        let mut rng = Rng(seed);
+        let test = random_test(&mut rng);
+        let mut chain = OnChain::new();
+        let mut tally = Tally::default();
+        let mut steps = Vec::new();
+        let traced = trace(&unit_of(&test), |step| {
+            tally.check(&mut chain, "random", &step)?;
+            if rng.below(8) == 0 {
+                steps.push(step);
+            }
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        prop_assert!(tally.failures.is_empty(), "{:?}", tally.failures);
+        prop_assert_eq!(traced.skip, None, "every instruction drawn is built");
+        prop_assert!(tally.steps > 17, "the program ran: {} steps", tally.steps);
+        for step in &steps {
+            let honest = step.post.commitment();
+            let pre = step.witness.machine.commitment();
+            let mut wrong_pre = pre;
+            rng.flip(&mut wrong_pre.0);
+            let call = stepCall { pre: wrong_pre, witness: step.witness.clone() };
+            prop_assert!(chain.harness.call_at(chain.stepper, call.abi_encode()).output.is_err(), "a wrong pre-state was accepted");
+            for _ in 0..6 {
+                let mut witness = step.witness.clone();
+                let what = mutate(&mut witness, &mut rng);
+                let mut data = stepCall { pre, witness }.abi_encode();
+                if rng.below(4) == 0 {
+                    // Or raw bytes of the encoding anywhere past the selector and pre-state.
+                    let at = 36 + rng.below(data.len() - 36);
+                    data[at] ^= 1 << rng.below(8);
+                }
+                if let Ok(output) = chain.harness.call_at(chain.stepper, data).output {
+                    prop_assert_eq!(B256::from_slice(&output), honest, "opcode {:#04x}: a mutated {} proved another post-state", step.opcode, what);
+                }
+            }
+        }
+    }
+}
