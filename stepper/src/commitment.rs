@@ -6,7 +6,7 @@
 use alloy::sol_types::SolValue;
 use alloy_primitives::{B256, U256, keccak256};
 
-pub use parts::{Context, Frame, Machine, Micro, Outcome, Phase, Witness, World, stepCall};
+pub use parts::{Access, Context, Frame, Machine, Micro, Outcome, Phase, Witness, World, stepCall};
 
 /// The parts, declared in Solidity; each field is documented in `docs/dispute/commitment.md`.
 #[allow(missing_docs)]
@@ -28,7 +28,7 @@ mod parts {
         }
 
         /// The transaction and its block, fixed for the whole transaction.
-        #[derive(Debug, PartialEq, Eq)]
+        #[derive(Debug, Default, PartialEq, Eq)]
         struct Context {
             uint64 chainId;
             uint256 number;
@@ -54,7 +54,7 @@ mod parts {
         }
 
         /// The world: the state and what the transaction has accumulated.
-        #[derive(Debug, PartialEq, Eq)]
+        #[derive(Debug, Default, PartialEq, Eq)]
         struct World {
             bytes32 stateRoot;
             bytes32 txStartRoot;
@@ -69,7 +69,7 @@ mod parts {
         }
 
         /// The running call frame.
-        #[derive(Debug, PartialEq, Eq)]
+        #[derive(Debug, Default, PartialEq, Eq)]
         struct Frame {
             address account;
             address caller;
@@ -94,18 +94,27 @@ mod parts {
         }
 
         /// How the transaction's frame ended, held in `Machine.frame` during `TxEnd`.
-        #[derive(Debug, PartialEq, Eq)]
+        #[derive(Debug, Default, PartialEq, Eq)]
         struct Outcome {
             uint8 status;
             uint256 gasLeft;
         }
 
-        /// What a step reads besides the machine (`EVMStepper.Witness`; each field is
+        /// One entry of the transaction's access list.
+        #[derive(Debug, PartialEq, Eq)]
+        struct Access {
+            address account;
+            bytes32[] keys;
+        }
+
+        /// What a step reads besides the machine (`StepWitness.Witness`; each field is
         /// documented there and in `docs/dispute/stepper.md`).
         #[derive(Debug, PartialEq, Eq)]
         struct Witness {
             Machine machine;
             Frame frame;
+            Outcome outcome;
+            Micro micro;
             uint256[] stack;
             bytes32 stackBelow;
             bytes32[] code;
@@ -116,13 +125,15 @@ mod parts {
             Context context;
             bytes[][] tries;
             bytes sibling;
+            bytes data;
+            Access[] accessList;
         }
 
         /// The on-chain stepper's entry point.
         function step(bytes32 pre, Witness witness) external view returns (bytes32 post);
 
         /// An operation in progress across micro-steps.
-        #[derive(Debug, PartialEq, Eq)]
+        #[derive(Debug, Default, PartialEq, Eq)]
         struct Micro {
             uint8 kind;
             uint256 a;

@@ -26,12 +26,14 @@ mod commitment;
 mod execute;
 mod fixtures;
 mod trace;
+mod verify;
 
 pub use buffer::{BUFFER_DEPTH, BufferTree};
-pub use commitment::{Context, Frame, Machine, Micro, Outcome, Phase, Witness, World, stack_hash, stepCall};
+pub use commitment::{Access, Context, Frame, Machine, Micro, Outcome, Phase, Witness, World, stack_hash, stepCall};
 pub use execute::{ExecuteError, Executed, execute, logs_hash};
 pub use fixtures::{
     AccessListEntry, Env, ExpectedPost, FixtureError, Indexes, PreAccount, StateTest, StateTestFile, TestUnit,
     TransactionTemplate,
 };
 pub use trace::{Skip, Step, TraceError, Traced, trace};
+pub use verify::{Checked, OnChainStepper, StepCall, check};

@@ -14,41 +14,9 @@ use std::{
     sync::LazyLock,
 };
 use stepper::{
-    AccessListEntry, Env, ExpectedPost, Indexes, PreAccount, Skip, StateTest, StateTestFile, Step, TestUnit,
-    TransactionTemplate, Witness, stepCall, trace,
+    Access, AccessListEntry, Checked, Env, ExpectedPost, Indexes, OnChainStepper, PreAccount, Skip, StateTest,
+    StateTestFile, TestUnit, TransactionTemplate, Witness, check, stepCall, trace,
 };
-use test_support::{CompiledContract, ContractHarness, compile};
-
-static WORLD_TRIES: LazyLock<CompiledContract> =
-    LazyLock::new(|| compile("contracts/src/dispute/WorldTries.sol", "WorldTries"));
-static STEPPER: LazyLock<CompiledContract> =
-    LazyLock::new(|| compile("contracts/src/dispute/EVMStepper.sol", "EVMStepper"));
-
-/// `EVMStepper` deployed with its `WorldTries`.
-struct OnChain {
-    harness: ContractHarness,
-    stepper: Address,
-}
-
-impl OnChain {
-    fn new() -> Self {
-        let mut harness = ContractHarness::empty();
-        let tries = harness.deploy(WORLD_TRIES.bytecode.to_vec());
-        let mut creation = STEPPER.bytecode.to_vec();
-        creation.extend_from_slice(tries.into_word().as_slice());
-        let stepper = harness.deploy(creation);
-        Self { harness, stepper }
-    }
-
-    /// The stepper's post-state for `step`'s witness, the L1 gas of the call and the size of
-    /// its calldata.
-    fn step(&mut self, step: &Step) -> (Result<B256, Bytes>, u64, usize) {
-        let call = stepCall { pre: step.witness.machine.commitment(), witness: step.witness.clone() }.abi_encode();
-        let size = call.len();
-        let result = self.harness.call_at(self.stepper, call);
-        (result.output.map(|output| B256::from_slice(&output)), result.gas_used, size)
-    }
-}
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/state-tests")
@@ -77,10 +45,10 @@ const FOLDERS: &[&str] = &[
     "Shanghai/stEIP3855-push0",
 ];
 
-/// Checked steps: the first `FULL_STEPS` of each transaction of each folder's first file; of
-/// every transaction the first and last step; the first two of each opcode; and a seeded
-/// sample of the rest (`STEPPER_ALL=1` checks every step of every file instead: about 40
-/// minutes).
+/// Checked steps: every step outside `Run` and the first and last of every transaction; the
+/// first `FULL_STEPS` of each transaction of each folder's first file; the first two of each
+/// opcode; and a seeded sample of the rest (`STEPPER_ALL=1` checks every step instead, as
+/// `rollup stepper state-tests` does).
 const FULL_FILES: usize = 1;
 const FULL_STEPS: u64 = 200;
 /// Out of 256: the share of the other steps checked.
@@ -102,33 +70,30 @@ struct Tally {
     max_gas: u64,
     total_gas: u64,
     max_size: usize,
-    seen: HashMap<u8, u32>,
-    skipped: BTreeMap<Option<Skip>, u32>,
+    passed: u32,
+    skipped: BTreeMap<Skip, u32>,
     failures: Vec<String>,
 }
 
 impl Tally {
-    fn check(&mut self, chain: &mut OnChain, name: &str, step: &Step) -> ControlFlow<()> {
-        let (post, gas, size) = chain.step(step);
-        self.steps += 1;
-        self.max_gas = self.max_gas.max(gas);
-        self.total_gas += gas;
-        self.max_size = self.max_size.max(size);
-        *self.seen.entry(step.opcode).or_default() += 1;
-        match post {
-            Ok(post) if post == step.post.commitment() => ControlFlow::Continue(()),
-            other => {
-                self.failures.push(format!("{name} step {} (opcode {:#04x}): {other:?}", step.index, step.opcode));
-                ControlFlow::Break(())
-            }
+    fn add(&mut self, name: &str, checked: Checked) {
+        self.steps += checked.checked;
+        self.max_gas = self.max_gas.max(checked.max_gas);
+        self.total_gas += checked.total_gas;
+        self.max_size = self.max_size.max(checked.max_calldata);
+        match (checked.failure, checked.skip) {
+            (Some(failure), _) => self.failures.push(format!("{name}: {failure}")),
+            (None, Some(skip)) => *self.skipped.entry(skip).or_default() += 1,
+            (None, None) => self.passed += 1,
         }
     }
 }
 
 #[test]
 fn stepper_agrees_with_the_tracer() {
-    let mut chain = OnChain::new();
+    let mut chain = OnChainStepper::new();
     let mut tally = Tally::default();
+    let mut seen: HashMap<u8, u32> = HashMap::new();
     let all = std::env::var("STEPPER_ALL").is_ok_and(|value| value == "1");
     for folder in FOLDERS {
         for (position, path) in json_files(&fixtures().join(folder)).into_iter().enumerate() {
@@ -138,24 +103,19 @@ fn stepper_agrees_with_the_tracer() {
             let file = StateTestFile::read(&path).unwrap();
             for unit in file.units("Cancun") {
                 let name = format!("{folder}/{} [{}]", unit.name, unit.index);
-                let mut last = None;
-                let traced = trace(&unit, |step| {
+                let checked = check(&unit, &mut chain, |step| {
+                    let opcode = step.opcode.unwrap_or_default();
                     let sampled = keccak256(format!("{name}/{}", step.index))[0] < SAMPLE;
-                    let first_of_kind = tally.seen.get(&step.opcode).copied().unwrap_or_default() < 2;
+                    let first_of_kind = seen.get(&opcode).copied().unwrap_or_default() < 2;
                     let full = position < FULL_FILES && step.index < FULL_STEPS;
-                    if all || full || step.index == 0 || sampled || first_of_kind {
-                        tally.check(&mut chain, &name, &step)?;
-                        last = None;
-                    } else {
-                        last = Some(step);
+                    let chosen = all || full || sampled || first_of_kind;
+                    if chosen {
+                        *seen.entry(opcode).or_default() += 1;
                     }
-                    ControlFlow::Continue(())
+                    chosen
                 })
                 .unwrap();
-                if let Some(step) = last {
-                    let _ = tally.check(&mut chain, &name, &step);
-                }
-                *tally.skipped.entry(traced.skip).or_default() += 1;
+                tally.add(&name, checked);
             }
         }
     }
@@ -166,8 +126,9 @@ fn stepper_agrees_with_the_tracer() {
         tally.total_gas / tally.steps.max(1),
         tally.max_size
     );
-    println!("transactions by where tracing stopped: {:?}", tally.skipped);
+    println!("{} passed, skipped by where tracing stopped: {:?}", tally.passed, tally.skipped);
     assert!(tally.steps > 10_000, "only {} steps checked", tally.steps);
+    assert!(tally.passed > 200, "only {} transactions passed", tally.passed);
     let failures = &tally.failures;
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures[..failures.len().min(20)].join("\n"));
 }
@@ -198,7 +159,7 @@ impl Rng {
 fn mutate(witness: &mut Witness, rng: &mut Rng) -> &'static str {
     let frame = &mut witness.frame;
     let world = &mut witness.world;
-    match rng.below(14) {
+    match rng.below(16) {
         0 if !witness.stack.is_empty() => {
             let at = rng.below(witness.stack.len());
             witness.stack[at] ^= U256::from(1) << rng.below(256);
@@ -208,7 +169,7 @@ fn mutate(witness: &mut Witness, rng: &mut Rng) -> &'static str {
             witness.stackBelow = rng.word();
             "the stack beneath"
         }
-        2 => {
+        2 if !witness.code.is_empty() => {
             let at = rng.below(witness.code.len());
             rng.flip(&mut witness.code[at].0);
             "a code word"
@@ -224,7 +185,7 @@ fn mutate(witness: &mut Witness, rng: &mut Rng) -> &'static str {
             rng.flip(&mut witness.wordProofs[at][level].0);
             "a data word's proof"
         }
-        5 => {
+        5 if !witness.codeProofs.is_empty() => {
             let at = rng.below(witness.codeProofs.len());
             let level = rng.below(witness.codeProofs[at].len());
             rng.flip(&mut witness.codeProofs[at][level].0);
@@ -292,6 +253,27 @@ fn mutate(witness: &mut Witness, rng: &mut Rng) -> &'static str {
                 _ => frame.checkpoint = rng.word(),
             }
             "a frame field"
+        }
+        14 => {
+            let mut data = witness.data.to_vec();
+            if data.is_empty() {
+                data.push(1);
+            } else {
+                rng.flip(&mut data);
+            }
+            witness.data = data.into();
+            "the calldata or code"
+        }
+        15 => {
+            match rng.below(3) {
+                0 => witness.outcome.gasLeft += U256::from(1),
+                1 => witness.micro.a += U256::from(1),
+                _ => match witness.accessList.first_mut() {
+                    Some(access) => access.keys.push(rng.word()),
+                    None => witness.accessList.push(Access { account: Address::ZERO, keys: Vec::new() }),
+                },
+            }
+            "the outcome, micro-step or access list"
         }
         12 => {
             // A consistent but different machine: the claimed pre-state no longer matches.
@@ -467,27 +449,25 @@ proptest! {
     fn random_programs_step_alike_and_mutations_never_prove_another_post_state(seed in any::<u64>()) {
         let mut rng = Rng(seed);
         let test = random_test(&mut rng);
-        let mut chain = OnChain::new();
-        let mut tally = Tally::default();
+        let mut chain = OnChainStepper::new();
+        let checked = check(&unit_of(&test), &mut chain, |_| true).unwrap();
+        prop_assert_eq!(checked.failure, None);
+        prop_assert_eq!(checked.skip, None, "every instruction drawn is built");
+        prop_assert!(checked.checked > 17, "the program ran: {} steps", checked.checked);
         let mut steps = Vec::new();
-        let traced = trace(&unit_of(&test), |step| {
-            tally.check(&mut chain, "random", &step)?;
-            if rng.below(8) == 0 {
+        trace(&unit_of(&test), |step| {
+            if step.opcode.is_none() || rng.below(8) == 0 {
                 steps.push(step);
             }
             ControlFlow::Continue(())
         })
         .unwrap();
-        prop_assert!(tally.failures.is_empty(), "{:?}", tally.failures);
-        prop_assert_eq!(traced.skip, None, "every instruction drawn is built");
-        prop_assert!(tally.steps > 17, "the program ran: {} steps", tally.steps);
         for step in &steps {
             let honest = step.post.commitment();
             let pre = step.witness.machine.commitment();
             let mut wrong_pre = pre;
             rng.flip(&mut wrong_pre.0);
-            let call = stepCall { pre: wrong_pre, witness: step.witness.clone() };
-            prop_assert!(chain.harness.call_at(chain.stepper, call.abi_encode()).output.is_err(), "a wrong pre-state was accepted");
+            prop_assert!(chain.step(wrong_pre, &step.witness).post.is_err(), "a wrong pre-state was accepted");
             for _ in 0..6 {
                 let mut witness = step.witness.clone();
                 let what = mutate(&mut witness, &mut rng);
@@ -497,8 +477,8 @@ proptest! {
                     let at = 36 + rng.below(data.len() - 36);
                     data[at] ^= 1 << rng.below(8);
                 }
-                if let Ok(output) = chain.harness.call_at(chain.stepper, data).output {
-                    prop_assert_eq!(B256::from_slice(&output), honest, "opcode {:#04x}: a mutated {} proved another post-state", step.opcode, what);
+                if let Ok(post) = chain.call(data).post {
+                    prop_assert_eq!(post, honest, "step {:?} {:02x?}: a mutated {} proved another post-state", step.witness.machine.phase, step.opcode, what);
                 }
             }
         }

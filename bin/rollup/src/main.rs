@@ -7,6 +7,7 @@ mod deploy;
 mod devnet;
 mod fraud_prover;
 mod keys;
+mod stepper;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
@@ -48,6 +49,9 @@ enum Command {
     },
     /// Print the development genesis as JSON.
     Genesis(SequencerArgs),
+    /// The dispute game's EVM stepper: `state-tests <DIR>...` checks it step by step against
+    /// revm on Ethereum state tests.
+    Stepper(stepper::StepperArgs),
 }
 
 /// mimalloc: the parallel executor allocates on worker threads and frees on another, which
@@ -73,6 +77,7 @@ async fn main() -> anyhow::Result<()> {
             println!("replayed blocks 1..={head}: every block matches; state root {root}");
             Ok(())
         }
+        Command::Stepper(args) => stepper::run(args),
         Command::Genesis(args) => {
             let settings = args.resolve()?;
             println!("{}", serde_json::to_string_pretty(&settings.node.genesis)?);

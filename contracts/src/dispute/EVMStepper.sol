@@ -5,6 +5,8 @@ import {MachineCommitment as MC} from "./lib/MachineCommitment.sol";
 import {BufferTree} from "./lib/BufferTree.sol";
 import {EVMArithmetic} from "./lib/EVMArithmetic.sol";
 import {WorldTries} from "./WorldTries.sol";
+import {TransactionSteps} from "./TransactionSteps.sol";
+import {StepWitness} from "./lib/StepWitness.sol";
 
 /// @title EVMStepper
 /// @notice Executes one step of an EVM transaction against a commitment to the whole machine
@@ -17,36 +19,6 @@ import {WorldTries} from "./WorldTries.sol";
 ///         frame's end; `Done`. The other phases and instructions revert with
 ///         `EVMStepper_NotBuilt` rather than return a wrong commitment.
 contract EVMStepper {
-    /// @notice What a step reads besides the machine, each part checked against the
-    ///         commitment it belongs to (see docs/dispute/stepper.md for each instruction's).
-    struct Witness {
-        /// The machine before the step (its commitment is the step's pre-state).
-        MC.Machine machine;
-        /// The running frame.
-        MC.Frame frame;
-        /// The stack items the instruction reads, top first.
-        uint256[] stack;
-        /// The hash of the stack beneath those items.
-        bytes32 stackBelow;
-        /// The code word holding the opcode, and the next one when an immediate crosses into it.
-        bytes32[] code;
-        /// Their proofs against the frame's code root.
-        bytes32[][] codeProofs;
-        /// The data words the instruction reads or writes (memory, calldata, the JUMPDEST
-        /// bitmap, block hashes, blob hashes), in the order it uses them.
-        bytes32[] words;
-        /// Their proofs: for writes each against the root after the previous write.
-        bytes32[][] wordProofs;
-        /// The world, when the instruction reads or writes it.
-        MC.World world;
-        /// The transaction's context, when the instruction reads it.
-        MC.Context context;
-        /// Merkle-Patricia proofs, per instruction (docs/dispute/stepper.md).
-        bytes[][] tries;
-        /// The collapse witness of a trie deletion, when it needs one.
-        bytes sibling;
-    }
-
     /// @notice Thrown when the witness's machine is not the committed pre-state.
     error EVMStepper_WrongMachine();
     /// @notice Thrown when the witness's frame is not the machine's.
@@ -64,6 +36,8 @@ contract EVMStepper {
 
     /// @notice The contract that proves and updates the world's tries.
     WorldTries public immutable TRIES;
+    /// @notice The contract that executes the steps around the transaction's frame.
+    TransactionSteps public immutable PHASES;
 
     /// @dev The EVM's stack limit.
     uint256 private constant STACK_LIMIT = 1024;
@@ -79,23 +53,24 @@ contract EVMStepper {
     /// @dev Operand limit of memory offsets and sizes (revm's usize); larger ones halt.
     uint256 private constant OPERAND_LIMIT = 1 << 64;
 
-    /// @param tries The world-trie contract (its code is part of the stepper; separate only
-    ///              because both together exceed the contract size limit).
-    constructor(WorldTries tries) {
+    /// @param tries  The world-trie contract (its code is part of the stepper; separate
+    ///               because together they exceed the contract size limit).
+    /// @param phases The transaction-phase contract, using the same `tries`.
+    constructor(WorldTries tries, TransactionSteps phases) {
         TRIES = tries;
+        PHASES = phases;
     }
 
     /// @notice The machine's commitment after one step from `pre`.
     /// @param pre     The commitment before the step.
     /// @param witness The parts of the machine the step reads, with their proofs.
     /// @return post   The commitment after the step.
-    function step(bytes32 pre, Witness memory witness) external view returns (bytes32 post) {
+    function step(bytes32 pre, StepWitness.Witness memory witness) external view returns (bytes32 post) {
         MC.Machine memory machine = witness.machine;
         if (MC.hash(machine) != pre) revert EVMStepper_WrongMachine();
         if (machine.phase == MC.Phase.Done) return pre;
-        if (machine.phase != MC.Phase.Run || machine.micro != 0 || witness.frame.depth != 0) {
-            revert EVMStepper_NotBuilt(machine.phase, 0);
-        }
+        if (machine.phase != MC.Phase.Run) return MC.hash(PHASES.step(witness));
+        if (machine.micro != 0 || witness.frame.depth != 0) revert EVMStepper_NotBuilt(machine.phase, 0);
         if (MC.hash(witness.frame) != machine.frame) revert EVMStepper_WrongFrame();
         return MC.hash(_run(witness));
     }
@@ -103,7 +78,7 @@ contract EVMStepper {
     // ------------------------------------------------------------------ one instruction
 
     /// @dev The instruction at the frame's pc.
-    function _run(Witness memory w) private view returns (MC.Machine memory) {
+    function _run(StepWitness.Witness memory w) private view returns (MC.Machine memory) {
         MC.Frame memory f = w.frame;
         (uint256 op, uint256 immediate) = _fetch(w, f);
         (bool known, uint256 gas, uint256 reads, uint256 pushes) = _shape(op);
@@ -157,7 +132,11 @@ contract EVMStepper {
     }
 
     /// @dev The opcode at pc and, for PUSHn, its immediate (zero past the code's end).
-    function _fetch(Witness memory w, MC.Frame memory f) private pure returns (uint256 op, uint256 immediate) {
+    function _fetch(StepWitness.Witness memory w, MC.Frame memory f)
+        private
+        pure
+        returns (uint256 op, uint256 immediate)
+    {
         uint256 offset = f.pc % 32;
         if (w.code.length == 0 || w.codeProofs.length != w.code.length) revert EVMStepper_WrongWitnessShape();
         BufferTree.verify(f.codeRoot, f.pc / 32, w.code[0], w.codeProofs[0]);
@@ -217,7 +196,7 @@ contract EVMStepper {
     // ------------------------------------------------------------------ the stack
 
     /// @dev Checks the witness's `reads` top items and the hash beneath them against the frame.
-    function _checkStack(Witness memory w, MC.Frame memory f, uint256 reads) private pure {
+    function _checkStack(StepWitness.Witness memory w, MC.Frame memory f, uint256 reads) private pure {
         if (w.stack.length != reads) revert EVMStepper_WrongStack();
         bytes32 h = w.stackBelow;
         for (uint256 i = reads; i > 0; i--) {
@@ -227,7 +206,7 @@ contract EVMStepper {
     }
 
     /// @dev The frame with the read items replaced by `results` (the first of them on top).
-    function _continue(Witness memory w, MC.Frame memory f, uint256[] memory results)
+    function _continue(StepWitness.Witness memory w, MC.Frame memory f, uint256[] memory results)
         private
         pure
         returns (MC.Machine memory)
@@ -242,7 +221,7 @@ contract EVMStepper {
     }
 
     /// @dev The machine running the updated frame.
-    function _next(Witness memory w, MC.Frame memory f) private pure returns (MC.Machine memory m) {
+    function _next(StepWitness.Witness memory w, MC.Frame memory f) private pure returns (MC.Machine memory m) {
         m = w.machine;
         m.frame = MC.hash(f);
     }
@@ -255,13 +234,17 @@ contract EVMStepper {
     // ------------------------------------------------------------------ the frame's end
 
     /// @dev An exceptional halt: all gas consumed, the frame's changes undone.
-    function _halt(Witness memory w) private pure returns (MC.Machine memory) {
+    function _halt(StepWitness.Witness memory w) private pure returns (MC.Machine memory) {
         w.frame.gas = 0;
         return _end(w, w.frame, MC.HALTED);
     }
 
     /// @dev The frame ends with `status`; a failed frame's world is its checkpoint.
-    function _end(Witness memory w, MC.Frame memory f, uint8 status) private pure returns (MC.Machine memory m) {
+    function _end(StepWitness.Witness memory w, MC.Frame memory f, uint8 status)
+        private
+        pure
+        returns (MC.Machine memory m)
+    {
         m = w.machine;
         m.phase = MC.Phase.TxEnd;
         if (status != MC.SUCCEEDED) m.world = f.checkpoint;
@@ -271,7 +254,11 @@ contract EVMStepper {
     // ------------------------------------------------------------------ control flow
 
     /// @dev JUMP and JUMPI: the destination must be a JUMPDEST, shown by its bitmap word.
-    function _jump(Witness memory w, MC.Frame memory f, uint256 op) private pure returns (MC.Machine memory) {
+    function _jump(StepWitness.Witness memory w, MC.Frame memory f, uint256 op)
+        private
+        pure
+        returns (MC.Machine memory)
+    {
         uint256 dest = w.stack[0];
         if (op == 0x57 && w.stack[1] == 0) return _continue(w, f, new uint256[](0));
         if (dest >= f.codeLength) return _halt(w);
@@ -303,7 +290,11 @@ contract EVMStepper {
     }
 
     /// @dev MLOAD, MSTORE, MSTORE8: the words at `offset` (two when it is not aligned).
-    function _memory(Witness memory w, MC.Frame memory f, uint256 op) private pure returns (MC.Machine memory) {
+    function _memory(StepWitness.Witness memory w, MC.Frame memory f, uint256 op)
+        private
+        pure
+        returns (MC.Machine memory)
+    {
         uint256 offset = w.stack[0];
         uint256 size = op == 0x53 ? 1 : 32;
         if (offset >= OPERAND_LIMIT || !_expand(f, offset, size)) return _halt(w);
@@ -348,7 +339,11 @@ contract EVMStepper {
     }
 
     /// @dev CALLDATALOAD: 32 bytes of calldata from `offset`, zero past its end.
-    function _calldataLoad(Witness memory w, MC.Frame memory f, uint256 offset) private pure returns (uint256 value) {
+    function _calldataLoad(StepWitness.Witness memory w, MC.Frame memory f, uint256 offset)
+        private
+        pure
+        returns (uint256 value)
+    {
         if (offset >= f.calldataLength) {
             if (w.words.length != 0) revert EVMStepper_WrongWitnessShape();
             return 0;
@@ -364,17 +359,18 @@ contract EVMStepper {
     // ------------------------------------------------------------------ the world
 
     /// @dev Checks the witness's world against the machine's.
-    function _world(Witness memory w) private pure returns (MC.World memory) {
+    function _world(StepWitness.Witness memory w) private pure returns (MC.World memory) {
         if (MC.hash(w.world) != w.machine.world) revert EVMStepper_WrongWorld();
         return w.world;
     }
 
     /// @dev The machine with the updated frame and world.
-    function _nextWorld(Witness memory w, MC.Frame memory f, MC.World memory world, uint256[] memory results)
-        private
-        pure
-        returns (MC.Machine memory m)
-    {
+    function _nextWorld(
+        StepWitness.Witness memory w,
+        MC.Frame memory f,
+        MC.World memory world,
+        uint256[] memory results
+    ) private pure returns (MC.Machine memory m) {
         m = _continue(w, f, results);
         m.world = MC.hash(world);
     }
@@ -382,7 +378,11 @@ contract EVMStepper {
     /// @dev SLOAD and SSTORE. Tries: 0 the account against the state root, 1 the slot against
     ///      its storage root, 2 the slot against the warm-slot set; for SSTORE also 3 the account
     ///      against the transaction's start root and 4 the slot there (the original value).
-    function _storage(Witness memory w, MC.Frame memory f, uint256 op) private view returns (MC.Machine memory) {
+    function _storage(StepWitness.Witness memory w, MC.Frame memory f, uint256 op)
+        private
+        view
+        returns (MC.Machine memory)
+    {
         if (op == 0x55 && (f.isStatic || f.gas <= SSTORE_SENTRY)) return _halt(w);
         MC.World memory world = _world(w);
         if (w.tries.length != (op == 0x54 ? 3 : 5)) revert EVMStepper_WrongWitnessShape();
@@ -397,7 +397,7 @@ contract EVMStepper {
 
     /// @dev Warms the slot on the stack's top: whether it was cold, the frame's account and the
     ///      slot's current value.
-    function _slot(Witness memory w, MC.Frame memory f, MC.World memory world)
+    function _slot(StepWitness.Witness memory w, MC.Frame memory f, MC.World memory world)
         private
         view
         returns (bool cold, WorldTries.Account memory acc, uint256 current)
@@ -411,7 +411,7 @@ contract EVMStepper {
 
     /// @dev SSTORE once the slot is warm and read.
     function _sstore(
-        Witness memory w,
+        StepWitness.Witness memory w,
         MC.Frame memory f,
         MC.World memory world,
         uint256 cost,
@@ -457,7 +457,11 @@ contract EVMStepper {
     }
 
     /// @dev TLOAD and TSTORE (EIP-1153). Tries: 0 the key against the transient root.
-    function _transient(Witness memory w, MC.Frame memory f, uint256 op) private view returns (MC.Machine memory) {
+    function _transient(StepWitness.Witness memory w, MC.Frame memory f, uint256 op)
+        private
+        view
+        returns (MC.Machine memory)
+    {
         if (op == 0x5d && f.isStatic) return _halt(w);
         MC.World memory world = _world(w);
         if (w.tries.length != 1) revert EVMStepper_WrongWitnessShape();
@@ -473,7 +477,7 @@ contract EVMStepper {
     // ------------------------------------------------------------------ the environment
 
     /// @dev Instructions that push a value of the frame, the transaction or the block.
-    function _environment(Witness memory w, MC.Frame memory f, uint256 op) private view returns (uint256) {
+    function _environment(StepWitness.Witness memory w, MC.Frame memory f, uint256 op) private view returns (uint256) {
         if (op == 0x30) return uint160(f.account);
         if (op == 0x33) return uint160(f.caller);
         if (op == 0x34) return f.value;
@@ -504,7 +508,7 @@ contract EVMStepper {
     }
 
     /// @dev BLOCKHASH: the hash of one of the 256 blocks before the current one, else zero.
-    function _blockHash(Witness memory w, MC.Context memory c) private pure returns (uint256) {
+    function _blockHash(StepWitness.Witness memory w, MC.Context memory c) private pure returns (uint256) {
         uint256 requested = w.stack[0];
         if (requested >= c.number || c.number - requested > 256) {
             if (w.words.length != 0) revert EVMStepper_WrongWitnessShape();

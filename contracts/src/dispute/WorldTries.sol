@@ -84,6 +84,32 @@ contract WorldTries {
         );
     }
 
+    /// @notice Code hash of an account without code.
+    bytes32 internal constant EMPTY_CODE = keccak256("");
+
+    /// @notice Sets the nonce and balance of `who` (absent accounts are created with no code
+    ///         or storage) and returns the new state root. An account left empty (EIP-161: no
+    ///         nonce, balance or code) is deleted, with `sibling` as the collapse witness.
+    /// @param acc   The account as `account` read it with `proof` from `root`.
+    function setAccount(
+        address who,
+        Account memory acc,
+        uint256 nonce,
+        uint256 balance,
+        bytes[] memory proof,
+        bytes memory sibling,
+        bytes32 root
+    ) external pure returns (bytes32) {
+        bytes32 codeHash = acc.exists ? acc.codeHash : EMPTY_CODE;
+        bytes memory leaf;
+        if (nonce != 0 || balance != 0 || codeHash != EMPTY_CODE || acc.storageRoot != EMPTY_ROOT) {
+            leaf = bytes.concat(_encodeUint(nonce), _encodeUint(balance), hex"a0", acc.storageRoot, hex"a0", codeHash);
+            // The payload is 68 to 108 bytes: a list header of two bytes.
+            leaf = bytes.concat(hex"f8", bytes1(uint8(leaf.length)), leaf);
+        }
+        return MerkleTrieWriter.updateSecure(abi.encodePacked(who), leaf, proof, sibling, root);
+    }
+
     /// @notice The transient value of `slot` of `who` in the transient trie with root `root`.
     function transientValue(address who, bytes32 slot, bytes[] memory proof, bytes32 root)
         external
@@ -132,6 +158,12 @@ contract WorldTries {
             mstore(add(out, 0x21), shl(mul(8, sub(32, n)), value))
         }
         // The word written above may run past the array; it lands in free memory only.
+    }
+
+    /// @dev The RLP encoding of an unsigned integer.
+    function _encodeUint(uint256 value) private pure returns (bytes memory) {
+        if (value == 0) return hex"80";
+        return _encodeValue(value);
     }
 
     /// @dev `leaf` with its storage root replaced. A canonical account leaf ends with the two

@@ -4,6 +4,8 @@ pragma solidity ^0.8.24;
 import {TestBase} from "../utils/TestBase.sol";
 import {EVMStepper} from "../../src/dispute/EVMStepper.sol";
 import {WorldTries} from "../../src/dispute/WorldTries.sol";
+import {TransactionSteps} from "../../src/dispute/TransactionSteps.sol";
+import {StepWitness} from "../../src/dispute/lib/StepWitness.sol";
 import {BufferTree} from "../../src/dispute/lib/BufferTree.sol";
 import {MachineCommitment as MC} from "../../src/dispute/lib/MachineCommitment.sol";
 
@@ -11,7 +13,8 @@ import {MachineCommitment as MC} from "../../src/dispute/lib/MachineCommitment.s
 ///      checks the stepper against the revm tracer at every step of the state tests and of
 ///      random programs, and that mutated witnesses never prove another post-state.
 contract EVMStepperTest is TestBase {
-    EVMStepper internal stepper = new EVMStepper(new WorldTries());
+    WorldTries internal tries = new WorldTries();
+    EVMStepper internal stepper = new EVMStepper(tries, new TransactionSteps(tries));
 
     /// @dev The sibling path of a word in an otherwise all-zero buffer.
     function _zeroPath() internal pure returns (bytes32[] memory path) {
@@ -25,7 +28,7 @@ contract EVMStepperTest is TestBase {
     function _witness(bytes32 code, uint256 codeLength, uint256 pc, uint256[] memory stack)
         internal
         pure
-        returns (EVMStepper.Witness memory w)
+        returns (StepWitness.Witness memory w)
     {
         bytes32[] memory path = _zeroPath();
         bytes32 empty = BufferTree.rootOf(0, bytes32(0), path);
@@ -63,7 +66,7 @@ contract EVMStepperTest is TestBase {
     }
 
     function testFuzz_step_add_pushesTheWrappedSum_succeeds(uint256 a, uint256 b) external view {
-        EVMStepper.Witness memory w = _witness(bytes32(bytes1(0x01)), 1, 0, _pair(a, b));
+        StepWitness.Witness memory w = _witness(bytes32(bytes1(0x01)), 1, 0, _pair(a, b));
         w.stack = new uint256[](2);
         (w.stack[0], w.stack[1]) = (a, b);
         bytes32 pre = MC.hash(w.machine);
@@ -80,7 +83,7 @@ contract EVMStepperTest is TestBase {
     }
 
     function test_step_stackUnderflow_haltsToTheCheckpoint_succeeds() external view {
-        EVMStepper.Witness memory w = _witness(bytes32(bytes1(0x01)), 1, 0, new uint256[](0));
+        StepWitness.Witness memory w = _witness(bytes32(bytes1(0x01)), 1, 0, new uint256[](0));
         MC.Machine memory expected = _copy(w.machine);
         expected.phase = MC.Phase.TxEnd;
         expected.world = w.frame.checkpoint;
@@ -89,7 +92,7 @@ contract EVMStepperTest is TestBase {
     }
 
     function test_step_pastTheCode_stops_succeeds() external view {
-        EVMStepper.Witness memory w = _witness(bytes32(bytes1(0x01)), 1, 1, new uint256[](0));
+        StepWitness.Witness memory w = _witness(bytes32(bytes1(0x01)), 1, 1, new uint256[](0));
         MC.Machine memory expected = _copy(w.machine);
         expected.phase = MC.Phase.TxEnd;
         expected.frame = MC.hash(MC.Outcome({status: MC.SUCCEEDED, gasLeft: 100_000}));
@@ -97,20 +100,20 @@ contract EVMStepperTest is TestBase {
     }
 
     function test_step_done_returnsThePreState_succeeds() external view {
-        EVMStepper.Witness memory w;
+        StepWitness.Witness memory w;
         w.machine.phase = MC.Phase.Done;
         bytes32 pre = MC.hash(w.machine);
         vm.assertEq(stepper.step(pre, w), pre, "done is a fixed point");
     }
 
     function test_step_wrongPreState_reverts() external {
-        EVMStepper.Witness memory w = _witness(bytes32(bytes1(0x01)), 1, 0, _pair(1, 2));
+        StepWitness.Witness memory w = _witness(bytes32(bytes1(0x01)), 1, 0, _pair(1, 2));
         vm.expectRevert(EVMStepper.EVMStepper_WrongMachine.selector);
         stepper.step(keccak256("another"), w);
     }
 
     function test_step_wrongStackItem_reverts() external {
-        EVMStepper.Witness memory w = _witness(bytes32(bytes1(0x01)), 1, 0, _pair(1, 2));
+        StepWitness.Witness memory w = _witness(bytes32(bytes1(0x01)), 1, 0, _pair(1, 2));
         w.stack = new uint256[](2);
         (w.stack[0], w.stack[1]) = (2, 2);
         vm.expectRevert(EVMStepper.EVMStepper_WrongStack.selector);
@@ -118,21 +121,22 @@ contract EVMStepperTest is TestBase {
     }
 
     function test_step_wrongCodeWord_reverts() external {
-        EVMStepper.Witness memory w = _witness(bytes32(bytes1(0x01)), 1, 0, _pair(1, 2));
+        StepWitness.Witness memory w = _witness(bytes32(bytes1(0x01)), 1, 0, _pair(1, 2));
         w.code[0] = bytes32(bytes1(0x02));
         vm.expectRevert(BufferTree.BufferTree_InvalidProof.selector);
         stepper.step(MC.hash(w.machine), w);
     }
 
     function test_step_callNotBuiltYet_reverts() external {
-        EVMStepper.Witness memory w = _witness(bytes32(bytes1(0xf1)), 1, 0, new uint256[](0));
+        StepWitness.Witness memory w = _witness(bytes32(bytes1(0xf1)), 1, 0, new uint256[](0));
         vm.expectRevert(abi.encodeWithSelector(EVMStepper.EVMStepper_NotBuilt.selector, MC.Phase.Run, 0xf1));
         stepper.step(MC.hash(w.machine), w);
     }
 
-    function test_step_txStartNotBuiltYet_reverts() external {
-        EVMStepper.Witness memory w;
-        vm.expectRevert(abi.encodeWithSelector(EVMStepper.EVMStepper_NotBuilt.selector, MC.Phase.TxStart, 0));
+    function test_step_txStartWithAnotherContext_reverts() external {
+        StepWitness.Witness memory w;
+        w.context.number = 1;
+        vm.expectRevert(TransactionSteps.TransactionSteps_WrongWitness.selector);
         stepper.step(MC.hash(w.machine), w);
     }
 }

@@ -130,6 +130,11 @@ impl StateTrie {
         self.storage.get_mut(&address)?.deletion_sibling(keccak256(slot))
     }
 
+    /// The extra witness deleting `address` from the account trie needs besides its proof.
+    pub fn account_deletion_sibling(&mut self, address: Address) -> Option<Bytes> {
+        self.accounts.deletion_sibling(keccak256(address))
+    }
+
     fn apply_account(&mut self, address: Address, change: &AccountDiff) {
         let hashed = keccak256(address);
         let Some(info) = change.info else {

@@ -1,6 +1,6 @@
 //! The L1 side: bindings of the rollup's L1 contracts (built from the committed artifacts in
-//! `artifacts/`, which CI checks against a fresh `forge build`), their deployment, and the
-//! deposits read from the Portal's events.
+//! `artifacts/`, which CI checks against a fresh `forge build`), among them the dispute game's
+//! EVM stepper, their deployment, and the deposits read from the Portal's events.
 
 mod deploy;
 mod deployment;
@@ -30,7 +30,16 @@ macro_rules! binding {
 binding!(batch_inbox, BatchInbox, "src/artifacts/BatchInbox.json");
 binding!(output_oracle, OutputOracle, "src/artifacts/OutputOracle.json");
 binding!(portal, Portal, "src/artifacts/Portal.json");
+binding!(evm_stepper, EVMStepper, "src/artifacts/EVMStepper.json");
+binding!(transaction_steps, TransactionSteps, "src/artifacts/TransactionSteps.json");
+binding!(world_tries, WorldTries, "src/artifacts/WorldTries.json");
 
 pub use batch_inbox::BatchInbox;
 pub use output_oracle::OutputOracle;
 pub use portal::Portal;
+
+/// The dispute game's one-step EVM stepper: `EVMStepper`, deployed with the two contracts it
+/// calls (docs/dispute/stepper.md).
+pub mod dispute {
+    pub use super::{evm_stepper::EVMStepper, transaction_steps::TransactionSteps, world_tries::WorldTries};
+}

@@ -4,24 +4,26 @@
 //! stepper needs and the machine after it. Steps stream through a callback, so the trace is
 //! never stored: the dispute game asks for a few positions of it.
 //!
-//! Built so far (issue #23): the `Run` steps of a transaction's single frame, ending in
-//! `TxEnd`. Tracing stops at the first instruction the stepper does not execute yet
+//! Built so far (issue #23): a transaction whose execution stays in one frame, from `TxStart`
+//! to `Done`. Tracing stops at the first instruction the stepper does not execute yet
 //! ([`Skip::Instruction`]).
 
 mod context;
 mod frame;
+mod phases;
 mod witness;
 mod world;
 
 use crate::{
     ExecuteError, Executed,
-    commitment::{Machine, Outcome, Phase, Witness, World},
+    commitment::{Frame, Machine, Micro, Outcome, Phase, Witness, World},
     execute::{Prepared, changes, invalid},
     fixtures::TestUnit,
 };
 use alloy_primitives::{B256, U256};
 use context::ContextData;
 use frame::FrameMirror;
+use phases::Transaction;
 use revm::{
     Context, InspectEvm, Inspector, MainBuilder, MainContext,
     context::{ContextTr, JournalTr, result::EVMError},
@@ -40,10 +42,10 @@ use world::{Effect, WorldMirror};
 /// One step: the witness (whose `machine` is the state before it) and the machine after it.
 #[derive(Clone, Debug)]
 pub struct Step {
-    /// The step's index in the transaction's `Run` phase.
+    /// The step's index in the transaction.
     pub index: u64,
-    /// The instruction's opcode.
-    pub opcode: u8,
+    /// The instruction's opcode, for a `Run` step.
+    pub opcode: Option<u8>,
     /// What the on-chain stepper reads, the machine before the step included.
     pub witness: Witness,
     /// The machine after the step.
@@ -57,8 +59,8 @@ pub enum Skip {
     Invalid,
     /// It creates a contract (part 2).
     Create,
-    /// Its recipient has no code (or is a precompile): no instruction runs.
-    NoCode,
+    /// Its recipient is a precompile (part 2).
+    Precompile,
     /// It reaches an instruction the stepper does not execute yet.
     Instruction(u8),
 }
@@ -66,7 +68,7 @@ pub enum Skip {
 /// What tracing a transaction found.
 #[derive(Clone, Debug)]
 pub struct Traced {
-    /// `Run` steps handed to the callback.
+    /// Steps handed to the callback.
     pub steps: u64,
     /// Why tracing stopped early, if it did.
     pub skip: Option<Skip>,
@@ -90,8 +92,8 @@ pub enum TraceError {
     },
 }
 
-/// Traces the transaction `unit` names under the L2's rules, handing each `Run` step to
-/// `on_step` (which may stop the trace with `ControlFlow::Break`).
+/// Traces the transaction `unit` names under the L2's rules, handing each step to `on_step`
+/// (which may stop the trace with `ControlFlow::Break`).
 pub fn trace(unit: &TestUnit<'_>, mut on_step: impl FnMut(Step) -> ControlFlow<()>) -> Result<Traced, TraceError> {
     let mut prepared = match Prepared::new(unit, rollup_core::SPEC)? {
         Ok(prepared) => prepared.under_l2_rules(),
@@ -105,21 +107,36 @@ pub fn trace(unit: &TestUnit<'_>, mut on_step: impl FnMut(Step) -> ControlFlow<(
         .to()
         .and_then(|to| prepared.world.code_bytes(prepared.pre.accounts.get(to)?.info?.code_hash))
         .unwrap_or_default();
+    let tx = Transaction { data: prepared.tx.data.clone(), access_list: phases::access_list(&prepared.tx.access_list) };
+    let mut world = WorldMirror::new(&prepared.pre);
+    let start = world.world();
+    let machine = Machine {
+        phase: Phase::TxStart,
+        context: context.commitment,
+        world: start.commitment(),
+        frame: B256::ZERO,
+        callStack: B256::ZERO,
+        micro: B256::ZERO,
+    };
+    let mut witness = phases::base(machine, start, &context, &tx);
+    phases::tx_start(&mut witness, &mut world, &context);
+    let creates = prepared.tx.kind.is_create();
     let tracer = Tracer {
         on_step: &mut on_step,
-        world: WorldMirror::new(&prepared.pre, &prepared.tx.access_list),
+        world,
         frame: None,
         code,
-        calldata: prepared.tx.data.clone(),
+        tx,
         context,
         checkpoint: None,
-        pending: None,
+        pending: (!creates).then_some(Pending { witness, opcode: None, effect: Effect::None, written: None }),
         steps: 0,
         frames: 0,
-        running: true,
-        skip: None,
+        running: !creates,
+        skip: creates.then_some(Skip::Create),
         end_gas: 0,
         diverged: None,
+        end: None,
     };
     let (cfg, block, tx) = (prepared.cfg.clone(), prepared.block.clone(), prepared.tx.clone());
     let mut evm = Context::mainnet()
@@ -145,18 +162,23 @@ pub fn trace(unit: &TestUnit<'_>, mut on_step: impl FnMut(Step) -> ControlFlow<(
         revm::context::result::ExecutionResult::Revert { .. } => Outcome::REVERTED,
         revm::context::result::ExecutionResult::Halt { .. } => Outcome::HALTED,
     };
-    tracer.finish(status);
-    let (steps, skip) =
-        (tracer.steps, tracer.skip.or((tracer.frames > 0 && tracer.steps == 0).then_some(Skip::NoCode)));
     let diff = changes(overlay, executed.state);
     let state_root = prepared.world.apply(&diff);
-    Ok(Traced { steps, skip, executed: Executed::of(state_root, &executed.result) })
+    tracer.finish(status);
+    tracer.close(state_root, executed.result.tx_gas_used());
+    Ok(Traced { steps: tracer.steps, skip: tracer.skip, executed: Executed::of(state_root, &executed.result) })
+}
+
+/// The precompiles of the L2's fork (Osaka): 0x01–0x11 and P256VERIFY at 0x100.
+fn is_precompile(address: alloy_primitives::Address) -> bool {
+    let n = U256::from_be_slice(address.as_slice());
+    (n >= U256::from(1) && n <= U256::from(0x11)) || n == U256::from(0x100)
 }
 
 /// The step waiting for the machine after it.
 struct Pending {
     witness: Witness,
-    opcode: u8,
+    opcode: Option<u8>,
     effect: Effect,
     written: Option<std::ops::Range<usize>>,
 }
@@ -166,9 +188,9 @@ struct Tracer<'a, F> {
     on_step: &'a mut F,
     world: WorldMirror,
     frame: Option<FrameMirror>,
-    /// The recipient's code and the calldata: the top frame's.
+    /// The recipient's code, the calldata and the access list.
     code: alloy_primitives::Bytes,
-    calldata: alloy_primitives::Bytes,
+    tx: Transaction,
     context: ContextData,
     /// The world at the top frame's checkpoint (before its value transfer).
     checkpoint: Option<World>,
@@ -180,6 +202,8 @@ struct Tracer<'a, F> {
     /// Gas left when the top frame ended.
     end_gas: u64,
     diverged: Option<(B256, B256)>,
+    /// The machine, world and outcome at `TxEnd`.
+    end: Option<(Machine, World, Outcome)>,
 }
 
 impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
@@ -200,6 +224,57 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         }
     }
 
+    /// Emits `TxStart` (pending) and the `AccessList` steps, and prepares `FrameSetup` for
+    /// `frame`, once revm enters the transaction's frame.
+    fn setup(&mut self, frame: Frame) {
+        let frame_commitment = frame.commitment();
+        let context = self.context.commitment;
+        let machine = move |phase, world: &World, micro: Option<Micro>| Machine {
+            phase,
+            context,
+            world: world.commitment(),
+            frame: frame_commitment,
+            callStack: B256::ZERO,
+            micro: micro.map_or(B256::ZERO, |micro| micro.commitment()),
+        };
+        let items: Vec<(usize, usize)> = self
+            .tx
+            .access_list
+            .iter()
+            .enumerate()
+            .flat_map(|(entry, access)| (0..=access.keys.len()).map(move |item| (entry, item)))
+            .collect();
+        let mut world = self.world.world();
+        let first = items.first().map(|&(entry, item)| phases::access_micro(entry, item));
+        let mut current =
+            machine(if first.is_some() { Phase::AccessList } else { Phase::FrameSetup }, &world, first.clone());
+        self.emit(current.clone());
+        for (position, &(entry, item)) in items.iter().enumerate() {
+            let mut witness = phases::base(current.clone(), world.clone(), &self.context, &self.tx);
+            witness.micro = phases::access_micro(entry, item);
+            witness.tries = vec![phases::access_item(&mut self.world, &self.tx.access_list[entry], item)];
+            world = self.world.world();
+            let next = items.get(position + 1).map(|&(entry, item)| phases::access_micro(entry, item));
+            current = machine(if next.is_some() { Phase::AccessList } else { Phase::FrameSetup }, &world, next);
+            self.pending = Some(Pending { witness, opcode: None, effect: Effect::None, written: None });
+            self.emit(current.clone());
+        }
+        if !self.running {
+            return;
+        }
+        if is_precompile(frame.account) {
+            self.skip = Some(Skip::Precompile);
+            self.running = false;
+            return;
+        }
+        let mut witness = phases::base(current, world, &self.context, &self.tx);
+        phases::frame_setup(&mut witness, &mut self.world, &frame, self.code.clone());
+        witness.frame = frame;
+        self.world.mark_start();
+        self.checkpoint = Some(self.world.world());
+        self.pending = Some(Pending { witness, opcode: None, effect: Effect::None, written: None });
+    }
+
     /// Ends the trace with the frame's `status`: the last step leads to `TxEnd`.
     fn finish(&mut self, status: u8) {
         if !self.running || self.pending.is_none() {
@@ -207,20 +282,51 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         }
         let (world, gas_left) = if status == Outcome::SUCCEEDED {
             self.apply_pending();
-            (self.world.world().commitment(), self.end_gas)
+            (self.world.world(), self.end_gas)
         } else {
-            let checkpoint = self.checkpoint.as_ref().expect("a frame ran").commitment();
+            let checkpoint = self.checkpoint.clone().expect("a frame ran");
             (checkpoint, if status == Outcome::HALTED { 0 } else { self.end_gas })
         };
         let outcome = Outcome { status, gasLeft: U256::from(gas_left) };
         let post = Machine {
             phase: Phase::TxEnd,
             context: self.context.commitment,
-            world,
+            world: world.commitment(),
             frame: outcome.commitment(),
             callStack: B256::ZERO,
             micro: B256::ZERO,
         };
+        self.emit(post.clone());
+        self.end = Some((post, world, outcome));
+    }
+
+    /// The `TxEnd` step, to `Done` with revm's final `state_root` and `gas_used`.
+    fn close(&mut self, state_root: B256, gas_used: u64) {
+        let Some((machine, world, outcome)) = self.end.take() else { return };
+        if !self.running {
+            return;
+        }
+        let context = self.context.context.clone();
+        let failed = outcome.status != Outcome::SUCCEEDED;
+        let mut witness = phases::base(machine.clone(), world.clone(), &self.context, &self.tx);
+        witness.outcome = outcome;
+        let unused = U256::from(context.txGasLimit - gas_used) * context.gasPrice;
+        let reward = U256::from(gas_used) * context.priorityFee;
+        let state = self.world.state(failed);
+        phases::tx_end(&mut witness, state, context.origin, unused, context.coinbase, reward);
+        let empty = alloy_trie::EMPTY_ROOT_HASH;
+        let done = World {
+            stateRoot: state_root,
+            txStartRoot: B256::ZERO,
+            transientRoot: empty,
+            warmAccounts: empty,
+            warmSlots: empty,
+            refund: U256::ZERO,
+            cumulativeGas: world.cumulativeGas + U256::from(gas_used),
+            ..world
+        };
+        let post = Machine { phase: Phase::Done, world: done.commitment(), frame: B256::ZERO, ..machine };
+        self.pending = Some(Pending { witness, opcode: None, effect: Effect::None, written: None });
         self.emit(post);
     }
 }
@@ -230,18 +336,33 @@ where
     CTX: ContextTr<Journal: JournalTr<State = EvmState>>,
     F: FnMut(Step) -> ControlFlow<()>,
 {
-    fn call(&mut self, context: &mut CTX, _inputs: &mut CallInputs) -> Option<CallOutcome> {
+    fn call(&mut self, context: &mut CTX, inputs: &mut CallInputs) -> Option<CallOutcome> {
         self.frames += 1;
-        if self.frames == 1 {
+        if self.frames == 1 && self.running {
+            // TxStart has charged the fee and bumped the nonce.
             self.world.sync(context.journal_ref().evm_state());
-            self.world.mark_start();
-            self.checkpoint = Some(self.world.world());
+            let frame = Frame {
+                account: inputs.target_address,
+                caller: inputs.caller,
+                value: inputs.call_value(),
+                gas: U256::from(inputs.gas_limit),
+                calldataRoot: self.context.context.dataRoot,
+                calldataLength: self.context.context.dataLength,
+                memoryRoot: crate::BufferTree::empty_root(),
+                returnDataRoot: crate::BufferTree::empty_root(),
+                ..Default::default()
+            };
+            self.setup(frame);
         }
         None
     }
 
     fn call_end(&mut self, context: &mut CTX, _inputs: &CallInputs, outcome: &mut CallOutcome) {
         self.end_gas = outcome.result.gas.remaining();
+        if self.frame.is_none() && self.running {
+            // No instruction ran (no code): the world as the value transfer left it.
+            self.world.sync(context.journal_ref().evm_state());
+        }
         if self.running && self.frames > 0 && outcome.result.is_ok() {
             // The tracer's world and revm's must agree once the frame is done.
             let mut revm = self.world.clone();
@@ -280,7 +401,7 @@ where
                     interp.input.caller_address(),
                     interp.input.call_value(),
                     self.code.clone(),
-                    self.calldata.clone(),
+                    self.tx.data.clone(),
                     checkpoint,
                 );
                 frame.is_static = interp.runtime_flag.is_static();
@@ -317,6 +438,6 @@ where
             Before { machine, frame: frame_part, world: world_part, context: &self.context, mirror: frame, pc, op };
         let built = witness::witness(before, &mut self.world);
         self.pending =
-            Some(Pending { witness: built.witness, opcode: op, effect: built.effect, written: built.written });
+            Some(Pending { witness: built.witness, opcode: Some(op), effect: built.effect, written: built.written });
     }
 }

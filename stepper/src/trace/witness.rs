@@ -70,6 +70,8 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
     let mut w = Witness {
         machine,
         frame,
+        outcome: Default::default(),
+        micro: Default::default(),
         stack: stack.clone(),
         stackBelow: stack_below,
         code: Vec::new(),
@@ -80,6 +82,8 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
         context: context.context.clone(),
         tries: Vec::new(),
         sibling: Bytes::new(),
+        data: Bytes::new(),
+        accessList: Vec::new(),
     };
     let mut add_code = |index: usize| {
         let (code_word, proof) = word(&mirror.code_tree, index);

@@ -3,7 +3,7 @@
 //! storage values, transient storage and the warm sets, with the proofs a step's witness needs.
 
 use crate::commitment::World;
-use alloy::{eips::eip2930::AccessList, rlp::Encodable};
+use alloy::rlp::Encodable;
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use revm::state::EvmState;
 use rollup_core::{AccountDiff, AccountInfo, MerkleTrie, StateDiff, StateTrie};
@@ -28,7 +28,8 @@ static EMPTY_BLOOM: std::sync::LazyLock<B256> = std::sync::LazyLock::new(|| kecc
 #[derive(Clone, Debug)]
 pub(crate) struct WorldMirror {
     state: StateTrie,
-    start: StateTrie,
+    /// The state at the transaction frame's checkpoint, once it is entered.
+    start: Option<StateTrie>,
     transient: MerkleTrie,
     warm_accounts: MerkleTrie,
     warm_slots: MerkleTrie,
@@ -49,25 +50,18 @@ fn value_leaf(value: U256) -> Vec<u8> {
 }
 
 impl WorldMirror {
-    /// The pre-state `pre`, with the transaction's access list warm.
-    pub(crate) fn new(pre: &StateDiff, access_list: &AccessList) -> Self {
+    /// The world before a transaction on the pre-state `pre`.
+    pub(crate) fn new(pre: &StateDiff) -> Self {
         let mut state = StateTrie::new();
         state.apply(pre);
-        let mut world = Self {
-            start: state.clone(),
+        Self {
+            start: None,
             state,
             transient: MerkleTrie::new(),
             warm_accounts: MerkleTrie::new(),
             warm_slots: MerkleTrie::new(),
             refund: 0,
-        };
-        for entry in access_list.iter() {
-            world.warm_accounts.insert(keccak256(entry.address), vec![1]);
-            for slot in &entry.storage_keys {
-                world.warm_slot(entry.address, *slot);
-            }
         }
-        world
     }
 
     /// Takes over the accounts and slots revm's journal has changed.
@@ -96,14 +90,32 @@ impl WorldMirror {
     /// Marks the current state as the transaction's start: original storage values are read
     /// from it.
     pub(crate) fn mark_start(&mut self) {
-        self.start = self.state.clone();
+        self.start = Some(self.state.clone());
+    }
+
+    /// The state trie: the current one, or the one at the checkpoint (`at_start`).
+    pub(crate) fn state(&mut self, at_start: bool) -> &mut StateTrie {
+        match (&mut self.start, at_start) {
+            (Some(start), true) => start,
+            _ => &mut self.state,
+        }
+    }
+
+    /// Adds an address to the warm set.
+    pub(crate) fn warm_account(&mut self, address: Address) {
+        self.warm_accounts.insert(keccak256(address), vec![1]);
+    }
+
+    /// The proof of an address in the warm-account set.
+    pub(crate) fn warm_account_proof(&mut self, address: Address) -> Vec<Bytes> {
+        self.warm_accounts.proof(keccak256(address))
     }
 
     /// The world's commitment part.
     pub(crate) fn world(&mut self) -> World {
         World {
             stateRoot: self.state.root(),
-            txStartRoot: self.start.root(),
+            txStartRoot: self.start.as_mut().map_or(B256::ZERO, StateTrie::root),
             transientRoot: self.transient.root(),
             warmAccounts: self.warm_accounts.root(),
             warmSlots: self.warm_slots.root(),
@@ -165,7 +177,7 @@ impl WorldMirror {
 
     /// Proofs of an account and one of its slots at the transaction's start.
     pub(crate) fn start_proofs(&mut self, address: Address, slot: B256) -> (Vec<Bytes>, Vec<Bytes>) {
-        split(self.start.account_proof(address, &[slot]))
+        split(self.state(true).account_proof(address, &[slot]))
     }
 
     /// The collapse witness of deleting a slot.
@@ -183,6 +195,27 @@ impl WorldMirror {
         let key = slot_key(address, slot);
         (self.transient.proof(key), self.transient.deletion_sibling(key))
     }
+}
+
+/// The proof of `address` in `state`, and a copy of `state` with its balance changed by
+/// `change` (an account without one is created): the proof of a second write after a first.
+pub(crate) fn after_balance(
+    state: &mut StateTrie,
+    address: Address,
+    change: impl FnOnce(U256) -> U256,
+) -> (Vec<Bytes>, StateTrie) {
+    let proof = state.account_proof(address, &[]).account_proof;
+    let account = state.account(address).unwrap_or_default();
+    let mut after = state.clone();
+    let info = AccountInfo {
+        nonce: account.nonce,
+        balance: change(account.balance),
+        code_hash: if state.account(address).is_some() { account.code_hash } else { alloy_primitives::KECCAK256_EMPTY },
+    };
+    let mut diff = StateDiff::default();
+    diff.accounts.insert(address, AccountDiff { info: Some(info), storage_reset: false, storage: Default::default() });
+    after.apply(&diff);
+    (proof, after)
 }
 
 /// An account proof split into the account's nodes and its one slot's nodes.

@@ -72,6 +72,45 @@ library BufferTree {
         return rootOf(index, newWord, proof);
     }
 
+    /// @notice The root of the buffer holding `data` (zero-padded to whole words), built level
+    ///         by level over its words and the zero ladder beyond them.
+    /// @param data The buffer (at most 2^DEPTH words).
+    /// @return The root.
+    function rootOfBytes(bytes memory data) internal pure returns (bytes32) {
+        uint256 count = (data.length + 31) / 32;
+        if (count >> DEPTH != 0) revert BufferTree_IndexOutOfRange();
+        bytes32[] memory nodes = new bytes32[](count);
+        for (uint256 i = 0; i < count; i++) {
+            bytes32 word;
+            assembly ("memory-safe") {
+                word := mload(add(add(data, 0x20), mul(i, 0x20)))
+            }
+            // The last word reads past the data: keep only its bytes.
+            uint256 tail = data.length - i * 32;
+            if (tail < 32) word &= bytes32(type(uint256).max << ((32 - tail) * 8));
+            nodes[i] = word;
+        }
+        bytes32 zero;
+        for (uint256 level = 0; level < DEPTH; level++) {
+            uint256 next = (count + 1) / 2;
+            for (uint256 i = 0; i < next; i++) {
+                bytes32 left = nodes[2 * i];
+                bytes32 right = 2 * i + 1 < count ? nodes[2 * i + 1] : zero;
+                nodes[i] = keccak256(abi.encodePacked(left, right));
+            }
+            count = next;
+            zero = keccak256(abi.encodePacked(zero, zero));
+            if (count == 0) {
+                // An empty buffer: the root is the zero ladder's top.
+                for (uint256 rest = level + 1; rest < DEPTH; rest++) {
+                    zero = keccak256(abi.encodePacked(zero, zero));
+                }
+                return zero;
+            }
+        }
+        return nodes[0];
+    }
+
     /// @notice The root of an all-zero buffer (`Z_DEPTH`).
     /// @return node The root.
     function emptyRoot() internal pure returns (bytes32 node) {

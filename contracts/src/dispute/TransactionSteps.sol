@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {MachineCommitment as MC} from "./lib/MachineCommitment.sol";
+import {BufferTree} from "./lib/BufferTree.sol";
+import {StepWitness} from "./lib/StepWitness.sol";
+import {WorldTries} from "./WorldTries.sol";
+
+/// @title TransactionSteps
+/// @notice The steps around a transaction's frame (docs/dispute/commitment.md, "Steps of a
+///         transaction"): `TxStart` charges the fee and sets up the frame, `AccessList` warms
+///         one entry per step, `FrameSetup` transfers the value and analyses the code, `TxEnd`
+///         refunds, pays the coinbase and closes the transaction. `EVMStepper` calls it for
+///         these phases.
+contract TransactionSteps {
+    /// @notice Thrown when a part of the witness does not match the machine.
+    error TransactionSteps_WrongWitness();
+    /// @notice Thrown for a transaction no block holds (the stepper only steps valid ones).
+    error TransactionSteps_InvalidTransaction();
+    /// @notice Thrown for what part 2 builds: contract creation, precompile recipients.
+    error TransactionSteps_NotBuilt();
+
+    /// @dev Gas every transaction pays, and per access-list address and key (EIP-2930).
+    uint256 private constant TX_GAS = 21000;
+    uint256 private constant ACCESS_ADDRESS_GAS = 2400;
+    uint256 private constant ACCESS_KEY_GAS = 1900;
+    /// @dev Calldata: 4 gas per token (a zero byte is one token, another byte four); the
+    ///      EIP-7623 floor charges 10 per token.
+    uint256 private constant TOKEN_GAS = 4;
+    uint256 private constant FLOOR_TOKEN_GAS = 10;
+    /// @dev Blob gas per blob (EIP-4844).
+    uint256 private constant BLOB_GAS = 131072;
+    /// @dev Kind of the micro-step that walks the access list.
+    uint8 private constant ACCESS_LIST_MICRO = 4;
+    /// @dev Root of the empty trie, and the code hash of an account without code.
+    bytes32 private constant EMPTY_ROOT = keccak256(hex"80");
+    bytes32 private constant EMPTY_CODE = keccak256("");
+
+    /// @notice The world-trie contract.
+    WorldTries public immutable TRIES;
+
+    /// @param tries The world-trie contract the stepper uses.
+    constructor(WorldTries tries) {
+        TRIES = tries;
+    }
+
+    /// @notice The machine after one step of `TxStart`, `AccessList`, `FrameSetup` or `TxEnd`
+    ///         from the witness's machine (whose commitment the caller has checked).
+    function step(StepWitness.Witness memory w) external view returns (MC.Machine memory) {
+        MC.Machine memory m = w.machine;
+        if (MC.hash(w.context) != m.context || MC.hash(w.world) != m.world) revert TransactionSteps_WrongWitness();
+        if (m.phase == MC.Phase.TxStart) return _txStart(w);
+        if (m.phase == MC.Phase.AccessList) return _accessList(w);
+        if (MC.hash(w.frame) != m.frame && m.phase == MC.Phase.FrameSetup) revert TransactionSteps_WrongWitness();
+        if (m.phase == MC.Phase.FrameSetup) return _frameSetup(w);
+        return _txEnd(w);
+    }
+
+    // ------------------------------------------------------------------ TxStart
+
+    /// @dev Charges `gasLimit × gasPrice` and the blob fee, increments the nonce, and sets up
+    ///      the frame with the gas left after intrinsic gas. Tries: 0 the sender.
+    function _txStart(StepWitness.Witness memory w) private view returns (MC.Machine memory m) {
+        MC.Context memory c = w.context;
+        m = w.machine;
+        if (m.frame != 0 || m.micro != 0 || w.tries.length != 1) revert TransactionSteps_WrongWitness();
+        if (c.isCreate) revert TransactionSteps_NotBuilt();
+        (uint256 intrinsic,) = _intrinsicGas(w);
+        if (keccak256(abi.encodePacked(w.words)) != c.blobHashes) revert TransactionSteps_WrongWitness();
+        if (c.txGasLimit < intrinsic) revert TransactionSteps_InvalidTransaction();
+        WorldTries.Account memory sender = TRIES.account(c.origin, w.tries[0], w.world.stateRoot);
+        uint256 fee = uint256(c.txGasLimit) * c.gasPrice + w.words.length * BLOB_GAS * c.blobBaseFee;
+        if (sender.nonce != c.nonce || sender.balance < fee + c.value) revert TransactionSteps_InvalidTransaction();
+        MC.World memory world = w.world;
+        world.stateRoot =
+            TRIES.setAccount(c.origin, sender, sender.nonce + 1, sender.balance - fee, w.tries[0], "", world.stateRoot);
+        m.world = MC.hash(world);
+        MC.Frame memory f;
+        f.account = c.to;
+        f.caller = c.origin;
+        f.value = c.value;
+        f.gas = c.txGasLimit - intrinsic;
+        f.calldataRoot = c.dataRoot;
+        f.calldataLength = c.dataLength;
+        f.memoryRoot = BufferTree.emptyRoot();
+        f.returnDataRoot = f.memoryRoot;
+        m.frame = MC.hash(f);
+        if (w.accessList.length == 0) {
+            m.phase = MC.Phase.FrameSetup;
+        } else {
+            m.phase = MC.Phase.AccessList;
+            m.micro = _accessMicro(0, 0);
+        }
+    }
+
+    /// @dev Intrinsic gas and the EIP-7623 floor of the transaction, from its calldata and access
+    ///      list in the witness (checked against the context).
+    function _intrinsicGas(StepWitness.Witness memory w) private pure returns (uint256 intrinsic, uint256 floor) {
+        MC.Context memory c = w.context;
+        if (w.data.length != c.dataLength || BufferTree.rootOfBytes(w.data) != c.dataRoot) {
+            revert TransactionSteps_WrongWitness();
+        }
+        uint256 tokens = 0;
+        for (uint256 i = 0; i < w.data.length; i++) {
+            tokens += w.data[i] == 0 ? 1 : 4;
+        }
+        if (_accessListHash(w.accessList) != c.accessList) revert TransactionSteps_WrongWitness();
+        intrinsic = TX_GAS + TOKEN_GAS * tokens;
+        for (uint256 i = 0; i < w.accessList.length; i++) {
+            intrinsic += ACCESS_ADDRESS_GAS + ACCESS_KEY_GAS * w.accessList[i].keys.length;
+        }
+        floor = TX_GAS + FLOOR_TOKEN_GAS * tokens;
+        if (c.txGasLimit < floor) revert TransactionSteps_InvalidTransaction();
+    }
+
+    /// @dev The access list's commitment (docs/dispute/commitment.md, "Context").
+    function _accessListHash(StepWitness.Access[] memory list) private pure returns (bytes32 chain) {
+        bytes32 tag = keccak256("rollup.stepper.access.v1");
+        for (uint256 i = 0; i < list.length; i++) {
+            bytes32 entry = keccak256(abi.encode(tag, list[i].account, keccak256(abi.encodePacked(list[i].keys))));
+            chain = keccak256(abi.encodePacked(chain, entry));
+        }
+    }
+
+    // ------------------------------------------------------------------ AccessList
+
+    /// @dev The micro-step at entry `entry`, item `item` (0 the address, `k` its key `k - 1`).
+    function _accessMicro(uint256 entry, uint256 item) private pure returns (bytes32) {
+        return MC.hash(MC.Micro({kind: ACCESS_LIST_MICRO, a: entry, b: item, c: 0, d: 0, sponge: 0}));
+    }
+
+    /// @dev Warms one address or key of the access list. Tries: 0 its key in the warm set.
+    function _accessList(StepWitness.Witness memory w) private view returns (MC.Machine memory m) {
+        m = w.machine;
+        if (_accessListHash(w.accessList) != w.context.accessList || w.tries.length != 1) {
+            revert TransactionSteps_WrongWitness();
+        }
+        // The position: the micro-step the machine holds.
+        (uint256 entry, uint256 item) = (w.micro.a, w.micro.b);
+        if (_accessMicro(entry, item) != m.micro || entry >= w.accessList.length) {
+            revert TransactionSteps_WrongWitness();
+        }
+        StepWitness.Access memory access = w.accessList[entry];
+        if (item > access.keys.length) revert TransactionSteps_WrongWitness();
+        MC.World memory world = w.world;
+        if (item == 0) {
+            (, world.warmAccounts) = TRIES.warm(abi.encodePacked(access.account), w.tries[0], world.warmAccounts);
+        } else {
+            (, world.warmSlots) =
+                TRIES.warm(abi.encodePacked(access.account, access.keys[item - 1]), w.tries[0], world.warmSlots);
+        }
+        m.world = MC.hash(world);
+        if (item < access.keys.length) {
+            m.micro = _accessMicro(entry, item + 1);
+        } else if (entry + 1 < w.accessList.length) {
+            m.micro = _accessMicro(entry + 1, 0);
+        } else {
+            m.phase = MC.Phase.FrameSetup;
+            m.micro = 0;
+        }
+    }
+
+    // ------------------------------------------------------------------ FrameSetup
+
+    /// @dev Records the checkpoint, transfers the value and analyses the recipient's code.
+    ///      Tries: 0 the recipient, 1 the sender, 2 the recipient after the sender's debit.
+    function _frameSetup(StepWitness.Witness memory w) private view returns (MC.Machine memory m) {
+        m = w.machine;
+        MC.Frame memory f = w.frame;
+        MC.World memory world = w.world;
+        if (w.tries.length != 3 || m.micro != 0) revert TransactionSteps_WrongWitness();
+        if (_isPrecompile(f.account)) revert TransactionSteps_NotBuilt();
+        WorldTries.Account memory recipient = TRIES.account(f.account, w.tries[0], world.stateRoot);
+        bytes32 codeHash = recipient.exists ? recipient.codeHash : EMPTY_CODE;
+        if (keccak256(w.data) != codeHash) revert TransactionSteps_WrongWitness();
+        world.txStartRoot = world.stateRoot;
+        f.checkpoint = MC.hash(world);
+        world.stateRoot = _transfer(w, f, world.stateRoot);
+        m.world = MC.hash(world);
+        f.codeHash = codeHash;
+        f.codeLength = w.data.length;
+        f.codeRoot = BufferTree.rootOfBytes(w.data);
+        f.jumpdests = BufferTree.rootOfBytes(_jumpdests(w.data));
+        if (w.data.length == 0) {
+            m.phase = MC.Phase.TxEnd;
+            m.frame = MC.hash(MC.Outcome({status: MC.SUCCEEDED, gasLeft: f.gas}));
+        } else {
+            m.phase = MC.Phase.Run;
+            m.frame = MC.hash(f);
+        }
+    }
+
+    /// @dev The value transfer from the caller to the frame's account; a recipient left empty
+    ///      is deleted (EIP-161: the transfer touches it).
+    function _transfer(StepWitness.Witness memory w, MC.Frame memory f, bytes32 root) private view returns (bytes32) {
+        if (f.value != 0 && f.caller != f.account) {
+            WorldTries.Account memory sender = TRIES.account(f.caller, w.tries[1], root);
+            root = TRIES.setAccount(f.caller, sender, sender.nonce, sender.balance - f.value, w.tries[1], "", root);
+        }
+        WorldTries.Account memory recipient = TRIES.account(f.account, w.tries[2], root);
+        uint256 balance = f.caller == f.account ? recipient.balance : recipient.balance + f.value;
+        if (!recipient.exists && balance == 0) return root;
+        return TRIES.setAccount(f.account, recipient, recipient.nonce, balance, w.tries[2], w.sibling, root);
+    }
+
+    /// @dev The JUMPDEST bitmap of `code`: bit `i` (MSB first) set when byte `i` is a JUMPDEST
+    ///      outside PUSH data.
+    function _jumpdests(bytes memory code) private pure returns (bytes memory bitmap) {
+        bitmap = new bytes((code.length + 7) / 8);
+        uint256 pc = 0;
+        while (pc < code.length) {
+            uint8 op = uint8(code[pc]);
+            if (op == 0x5b) bitmap[pc / 8] |= bytes1(uint8(0x80) >> (pc % 8));
+            pc += (op >= 0x60 && op <= 0x7f) ? op - 0x5e : 1;
+        }
+    }
+
+    /// @dev The precompiles of the L2's fork (Osaka): 0x01–0x11 and P256VERIFY at 0x100.
+    function _isPrecompile(address a) private pure returns (bool) {
+        uint160 n = uint160(a);
+        return (n >= 1 && n <= 0x11) || n == 0x100;
+    }
+
+    // ------------------------------------------------------------------ TxEnd
+
+    /// @dev Refunds (capped at a fifth of the gas used, EIP-3529), applies the calldata floor
+    ///      (EIP-7623), returns the unused gas to the sender and pays the coinbase its priority
+    ///      fee; the transaction's own parts of the world are cleared. Tries: 0 the sender,
+    ///      1 the coinbase after the sender's credit.
+    function _txEnd(StepWitness.Witness memory w) private view returns (MC.Machine memory m) {
+        m = w.machine;
+        if (MC.hash(w.outcome) != m.frame || w.tries.length != 2) revert TransactionSteps_WrongWitness();
+        uint256 used = _gasUsed(w);
+        MC.World memory world = w.world;
+        world.stateRoot = _pay(w, used, world.stateRoot);
+        world.cumulativeGas += used;
+        world.txStartRoot = 0;
+        world.transientRoot = EMPTY_ROOT;
+        world.warmAccounts = EMPTY_ROOT;
+        world.warmSlots = EMPTY_ROOT;
+        world.refund = 0;
+        m.world = MC.hash(world);
+        m.phase = MC.Phase.Done;
+        m.frame = 0;
+    }
+
+    /// @dev The gas the transaction pays for: used by it, less the capped refund of a frame
+    ///      that succeeded, at least the calldata floor.
+    function _gasUsed(StepWitness.Witness memory w) private pure returns (uint256 used) {
+        (, uint256 floor) = _intrinsicGas(w);
+        used = w.context.txGasLimit - w.outcome.gasLeft;
+        uint256 refund = w.outcome.status == MC.SUCCEEDED ? w.world.refund : 0;
+        if (refund > used / 5) refund = used / 5;
+        used -= refund;
+        if (used < floor) used = floor;
+    }
+
+    /// @dev Returns the unused gas to the sender and pays the coinbase; a coinbase left empty
+    ///      is deleted (the payment touches it).
+    function _pay(StepWitness.Witness memory w, uint256 used, bytes32 root) private view returns (bytes32) {
+        MC.Context memory c = w.context;
+        WorldTries.Account memory sender = TRIES.account(c.origin, w.tries[0], root);
+        uint256 balance = sender.balance + (c.txGasLimit - used) * c.gasPrice;
+        root = TRIES.setAccount(c.origin, sender, sender.nonce, balance, w.tries[0], "", root);
+        WorldTries.Account memory coinbase = TRIES.account(c.coinbase, w.tries[1], root);
+        balance = coinbase.balance + used * c.priorityFee;
+        if (!coinbase.exists && balance == 0) return root;
+        return TRIES.setAccount(c.coinbase, coinbase, coinbase.nonce, balance, w.tries[1], w.sibling, root);
+    }
+}

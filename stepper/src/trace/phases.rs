@@ -1,0 +1,106 @@
+//! The witnesses of the steps around the transaction's frame (`TransactionSteps.sol`):
+//! `TxStart`, one `AccessList` step per address and key, `FrameSetup` and `TxEnd`.
+
+use super::{
+    context::ContextData,
+    world::{WorldMirror, after_balance},
+};
+use crate::commitment::{Access, Frame, Machine, Micro, Outcome, Witness, World};
+use alloy_primitives::{Address, B256, Bytes, U256};
+
+/// Kind of the micro-step that walks the access list.
+pub(crate) const ACCESS_LIST_MICRO: u8 = 4;
+
+/// The transaction's parts the phases read.
+pub(crate) struct Transaction {
+    pub(crate) data: Bytes,
+    pub(crate) access_list: Vec<Access>,
+}
+
+/// A witness holding the machine, its world and context and nothing else yet.
+pub(crate) fn base(machine: Machine, world: World, context: &ContextData, tx: &Transaction) -> Witness {
+    Witness {
+        machine,
+        frame: Frame::default(),
+        outcome: Outcome::default(),
+        micro: Micro::default(),
+        stack: Vec::new(),
+        stackBelow: B256::ZERO,
+        code: Vec::new(),
+        codeProofs: Vec::new(),
+        words: Vec::new(),
+        wordProofs: Vec::new(),
+        world,
+        context: context.context.clone(),
+        tries: Vec::new(),
+        sibling: Bytes::new(),
+        data: tx.data.clone(),
+        accessList: tx.access_list.clone(),
+    }
+}
+
+/// The micro-step at `entry`, `item` of the access list (0 the address, `k` its key `k - 1`).
+pub(crate) fn access_micro(entry: usize, item: usize) -> Micro {
+    Micro { kind: ACCESS_LIST_MICRO, a: U256::from(entry), b: U256::from(item), ..Default::default() }
+}
+
+/// `TxStart`: the sender's proof, the calldata, the access list and the blob hashes.
+pub(crate) fn tx_start(w: &mut Witness, world: &mut WorldMirror, context: &ContextData) {
+    let origin = context.context.origin;
+    w.tries = vec![world.state(false).account_proof(origin, &[]).account_proof];
+    w.words.clone_from(&context.blob_hashes);
+}
+
+/// One `AccessList` step: warms the item and returns its witness's trie proof.
+pub(crate) fn access_item(world: &mut WorldMirror, access: &Access, item: usize) -> Vec<Bytes> {
+    if item == 0 {
+        let proof = world.warm_account_proof(access.account);
+        world.warm_account(access.account);
+        proof
+    } else {
+        let key = access.keys[item - 1];
+        let proof = world.warm_slot_proof(access.account, key);
+        world.warm_slot(access.account, key);
+        proof
+    }
+}
+
+/// `FrameSetup`: the recipient's code and proofs of the recipient, the sender, and the recipient
+/// after the sender's debit (with the deletion witness when the transfer leaves it empty).
+pub(crate) fn frame_setup(w: &mut Witness, world: &mut WorldMirror, frame: &Frame, code: Bytes) {
+    let (to, from, value) = (frame.account, frame.caller, frame.value);
+    let state = world.state(false);
+    let recipient = state.account_proof(to, &[]).account_proof;
+    let (sender, mut debited) =
+        after_balance(state, from, |balance| if value.is_zero() || from == to { balance } else { balance - value });
+    let (recipient_after, credited) =
+        after_balance(&mut debited, to, |balance| if from == to { balance } else { balance + value });
+    if credited.account(to).is_none() {
+        w.sibling = debited.account_deletion_sibling(to).unwrap_or_default();
+    }
+    w.tries = vec![recipient, sender, recipient_after];
+    w.data = code;
+}
+
+/// `TxEnd`: the sender's proof in `state` and the coinbase's after the sender's credit of
+/// `refund` wei, with the deletion witness when the payment leaves the coinbase empty.
+pub(crate) fn tx_end(
+    w: &mut Witness,
+    state: &mut rollup_core::StateTrie,
+    origin: Address,
+    refund: U256,
+    coinbase: Address,
+    reward: U256,
+) {
+    let (sender, mut credited) = after_balance(state, origin, |balance| balance + refund);
+    let (coinbase_proof, paid) = after_balance(&mut credited, coinbase, |balance| balance + reward);
+    if paid.account(coinbase).is_none() && credited.account(coinbase).is_some() {
+        w.sibling = credited.account_deletion_sibling(coinbase).unwrap_or_default();
+    }
+    w.tries = vec![sender, coinbase_proof];
+}
+
+/// The access list in the witness's form.
+pub(crate) fn access_list(list: &alloy::eips::eip2930::AccessList) -> Vec<Access> {
+    list.iter().map(|item| Access { account: item.address, keys: item.storage_keys.clone() }).collect()
+}
