@@ -115,6 +115,7 @@ mod parts {
             Frame frame;
             Outcome outcome;
             Micro micro;
+            bytes32[7] sponge;
             uint256[] stack;
             bytes32 stackBelow;
             bytes32[] code;

@@ -25,6 +25,7 @@ mod buffer;
 mod commitment;
 mod execute;
 mod fixtures;
+mod sponge;
 mod trace;
 mod verify;
 

@@ -19,7 +19,7 @@ use revm::{
     },
     database::{CacheDB, EmptyDB},
 };
-use rollup_l1::dispute::{EVMStepper, TransactionSteps, WorldTries};
+use rollup_l1::dispute::{EVMStepper, KeccakSteps, TransactionSteps, WorldTries};
 use std::ops::ControlFlow;
 
 /// The account that deploys and calls the stepper.
@@ -28,7 +28,7 @@ const SENDER: Address = Address::repeat_byte(0x01);
 /// runs and its gas is measured.
 const CALL_GAS: u64 = 30_000_000;
 
-/// `EVMStepper` with `WorldTries` and `TransactionSteps`, deployed in an otherwise empty revm.
+/// `EVMStepper` with the contracts it calls, deployed in an otherwise empty revm.
 #[derive(Debug)]
 pub struct OnChainStepper {
     db: CacheDB<EmptyDB>,
@@ -53,13 +53,19 @@ impl Default for OnChainStepper {
 }
 
 impl OnChainStepper {
-    /// Deploys the three contracts from the committed artifacts.
+    /// Deploys the stepper's contracts from the committed artifacts.
     pub fn new() -> Self {
         let mut chain = Self { db: CacheDB::new(EmptyDB::default()), stepper: Address::ZERO };
         let tries = chain.deploy(WorldTries::BYTECODE.to_vec());
         let phases = chain.deploy([TransactionSteps::BYTECODE.as_ref(), tries.into_word().as_slice()].concat());
-        let creation =
-            [EVMStepper::BYTECODE.as_ref(), tries.into_word().as_slice(), phases.into_word().as_slice()].concat();
+        let keccak = chain.deploy(KeccakSteps::BYTECODE.to_vec());
+        let creation = [
+            EVMStepper::BYTECODE.as_ref(),
+            tries.into_word().as_slice(),
+            phases.into_word().as_slice(),
+            keccak.into_word().as_slice(),
+        ]
+        .concat();
         chain.stepper = chain.deploy(creation);
         chain
     }

@@ -6,7 +6,9 @@ import {BufferTree} from "./lib/BufferTree.sol";
 import {EVMArithmetic} from "./lib/EVMArithmetic.sol";
 import {WorldTries} from "./WorldTries.sol";
 import {TransactionSteps} from "./TransactionSteps.sol";
+import {KeccakSteps} from "./KeccakSteps.sol";
 import {StepWitness} from "./lib/StepWitness.sol";
+import {FrameOps} from "./lib/FrameOps.sol";
 
 /// @title EVMStepper
 /// @notice Executes one step of an EVM transaction against a commitment to the whole machine
@@ -38,6 +40,8 @@ contract EVMStepper {
     WorldTries public immutable TRIES;
     /// @notice The contract that executes the steps around the transaction's frame.
     TransactionSteps public immutable PHASES;
+    /// @notice The contract that executes KECCAK256 in micro-steps.
+    KeccakSteps public immutable KECCAK;
 
     /// @dev The EVM's stack limit.
     uint256 private constant STACK_LIMIT = 1024;
@@ -50,15 +54,15 @@ contract EVMStepper {
     uint256 private constant SSTORE_SET = 20000;
     uint256 private constant SSTORE_RESET = 2900;
     uint256 private constant CLEAR_REFUND = 4800;
-    /// @dev Operand limit of memory offsets and sizes (revm's usize); larger ones halt.
-    uint256 private constant OPERAND_LIMIT = 1 << 64;
 
     /// @param tries  The world-trie contract (its code is part of the stepper; separate
     ///               because together they exceed the contract size limit).
     /// @param phases The transaction-phase contract, using the same `tries`.
-    constructor(WorldTries tries, TransactionSteps phases) {
+    /// @param keccak The KECCAK256 micro-step contract.
+    constructor(WorldTries tries, TransactionSteps phases, KeccakSteps keccak) {
         TRIES = tries;
         PHASES = phases;
+        KECCAK = keccak;
     }
 
     /// @notice The machine's commitment after one step from `pre`.
@@ -70,8 +74,9 @@ contract EVMStepper {
         if (MC.hash(machine) != pre) revert EVMStepper_WrongMachine();
         if (machine.phase == MC.Phase.Done) return pre;
         if (machine.phase != MC.Phase.Run) return MC.hash(PHASES.step(witness));
-        if (machine.micro != 0 || witness.frame.depth != 0) revert EVMStepper_NotBuilt(machine.phase, 0);
+        if (witness.frame.depth != 0) revert EVMStepper_NotBuilt(machine.phase, 0);
         if (MC.hash(witness.frame) != machine.frame) revert EVMStepper_WrongFrame();
+        if (machine.micro != 0) return MC.hash(KECCAK.micro(witness));
         return MC.hash(_run(witness));
     }
 
@@ -114,8 +119,8 @@ contract EVMStepper {
         }
         if (op == 0x00) return _end(w, f, MC.SUCCEEDED);
         if (op == 0xf3 || op == 0xfd) {
-            if (s[1] >= OPERAND_LIMIT || (s[1] != 0 && s[0] >= OPERAND_LIMIT)) return _halt(w);
-            if (s[1] != 0 && !_expand(f, s[0], s[1])) return _halt(w);
+            if (s[1] >= FrameOps.OPERAND_LIMIT || (s[1] != 0 && s[0] >= FrameOps.OPERAND_LIMIT)) return _halt(w);
+            if (s[1] != 0 && !FrameOps.expand(f, s[0], s[1])) return _halt(w);
             return _end(w, f, op == 0xf3 ? MC.SUCCEEDED : MC.REVERTED);
         }
         if (op == 0x50) return _continue(w, f, new uint256[](0));
@@ -128,6 +133,7 @@ contract EVMStepper {
         if (op == 0x54 || op == 0x55) return _storage(w, f, op);
         if (op == 0x5c || op == 0x5d) return _transient(w, f, op);
         if (op == 0x35) return _continue(w, f, _one(_calldataLoad(w, f, s[0])));
+        if (op == 0x20) return KECCAK.instruction(w);
         return _continue(w, f, _one(_environment(w, f, op)));
     }
 
@@ -170,6 +176,7 @@ contract EVMStepper {
         if (op == 0x30 || op == 0x32 || op == 0x33 || op == 0x34 || op == 0x36 || op == 0x38) return (true, 2, 0, 1);
         if (op == 0x3a || op == 0x3d || (op >= 0x41 && op <= 0x46) || op == 0x48 || op == 0x4a) return (true, 2, 0, 1);
         if (op == 0x35) return (true, 3, 1, 1);
+        if (op == 0x20) return (true, 30, 2, 1);
         if (op == 0x40) return (true, 20, 1, 1);
         if (op == 0x47) return (true, 5, 0, 1);
         if (op == 0x49) return (true, 3, 1, 1);
@@ -186,9 +193,9 @@ contract EVMStepper {
         if (op == 0x5d) return (true, WARM_READ, 2, 0);
         // Instructions of the fork that need micro-steps, other accounts or other frames.
         if (
-            op == 0x20 || op == 0x31 || op == 0x37 || op == 0x39 || op == 0x3b || op == 0x3c || op == 0x3e || op == 0x3f
-                || op == 0x5e || (op >= 0xa0 && op <= 0xa4) || op == 0xf0 || op == 0xf1 || op == 0xf2 || op == 0xf4
-                || op == 0xf5 || op == 0xfa || op == 0xff
+            op == 0x31 || op == 0x37 || op == 0x39 || op == 0x3b || op == 0x3c || op == 0x3e || op == 0x3f || op == 0x5e
+                || (op >= 0xa0 && op <= 0xa4) || op == 0xf0 || op == 0xf1 || op == 0xf2 || op == 0xf4 || op == 0xf5
+                || op == 0xfa || op == 0xff
         ) revert EVMStepper_NotBuilt(MC.Phase.Run, op);
         return (false, 0, 0, 0);
     }
@@ -239,16 +246,13 @@ contract EVMStepper {
         return _end(w, w.frame, MC.HALTED);
     }
 
-    /// @dev The frame ends with `status`; a failed frame's world is its checkpoint.
+    /// @dev The frame ends with `status`.
     function _end(StepWitness.Witness memory w, MC.Frame memory f, uint8 status)
         private
         pure
-        returns (MC.Machine memory m)
+        returns (MC.Machine memory)
     {
-        m = w.machine;
-        m.phase = MC.Phase.TxEnd;
-        if (status != MC.SUCCEEDED) m.world = f.checkpoint;
-        m.frame = MC.hash(MC.Outcome({status: status, gasLeft: status == MC.HALTED ? 0 : f.gas}));
+        return FrameOps.end(w.machine, f, status);
     }
 
     // ------------------------------------------------------------------ control flow
@@ -271,24 +275,6 @@ contract EVMStepper {
 
     // ------------------------------------------------------------------ memory
 
-    /// @dev Charges the expansion of memory to cover `size` bytes at `offset` (both below
-    ///      OPERAND_LIMIT, size non-zero); false when the gas does not cover it.
-    function _expand(MC.Frame memory f, uint256 offset, uint256 size) private pure returns (bool) {
-        uint256 words = (offset + size + 31) / 32;
-        uint256 current = f.memoryLength / 32;
-        if (words <= current) return true;
-        uint256 cost = _memoryCost(words) - _memoryCost(current);
-        if (f.gas < cost) return false;
-        f.gas -= cost;
-        f.memoryLength = words * 32;
-        return true;
-    }
-
-    /// @dev The total gas of a memory of `words` words (3 per word plus the quadratic part).
-    function _memoryCost(uint256 words) private pure returns (uint256) {
-        return 3 * words + (words * words) / 512;
-    }
-
     /// @dev MLOAD, MSTORE, MSTORE8: the words at `offset` (two when it is not aligned).
     function _memory(StepWitness.Witness memory w, MC.Frame memory f, uint256 op)
         private
@@ -297,7 +283,7 @@ contract EVMStepper {
     {
         uint256 offset = w.stack[0];
         uint256 size = op == 0x53 ? 1 : 32;
-        if (offset >= OPERAND_LIMIT || !_expand(f, offset, size)) return _halt(w);
+        if (offset >= FrameOps.OPERAND_LIMIT || !FrameOps.expand(f, offset, size)) return _halt(w);
         uint256 count = (offset % 32 + size + 31) / 32;
         if (w.words.length != count || w.wordProofs.length != count) revert EVMStepper_WrongWitnessShape();
         if (op == 0x51) {

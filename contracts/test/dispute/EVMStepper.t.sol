@@ -5,6 +5,7 @@ import {TestBase} from "../utils/TestBase.sol";
 import {EVMStepper} from "../../src/dispute/EVMStepper.sol";
 import {WorldTries} from "../../src/dispute/WorldTries.sol";
 import {TransactionSteps} from "../../src/dispute/TransactionSteps.sol";
+import {KeccakSteps} from "../../src/dispute/KeccakSteps.sol";
 import {StepWitness} from "../../src/dispute/lib/StepWitness.sol";
 import {BufferTree} from "../../src/dispute/lib/BufferTree.sol";
 import {MachineCommitment as MC} from "../../src/dispute/lib/MachineCommitment.sol";
@@ -14,7 +15,7 @@ import {MachineCommitment as MC} from "../../src/dispute/lib/MachineCommitment.s
 ///      random programs, and that mutated witnesses never prove another post-state.
 contract EVMStepperTest is TestBase {
     WorldTries internal tries = new WorldTries();
-    EVMStepper internal stepper = new EVMStepper(tries, new TransactionSteps(tries));
+    EVMStepper internal stepper = new EVMStepper(tries, new TransactionSteps(tries), new KeccakSteps());
 
     /// @dev The sibling path of a word in an otherwise all-zero buffer.
     function _zeroPath() internal pure returns (bytes32[] memory path) {
@@ -89,6 +90,24 @@ contract EVMStepperTest is TestBase {
         expected.world = w.frame.checkpoint;
         expected.frame = MC.hash(MC.Outcome({status: MC.HALTED, gasLeft: 0}));
         vm.assertEq(stepper.step(MC.hash(w.machine), w), MC.hash(expected), "halted");
+    }
+
+    /// @dev SSTORE (0x55) and TSTORE (0x5d) in a static frame halt before reading the world.
+    function test_step_writeInAStaticFrame_halts_succeeds() external view {
+        for (uint256 i = 0; i < 2; i++) {
+            bytes32 code = bytes32(bytes1(i == 0 ? 0x55 : 0x5d));
+            StepWitness.Witness memory w = _witness(code, 1, 0, _pair(1, 2));
+            w.stack = new uint256[](2);
+            (w.stack[0], w.stack[1]) = (1, 2);
+            w.frame.isStatic = true;
+            w.machine.frame = MC.hash(w.frame);
+            bytes32 pre = MC.hash(w.machine);
+            MC.Machine memory expected = _copy(w.machine);
+            expected.phase = MC.Phase.TxEnd;
+            expected.world = w.frame.checkpoint;
+            expected.frame = MC.hash(MC.Outcome({status: MC.HALTED, gasLeft: 0}));
+            vm.assertEq(stepper.step(pre, w), MC.hash(expected), "a static write halts");
+        }
     }
 
     function test_step_pastTheCode_stops_succeeds() external view {

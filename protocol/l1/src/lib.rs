@@ -31,6 +31,7 @@ binding!(batch_inbox, BatchInbox, "src/artifacts/BatchInbox.json");
 binding!(output_oracle, OutputOracle, "src/artifacts/OutputOracle.json");
 binding!(portal, Portal, "src/artifacts/Portal.json");
 binding!(evm_stepper, EVMStepper, "src/artifacts/EVMStepper.json");
+binding!(keccak_steps, KeccakSteps, "src/artifacts/KeccakSteps.json");
 binding!(transaction_steps, TransactionSteps, "src/artifacts/TransactionSteps.json");
 binding!(world_tries, WorldTries, "src/artifacts/WorldTries.json");
 
@@ -38,8 +39,11 @@ pub use batch_inbox::BatchInbox;
 pub use output_oracle::OutputOracle;
 pub use portal::Portal;
 
-/// The dispute game's one-step EVM stepper: `EVMStepper`, deployed with the two contracts it
-/// calls (docs/dispute/stepper.md).
+/// The dispute game's one-step EVM stepper: `EVMStepper`, deployed with the contracts it calls
+/// (docs/dispute/stepper.md).
 pub mod dispute {
-    pub use super::{evm_stepper::EVMStepper, transaction_steps::TransactionSteps, world_tries::WorldTries};
+    pub use super::{
+        evm_stepper::EVMStepper, keccak_steps::KeccakSteps, transaction_steps::TransactionSteps,
+        world_tries::WorldTries,
+    };
 }

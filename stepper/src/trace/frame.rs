@@ -101,6 +101,15 @@ impl FrameMirror {
         self.stack.iter().rev().take(count).copied().collect()
     }
 
+    /// `size` bytes of memory at `offset`, from the memory tree.
+    pub(crate) fn memory_bytes(&self, offset: usize, size: usize) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(size + 64);
+        for index in offset / 32..(offset + size).div_ceil(32) {
+            bytes.extend_from_slice(self.memory.word(index).as_slice());
+        }
+        bytes[offset % 32..offset % 32 + size].to_vec()
+    }
+
     /// The stack's depth.
     pub(crate) fn stack_len(&self) -> usize {
         self.stack.len()

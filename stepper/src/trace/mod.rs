@@ -14,6 +14,7 @@ mod phases;
 mod witness;
 mod world;
 
+use crate::sponge::{RATE, Sponge};
 use crate::{
     ExecuteError, Executed,
     commitment::{Frame, Machine, Micro, Outcome, Phase, Witness, World},
@@ -61,6 +62,8 @@ pub enum Skip {
     Create,
     /// Its recipient is a precompile (part 2).
     Precompile,
+    /// Its recipient delegates its code to another account (EIP-7702, part 2).
+    Delegated,
     /// It reaches an instruction the stepper does not execute yet.
     Instruction(u8),
 }
@@ -109,6 +112,7 @@ pub fn trace(unit: &TestUnit<'_>, mut on_step: impl FnMut(Step) -> ControlFlow<(
         .unwrap_or_default();
     let tx = Transaction { data: prepared.tx.data.clone(), access_list: phases::access_list(&prepared.tx.access_list) };
     let mut world = WorldMirror::new(&prepared.pre);
+    let pre = world.clone();
     let start = world.world();
     let machine = Machine {
         phase: Phase::TxStart,
@@ -123,13 +127,20 @@ pub fn trace(unit: &TestUnit<'_>, mut on_step: impl FnMut(Step) -> ControlFlow<(
     let creates = prepared.tx.kind.is_create();
     let tracer = Tracer {
         on_step: &mut on_step,
+        pre,
         world,
         frame: None,
         code,
         tx,
         context,
         checkpoint: None,
-        pending: (!creates).then_some(Pending { witness, opcode: None, effect: Effect::None, written: None }),
+        pending: (!creates).then_some(Pending {
+            witness,
+            opcode: None,
+            effect: Effect::None,
+            written: None,
+            hashed: None,
+        }),
         steps: 0,
         frames: 0,
         running: !creates,
@@ -169,6 +180,11 @@ pub fn trace(unit: &TestUnit<'_>, mut on_step: impl FnMut(Step) -> ControlFlow<(
     Ok(Traced { steps: tracer.steps, skip: tracer.skip, executed: Executed::of(state_root, &executed.result) })
 }
 
+/// Bytes KECCAK256 hashes per step (`KeccakSteps.CHUNK`: 8 blocks).
+const HASH_CHUNK: usize = 8 * RATE;
+/// The micro-step kind of KECCAK256.
+const HASH_MICRO: u8 = 1;
+
 /// The precompiles of the L2's fork (Osaka): 0x01–0x11 and P256VERIFY at 0x100.
 fn is_precompile(address: alloy_primitives::Address) -> bool {
     let n = U256::from_be_slice(address.as_slice());
@@ -181,11 +197,15 @@ struct Pending {
     opcode: Option<u8>,
     effect: Effect,
     written: Option<std::ops::Range<usize>>,
+    /// KECCAK256's memory range: its micro-steps are built once the hash is known to run.
+    hashed: Option<std::ops::Range<usize>>,
 }
 
 /// The inspector.
 struct Tracer<'a, F> {
     on_step: &'a mut F,
+    /// The world before the transaction, to rebuild revm's state from its journal.
+    pre: WorldMirror,
     world: WorldMirror,
     frame: Option<FrameMirror>,
     /// The recipient's code, the calldata and the access list.
@@ -210,7 +230,53 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
     /// Hands the pending step out with the machine after it.
     fn emit(&mut self, post: Machine) {
         let Some(pending) = self.pending.take() else { return };
-        let step = Step { index: self.steps, opcode: pending.opcode, witness: pending.witness, post };
+        self.emit_step(pending.witness, pending.opcode, post);
+    }
+
+    /// Emits the pending KECCAK256 of memory `range` as its instruction step and micro-steps,
+    /// the last leading to `post` (whose frame `post_frame` holds the hash on its stack).
+    fn hash_steps(&mut self, post: Machine, post_frame: &Frame, world: &World, range: std::ops::Range<usize>) {
+        let Some(pending) = self.pending.take() else { return };
+        let mirror = self.frame.as_ref().expect("a frame runs");
+        let mut frame = post_frame.clone();
+        frame.stackLength -= U256::from(1);
+        frame.stackHash = mirror.stack_below(1);
+        let (mut witness, mut offset, mut left, mut sponge) =
+            (pending.witness, range.start, range.len(), Sponge::default());
+        loop {
+            let n = left.min(HASH_CHUNK);
+            let mirror = self.frame.as_ref().expect("a frame runs");
+            witness::buffer_words(&mut witness, &mirror.memory, offset, n);
+            if left <= HASH_CHUNK {
+                self.emit_step(witness, pending.opcode, post);
+                return;
+            }
+            for block in mirror.memory_bytes(offset, HASH_CHUNK).chunks(RATE) {
+                sponge.absorb(block);
+            }
+            (offset, left) = (offset + HASH_CHUNK, left - HASH_CHUNK);
+            let micro = Micro {
+                kind: HASH_MICRO,
+                a: U256::from(offset),
+                b: U256::from(left),
+                sponge: sponge.commitment(),
+                ..Default::default()
+            };
+            let next = Machine { frame: frame.commitment(), micro: micro.commitment(), ..post.clone() };
+            self.emit_step(witness, pending.opcode, next.clone());
+            if !self.running {
+                return;
+            }
+            witness = phases::base(next, world.clone(), &self.context, &Transaction::default());
+            witness.frame = frame.clone();
+            witness.micro = micro;
+            witness.sponge = sponge.words();
+        }
+    }
+
+    /// Hands out one step.
+    fn emit_step(&mut self, witness: Witness, opcode: Option<u8>, post: Machine) {
+        let step = Step { index: self.steps, opcode, witness, post };
         self.steps += 1;
         if (self.on_step)(step).is_break() {
             self.running = false;
@@ -256,14 +322,14 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             world = self.world.world();
             let next = items.get(position + 1).map(|&(entry, item)| phases::access_micro(entry, item));
             current = machine(if next.is_some() { Phase::AccessList } else { Phase::FrameSetup }, &world, next);
-            self.pending = Some(Pending { witness, opcode: None, effect: Effect::None, written: None });
+            self.pending = Some(Pending { witness, opcode: None, effect: Effect::None, written: None, hashed: None });
             self.emit(current.clone());
         }
         if !self.running {
             return;
         }
-        if is_precompile(frame.account) {
-            self.skip = Some(Skip::Precompile);
+        if is_precompile(frame.account) || self.code.starts_with(&[0xef, 0x01, 0x00]) {
+            self.skip = Some(if is_precompile(frame.account) { Skip::Precompile } else { Skip::Delegated });
             self.running = false;
             return;
         }
@@ -272,7 +338,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         witness.frame = frame;
         self.world.mark_start();
         self.checkpoint = Some(self.world.world());
-        self.pending = Some(Pending { witness, opcode: None, effect: Effect::None, written: None });
+        self.pending = Some(Pending { witness, opcode: None, effect: Effect::None, written: None, hashed: None });
     }
 
     /// Ends the trace with the frame's `status`: the last step leads to `TxEnd`.
@@ -326,7 +392,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             ..world
         };
         let post = Machine { phase: Phase::Done, world: done.commitment(), frame: B256::ZERO, ..machine };
-        self.pending = Some(Pending { witness, opcode: None, effect: Effect::None, written: None });
+        self.pending = Some(Pending { witness, opcode: None, effect: Effect::None, written: None, hashed: None });
         self.emit(post);
     }
 }
@@ -363,15 +429,22 @@ where
             // No instruction ran (no code): the world as the value transfer left it.
             self.world.sync(context.journal_ref().evm_state());
         }
-        if self.running && self.frames > 0 && outcome.result.is_ok() {
-            // The tracer's world and revm's must agree once the frame is done.
-            let mut revm = self.world.clone();
+        if self.running && self.frames > 0 {
+            // The tracer's world and revm's must agree once the frame is done: revm's state
+            // rebuilt from the pre-state and its journal alone, and the tracer's after the
+            // last step (or, for a failed frame, the checkpoint's).
+            let mut revm = self.pre.clone();
             revm.sync(context.journal_ref().evm_state());
-            let mut traced = self.world.clone();
-            if let (Some(pending), Some(frame)) = (&self.pending, &self.frame) {
-                traced.apply(frame.account, pending.effect);
-            }
-            let (traced, revm) = (traced.world().stateRoot, revm.world().stateRoot);
+            let traced = if outcome.result.is_ok() {
+                let mut traced = self.world.clone();
+                if let (Some(pending), Some(frame)) = (&self.pending, &self.frame) {
+                    traced.apply(frame.account, pending.effect);
+                }
+                traced.world().stateRoot
+            } else {
+                self.checkpoint.as_ref().map_or(B256::ZERO, |checkpoint| checkpoint.stateRoot)
+            };
+            let revm = revm.world().stateRoot;
             if traced != revm {
                 self.diverged = Some((traced, revm));
             }
@@ -424,7 +497,10 @@ where
             callStack: B256::ZERO,
             micro: B256::ZERO,
         };
-        self.emit(machine.clone());
+        match self.pending.as_ref().and_then(|pending| pending.hashed.clone()) {
+            Some(range) => self.hash_steps(machine.clone(), &frame_part, &world_part, range),
+            None => self.emit(machine.clone()),
+        }
         if !self.running {
             return;
         }
@@ -437,7 +513,12 @@ where
         let before =
             Before { machine, frame: frame_part, world: world_part, context: &self.context, mirror: frame, pc, op };
         let built = witness::witness(before, &mut self.world);
-        self.pending =
-            Some(Pending { witness: built.witness, opcode: Some(op), effect: built.effect, written: built.written });
+        self.pending = Some(Pending {
+            witness: built.witness,
+            opcode: Some(op),
+            effect: built.effect,
+            written: built.written,
+            hashed: built.hashed,
+        });
     }
 }

@@ -12,6 +12,7 @@ use alloy_primitives::{Address, B256, Bytes, U256};
 pub(crate) const ACCESS_LIST_MICRO: u8 = 4;
 
 /// The transaction's parts the phases read.
+#[derive(Default)]
 pub(crate) struct Transaction {
     pub(crate) data: Bytes,
     pub(crate) access_list: Vec<Access>,
@@ -24,6 +25,7 @@ pub(crate) fn base(machine: Machine, world: World, context: &ContextData, tx: &T
         frame: Frame::default(),
         outcome: Outcome::default(),
         micro: Micro::default(),
+        sponge: Default::default(),
         stack: Vec::new(),
         stackBelow: B256::ZERO,
         code: Vec::new(),

@@ -19,10 +19,10 @@ pub(crate) fn reads(op: u8) -> Option<usize> {
         0x08 | 0x09 => 3,
         0x15 | 0x19 | 0x1e => 1,
         0x01..=0x0b | 0x10..=0x1d => 2,
-        0x20 | 0x31 | 0x37 | 0x39 | 0x3b | 0x3c | 0x3e | 0x3f | 0x5e | 0xa0..=0xa4 => return None,
+        0x31 | 0x37 | 0x39 | 0x3b | 0x3c | 0x3e | 0x3f | 0x5e | 0xa0..=0xa4 => return None,
         0xf0 | 0xf1 | 0xf2 | 0xf4 | 0xf5 | 0xfa | 0xff => return None,
         0x35 | 0x40 | 0x49 | 0x50 | 0x51 | 0x54 | 0x56 | 0x5c => 1,
-        0x52 | 0x53 | 0x55 | 0x57 | 0x5d | 0xf3 | 0xfd => 2,
+        0x20 | 0x52 | 0x53 | 0x55 | 0x57 | 0x5d | 0xf3 | 0xfd => 2,
         0x80..=0x8f => usize::from(op - 0x7f),
         0x90..=0x9f => usize::from(op - 0x8e),
         _ => 0,
@@ -56,6 +56,8 @@ pub(crate) struct Built {
     pub(crate) witness: Witness,
     pub(crate) effect: Effect,
     pub(crate) written: Option<std::ops::Range<usize>>,
+    /// KECCAK256's memory range, when it fits the memory tree.
+    pub(crate) hashed: Option<std::ops::Range<usize>>,
 }
 
 /// The witness of the instruction `before` describes, and what it changes.
@@ -72,6 +74,7 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
         frame,
         outcome: Default::default(),
         micro: Default::default(),
+        sponge: Default::default(),
         stack: stack.clone(),
         stackBelow: stack_below,
         code: Vec::new(),
@@ -95,9 +98,9 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
         add_code(pc / 32 + 1);
     }
     if stack.len() < count {
-        return Built { witness: w, effect: Effect::None, written: None };
+        return Built { witness: w, effect: Effect::None, written: None, hashed: None };
     }
-    let mut written = None;
+    let (mut written, mut hashed) = (None, None);
     let account = mirror.account;
     let mut effect = Effect::None;
     let add_word = |w: &mut Witness, tree: &BufferTree, index: usize| {
@@ -133,6 +136,15 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
             }
         }
         0x49 => w.words.clone_from(&context.blob_hashes),
+        0x20 => {
+            // The words come with the micro-steps, once the hash is known to run.
+            let size = usize::try_from(stack[1]).unwrap_or(usize::MAX);
+            hashed = match fits(stack[0], size) {
+                Some(offset) if size != 0 => Some(offset..offset + size),
+                _ if size == 0 => Some(0..0),
+                _ => None,
+            };
+        }
         0x47 => w.tries.push(world.storage_proofs(account, B256::ZERO).0),
         0x54 | 0x55 => {
             let slot = B256::from(stack[0]);
@@ -161,7 +173,18 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
         }
         _ => {}
     }
-    Built { witness: w, effect, written }
+    Built { witness: w, effect, written, hashed }
+}
+
+/// Adds the words of `tree` that cover `size` bytes at `offset`, with their proofs.
+pub(crate) fn buffer_words(w: &mut Witness, tree: &BufferTree, offset: usize, size: usize) {
+    if size == 0 {
+        return;
+    }
+    for index in offset / 32..=(offset + size - 1) / 32 {
+        w.words.push(tree.word(index));
+        w.wordProofs.push(tree.proof(index));
+    }
 }
 
 /// The memory words MLOAD, MSTORE or MSTORE8 at `offset` touch, with proofs; for a write

@@ -25,6 +25,8 @@ library StepWitness {
         MC.Outcome outcome;
         /// The operation in progress, when the machine holds one.
         MC.Micro micro;
+        /// The keccak sponge's state, when a KECCAK256 is in progress (`KeccakSponge.State`).
+        bytes32[7] sponge;
         /// The stack items the instruction reads, top first.
         uint256[] stack;
         /// The hash of the stack beneath those items.
