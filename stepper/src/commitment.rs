@@ -122,6 +122,8 @@ mod parts {
             bytes32[][] codeProofs;
             bytes32[] words;
             bytes32[][] wordProofs;
+            bytes32[] sourceWords;
+            bytes32[][] sourceProofs;
             World world;
             Context context;
             bytes[][] tries;

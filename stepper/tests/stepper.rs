@@ -294,17 +294,21 @@ fn mutate(witness: &mut Witness, rng: &mut Rng) -> &'static str {
 /// Instructions the random programs draw from: every one the stepper executes but STOP and
 /// INVALID (which end programs), and, rarely, an undefined opcode.
 const DRAWN: &[u8] = &[
-    0x01, 0x02, 0x20, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16,
-    0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x30, 0x32, 0x33, 0x34, 0x35, 0x36, 0x38, 0x3a, 0x3d, 0x40, 0x41,
-    0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59,
-    0x5a, 0x5b, 0x5c, 0x5d, 0x5f, 0x80, 0x84, 0x8f, 0x90, 0x93, 0x9f,
+    0x01, 0x02, 0x20, 0x31, 0x3b, 0x3f, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x10, 0x11, 0x12, 0x13,
+    0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x30, 0x32, 0x33, 0x34, 0x35, 0x36, 0x38, 0x3a,
+    0x3d, 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56,
+    0x57, 0x58, 0x59, 0x5a, 0x5b, 0x5c, 0x5d, 0x5f, 0x80, 0x84, 0x8f, 0x90, 0x93, 0x9f,
 ];
 /// Undefined opcodes of the L2's fork (some defined by later forks): they halt.
 const UNDEFINED: &[u8] = &[0x0c, 0x21, 0x4b, 0xe6, 0xef];
 
 /// A stack operand: edge values, small numbers (offsets, slots, indexes) and random words.
 fn operand(rng: &mut Rng) -> U256 {
-    match rng.below(12) {
+    match rng.below(13) {
+        // The accounts of the test: the contract, the sender, the coinbase.
+        12 => U256::from_be_slice(
+            [Address::repeat_byte(0x10), SENDER, Address::repeat_byte(0xc0)][rng.below(3)].as_slice(),
+        ),
         0 => U256::ZERO,
         1 | 2 => U256::from(rng.below(4)),
         3..=7 => U256::from(rng.below(200)),
@@ -360,6 +364,14 @@ fn program(rng: &mut Rng) -> Vec<u8> {
                 push(&mut code, U256::from(rng.below(100)), rng);
                 code.push(0x20);
             }
+            2 => {
+                // A copy into memory of sizes around a word and the micro-step's chunk.
+                let size = [0, 1, 31, 33, 1023, 1024, 1025, 2100][rng.below(8)];
+                push(&mut code, U256::from(size), rng);
+                push(&mut code, operand(rng), rng);
+                push(&mut code, U256::from(rng.below(300)), rng);
+                code.push([0x37, 0x39, 0x3e, 0x5e][rng.below(4)]);
+            }
             _ => {
                 for _ in 0..3 {
                     push(&mut code, operand(rng), rng);
@@ -385,9 +397,12 @@ fn program(rng: &mut Rng) -> Vec<u8> {
     code
 }
 
+/// The random tests' sender.
+const SENDER: Address = alloy_primitives::address!("a94f5374fce5edbc8e2a8697c15331677e6ebf0b");
+
 /// A state test running `code` with random storage, calldata, value and gas.
 fn random_test(rng: &mut Rng) -> StateTest {
-    let sender: Address = "0xa94f5374fce5edbc8e2a8697c15331677e6ebf0b".parse().unwrap();
+    let sender = SENDER;
     let contract = Address::repeat_byte(0x10);
     let mut storage = BTreeMap::new();
     for slot in 0..3u64 {

@@ -7,6 +7,7 @@ import {EVMArithmetic} from "./lib/EVMArithmetic.sol";
 import {WorldTries} from "./WorldTries.sol";
 import {TransactionSteps} from "./TransactionSteps.sol";
 import {KeccakSteps} from "./KeccakSteps.sol";
+import {CopySteps} from "./CopySteps.sol";
 import {StepWitness} from "./lib/StepWitness.sol";
 import {FrameOps} from "./lib/FrameOps.sol";
 
@@ -42,6 +43,8 @@ contract EVMStepper {
     TransactionSteps public immutable PHASES;
     /// @notice The contract that executes KECCAK256 in micro-steps.
     KeccakSteps public immutable KECCAK;
+    /// @notice The contract that executes the copies into memory in micro-steps.
+    CopySteps public immutable COPY;
 
     /// @dev The EVM's stack limit.
     uint256 private constant STACK_LIMIT = 1024;
@@ -49,6 +52,7 @@ contract EVMStepper {
     uint256 private constant SSTORE_SENTRY = 2300;
     /// @dev EIP-2929 access costs.
     uint256 private constant COLD_SLOAD = 2100;
+    uint256 private constant COLD_ACCOUNT = 2600;
     uint256 private constant WARM_READ = 100;
     /// @dev EIP-2200/3529 SSTORE costs and refunds.
     uint256 private constant SSTORE_SET = 20000;
@@ -59,10 +63,12 @@ contract EVMStepper {
     ///               because together they exceed the contract size limit).
     /// @param phases The transaction-phase contract, using the same `tries`.
     /// @param keccak The KECCAK256 micro-step contract.
-    constructor(WorldTries tries, TransactionSteps phases, KeccakSteps keccak) {
+    /// @param copy   The copy micro-step contract.
+    constructor(WorldTries tries, TransactionSteps phases, KeccakSteps keccak, CopySteps copy) {
         TRIES = tries;
         PHASES = phases;
         KECCAK = keccak;
+        COPY = copy;
     }
 
     /// @notice The machine's commitment after one step from `pre`.
@@ -76,7 +82,10 @@ contract EVMStepper {
         if (machine.phase != MC.Phase.Run) return MC.hash(PHASES.step(witness));
         if (witness.frame.depth != 0) revert EVMStepper_NotBuilt(machine.phase, 0);
         if (MC.hash(witness.frame) != machine.frame) revert EVMStepper_WrongFrame();
-        if (machine.micro != 0) return MC.hash(KECCAK.micro(witness));
+        if (machine.micro != 0) {
+            // The micro-step's kind picks the contract; each checks the micro-step's preimage.
+            return MC.hash(witness.micro.kind == 1 ? KECCAK.micro(witness) : COPY.micro(witness));
+        }
         return MC.hash(_run(witness));
     }
 
@@ -134,6 +143,8 @@ contract EVMStepper {
         if (op == 0x5c || op == 0x5d) return _transient(w, f, op);
         if (op == 0x35) return _continue(w, f, _one(_calldataLoad(w, f, s[0])));
         if (op == 0x20) return KECCAK.instruction(w);
+        if (op == 0x37 || op == 0x39 || op == 0x3e || op == 0x5e) return COPY.instruction(w, op);
+        if (op == 0x31 || op == 0x3b || op == 0x3f) return _accountRead(w, f, op);
         return _continue(w, f, _one(_environment(w, f, op)));
     }
 
@@ -177,6 +188,8 @@ contract EVMStepper {
         if (op == 0x3a || op == 0x3d || (op >= 0x41 && op <= 0x46) || op == 0x48 || op == 0x4a) return (true, 2, 0, 1);
         if (op == 0x35) return (true, 3, 1, 1);
         if (op == 0x20) return (true, 30, 2, 1);
+        if (op == 0x37 || op == 0x39 || op == 0x3e || op == 0x5e) return (true, 3, 3, 0);
+        if (op == 0x31 || op == 0x3b || op == 0x3f) return (true, WARM_READ, 1, 1);
         if (op == 0x40) return (true, 20, 1, 1);
         if (op == 0x47) return (true, 5, 0, 1);
         if (op == 0x49) return (true, 3, 1, 1);
@@ -193,9 +206,8 @@ contract EVMStepper {
         if (op == 0x5d) return (true, WARM_READ, 2, 0);
         // Instructions of the fork that need micro-steps, other accounts or other frames.
         if (
-            op == 0x31 || op == 0x37 || op == 0x39 || op == 0x3b || op == 0x3c || op == 0x3e || op == 0x3f || op == 0x5e
-                || (op >= 0xa0 && op <= 0xa4) || op == 0xf0 || op == 0xf1 || op == 0xf2 || op == 0xf4 || op == 0xf5
-                || op == 0xfa || op == 0xff
+            op == 0x3c || (op >= 0xa0 && op <= 0xa4) || op == 0xf0 || op == 0xf1 || op == 0xf2 || op == 0xf4
+                || op == 0xf5 || op == 0xfa || op == 0xff
         ) revert EVMStepper_NotBuilt(MC.Phase.Run, op);
         return (false, 0, 0, 0);
     }
@@ -440,6 +452,48 @@ contract EVMStepper {
             refund += original == 0 ? SSTORE_SET - WARM_READ : SSTORE_RESET - WARM_READ;
         }
         return refund;
+    }
+
+    /// @dev BALANCE, EXTCODESIZE, EXTCODEHASH of the address on the stack, warming it (EIP-2929:
+    ///      the origin, recipient, coinbase and precompiles are always warm). Tries: 0 the
+    ///      account against the state root, 1 the address against the warm-account set;
+    ///      EXTCODESIZE: `data` is the account's code.
+    function _accountRead(StepWitness.Witness memory w, MC.Frame memory f, uint256 op)
+        private
+        view
+        returns (MC.Machine memory)
+    {
+        MC.World memory world = _world(w);
+        MC.Context memory c = w.context;
+        if (MC.hash(c) != w.machine.context) revert EVMStepper_WrongContext();
+        if (w.tries.length != 2) revert EVMStepper_WrongWitnessShape();
+        address who = address(uint160(w.stack[0]));
+        if (who != c.origin && who != c.to && who != c.coinbase && !_isPrecompile(who)) {
+            bool cold;
+            (cold, world.warmAccounts) = TRIES.warm(abi.encodePacked(who), w.tries[1], world.warmAccounts);
+            if (cold) {
+                if (f.gas < COLD_ACCOUNT - WARM_READ) return _halt(w);
+                f.gas -= COLD_ACCOUNT - WARM_READ;
+            }
+        }
+        WorldTries.Account memory acc = TRIES.account(who, w.tries[0], world.stateRoot);
+        uint256 result;
+        if (op == 0x31) {
+            result = acc.balance;
+        } else if (op == 0x3f) {
+            bool empty = acc.nonce == 0 && acc.balance == 0 && acc.codeHash == keccak256("");
+            result = acc.exists && !empty ? uint256(acc.codeHash) : 0;
+        } else if (acc.exists) {
+            if (keccak256(w.data) != acc.codeHash) revert EVMStepper_WrongWitnessShape();
+            result = w.data.length;
+        }
+        return _nextWorld(w, f, world, _one(result));
+    }
+
+    /// @dev The precompiles of the L2's fork (Osaka): 0x01–0x11 and P256VERIFY at 0x100.
+    function _isPrecompile(address a) private pure returns (bool) {
+        uint160 n = uint160(a);
+        return (n >= 1 && n <= 0x11) || n == 0x100;
     }
 
     /// @dev TLOAD and TSTORE (EIP-1153). Tries: 0 the key against the transient root.

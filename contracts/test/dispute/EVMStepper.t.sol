@@ -6,6 +6,7 @@ import {EVMStepper} from "../../src/dispute/EVMStepper.sol";
 import {WorldTries} from "../../src/dispute/WorldTries.sol";
 import {TransactionSteps} from "../../src/dispute/TransactionSteps.sol";
 import {KeccakSteps} from "../../src/dispute/KeccakSteps.sol";
+import {CopySteps} from "../../src/dispute/CopySteps.sol";
 import {StepWitness} from "../../src/dispute/lib/StepWitness.sol";
 import {BufferTree} from "../../src/dispute/lib/BufferTree.sol";
 import {MachineCommitment as MC} from "../../src/dispute/lib/MachineCommitment.sol";
@@ -15,7 +16,8 @@ import {MachineCommitment as MC} from "../../src/dispute/lib/MachineCommitment.s
 ///      random programs, and that mutated witnesses never prove another post-state.
 contract EVMStepperTest is TestBase {
     WorldTries internal tries = new WorldTries();
-    EVMStepper internal stepper = new EVMStepper(tries, new TransactionSteps(tries), new KeccakSteps());
+    EVMStepper internal stepper =
+        new EVMStepper(tries, new TransactionSteps(tries), new KeccakSteps(), new CopySteps());
 
     /// @dev The sibling path of a word in an otherwise all-zero buffer.
     function _zeroPath() internal pure returns (bytes32[] memory path) {

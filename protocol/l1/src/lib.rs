@@ -30,6 +30,7 @@ macro_rules! binding {
 binding!(batch_inbox, BatchInbox, "src/artifacts/BatchInbox.json");
 binding!(output_oracle, OutputOracle, "src/artifacts/OutputOracle.json");
 binding!(portal, Portal, "src/artifacts/Portal.json");
+binding!(copy_steps, CopySteps, "src/artifacts/CopySteps.json");
 binding!(evm_stepper, EVMStepper, "src/artifacts/EVMStepper.json");
 binding!(keccak_steps, KeccakSteps, "src/artifacts/KeccakSteps.json");
 binding!(transaction_steps, TransactionSteps, "src/artifacts/TransactionSteps.json");
@@ -43,7 +44,7 @@ pub use portal::Portal;
 /// (docs/dispute/stepper.md).
 pub mod dispute {
     pub use super::{
-        evm_stepper::EVMStepper, keccak_steps::KeccakSteps, transaction_steps::TransactionSteps,
+        copy_steps::CopySteps, evm_stepper::EVMStepper, keccak_steps::KeccakSteps, transaction_steps::TransactionSteps,
         world_tries::WorldTries,
     };
 }

@@ -20,6 +20,8 @@ pub(crate) struct ContextData {
     pub(crate) block_hashes: BufferTree,
     /// The transaction's blob versioned hashes.
     pub(crate) blob_hashes: Vec<B256>,
+    /// The pre-state's code by hash (EXTCODESIZE's witness).
+    pub(crate) codes: alloy_primitives::map::B256Map<alloy_primitives::Bytes>,
 }
 
 /// `H("access", address, keccak256(storage keys))` chained from zero: the access list's
@@ -35,7 +37,12 @@ fn access_list_hash(tx: &TxEnv) -> B256 {
 
 impl ContextData {
     /// The context of `tx` in `block`.
-    pub(crate) fn new(cfg: &CfgEnv, block: &BlockEnv, tx: &TxEnv) -> Self {
+    pub(crate) fn new(
+        cfg: &CfgEnv,
+        block: &BlockEnv,
+        tx: &TxEnv,
+        codes: alloy_primitives::map::B256Map<alloy_primitives::Bytes>,
+    ) -> Self {
         let number = block.number.saturating_to::<u64>();
         let mut hashes = vec![B256::ZERO; BLOCK_HASH_WINDOW as usize];
         for past in number.saturating_sub(BLOCK_HASH_WINDOW)..number {
@@ -68,6 +75,6 @@ impl ContextData {
             accessList: access_list_hash(tx),
             blobHashes: keccak256(tx.blob_hashes.concat()),
         };
-        Self { commitment: context.commitment(), context, block_hashes, blob_hashes: tx.blob_hashes.clone() }
+        Self { commitment: context.commitment(), context, block_hashes, blob_hashes: tx.blob_hashes.clone(), codes }
     }
 }

@@ -110,6 +110,11 @@ impl FrameMirror {
         bytes[offset % 32..offset % 32 + size].to_vec()
     }
 
+    /// Memory's length in bytes as of the last sync.
+    pub(crate) fn memory_len(&self) -> usize {
+        self.memory_len
+    }
+
     /// The stack's depth.
     pub(crate) fn stack_len(&self) -> usize {
         self.stack.len()

@@ -103,7 +103,8 @@ pub fn trace(unit: &TestUnit<'_>, mut on_step: impl FnMut(Step) -> ControlFlow<(
         Err(executed) => return Ok(Traced { steps: 0, skip: Some(Skip::Invalid), executed }),
     };
     let pre_root = prepared.world.state_root();
-    let context = ContextData::new(&prepared.cfg, &prepared.block, &prepared.tx);
+    let codes = prepared.pre.codes.iter().map(|(hash, code)| (*hash, code.clone())).collect();
+    let context = ContextData::new(&prepared.cfg, &prepared.block, &prepared.tx, codes);
     let code = prepared
         .tx
         .kind
@@ -140,6 +141,7 @@ pub fn trace(unit: &TestUnit<'_>, mut on_step: impl FnMut(Step) -> ControlFlow<(
             effect: Effect::None,
             written: None,
             hashed: None,
+            copied: None,
         }),
         steps: 0,
         frames: 0,
@@ -184,9 +186,13 @@ pub fn trace(unit: &TestUnit<'_>, mut on_step: impl FnMut(Step) -> ControlFlow<(
 const HASH_CHUNK: usize = 8 * RATE;
 /// The micro-step kind of KECCAK256.
 const HASH_MICRO: u8 = 1;
+/// Bytes a copy moves per step (`CopySteps.CHUNK`).
+const COPY_CHUNK: usize = 1024;
+/// The micro-step kind of a copy into memory.
+const COPY_MICRO: u8 = 2;
 
 /// The precompiles of the L2's fork (Osaka): 0x01–0x11 and P256VERIFY at 0x100.
-fn is_precompile(address: alloy_primitives::Address) -> bool {
+pub(crate) fn is_precompile(address: alloy_primitives::Address) -> bool {
     let n = U256::from_be_slice(address.as_slice());
     (n >= U256::from(1) && n <= U256::from(0x11)) || n == U256::from(0x100)
 }
@@ -199,6 +205,8 @@ struct Pending {
     written: Option<std::ops::Range<usize>>,
     /// KECCAK256's memory range: its micro-steps are built once the hash is known to run.
     hashed: Option<std::ops::Range<usize>>,
+    /// A copy into memory: its micro-steps likewise.
+    copied: Option<witness::CopyJob>,
 }
 
 /// The inspector.
@@ -274,6 +282,50 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         }
     }
 
+    /// Emits the pending copy as its instruction step and micro-steps, the last leading to
+    /// `post`.
+    fn copy_steps(&mut self, post: Machine, post_frame: &Frame, world: &World, job: witness::CopyJob) {
+        let Some(pending) = self.pending.take() else { return };
+        let mirror = self.frame.as_ref().expect("a frame runs");
+        let source = match &job.source {
+            witness::Source::Calldata => mirror.calldata_tree.clone(),
+            witness::Source::Code => mirror.code_tree.clone(),
+            witness::Source::ReturnData => crate::BufferTree::new(&[]),
+            witness::Source::Memory(before) => before.clone(),
+        };
+        let source_root = source.root();
+        let (mut witness, mut memory) = (pending.witness, job.memory);
+        let (mut src, mut dst, mut left) = (job.src, job.dst, job.size);
+        loop {
+            let n = left.min(COPY_CHUNK);
+            if n != 0 {
+                witness::copy_words(&mut witness, &source, job.length, &mut memory, src, dst, n);
+            }
+            if left <= COPY_CHUNK {
+                self.emit_step(witness, pending.opcode, post);
+                return;
+            }
+            (src, dst, left) = (src + n, dst + n, left - n);
+            let micro = Micro {
+                kind: COPY_MICRO,
+                a: U256::from(src),
+                b: U256::from(dst),
+                c: U256::from(left),
+                d: source_root,
+                sponge: B256::from(U256::from(job.length)),
+            };
+            let frame = Frame { memoryRoot: memory.root(), ..post_frame.clone() };
+            let next = Machine { frame: frame.commitment(), micro: micro.commitment(), ..post.clone() };
+            self.emit_step(witness, pending.opcode, next.clone());
+            if !self.running {
+                return;
+            }
+            witness = phases::base(next, world.clone(), &self.context, &Transaction::default());
+            witness.frame = frame;
+            witness.micro = micro;
+        }
+    }
+
     /// Hands out one step.
     fn emit_step(&mut self, witness: Witness, opcode: Option<u8>, post: Machine) {
         let step = Step { index: self.steps, opcode, witness, post };
@@ -322,7 +374,14 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             world = self.world.world();
             let next = items.get(position + 1).map(|&(entry, item)| phases::access_micro(entry, item));
             current = machine(if next.is_some() { Phase::AccessList } else { Phase::FrameSetup }, &world, next);
-            self.pending = Some(Pending { witness, opcode: None, effect: Effect::None, written: None, hashed: None });
+            self.pending = Some(Pending {
+                witness,
+                opcode: None,
+                effect: Effect::None,
+                written: None,
+                hashed: None,
+                copied: None,
+            });
             self.emit(current.clone());
         }
         if !self.running {
@@ -338,7 +397,8 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         witness.frame = frame;
         self.world.mark_start();
         self.checkpoint = Some(self.world.world());
-        self.pending = Some(Pending { witness, opcode: None, effect: Effect::None, written: None, hashed: None });
+        self.pending =
+            Some(Pending { witness, opcode: None, effect: Effect::None, written: None, hashed: None, copied: None });
     }
 
     /// Ends the trace with the frame's `status`: the last step leads to `TxEnd`.
@@ -392,7 +452,8 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             ..world
         };
         let post = Machine { phase: Phase::Done, world: done.commitment(), frame: B256::ZERO, ..machine };
-        self.pending = Some(Pending { witness, opcode: None, effect: Effect::None, written: None, hashed: None });
+        self.pending =
+            Some(Pending { witness, opcode: None, effect: Effect::None, written: None, hashed: None, copied: None });
         self.emit(post);
     }
 }
@@ -497,9 +558,14 @@ where
             callStack: B256::ZERO,
             micro: B256::ZERO,
         };
-        match self.pending.as_ref().and_then(|pending| pending.hashed.clone()) {
-            Some(range) => self.hash_steps(machine.clone(), &frame_part, &world_part, range),
-            None => self.emit(machine.clone()),
+        let (hashed, copied) = match &mut self.pending {
+            Some(pending) => (pending.hashed.take(), pending.copied.take()),
+            None => (None, None),
+        };
+        match (hashed, copied) {
+            (Some(range), _) => self.hash_steps(machine.clone(), &frame_part, &world_part, range),
+            (_, Some(job)) => self.copy_steps(machine.clone(), &frame_part, &world_part, job),
+            _ => self.emit(machine.clone()),
         }
         if !self.running {
             return;
@@ -519,6 +585,7 @@ where
             effect: built.effect,
             written: built.written,
             hashed: built.hashed,
+            copied: built.copied,
         });
     }
 }

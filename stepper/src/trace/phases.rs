@@ -32,6 +32,8 @@ pub(crate) fn base(machine: Machine, world: World, context: &ContextData, tx: &T
         codeProofs: Vec::new(),
         words: Vec::new(),
         wordProofs: Vec::new(),
+        sourceWords: Vec::new(),
+        sourceProofs: Vec::new(),
         world,
         context: context.context.clone(),
         tries: Vec::new(),

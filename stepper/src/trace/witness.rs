@@ -10,18 +10,18 @@ use crate::{
     BUFFER_DEPTH, BufferTree,
     commitment::{Frame, Machine, Witness, World},
 };
-use alloy_primitives::{B256, Bytes, U256};
+use alloy_primitives::{Address, B256, Bytes, U256};
 
 /// How many stack items `op` reads, as `EVMStepper._shape` counts them (zero for an unknown
 /// opcode: it halts); `None` for an instruction the stepper does not execute yet.
 pub(crate) fn reads(op: u8) -> Option<usize> {
     Some(match op {
-        0x08 | 0x09 => 3,
+        0x08 | 0x09 | 0x37 | 0x39 | 0x3e | 0x5e => 3,
         0x15 | 0x19 | 0x1e => 1,
         0x01..=0x0b | 0x10..=0x1d => 2,
-        0x31 | 0x37 | 0x39 | 0x3b | 0x3c | 0x3e | 0x3f | 0x5e | 0xa0..=0xa4 => return None,
+        0x3c | 0xa0..=0xa4 => return None,
         0xf0 | 0xf1 | 0xf2 | 0xf4 | 0xf5 | 0xfa | 0xff => return None,
-        0x35 | 0x40 | 0x49 | 0x50 | 0x51 | 0x54 | 0x56 | 0x5c => 1,
+        0x31 | 0x35 | 0x3b | 0x3f | 0x40 | 0x49 | 0x50 | 0x51 | 0x54 | 0x56 | 0x5c => 1,
         0x20 | 0x52 | 0x53 | 0x55 | 0x57 | 0x5d | 0xf3 | 0xfd => 2,
         0x80..=0x8f => usize::from(op - 0x7f),
         0x90..=0x9f => usize::from(op - 0x8e),
@@ -58,6 +58,32 @@ pub(crate) struct Built {
     pub(crate) written: Option<std::ops::Range<usize>>,
     /// KECCAK256's memory range, when it fits the memory tree.
     pub(crate) hashed: Option<std::ops::Range<usize>>,
+    /// A copy into memory, when it fits the memory tree.
+    pub(crate) copied: Option<CopyJob>,
+}
+
+/// Where a copy reads from.
+#[derive(Clone, Debug)]
+pub(crate) enum Source {
+    Calldata,
+    Code,
+    ReturnData,
+    /// MCOPY: memory as it was before the copy.
+    Memory(BufferTree),
+}
+
+/// A copy into memory (CALLDATACOPY, CODECOPY, RETURNDATACOPY, MCOPY), built into micro-steps
+/// once it is known to run.
+#[derive(Clone, Debug)]
+pub(crate) struct CopyJob {
+    pub(crate) source: Source,
+    /// The source's length (memory's before the copy, for MCOPY).
+    pub(crate) length: usize,
+    pub(crate) src: usize,
+    pub(crate) dst: usize,
+    pub(crate) size: usize,
+    /// Memory before the copy.
+    pub(crate) memory: BufferTree,
 }
 
 /// The witness of the instruction `before` describes, and what it changes.
@@ -81,6 +107,8 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
         codeProofs: Vec::new(),
         words: Vec::new(),
         wordProofs: Vec::new(),
+        sourceWords: Vec::new(),
+        sourceProofs: Vec::new(),
         world: world_part,
         context: context.context.clone(),
         tries: Vec::new(),
@@ -98,9 +126,9 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
         add_code(pc / 32 + 1);
     }
     if stack.len() < count {
-        return Built { witness: w, effect: Effect::None, written: None, hashed: None };
+        return Built { witness: w, effect: Effect::None, written: None, hashed: None, copied: None };
     }
-    let (mut written, mut hashed) = (None, None);
+    let (mut written, mut hashed, mut copied) = (None, None, None);
     let account = mirror.account;
     let mut effect = Effect::None;
     let add_word = |w: &mut Witness, tree: &BufferTree, index: usize| {
@@ -136,6 +164,25 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
             }
         }
         0x49 => w.words.clone_from(&context.blob_hashes),
+        0x37 | 0x39 | 0x3e | 0x5e => {
+            let (source, length) = match op {
+                0x37 => (Source::Calldata, mirror.calldata.len()),
+                0x39 => (Source::Code, mirror.code.len()),
+                0x3e => (Source::ReturnData, 0),
+                _ => (Source::Memory(mirror.memory.clone()), mirror.memory_len()),
+            };
+            let size = usize::try_from(stack[2]).ok();
+            let src =
+                if op == 0x5e { usize::try_from(stack[1]).ok() } else { Some(stack[1].min(U256::from(length)).to()) };
+            if let (Some(size), Some(src)) = (size, src) {
+                let dst = if size == 0 { Some(0) } else { fits(stack[0], size) };
+                let source_fits = op != 0x5e || fits(stack[1], size).is_some();
+                if let (Some(dst), true) = (dst, source_fits) {
+                    written = (size != 0).then_some(dst..dst + size);
+                    copied = Some(CopyJob { source, length, src, dst, size, memory: mirror.memory.clone() });
+                }
+            }
+        }
         0x20 => {
             // The words come with the micro-steps, once the hash is known to run.
             let size = usize::try_from(stack[1]).unwrap_or(usize::MAX);
@@ -146,6 +193,17 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
             };
         }
         0x47 => w.tries.push(world.storage_proofs(account, B256::ZERO).0),
+        0x31 | 0x3b | 0x3f => {
+            let address = Address::from_word(B256::from(stack[0]));
+            let (proof, code_hash) = world.account_with_code_hash(address);
+            w.tries = vec![proof, world.warm_account_proof(address)];
+            if op == 0x3b {
+                w.data = code_hash.and_then(|hash| context.codes.get(&hash).cloned()).unwrap_or_default();
+            }
+            let c = &context.context;
+            let always_warm = [c.origin, c.to, c.coinbase].contains(&address) || super::is_precompile(address);
+            effect = if always_warm { Effect::None } else { Effect::WarmAccount(address) };
+        }
         0x54 | 0x55 => {
             let slot = B256::from(stack[0]);
             let (account_proof, slot_proof) = world.storage_proofs(account, slot);
@@ -173,7 +231,7 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
         }
         _ => {}
     }
-    Built { witness: w, effect, written, hashed }
+    Built { witness: w, effect, written, hashed, copied }
 }
 
 /// Adds the words of `tree` that cover `size` bytes at `offset`, with their proofs.
@@ -184,6 +242,43 @@ pub(crate) fn buffer_words(w: &mut Witness, tree: &BufferTree, offset: usize, si
     for index in offset / 32..=(offset + size - 1) / 32 {
         w.words.push(tree.word(index));
         w.wordProofs.push(tree.proof(index));
+    }
+}
+
+/// One chunk of a copy: the source words inside its `length` that cover `n` bytes at `src`
+/// (with proofs against the source's root), and the memory words at `dst` with proofs each
+/// against the root after the previous word's write; `memory` is left written.
+pub(crate) fn copy_words(
+    w: &mut Witness,
+    source: &BufferTree,
+    length: usize,
+    memory: &mut BufferTree,
+    src: usize,
+    dst: usize,
+    n: usize,
+) {
+    let mut bytes = vec![0u8; n];
+    if src < length {
+        let last = ((src + n - 1) / 32).min((length - 1) / 32);
+        let mut read = Vec::new();
+        for index in src / 32..=last {
+            w.sourceWords.push(source.word(index));
+            w.sourceProofs.push(source.proof(index));
+            read.extend_from_slice(source.word(index).as_slice());
+        }
+        let take = (read.len() - src % 32).min(n);
+        bytes[..take].copy_from_slice(&read[src % 32..src % 32 + take]);
+    }
+    let first = dst / 32;
+    let mut span = Vec::new();
+    for index in first..=(dst + n - 1) / 32 {
+        span.extend_from_slice(memory.word(index).as_slice());
+    }
+    span[dst % 32..dst % 32 + n].copy_from_slice(&bytes);
+    for (i, word) in span.chunks(32).enumerate() {
+        w.words.push(memory.word(first + i));
+        w.wordProofs.push(memory.proof(first + i));
+        memory.set_word(first + i, B256::from_slice(word));
     }
 }
 

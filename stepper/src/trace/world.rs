@@ -19,6 +19,8 @@ pub(crate) enum Effect {
     Store(B256, U256),
     /// TSTORE.
     Transient(B256, U256),
+    /// BALANCE, EXTCODESIZE, EXTCODEHASH: the address becomes warm.
+    WarmAccount(Address),
 }
 
 /// `keccak256` of the empty logs bloom.
@@ -137,6 +139,7 @@ impl WorldMirror {
                 self.set_storage(account, slot, value);
             }
             Effect::Transient(slot, value) => self.set_transient(account, slot, value),
+            Effect::WarmAccount(address) => self.warm_account(address),
         }
     }
 
@@ -178,6 +181,12 @@ impl WorldMirror {
     /// Proofs of an account and one of its slots at the transaction's start.
     pub(crate) fn start_proofs(&mut self, address: Address, slot: B256) -> (Vec<Bytes>, Vec<Bytes>) {
         split(self.state(true).account_proof(address, &[slot]))
+    }
+
+    /// The proof of an account against the current state root, and its code hash if it exists.
+    pub(crate) fn account_with_code_hash(&mut self, address: Address) -> (Vec<Bytes>, Option<B256>) {
+        let proof = self.state.account_proof(address, &[]).account_proof;
+        (proof, self.state.account(address).map(|account| account.code_hash))
     }
 
     /// The collapse witness of deleting a slot.

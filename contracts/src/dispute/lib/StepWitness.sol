@@ -40,6 +40,10 @@ library StepWitness {
         bytes32[] words;
         /// Their proofs: for writes each against the root after the previous write.
         bytes32[][] wordProofs;
+        /// A copy's source words (inside the source's length), and their proofs against the
+        /// source's root.
+        bytes32[] sourceWords;
+        bytes32[][] sourceProofs;
         /// The world, when the instruction reads or writes it.
         MC.World world;
         /// The transaction's context, when the instruction reads it.
