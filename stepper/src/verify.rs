@@ -19,7 +19,7 @@ use revm::{
     },
     database::{CacheDB, EmptyDB},
 };
-use rollup_l1::dispute::{CopySteps, EVMStepper, KeccakSteps, TransactionSteps, WorldTries};
+use rollup_l1::dispute::{CopySteps, EVMStepper, KeccakSteps, LogSteps, TransactionSteps, WorldTries};
 use std::ops::ControlFlow;
 
 /// The account that deploys and calls the stepper.
@@ -60,12 +60,14 @@ impl OnChainStepper {
         let phases = chain.deploy([TransactionSteps::BYTECODE.as_ref(), tries.into_word().as_slice()].concat());
         let keccak = chain.deploy(KeccakSteps::BYTECODE.to_vec());
         let copy = chain.deploy(CopySteps::BYTECODE.to_vec());
+        let log = chain.deploy(LogSteps::BYTECODE.to_vec());
         let creation = [
             EVMStepper::BYTECODE.as_ref(),
             tries.into_word().as_slice(),
             phases.into_word().as_slice(),
             keccak.into_word().as_slice(),
             copy.into_word().as_slice(),
+            log.into_word().as_slice(),
         ]
         .concat();
         chain.stepper = chain.deploy(creation);

@@ -340,7 +340,7 @@ fn program(rng: &mut Rng) -> Vec<u8> {
         push(&mut code, operand(rng), rng);
     }
     for _ in 0..rng.below(40) + 10 {
-        match rng.below(12) {
+        match rng.below(13) {
             0 => {
                 // A valid forward jump over nothing: PUSH2 target, JUMP or JUMPI, JUMPDEST.
                 let target = code.len() + 4 + usize::from(rng.below(2) == 0);
@@ -370,7 +370,22 @@ fn program(rng: &mut Rng) -> Vec<u8> {
                 push(&mut code, U256::from(size), rng);
                 push(&mut code, operand(rng), rng);
                 push(&mut code, U256::from(rng.below(300)), rng);
-                code.push([0x37, 0x39, 0x3e, 0x5e][rng.below(4)]);
+                let op = [0x37, 0x39, 0x3c, 0x3e, 0x5e][rng.below(5)];
+                if op == 0x3c {
+                    push(&mut code, operand(rng), rng);
+                }
+                code.push(op);
+            }
+            3 => {
+                // A log of data sizes around one byte and the micro-step's chunk.
+                let topics = rng.below(5);
+                for _ in 0..topics {
+                    push(&mut code, operand(rng), rng);
+                }
+                let size = [0, 1, 2, 55, 56, 900, 1088, 2300][rng.below(8)];
+                push(&mut code, U256::from(size), rng);
+                push(&mut code, U256::from(rng.below(200)), rng);
+                code.push(0xa0 + topics as u8);
             }
             _ => {
                 for _ in 0..3 {

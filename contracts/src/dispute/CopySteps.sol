@@ -7,7 +7,7 @@ import {StepWitness} from "./lib/StepWitness.sol";
 import {FrameOps} from "./lib/FrameOps.sol";
 
 /// @title CopySteps
-/// @notice CALLDATACOPY, CODECOPY, RETURNDATACOPY and MCOPY in bounded micro-steps
+/// @notice CALLDATACOPY, CODECOPY, EXTCODECOPY, RETURNDATACOPY and MCOPY in bounded micro-steps
 ///         (docs/dispute/commitment.md, "Micro-steps", kind 2): the instruction's step charges
 ///         its gas and memory expansion, pops its operands and copies the first chunk; each
 ///         further step copies the next. The source is read against its root as it was when
@@ -25,12 +25,18 @@ contract CopySteps {
     /// @dev Gas per word copied.
     uint256 private constant WORD_GAS = 3;
 
-    /// @notice The instruction's step: `w.frame` is the frame with static gas charged and pc
-    ///         advanced; `w.stack` holds destination, source offset and size.
-    function instruction(StepWitness.Witness memory w, uint256 op) external pure returns (MC.Machine memory) {
+    /// @notice The instruction's step: `w.frame` is the frame with static gas charged (and for
+    ///         EXTCODECOPY the cold surcharge) and pc advanced; `w.stack` holds destination,
+    ///         source offset and size (after the address, for EXTCODECOPY); the source is the
+    ///         buffer with root `root` and `length` bytes (memory before the copy, for MCOPY).
+    function instruction(StepWitness.Witness memory w, uint256 op, bytes32 root, uint256 length)
+        external
+        pure
+        returns (MC.Machine memory)
+    {
         MC.Frame memory f = w.frame;
-        (uint256 dst, uint256 src, uint256 size) = (w.stack[0], w.stack[1], w.stack[2]);
-        (bytes32 root, uint256 length) = _source(f, op);
+        uint256 first = op == 0x3c ? 1 : 0;
+        (uint256 dst, uint256 src, uint256 size) = (w.stack[first], w.stack[first + 1], w.stack[first + 2]);
         if (size >= FrameOps.OPERAND_LIMIT) return _halt(w.machine, f);
         if (op == 0x3e && (src >= FrameOps.OPERAND_LIMIT || src + size > length)) return _halt(w.machine, f);
         // Past its end a source reads as zeros: start there at most (no offset overflows).
@@ -44,7 +50,7 @@ contract CopySteps {
             uint256 reach = op == 0x5e && src > dst ? src : dst;
             if (!FrameOps.expand(f, reach, size)) return _halt(w.machine, f);
         }
-        f.stackLength -= 3;
+        f.stackLength -= w.stack.length;
         f.stackHash = w.stackBelow;
         MC.Micro memory m = MC.Micro({kind: KIND, a: src, b: dst, c: size, d: root, sponge: bytes32(length)});
         return _chunk(w, f, m);
@@ -55,14 +61,6 @@ contract CopySteps {
         MC.Micro memory m = w.micro;
         if (MC.hash(m) != w.machine.micro || m.kind != KIND) revert CopySteps_WrongWitness();
         return _chunk(w, w.frame, m);
-    }
-
-    /// @dev The source's root and length: calldata, code, return data, or memory (MCOPY).
-    function _source(MC.Frame memory f, uint256 op) private pure returns (bytes32, uint256) {
-        if (op == 0x37) return (f.calldataRoot, f.calldataLength);
-        if (op == 0x39) return (f.codeRoot, f.codeLength);
-        if (op == 0x3e) return (f.returnDataRoot, f.returnDataLength);
-        return (f.memoryRoot, f.memoryLength);
     }
 
     /// @dev Copies the next chunk of `m` into memory; the machine holds the rest, or none.

@@ -8,6 +8,7 @@ import {WorldTries} from "./WorldTries.sol";
 import {TransactionSteps} from "./TransactionSteps.sol";
 import {KeccakSteps} from "./KeccakSteps.sol";
 import {CopySteps} from "./CopySteps.sol";
+import {LogSteps} from "./LogSteps.sol";
 import {StepWitness} from "./lib/StepWitness.sol";
 import {FrameOps} from "./lib/FrameOps.sol";
 
@@ -45,6 +46,8 @@ contract EVMStepper {
     KeccakSteps public immutable KECCAK;
     /// @notice The contract that executes the copies into memory in micro-steps.
     CopySteps public immutable COPY;
+    /// @notice The contract that executes LOG0–LOG4 in micro-steps.
+    LogSteps public immutable LOG;
 
     /// @dev The EVM's stack limit.
     uint256 private constant STACK_LIMIT = 1024;
@@ -64,11 +67,13 @@ contract EVMStepper {
     /// @param phases The transaction-phase contract, using the same `tries`.
     /// @param keccak The KECCAK256 micro-step contract.
     /// @param copy   The copy micro-step contract.
-    constructor(WorldTries tries, TransactionSteps phases, KeccakSteps keccak, CopySteps copy) {
+    /// @param log    The log micro-step contract.
+    constructor(WorldTries tries, TransactionSteps phases, KeccakSteps keccak, CopySteps copy, LogSteps log) {
         TRIES = tries;
         PHASES = phases;
         KECCAK = keccak;
         COPY = copy;
+        LOG = log;
     }
 
     /// @notice The machine's commitment after one step from `pre`.
@@ -84,7 +89,8 @@ contract EVMStepper {
         if (MC.hash(witness.frame) != machine.frame) revert EVMStepper_WrongFrame();
         if (machine.micro != 0) {
             // The micro-step's kind picks the contract; each checks the micro-step's preimage.
-            return MC.hash(witness.micro.kind == 1 ? KECCAK.micro(witness) : COPY.micro(witness));
+            uint8 kind = witness.micro.kind;
+            return MC.hash(kind == 1 ? KECCAK.micro(witness) : kind == 2 ? COPY.micro(witness) : LOG.micro(witness));
         }
         return MC.hash(_run(witness));
     }
@@ -143,7 +149,12 @@ contract EVMStepper {
         if (op == 0x5c || op == 0x5d) return _transient(w, f, op);
         if (op == 0x35) return _continue(w, f, _one(_calldataLoad(w, f, s[0])));
         if (op == 0x20) return KECCAK.instruction(w);
-        if (op == 0x37 || op == 0x39 || op == 0x3e || op == 0x5e) return COPY.instruction(w, op);
+        if (op == 0x37 || op == 0x39 || op == 0x3e || op == 0x5e) {
+            (bytes32 root, uint256 length) = _copySource(f, op);
+            return COPY.instruction(w, op, root, length);
+        }
+        if (op == 0x3c) return _extCodeCopy(w, f);
+        if (op >= 0xa0 && op <= 0xa4) return LOG.instruction(w, op);
         if (op == 0x31 || op == 0x3b || op == 0x3f) return _accountRead(w, f, op);
         return _continue(w, f, _one(_environment(w, f, op)));
     }
@@ -189,6 +200,8 @@ contract EVMStepper {
         if (op == 0x35) return (true, 3, 1, 1);
         if (op == 0x20) return (true, 30, 2, 1);
         if (op == 0x37 || op == 0x39 || op == 0x3e || op == 0x5e) return (true, 3, 3, 0);
+        if (op == 0x3c) return (true, WARM_READ, 4, 0);
+        if (op >= 0xa0 && op <= 0xa4) return (true, 375, op - 0x9e, 0);
         if (op == 0x31 || op == 0x3b || op == 0x3f) return (true, WARM_READ, 1, 1);
         if (op == 0x40) return (true, 20, 1, 1);
         if (op == 0x47) return (true, 5, 0, 1);
@@ -205,10 +218,9 @@ contract EVMStepper {
         if (op == 0x5c) return (true, WARM_READ, 1, 1);
         if (op == 0x5d) return (true, WARM_READ, 2, 0);
         // Instructions of the fork that need micro-steps, other accounts or other frames.
-        if (
-            op == 0x3c || (op >= 0xa0 && op <= 0xa4) || op == 0xf0 || op == 0xf1 || op == 0xf2 || op == 0xf4
-                || op == 0xf5 || op == 0xfa || op == 0xff
-        ) revert EVMStepper_NotBuilt(MC.Phase.Run, op);
+        if (op == 0xf0 || op == 0xf1 || op == 0xf2 || op == 0xf4 || op == 0xf5 || op == 0xfa || op == 0xff) {
+            revert EVMStepper_NotBuilt(MC.Phase.Run, op);
+        }
         return (false, 0, 0, 0);
     }
 
@@ -464,18 +476,8 @@ contract EVMStepper {
         returns (MC.Machine memory)
     {
         MC.World memory world = _world(w);
-        MC.Context memory c = w.context;
-        if (MC.hash(c) != w.machine.context) revert EVMStepper_WrongContext();
-        if (w.tries.length != 2) revert EVMStepper_WrongWitnessShape();
+        if (!_warmAccount(w, f, world)) return _halt(w);
         address who = address(uint160(w.stack[0]));
-        if (who != c.origin && who != c.to && who != c.coinbase && !_isPrecompile(who)) {
-            bool cold;
-            (cold, world.warmAccounts) = TRIES.warm(abi.encodePacked(who), w.tries[1], world.warmAccounts);
-            if (cold) {
-                if (f.gas < COLD_ACCOUNT - WARM_READ) return _halt(w);
-                f.gas -= COLD_ACCOUNT - WARM_READ;
-            }
-        }
         WorldTries.Account memory acc = TRIES.account(who, w.tries[0], world.stateRoot);
         uint256 result;
         if (op == 0x31) {
@@ -488,6 +490,46 @@ contract EVMStepper {
             result = w.data.length;
         }
         return _nextWorld(w, f, world, _one(result));
+    }
+
+    /// @dev Warms the address on the stack's top and charges its cold surcharge (EIP-2929: the
+    ///      origin, recipient, coinbase and precompiles are always warm); false when the gas
+    ///      does not cover it. Tries: 1 the address against the warm-account set.
+    function _warmAccount(StepWitness.Witness memory w, MC.Frame memory f, MC.World memory world)
+        private
+        view
+        returns (bool)
+    {
+        MC.Context memory c = w.context;
+        if (MC.hash(c) != w.machine.context) revert EVMStepper_WrongContext();
+        if (w.tries.length != 2) revert EVMStepper_WrongWitnessShape();
+        address who = address(uint160(w.stack[0]));
+        if (who == c.origin || who == c.to || who == c.coinbase || _isPrecompile(who)) return true;
+        bool cold;
+        (cold, world.warmAccounts) = TRIES.warm(abi.encodePacked(who), w.tries[1], world.warmAccounts);
+        if (!cold) return true;
+        if (f.gas < COLD_ACCOUNT - WARM_READ) return false;
+        f.gas -= COLD_ACCOUNT - WARM_READ;
+        return true;
+    }
+
+    /// @dev EXTCODECOPY: the account's code (`data`, checked against its code hash) is the
+    ///      copy's source. Tries as for BALANCE.
+    function _extCodeCopy(StepWitness.Witness memory w, MC.Frame memory f) private view returns (MC.Machine memory m) {
+        MC.World memory world = _world(w);
+        if (!_warmAccount(w, f, world)) return _halt(w);
+        WorldTries.Account memory acc = TRIES.account(address(uint160(w.stack[0])), w.tries[0], world.stateRoot);
+        if (keccak256(w.data) != (acc.exists ? acc.codeHash : keccak256(""))) revert EVMStepper_WrongWitnessShape();
+        m = COPY.instruction(w, 0x3c, BufferTree.rootOfBytes(w.data), w.data.length);
+        if (m.phase == MC.Phase.Run) m.world = MC.hash(world);
+    }
+
+    /// @dev The source of a frame-local copy: calldata, code, return data, or memory (MCOPY).
+    function _copySource(MC.Frame memory f, uint256 op) private pure returns (bytes32, uint256) {
+        if (op == 0x37) return (f.calldataRoot, f.calldataLength);
+        if (op == 0x39) return (f.codeRoot, f.codeLength);
+        if (op == 0x3e) return (f.returnDataRoot, f.returnDataLength);
+        return (f.memoryRoot, f.memoryLength);
     }
 
     /// @dev The precompiles of the L2's fork (Osaka): 0x01–0x11 and P256VERIFY at 0x100.

@@ -7,6 +7,7 @@ import {WorldTries} from "../../src/dispute/WorldTries.sol";
 import {TransactionSteps} from "../../src/dispute/TransactionSteps.sol";
 import {KeccakSteps} from "../../src/dispute/KeccakSteps.sol";
 import {CopySteps} from "../../src/dispute/CopySteps.sol";
+import {LogSteps} from "../../src/dispute/LogSteps.sol";
 import {StepWitness} from "../../src/dispute/lib/StepWitness.sol";
 import {BufferTree} from "../../src/dispute/lib/BufferTree.sol";
 import {MachineCommitment as MC} from "../../src/dispute/lib/MachineCommitment.sol";
@@ -17,7 +18,7 @@ import {MachineCommitment as MC} from "../../src/dispute/lib/MachineCommitment.s
 contract EVMStepperTest is TestBase {
     WorldTries internal tries = new WorldTries();
     EVMStepper internal stepper =
-        new EVMStepper(tries, new TransactionSteps(tries), new KeccakSteps(), new CopySteps());
+        new EVMStepper(tries, new TransactionSteps(tries), new KeccakSteps(), new CopySteps(), new LogSteps());
 
     /// @dev The sibling path of a word in an otherwise all-zero buffer.
     function _zeroPath() internal pure returns (bytes32[] memory path) {

@@ -33,6 +33,7 @@ binding!(portal, Portal, "src/artifacts/Portal.json");
 binding!(copy_steps, CopySteps, "src/artifacts/CopySteps.json");
 binding!(evm_stepper, EVMStepper, "src/artifacts/EVMStepper.json");
 binding!(keccak_steps, KeccakSteps, "src/artifacts/KeccakSteps.json");
+binding!(log_steps, LogSteps, "src/artifacts/LogSteps.json");
 binding!(transaction_steps, TransactionSteps, "src/artifacts/TransactionSteps.json");
 binding!(world_tries, WorldTries, "src/artifacts/WorldTries.json");
 
@@ -44,7 +45,7 @@ pub use portal::Portal;
 /// (docs/dispute/stepper.md).
 pub mod dispute {
     pub use super::{
-        copy_steps::CopySteps, evm_stepper::EVMStepper, keccak_steps::KeccakSteps, transaction_steps::TransactionSteps,
-        world_tries::WorldTries,
+        copy_steps::CopySteps, evm_stepper::EVMStepper, keccak_steps::KeccakSteps, log_steps::LogSteps,
+        transaction_steps::TransactionSteps, world_tries::WorldTries,
     };
 }

@@ -21,7 +21,7 @@ use crate::{
     execute::{Prepared, changes, invalid},
     fixtures::TestUnit,
 };
-use alloy_primitives::{B256, U256};
+use alloy_primitives::{B256, U256, keccak256};
 use context::ContextData;
 use frame::FrameMirror;
 use phases::Transaction;
@@ -85,6 +85,14 @@ pub enum TraceError {
     /// The transaction could not be set up or run.
     #[error(transparent)]
     Execute(#[from] ExecuteError),
+    /// The tracer's chain of the transaction's logs is not revm's: a tracer bug.
+    #[error("the tracer's logs hash {traced} differs from revm's {revm}")]
+    LogsDiverged {
+        /// The tracer's chain.
+        traced: B256,
+        /// The chain of revm's logs.
+        revm: B256,
+    },
     /// The tracer's copy of the world and revm's disagree after the frame: a tracer bug.
     #[error("the tracer's state root {traced} differs from revm's {revm} after the frame")]
     Diverged {
@@ -135,14 +143,7 @@ pub fn trace(unit: &TestUnit<'_>, mut on_step: impl FnMut(Step) -> ControlFlow<(
         tx,
         context,
         checkpoint: None,
-        pending: (!creates).then_some(Pending {
-            witness,
-            opcode: None,
-            effect: Effect::None,
-            written: None,
-            hashed: None,
-            copied: None,
-        }),
+        pending: (!creates).then_some(Pending::of(witness)),
         steps: 0,
         frames: 0,
         running: !creates,
@@ -178,6 +179,15 @@ pub fn trace(unit: &TestUnit<'_>, mut on_step: impl FnMut(Step) -> ControlFlow<(
     let diff = changes(overlay, executed.state);
     let state_root = prepared.world.apply(&diff);
     tracer.finish(status);
+    if let Some((_, world, _)) = &tracer.end {
+        // The logs the tracer chained must be revm's.
+        let revm = executed.result.logs().iter().fold(B256::ZERO, |chain, log| {
+            keccak256([chain.as_slice(), keccak256(alloy::rlp::encode(log)).as_slice()].concat())
+        });
+        if world.logsHash != revm {
+            return Err(TraceError::LogsDiverged { traced: world.logsHash, revm });
+        }
+    }
     tracer.close(state_root, executed.result.tx_gas_used());
     Ok(Traced { steps: tracer.steps, skip: tracer.skip, executed: Executed::of(state_root, &executed.result) })
 }
@@ -186,6 +196,8 @@ pub fn trace(unit: &TestUnit<'_>, mut on_step: impl FnMut(Step) -> ControlFlow<(
 const HASH_CHUNK: usize = 8 * RATE;
 /// The micro-step kind of KECCAK256.
 const HASH_MICRO: u8 = 1;
+/// The micro-step kind of a log.
+const LOG_MICRO: u8 = 3;
 /// Bytes a copy moves per step (`CopySteps.CHUNK`).
 const COPY_CHUNK: usize = 1024;
 /// The micro-step kind of a copy into memory.
@@ -207,6 +219,15 @@ struct Pending {
     hashed: Option<std::ops::Range<usize>>,
     /// A copy into memory: its micro-steps likewise.
     copied: Option<witness::CopyJob>,
+    /// A log: its micro-steps likewise.
+    logged: Option<witness::LogJob>,
+}
+
+impl Pending {
+    /// A step outside `Run` (or a micro-step): no effect on the world, nothing deferred.
+    fn of(witness: Witness) -> Self {
+        Self { witness, opcode: None, effect: Effect::None, written: None, hashed: None, copied: None, logged: None }
+    }
 }
 
 /// The inspector.
@@ -291,7 +312,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             witness::Source::Calldata => mirror.calldata_tree.clone(),
             witness::Source::Code => mirror.code_tree.clone(),
             witness::Source::ReturnData => crate::BufferTree::new(&[]),
-            witness::Source::Memory(before) => before.clone(),
+            witness::Source::Buffer(tree) => tree.clone(),
         };
         let source_root = source.root();
         let (mut witness, mut memory) = (pending.witness, job.memory);
@@ -326,6 +347,57 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         }
     }
 
+    /// Emits the pending log as its instruction step and micro-steps hashing its encoding, the
+    /// last leading to `post`.
+    fn log_steps(&mut self, post: Machine, frame: &Frame, world: &World, log: witness::LogJob) {
+        let witness::LogJob { offset, size: data_len, rlp } = log;
+        let Some(pending) = self.pending.take() else { return };
+        let total = rlp.len();
+        let (mut witness, chunk) = (pending.witness, witness::LOG_CHUNK);
+        if total <= chunk {
+            self.emit_step(witness, pending.opcode, post);
+            return;
+        }
+        // Until the last step the log is in the bloom but not yet in the chain.
+        let before =
+            World { logsHash: witness.world.logsHash, logsRlpLength: witness.world.logsRlpLength, ..world.clone() };
+        let mut sponge = Sponge::default();
+        for block in rlp[..chunk].chunks(RATE) {
+            sponge.absorb(block);
+        }
+        let prefix = total - data_len;
+        let (mut a, mut b, mut position) = (offset + chunk - prefix, data_len - (chunk - prefix), chunk);
+        loop {
+            let micro = Micro {
+                kind: LOG_MICRO,
+                a: U256::from(a),
+                b: U256::from(b),
+                c: U256::from(total),
+                sponge: sponge.commitment(),
+                ..Default::default()
+            };
+            let next = Machine { world: before.commitment(), micro: micro.commitment(), ..post.clone() };
+            self.emit_step(witness, pending.opcode, next.clone());
+            if !self.running {
+                return;
+            }
+            witness = phases::base(next, before.clone(), &self.context, &Transaction::default());
+            witness.frame = frame.clone();
+            witness.micro = micro;
+            witness.sponge = sponge.words();
+            let mirror = self.frame.as_ref().expect("a frame runs");
+            witness::buffer_words(&mut witness, &mirror.memory, a, b.min(chunk));
+            if b <= chunk {
+                self.emit_step(witness, pending.opcode, post);
+                return;
+            }
+            for block in rlp[position..position + chunk].chunks(RATE) {
+                sponge.absorb(block);
+            }
+            (a, b, position) = (a + chunk, b - chunk, position + chunk);
+        }
+    }
+
     /// Hands out one step.
     fn emit_step(&mut self, witness: Witness, opcode: Option<u8>, post: Machine) {
         let step = Step { index: self.steps, opcode, witness, post };
@@ -338,7 +410,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
     /// Applies the pending step's effect to the world.
     fn apply_pending(&mut self) {
         if let (Some(pending), Some(frame)) = (&self.pending, &self.frame) {
-            self.world.apply(frame.account, pending.effect);
+            self.world.apply(frame.account, pending.effect.clone());
         }
     }
 
@@ -374,14 +446,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             world = self.world.world();
             let next = items.get(position + 1).map(|&(entry, item)| phases::access_micro(entry, item));
             current = machine(if next.is_some() { Phase::AccessList } else { Phase::FrameSetup }, &world, next);
-            self.pending = Some(Pending {
-                witness,
-                opcode: None,
-                effect: Effect::None,
-                written: None,
-                hashed: None,
-                copied: None,
-            });
+            self.pending = Some(Pending::of(witness));
             self.emit(current.clone());
         }
         if !self.running {
@@ -397,8 +462,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         witness.frame = frame;
         self.world.mark_start();
         self.checkpoint = Some(self.world.world());
-        self.pending =
-            Some(Pending { witness, opcode: None, effect: Effect::None, written: None, hashed: None, copied: None });
+        self.pending = Some(Pending::of(witness));
     }
 
     /// Ends the trace with the frame's `status`: the last step leads to `TxEnd`.
@@ -452,8 +516,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             ..world
         };
         let post = Machine { phase: Phase::Done, world: done.commitment(), frame: B256::ZERO, ..machine };
-        self.pending =
-            Some(Pending { witness, opcode: None, effect: Effect::None, written: None, hashed: None, copied: None });
+        self.pending = Some(Pending::of(witness));
         self.emit(post);
     }
 }
@@ -499,7 +562,7 @@ where
             let traced = if outcome.result.is_ok() {
                 let mut traced = self.world.clone();
                 if let (Some(pending), Some(frame)) = (&self.pending, &self.frame) {
-                    traced.apply(frame.account, pending.effect);
+                    traced.apply(frame.account, pending.effect.clone());
                 }
                 traced.world().stateRoot
             } else {
@@ -558,13 +621,14 @@ where
             callStack: B256::ZERO,
             micro: B256::ZERO,
         };
-        let (hashed, copied) = match &mut self.pending {
-            Some(pending) => (pending.hashed.take(), pending.copied.take()),
-            None => (None, None),
+        let (hashed, copied, logged) = match &mut self.pending {
+            Some(pending) => (pending.hashed.take(), pending.copied.take(), pending.logged.take()),
+            None => (None, None, None),
         };
-        match (hashed, copied) {
-            (Some(range), _) => self.hash_steps(machine.clone(), &frame_part, &world_part, range),
-            (_, Some(job)) => self.copy_steps(machine.clone(), &frame_part, &world_part, job),
+        match (hashed, copied, logged) {
+            (Some(range), _, _) => self.hash_steps(machine.clone(), &frame_part, &world_part, range),
+            (_, Some(job), _) => self.copy_steps(machine.clone(), &frame_part, &world_part, job),
+            (_, _, Some(log)) => self.log_steps(machine.clone(), &frame_part, &world_part, log),
             _ => self.emit(machine.clone()),
         }
         if !self.running {
@@ -586,6 +650,7 @@ where
             written: built.written,
             hashed: built.hashed,
             copied: built.copied,
+            logged: built.logged,
         });
     }
 }

@@ -17,9 +17,10 @@ use alloy_primitives::{Address, B256, Bytes, U256};
 pub(crate) fn reads(op: u8) -> Option<usize> {
     Some(match op {
         0x08 | 0x09 | 0x37 | 0x39 | 0x3e | 0x5e => 3,
+        0x3c => 4,
+        0xa0..=0xa4 => usize::from(op - 0x9e),
         0x15 | 0x19 | 0x1e => 1,
         0x01..=0x0b | 0x10..=0x1d => 2,
-        0x3c | 0xa0..=0xa4 => return None,
         0xf0 | 0xf1 | 0xf2 | 0xf4 | 0xf5 | 0xfa | 0xff => return None,
         0x31 | 0x35 | 0x3b | 0x3f | 0x40 | 0x49 | 0x50 | 0x51 | 0x54 | 0x56 | 0x5c => 1,
         0x20 | 0x52 | 0x53 | 0x55 | 0x57 | 0x5d | 0xf3 | 0xfd => 2,
@@ -60,7 +61,22 @@ pub(crate) struct Built {
     pub(crate) hashed: Option<std::ops::Range<usize>>,
     /// A copy into memory, when it fits the memory tree.
     pub(crate) copied: Option<CopyJob>,
+    /// A log, when its data fits the memory tree.
+    pub(crate) logged: Option<LogJob>,
 }
+
+/// A log, built into micro-steps once it is known to run.
+#[derive(Clone, Debug)]
+pub(crate) struct LogJob {
+    /// Where its data is in memory, and its length.
+    pub(crate) offset: usize,
+    pub(crate) size: usize,
+    /// Its RLP encoding, which the steps hash.
+    pub(crate) rlp: Vec<u8>,
+}
+
+/// Bytes of a log's encoding hashed per step (`LogSteps.CHUNK`).
+pub(crate) const LOG_CHUNK: usize = 8 * crate::sponge::RATE;
 
 /// Where a copy reads from.
 #[derive(Clone, Debug)]
@@ -68,8 +84,8 @@ pub(crate) enum Source {
     Calldata,
     Code,
     ReturnData,
-    /// MCOPY: memory as it was before the copy.
-    Memory(BufferTree),
+    /// MCOPY: memory as it was before the copy; EXTCODECOPY: the account's code.
+    Buffer(BufferTree),
 }
 
 /// A copy into memory (CALLDATACOPY, CODECOPY, RETURNDATACOPY, MCOPY), built into micro-steps
@@ -126,9 +142,9 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
         add_code(pc / 32 + 1);
     }
     if stack.len() < count {
-        return Built { witness: w, effect: Effect::None, written: None, hashed: None, copied: None };
+        return Built { witness: w, effect: Effect::None, written: None, hashed: None, copied: None, logged: None };
     }
-    let (mut written, mut hashed, mut copied) = (None, None, None);
+    let (mut written, mut hashed, mut copied, mut logged) = (None, None, None, None);
     let account = mirror.account;
     let mut effect = Effect::None;
     let add_word = |w: &mut Witness, tree: &BufferTree, index: usize| {
@@ -164,12 +180,25 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
             }
         }
         0x49 => w.words.clone_from(&context.blob_hashes),
+        0xa0..=0xa4 => {
+            w.data = world.bloom().0.to_vec().into();
+            let size = usize::try_from(stack[1]).unwrap_or(usize::MAX);
+            let offset = if size == 0 { Some(0) } else { fits(stack[0], size) };
+            if let Some(offset) = offset {
+                buffer_words(&mut w, &mirror.memory, offset, size.min(LOG_CHUNK));
+                let topics = stack[2..].iter().map(|topic| B256::from(*topic)).collect();
+                let data = if size == 0 { Bytes::new() } else { mirror.memory_bytes(offset, size).into() };
+                let log = alloy_primitives::Log::new_unchecked(account, topics, data);
+                logged = Some(LogJob { offset, size, rlp: alloy::rlp::encode(&log) });
+                effect = Effect::Log(log);
+            }
+        }
         0x37 | 0x39 | 0x3e | 0x5e => {
             let (source, length) = match op {
                 0x37 => (Source::Calldata, mirror.calldata.len()),
                 0x39 => (Source::Code, mirror.code.len()),
                 0x3e => (Source::ReturnData, 0),
-                _ => (Source::Memory(mirror.memory.clone()), mirror.memory_len()),
+                _ => (Source::Buffer(mirror.memory.clone()), mirror.memory_len()),
             };
             let size = usize::try_from(stack[2]).ok();
             let src =
@@ -193,12 +222,28 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
             };
         }
         0x47 => w.tries.push(world.storage_proofs(account, B256::ZERO).0),
-        0x31 | 0x3b | 0x3f => {
+        0x31 | 0x3b | 0x3c | 0x3f => {
             let address = Address::from_word(B256::from(stack[0]));
             let (proof, code_hash) = world.account_with_code_hash(address);
             w.tries = vec![proof, world.warm_account_proof(address)];
-            if op == 0x3b {
+            if op == 0x3b || op == 0x3c {
                 w.data = code_hash.and_then(|hash| context.codes.get(&hash).cloned()).unwrap_or_default();
+            }
+            if op == 0x3c {
+                let length = w.data.len();
+                let size = usize::try_from(stack[3]).ok();
+                let dst = size.and_then(|size| if size == 0 { Some(0) } else { fits(stack[1], size) });
+                if let (Some(size), Some(dst)) = (size, dst) {
+                    written = (size != 0).then_some(dst..dst + size);
+                    copied = Some(CopyJob {
+                        source: Source::Buffer(BufferTree::new(&w.data)),
+                        length,
+                        src: stack[2].min(U256::from(length)).to(),
+                        dst,
+                        size,
+                        memory: mirror.memory.clone(),
+                    });
+                }
             }
             let c = &context.context;
             let always_warm = [c.origin, c.to, c.coinbase].contains(&address) || super::is_precompile(address);
@@ -231,7 +276,7 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
         }
         _ => {}
     }
-    Built { witness: w, effect, written, hashed, copied }
+    Built { witness: w, effect, written, hashed, copied, logged }
 }
 
 /// Adds the words of `tree` that cover `size` bytes at `offset`, with their proofs.

@@ -9,7 +9,7 @@ use revm::state::EvmState;
 use rollup_core::{AccountDiff, AccountInfo, MerkleTrie, StateDiff, StateTrie};
 
 /// A change the instruction makes to the world, applied to the tracer's copy once it ran.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum Effect {
     /// Nothing beyond the frame.
     None,
@@ -21,10 +21,9 @@ pub(crate) enum Effect {
     Transient(B256, U256),
     /// BALANCE, EXTCODESIZE, EXTCODEHASH: the address becomes warm.
     WarmAccount(Address),
+    /// LOG0–LOG4.
+    Log(alloy_primitives::Log),
 }
-
-/// `keccak256` of the empty logs bloom.
-static EMPTY_BLOOM: std::sync::LazyLock<B256> = std::sync::LazyLock::new(|| keccak256([0u8; 256]));
 
 /// The world as the tracer follows it through a transaction.
 #[derive(Clone, Debug)]
@@ -36,6 +35,10 @@ pub(crate) struct WorldMirror {
     warm_accounts: MerkleTrie,
     warm_slots: MerkleTrie,
     refund: u64,
+    /// The transaction's logs: their hash chain, total RLP length and bloom.
+    logs_hash: B256,
+    logs_rlp_length: u64,
+    bloom: alloy_primitives::Bloom,
 }
 
 /// The key of a slot of an account in the warm-slot and transient tries, before hashing:
@@ -63,6 +66,9 @@ impl WorldMirror {
             warm_accounts: MerkleTrie::new(),
             warm_slots: MerkleTrie::new(),
             refund: 0,
+            logs_hash: B256::ZERO,
+            logs_rlp_length: 0,
+            bloom: alloy_primitives::Bloom::ZERO,
         }
     }
 
@@ -122,9 +128,9 @@ impl WorldMirror {
             warmAccounts: self.warm_accounts.root(),
             warmSlots: self.warm_slots.root(),
             refund: U256::from(self.refund),
-            logsHash: B256::ZERO,
-            logsRlpLength: U256::ZERO,
-            logsBloom: *EMPTY_BLOOM,
+            logsHash: self.logs_hash,
+            logsRlpLength: U256::from(self.logs_rlp_length),
+            logsBloom: keccak256(self.bloom),
             cumulativeGas: U256::ZERO,
         }
     }
@@ -140,7 +146,21 @@ impl WorldMirror {
             }
             Effect::Transient(slot, value) => self.set_transient(account, slot, value),
             Effect::WarmAccount(address) => self.warm_account(address),
+            Effect::Log(log) => self.add_log(&log),
         }
+    }
+
+    /// Adds a log: a link of the hash chain, its RLP length, its bloom bits.
+    pub(crate) fn add_log(&mut self, log: &alloy_primitives::Log) {
+        let rlp = alloy::rlp::encode(log);
+        self.logs_hash = keccak256([self.logs_hash.as_slice(), keccak256(&rlp).as_slice()].concat());
+        self.logs_rlp_length += rlp.len() as u64;
+        self.bloom.accrue_log(log);
+    }
+
+    /// The bloom as it is.
+    pub(crate) fn bloom(&self) -> alloy_primitives::Bloom {
+        self.bloom
     }
 
     /// Sets the refund counter.
