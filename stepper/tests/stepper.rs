@@ -159,7 +159,7 @@ impl Rng {
 fn mutate(witness: &mut Witness, rng: &mut Rng) -> &'static str {
     let frame = &mut witness.frame;
     let world = &mut witness.world;
-    match rng.below(16) {
+    match rng.below(17) {
         0 if !witness.stack.is_empty() => {
             let at = rng.below(witness.stack.len());
             witness.stack[at] ^= U256::from(1) << rng.below(256);
@@ -263,6 +263,32 @@ fn mutate(witness: &mut Witness, rng: &mut Rng) -> &'static str {
             }
             witness.data = data.into();
             "the calldata or code"
+        }
+        16 => {
+            match rng.below(6) {
+                0 if !witness.sourceWords.is_empty() => {
+                    let at = rng.below(witness.sourceWords.len());
+                    rng.flip(&mut witness.sourceWords[at].0);
+                }
+                1 if !witness.sourceProofs.is_empty() => {
+                    let at = rng.below(witness.sourceProofs.len());
+                    let level = rng.below(witness.sourceProofs[at].len());
+                    rng.flip(&mut witness.sourceProofs[at][level].0);
+                }
+                2 => {
+                    let lane = rng.below(7);
+                    rng.flip(&mut witness.sponge[lane].0);
+                }
+                3 => witness.micro.kind = witness.micro.kind.wrapping_add(1),
+                4 => witness.outcome.status = (witness.outcome.status + 1) % 3,
+                _ => match rng.below(4) {
+                    0 => witness.context.origin = Address::repeat_byte(0x77),
+                    1 => witness.context.to = Address::repeat_byte(0x77),
+                    2 => witness.context.coinbase = Address::repeat_byte(0x77),
+                    _ => witness.context.dataRoot = rng.word(),
+                },
+            }
+            "a source word, the sponge, the micro-step, the outcome or the context's parties"
         }
         15 => {
             match rng.below(3) {
@@ -412,6 +438,9 @@ fn program(rng: &mut Rng) -> Vec<u8> {
     code
 }
 
+/// Another contract of the random tests, never warm before it is touched.
+const OTHER: Address = Address::repeat_byte(0x20);
+
 /// The random tests' sender.
 const SENDER: Address = alloy_primitives::address!("a94f5374fce5edbc8e2a8697c15331677e6ebf0b");
 
@@ -427,9 +456,18 @@ fn random_test(rng: &mut Rng) -> StateTest {
     }
     let account =
         |balance: U256, code: Vec<u8>, storage| PreAccount { balance, code: code.into(), nonce: U256::ZERO, storage };
+    // Sometimes the recipient is an empty account: the transfer touches it and EIP-161 deletes it.
+    let recipient = if rng.below(10) == 0 {
+        account(U256::ZERO, Vec::new(), BTreeMap::new())
+    } else {
+        account(U256::from(rng.below(1000)), program(rng), storage)
+    };
+    let other = account(U256::from(rng.below(1000)), program(rng), BTreeMap::new());
     let pre = [
         (sender, account(U256::from(10u128.pow(20)), Vec::new(), BTreeMap::new())),
-        (contract, account(U256::from(rng.below(1000)), program(rng), storage)),
+        (contract, recipient),
+        // Another contract, cold, whose balance and code BALANCE and EXTCODE* read.
+        (OTHER, other),
     ]
     .into();
     let data: Vec<u8> = (0..rng.below(70)).map(|_| rng.next() as u8).collect();
@@ -449,9 +487,10 @@ fn random_test(rng: &mut Rng) -> StateTest {
         transaction: TransactionTemplate {
             data: vec![data.into()],
             gas_limit: vec![U256::from([60_000, 200_000, 1_000_000][rng.below(3)])],
-            value: vec![U256::from(rng.below(2))],
+            value: vec![U256::from(rng.below(2) * rng.below(3))],
             access_lists: (rng.below(2) == 0).then(|| vec![Some(vec![warm])]),
-            gas_price: Some(U256::from(10)),
+            // Above the base fee, so the coinbase is paid.
+            gas_price: Some(U256::from(10 + rng.below(3))),
             max_fee_per_gas: None,
             max_priority_fee_per_gas: None,
             blob_versioned_hashes: None,
@@ -490,7 +529,8 @@ proptest! {
         let checked = check(&unit_of(&test), &mut chain, |_| true).unwrap();
         prop_assert_eq!(checked.failure, None);
         prop_assert_eq!(checked.skip, None, "every instruction drawn is built");
-        prop_assert!(checked.checked > 17, "the program ran: {} steps", checked.checked);
+        let runs_code = !test.pre[&Address::repeat_byte(0x10)].code.is_empty();
+        prop_assert!(checked.checked > if runs_code { 17 } else { 2 }, "the program ran: {} steps", checked.checked);
         let mut steps = Vec::new();
         trace(&unit_of(&test), |step| {
             if step.opcode.is_none() || rng.below(8) == 0 {

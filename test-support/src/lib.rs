@@ -19,7 +19,7 @@ mod wait;
 pub use anvil::anvil;
 pub use binary::rollup_binary;
 pub use devnet::{Devnet, DevnetConfig};
-pub use harness::{CallResult, ContractHarness};
+pub use harness::ContractHarness;
 pub use postgres::{Backend, PostgresServer};
 pub use process::{GroupChild, run_bounded};
 pub use solidity::{CompiledContract, compile, repo_root, tool};

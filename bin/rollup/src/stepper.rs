@@ -45,6 +45,7 @@ pub(crate) fn run(args: StepperArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut chain = OnChainStepper::new();
     let (mut passed, mut failed, mut steps, mut max_gas) = (0u64, 0u64, 0u64, 0u64);
+    let (mut total_gas, mut max_witness) = (0u64, 0usize);
     let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
     for path in &files {
         let file = StateTestFile::read(path)?;
@@ -64,6 +65,8 @@ pub(crate) fn run(args: StepperArgs) -> anyhow::Result<()> {
                 Ok(checked) => {
                     steps += checked.checked;
                     max_gas = max_gas.max(checked.max_gas);
+                    total_gas += checked.total_gas;
+                    max_witness = max_witness.max(checked.max_calldata);
                     match (checked.failure, checked.skip) {
                         (Some(failure), _) => {
                             println!("FAIL {name}: {failure}");
@@ -86,6 +89,7 @@ pub(crate) fn run(args: StepperArgs) -> anyhow::Result<()> {
     let kinds: Vec<String> = skipped.iter().map(|(reason, count)| format!("{count} {reason}")).collect();
     println!("skipped by reason: {}", if kinds.is_empty() { "none".into() } else { kinds.join(", ") });
     println!("ran {} files in {:.1} s", files.len(), started.elapsed().as_secs_f64());
+    println!("mean_step_gas={} max_witness_bytes={max_witness}", total_gas / steps.max(1));
     println!("{passed} passed, {failed} failed, {} skipped", skipped.values().sum::<u64>());
     println!("steps={steps} max_step_gas={max_gas}");
     anyhow::ensure!(failed == 0, "{failed} state tests failed");

@@ -30,6 +30,8 @@ contract TransactionSteps {
     uint256 private constant FLOOR_TOKEN_GAS = 10;
     /// @dev Blob gas per blob (EIP-4844).
     uint256 private constant BLOB_GAS = 131072;
+    /// @dev The L2's per-transaction gas cap (`rollup_core::TX_GAS_CAP`).
+    uint256 private constant TX_GAS_CAP = 1 << 23;
     /// @dev Kind of the micro-step that walks the access list.
     uint8 private constant ACCESS_LIST_MICRO = 4;
     /// @dev Root of the empty trie, and the code hash of an account without code.
@@ -65,6 +67,11 @@ contract TransactionSteps {
         m = w.machine;
         if (m.frame != 0 || m.micro != 0 || w.tries.length != 1) revert TransactionSteps_WrongWitness();
         if (c.isCreate) revert TransactionSteps_NotBuilt();
+        // What an L2 block can hold: the gas cap (which also bounds memory below the buffer
+        // trees' depth) and a price paying the base fee.
+        if (c.txGasLimit > TX_GAS_CAP || c.gasPrice < c.baseFee || c.priorityFee != c.gasPrice - c.baseFee) {
+            revert TransactionSteps_InvalidTransaction();
+        }
         (uint256 intrinsic,) = _intrinsicGas(w);
         if (keccak256(abi.encodePacked(w.words)) != c.blobHashes) revert TransactionSteps_WrongWitness();
         if (c.txGasLimit < intrinsic) revert TransactionSteps_InvalidTransaction();
@@ -100,10 +107,7 @@ contract TransactionSteps {
         if (w.data.length != c.dataLength || BufferTree.rootOfBytes(w.data) != c.dataRoot) {
             revert TransactionSteps_WrongWitness();
         }
-        uint256 tokens = 0;
-        for (uint256 i = 0; i < w.data.length; i++) {
-            tokens += w.data[i] == 0 ? 1 : 4;
-        }
+        uint256 tokens = _tokens(w.data);
         if (_accessListHash(w.accessList) != c.accessList) revert TransactionSteps_WrongWitness();
         intrinsic = TX_GAS + TOKEN_GAS * tokens;
         for (uint256 i = 0; i < w.accessList.length; i++) {
@@ -111,6 +115,27 @@ contract TransactionSteps {
         }
         floor = TX_GAS + FLOOR_TOKEN_GAS * tokens;
         if (c.txGasLimit < floor) revert TransactionSteps_InvalidTransaction();
+    }
+
+    /// @dev Calldata tokens: one per zero byte, four per other byte (EIP-7623). Per word, each
+    ///      byte's bits are folded into its lowest bit and the bytes summed by a multiplication.
+    function _tokens(bytes memory data) private pure returns (uint256 tokens) {
+        uint256 n = data.length;
+        uint256 nonZero;
+        assembly ("memory-safe") {
+            let ones := 0x0101010101010101010101010101010101010101010101010101010101010101
+            let ptr := add(data, 0x20)
+            for { let i := 0 } lt(i, n) { i := add(i, 0x20) } {
+                let word := mload(add(ptr, i))
+                let tail := sub(n, i)
+                if lt(tail, 32) { word := and(word, not(shr(mul(tail, 8), not(0)))) }
+                word := or(word, shr(4, word))
+                word := or(word, shr(2, word))
+                word := or(word, shr(1, word))
+                nonZero := add(nonZero, shr(248, mul(and(word, ones), ones)))
+            }
+        }
+        tokens = n + 3 * nonZero;
     }
 
     /// @dev The access list's commitment (docs/dispute/commitment.md, "Context").
@@ -169,7 +194,7 @@ contract TransactionSteps {
         MC.Frame memory f = w.frame;
         MC.World memory world = w.world;
         if (w.tries.length != 3 || m.micro != 0) revert TransactionSteps_WrongWitness();
-        if (_isPrecompile(f.account)) revert TransactionSteps_NotBuilt();
+        if (_isPrecompile(f.account) || _isDelegation(w.data)) revert TransactionSteps_NotBuilt();
         WorldTries.Account memory recipient = TRIES.account(f.account, w.tries[0], world.stateRoot);
         bytes32 codeHash = recipient.exists ? recipient.codeHash : EMPTY_CODE;
         if (keccak256(w.data) != codeHash) revert TransactionSteps_WrongWitness();
@@ -213,6 +238,12 @@ contract TransactionSteps {
             if (op == 0x5b) bitmap[pc / 8] |= bytes1(uint8(0x80) >> (pc % 8));
             pc += (op >= 0x60 && op <= 0x7f) ? op - 0x5e : 1;
         }
+    }
+
+    /// @dev Whether `code` is an EIP-7702 delegation (`0xef0100 ‖ address`): the frame would run
+    ///      the delegate's code (part 2).
+    function _isDelegation(bytes memory code) private pure returns (bool) {
+        return code.length == 23 && code[0] == 0xef && code[1] == 0x01 && code[2] == 0x00;
     }
 
     /// @dev The precompiles of the L2's fork (Osaka): 0x01–0x11 and P256VERIFY at 0x100.

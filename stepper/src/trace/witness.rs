@@ -111,27 +111,10 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
     } else {
         (Vec::new(), B256::ZERO)
     };
-    let mut w = Witness {
-        machine,
-        frame,
-        outcome: Default::default(),
-        micro: Default::default(),
-        sponge: Default::default(),
-        stack: stack.clone(),
-        stackBelow: stack_below,
-        code: Vec::new(),
-        codeProofs: Vec::new(),
-        words: Vec::new(),
-        wordProofs: Vec::new(),
-        sourceWords: Vec::new(),
-        sourceProofs: Vec::new(),
-        world: world_part,
-        context: context.context.clone(),
-        tries: Vec::new(),
-        sibling: Bytes::new(),
-        data: Bytes::new(),
-        accessList: Vec::new(),
-    };
+    let mut w = super::phases::base(machine, world_part, context, &super::phases::Transaction::default());
+    w.frame = frame;
+    w.stack.clone_from(&stack);
+    w.stackBelow = stack_below;
     let mut add_code = |index: usize| {
         let (code_word, proof) = word(&mirror.code_tree, index);
         w.code.push(code_word);

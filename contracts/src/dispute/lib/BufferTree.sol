@@ -75,40 +75,50 @@ library BufferTree {
     /// @notice The root of the buffer holding `data` (zero-padded to whole words), built level
     ///         by level over its words and the zero ladder beyond them.
     /// @param data The buffer (at most 2^DEPTH words).
-    /// @return The root.
-    function rootOfBytes(bytes memory data) internal pure returns (bytes32) {
+    /// @return root The root.
+    function rootOfBytes(bytes memory data) internal pure returns (bytes32 root) {
         uint256 count = (data.length + 31) / 32;
         if (count >> DEPTH != 0) revert BufferTree_IndexOutOfRange();
+        // The words, the last one masked to the data's bytes, then hashed in place level by
+        // level; a missing right sibling is the zero subtree of that level.
         bytes32[] memory nodes = new bytes32[](count);
-        for (uint256 i = 0; i < count; i++) {
-            bytes32 word;
-            assembly ("memory-safe") {
-                word := mload(add(add(data, 0x20), mul(i, 0x20)))
+        uint256 length = data.length;
+        assembly ("memory-safe") {
+            let src := add(data, 0x20)
+            let dst := add(nodes, 0x20)
+            for { let i := 0 } lt(i, count) { i := add(i, 1) } {
+                let word := mload(add(src, mul(i, 0x20)))
+                let tail := sub(length, mul(i, 0x20))
+                if lt(tail, 32) { word := and(word, not(shr(mul(tail, 8), not(0)))) }
+                mstore(add(dst, mul(i, 0x20)), word)
             }
-            // The last word reads past the data: keep only its bytes.
-            uint256 tail = data.length - i * 32;
-            if (tail < 32) word &= bytes32(type(uint256).max << ((32 - tail) * 8));
-            nodes[i] = word;
-        }
-        bytes32 zero;
-        for (uint256 level = 0; level < DEPTH; level++) {
-            uint256 next = (count + 1) / 2;
-            for (uint256 i = 0; i < next; i++) {
-                bytes32 left = nodes[2 * i];
-                bytes32 right = 2 * i + 1 < count ? nodes[2 * i + 1] : zero;
-                nodes[i] = keccak256(abi.encodePacked(left, right));
-            }
-            count = next;
-            zero = keccak256(abi.encodePacked(zero, zero));
-            if (count == 0) {
-                // An empty buffer: the root is the zero ladder's top.
-                for (uint256 rest = level + 1; rest < DEPTH; rest++) {
-                    zero = keccak256(abi.encodePacked(zero, zero));
+            let zero := 0
+            for { let level := 0 } lt(level, DEPTH) { level := add(level, 1) } {
+                let next := shr(1, add(count, 1))
+                for { let i := 0 } lt(i, next) { i := add(i, 1) } {
+                    mstore(0x00, mload(add(dst, mul(mul(i, 2), 0x20))))
+                    let right := zero
+                    if lt(add(mul(i, 2), 1), count) { right := mload(add(dst, mul(add(mul(i, 2), 1), 0x20))) }
+                    mstore(0x20, right)
+                    mstore(add(dst, mul(i, 0x20)), keccak256(0x00, 0x40))
                 }
-                return zero;
+                count := next
+                mstore(0x00, zero)
+                mstore(0x20, zero)
+                zero := keccak256(0x00, 0x40)
+                if iszero(count) {
+                    // An empty buffer: the zero ladder's top.
+                    for { let rest := add(level, 1) } lt(rest, DEPTH) { rest := add(rest, 1) } {
+                        mstore(0x00, zero)
+                        mstore(0x20, zero)
+                        zero := keccak256(0x00, 0x40)
+                    }
+                    root := zero
+                    level := DEPTH
+                }
             }
+            if count { root := mload(dst) }
         }
-        return nodes[0];
     }
 
     /// @notice The root of an all-zero buffer (`Z_DEPTH`).
