@@ -504,7 +504,7 @@ contract EVMStepper {
         if (MC.hash(c) != w.machine.context) revert EVMStepper_WrongContext();
         if (w.tries.length != 2) revert EVMStepper_WrongWitnessShape();
         address who = address(uint160(w.stack[0]));
-        if (who == c.origin || who == c.to || who == c.coinbase || _isPrecompile(who)) return true;
+        if (who == c.origin || who == c.to || who == c.coinbase || FrameOps.isPrecompile(who)) return true;
         bool cold;
         (cold, world.warmAccounts) = TRIES.warm(abi.encodePacked(who), w.tries[1], world.warmAccounts);
         if (!cold) return true;
@@ -530,12 +530,6 @@ contract EVMStepper {
         if (op == 0x39) return (f.codeRoot, f.codeLength);
         if (op == 0x3e) return (f.returnDataRoot, f.returnDataLength);
         return (f.memoryRoot, f.memoryLength);
-    }
-
-    /// @dev The precompiles of the L2's fork (Osaka): 0x01–0x11 and P256VERIFY at 0x100.
-    function _isPrecompile(address a) private pure returns (bool) {
-        uint160 n = uint160(a);
-        return (n >= 1 && n <= 0x11) || n == 0x100;
     }
 
     /// @dev TLOAD and TSTORE (EIP-1153). Tries: 0 the key against the transient root.

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {MachineCommitment as MC} from "./lib/MachineCommitment.sol";
 import {BufferTree} from "./lib/BufferTree.sol";
 import {StepWitness} from "./lib/StepWitness.sol";
+import {FrameOps} from "./lib/FrameOps.sol";
 import {WorldTries} from "./WorldTries.sol";
 
 /// @title TransactionSteps
@@ -194,7 +195,7 @@ contract TransactionSteps {
         MC.Frame memory f = w.frame;
         MC.World memory world = w.world;
         if (w.tries.length != 3 || m.micro != 0) revert TransactionSteps_WrongWitness();
-        if (_isPrecompile(f.account) || _isDelegation(w.data)) revert TransactionSteps_NotBuilt();
+        if (FrameOps.isPrecompile(f.account) || _isDelegation(w.data)) revert TransactionSteps_NotBuilt();
         WorldTries.Account memory recipient = TRIES.account(f.account, w.tries[0], world.stateRoot);
         bytes32 codeHash = recipient.exists ? recipient.codeHash : EMPTY_CODE;
         if (keccak256(w.data) != codeHash) revert TransactionSteps_WrongWitness();
@@ -244,12 +245,6 @@ contract TransactionSteps {
     ///      the delegate's code (part 2).
     function _isDelegation(bytes memory code) private pure returns (bool) {
         return code.length == 23 && code[0] == 0xef && code[1] == 0x01 && code[2] == 0x00;
-    }
-
-    /// @dev The precompiles of the L2's fork (Osaka): 0x01–0x11 and P256VERIFY at 0x100.
-    function _isPrecompile(address a) private pure returns (bool) {
-        uint160 n = uint160(a);
-        return (n >= 1 && n <= 0x11) || n == 0x100;
     }
 
     // ------------------------------------------------------------------ TxEnd

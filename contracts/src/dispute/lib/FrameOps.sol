@@ -14,6 +14,13 @@ library FrameOps {
     /// @notice Operand limit of memory offsets and sizes (revm's machine words); larger ones halt.
     uint256 internal constant OPERAND_LIMIT = 1 << 64;
 
+    /// @notice Whether `a` is a precompile of the L2's fork (Osaka): 0x01–0x11 and P256VERIFY
+    ///         at 0x100.
+    function isPrecompile(address a) internal pure returns (bool) {
+        uint160 n = uint160(a);
+        return (n >= 1 && n <= 0x11) || n == 0x100;
+    }
+
     /// @notice The machine after the frame `f` ends with `status`: `TxEnd` with the outcome; a
     ///         failed frame's world is its checkpoint, a halted one keeps no gas.
     function end(MC.Machine memory m, MC.Frame memory f, uint8 status) internal pure returns (MC.Machine memory) {
