@@ -8,7 +8,8 @@
 #
 # Deterministic: running it twice yields identical files, so CI can run it and then
 # `git diff --exit-code core/src/genesis/predeploys`. forge test also checks that the .hex
-# matches the source (L2ToL1MessagePasserTest.test_genesisArtifactMatchesSource).
+# matches the source (the test_genesisArtifactMatchesSource test of each predeploy's test in
+# contracts/test/L2/).
 set -euo pipefail
 
 repo="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
@@ -22,6 +23,9 @@ mkdir -p "$out_dir"
 # name:source (source relative to the repo root)
 predeploys=(
   "L2ToL1MessagePasser:contracts/src/L2/L2ToL1MessagePasser.sol"
+  "L1Block:contracts/src/L2/L1Block.sol"
+  "GasPriceOracle:contracts/src/L2/GasPriceOracle.sol"
+  "FeeVault:contracts/src/L2/FeeVault.sol"
 )
 
 for entry in "${predeploys[@]}"; do

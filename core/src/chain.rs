@@ -1,5 +1,6 @@
 //! Chain parameters shared by every component that executes or validates L2 blocks.
 
+use crate::fees::L1Attributes;
 use alloy::eips::eip1559::BaseFeeParams;
 use alloy_primitives::{Address, B256, address};
 use revm::primitives::hardfork::SpecId;
@@ -16,9 +17,9 @@ pub const TX_GAS_CAP: u64 = 1 << 23;
 /// Largest encoded L2 transaction the sequencer accepts (128 KiB, as geth's pool).
 pub const MAX_TX_SIZE: usize = 128 * 1024;
 
-/// Receives the priority fees of every L2 block: fixed by the protocol (the OP Stack's
-/// sequencer fee vault address), so that derivation reproduces blocks without configuration.
-pub const FEE_RECIPIENT: Address = address!("0x4200000000000000000000000000000000000011");
+/// Receives the priority fees of every L2 block (the header's beneficiary): the sequencer fee
+/// vault, fixed by the protocol so that derivation reproduces blocks without configuration.
+pub const FEE_RECIPIENT: Address = crate::fees::SEQUENCER_FEE_VAULT;
 
 /// Address of the L2→L1 message passer predeploy (as in the OP Stack); its storage root is the
 /// withdrawal root of every output.
@@ -108,6 +109,9 @@ pub struct BlockAttributes {
     pub timestamp: u64,
     /// The L1 block this L2 block was built on.
     pub l1_origin: L1Origin,
+    /// The rest of the L1 attributes: the origin's timestamp and fees, and the fee
+    /// configuration (written into `L1Block` by the block's first transaction).
+    pub l1: L1Attributes,
     /// Receives priority fees: [`FEE_RECIPIENT`] in every block after genesis.
     pub fee_recipient: Address,
     /// EIP-1559 base fee of this block.

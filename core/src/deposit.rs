@@ -7,7 +7,7 @@
 
 mod receipt;
 
-pub use receipt::DepositReceipt;
+pub use receipt::{DEPOSIT_RECEIPT_VERSION, DepositReceipt};
 
 use alloy::{
     consensus::{Extended, ReceiptEnvelope, Transaction, TxEnvelope},

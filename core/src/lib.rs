@@ -12,6 +12,7 @@
 
 mod chain;
 pub mod deposit;
+pub mod fees;
 mod genesis;
 mod output;
 mod state;
@@ -24,13 +25,13 @@ mod world;
 pub use chain::{
     BlockAttributes, ChainConfig, FEE_RECIPIENT, L1Origin, MAX_TX_SIZE, MESSAGE_PASSER_ADDRESS, SPEC, TX_GAS_CAP,
 };
-pub use genesis::{DEV_ACCOUNT_BALANCE, DEV_MNEMONIC, Genesis, GenesisAccount, dev_signers};
+pub use genesis::{DEV_ACCOUNT_BALANCE, DEV_MNEMONIC, FeeVaultConfig, Genesis, GenesisAccount, dev_signers};
 pub use output::{OUTPUT_VERSION, Output};
 pub use state::{AccountDiff, AccountInfo, StateDiff, StateOverlay, StateReader, private_copy};
 pub use stf::{
-    AppliedBlock, BlockExecutor, CallError, ExecutionError, ExecutionOutput, L2Transaction, SealedBlock,
-    SequentialExecutor, StepKind, TraceStep, TxOutcome, apply_block, estimate_gas, evm_env, l1_origin_extra_data,
-    seal_block, simulate_call, trace_block, tx_env,
+    AppliedBlock, BlockExecutor, CallError, ExecutionError, ExecutionOutput, FeeHandler, L2Transaction, SealedBlock,
+    SequentialExecutor, StepKind, TraceStep, TxOutcome, VaultCredits, apply_block, block_deposits, estimate_gas,
+    evm_env, l1_origin_extra_data, seal_block, simulate_call, trace_block, transact_with_fees, tx_env,
 };
 pub use trie::{AccountProof, MerkleTrie, StateTrie};
 pub use world::WorldState;

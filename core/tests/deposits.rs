@@ -11,6 +11,7 @@ use rollup_core::{
     L2Transaction, SequentialExecutor, StateReader, WorldState, apply_block,
     deposit::{DEPOSIT_TX_TYPE, TxDeposit},
     dev_signers,
+    fees::FEE_VAULTS,
     test_utils::{Builder, Op, STORE_INIT_PREFIX, STORE_RUNTIME},
 };
 
@@ -38,6 +39,7 @@ fn attributes(parent: &rollup_core::SealedBlock, config: &ChainConfig) -> BlockA
         parent_hash: parent.hash,
         timestamp: header.timestamp + 1,
         l1_origin: L1Origin { number: 1, hash: B256::repeat_byte(1) },
+        l1: rollup_core::test_utils::test_l1_attributes(),
         fee_recipient: FEE_RECIPIENT,
         base_fee: config.next_base_fee(header.gas_used, header.gas_limit, header.base_fee_per_gas.unwrap_or_default()),
         gas_limit: config.block_gas_limit,
@@ -82,14 +84,20 @@ fn eth_deposit_mints_to_a_new_account_without_fees() {
     let block = &applied.block;
     assert_eq!(balance(&world, FRESH), U256::from(ETHER));
     assert_eq!(nonce(&world, FRESH), 1);
-    assert_eq!(world.account(FEE_RECIPIENT), None, "a deposit pays nothing to the fee recipient");
-    assert_eq!(block.deposits, vec![tx.clone()]);
-    assert!(block.deposit_receipts[0].0.status());
-    assert_eq!(block.header.gas_used, 21_000);
-    assert_eq!(applied.output.outcomes.len(), 1);
-    // The roots commit to the deposit as a 0x7E transaction with a 0x7E receipt.
-    assert_eq!(block.header.transactions_root, proofs::calculate_transaction_root(&[tx]));
-    let receipt = block.deposit_receipts[0].encoded_2718();
+    for vault in FEE_VAULTS {
+        assert_eq!(balance(&world, vault), U256::ZERO, "a deposit pays nothing to the fee vaults");
+    }
+    // The block opens with its L1 attributes deposit.
+    assert_eq!(block.deposits.len(), 2);
+    assert_eq!(block.deposits[1], tx);
+    assert!(block.deposit_receipts.iter().all(|receipt| receipt.inner.status()));
+    assert_eq!((block.deposit_receipts[1].deposit_nonce, applied.output.outcomes[1].deposit_nonce), (0, Some(0)));
+    let attributes_gas = applied.output.outcomes[0].gas_used;
+    assert_eq!(block.header.gas_used, attributes_gas + 21_000);
+    assert_eq!(applied.output.outcomes.len(), 2);
+    // The roots commit to the deposits as 0x7E transactions with 0x7E receipts.
+    assert_eq!(block.header.transactions_root, proofs::calculate_transaction_root(&block.deposits));
+    let receipt = block.deposit_receipts[1].encoded_2718();
     assert_eq!(receipt[0], DEPOSIT_TX_TYPE);
     assert_eq!(block.header.receipts_root, proofs::calculate_receipt_root(&block.deposit_receipts));
     assert_eq!(world.state_root(), block.header.state_root);
@@ -106,13 +114,14 @@ fn deposit_calls_and_creates_contracts() {
         deposit(2, from, TxKind::Create, 0, 0, 300_000, init.into()),
     ];
     let (world, applied) = apply(deposits, Vec::new());
-    assert!(applied.block.deposit_receipts.iter().all(|r| r.0.status()));
+    assert!(applied.block.deposit_receipts.iter().all(|r| r.inner.status()));
     assert_eq!(world.storage(STORE, U256::from(7)), U256::from(42));
     assert_eq!(balance(&world, STORE), U256::from(3));
     // The nonce is not checked but incremented; the creation uses the CREATE address of the
     // nonce it had then.
     let created = from.create(1);
-    assert_eq!(applied.output.outcomes[1].contract_address, Some(created));
+    assert_eq!(applied.output.outcomes[2].contract_address, Some(created));
+    assert_eq!(applied.block.deposit_receipts[2].deposit_nonce, 1, "the receipt keeps the nonce before the deposit");
     assert!(world.account(created).is_some_and(|a| a.code_hash != alloy_primitives::KECCAK256_EMPTY));
     assert_eq!(nonce(&world, from), 2);
     assert_eq!(balance(&world, from), before - U256::from(3), "no fees are charged");
@@ -122,12 +131,12 @@ fn deposit_calls_and_creates_contracts() {
 fn reverting_deposit_keeps_the_mint_and_the_nonce_increment() {
     let tx = deposit(1, FRESH, TxKind::Call(REVERTER), 10, 5, 50_000, Bytes::new());
     let (world, applied) = apply(vec![tx], Vec::new());
-    let receipt = &applied.block.deposit_receipts[0];
-    assert!(!receipt.0.status());
+    let receipt = &applied.block.deposit_receipts[1];
+    assert!(!receipt.inner.status());
     assert_eq!(balance(&world, FRESH), U256::from(10));
     assert_eq!(balance(&world, REVERTER), U256::ZERO);
     assert_eq!(nonce(&world, FRESH), 1);
-    assert!(applied.output.outcomes[0].gas_used < 50_000);
+    assert!(applied.output.outcomes[1].gas_used < 50_000);
 }
 
 #[test]
@@ -135,16 +144,16 @@ fn invalid_deposit_keeps_the_mint_and_uses_its_gas_limit() {
     // Value beyond the balance after the mint: revm refuses to run it.
     let tx = deposit(1, FRESH, TxKind::Call(STORE), 10, 11, 70_000, Bytes::new());
     let (world, applied) = apply(vec![tx], Vec::new());
-    assert!(!applied.block.deposit_receipts[0].0.status());
-    assert_eq!(applied.output.outcomes[0].gas_used, 70_000);
-    assert_eq!(applied.block.header.gas_used, 70_000);
+    assert!(!applied.block.deposit_receipts[1].inner.status());
+    assert_eq!(applied.output.outcomes[1].gas_used, 70_000);
+    assert_eq!(applied.block.header.gas_used, applied.output.outcomes[0].gas_used + 70_000);
     assert_eq!(balance(&world, FRESH), U256::from(10));
     assert_eq!(balance(&world, STORE), U256::ZERO);
     assert_eq!(nonce(&world, FRESH), 1);
     // A gas limit below the intrinsic gas is invalid the same way.
     let tx = deposit(1, FRESH, TxKind::Call(STORE), 10, 0, 1_000, Bytes::new());
     let (world, applied) = apply(vec![tx], Vec::new());
-    assert_eq!(applied.output.outcomes[0].gas_used, 1_000);
+    assert_eq!(applied.output.outcomes[1].gas_used, 1_000);
     assert_eq!((balance(&world, FRESH), nonce(&world, FRESH)), (U256::from(10), 1));
 }
 
@@ -158,13 +167,13 @@ fn user_transactions_follow_the_deposits() {
     ];
     let (world, applied) = apply(deposits, vec![user.clone()]);
     let block = &applied.block;
-    let deposit_gas: u64 = applied.output.outcomes[..2].iter().map(|o| o.gas_used).sum();
+    let deposit_gas: u64 = applied.output.outcomes[..3].iter().map(|o| o.gas_used).sum();
     assert_eq!(block.receipts[0].cumulative_gas_used(), deposit_gas + 21_000);
     assert_eq!(block.header.gas_used, deposit_gas + 21_000);
     assert_eq!(nonce(&world, depositor), 1);
     let envelopes = block.envelopes();
-    assert_eq!(envelopes.len(), 3);
-    assert_eq!(envelopes[2].encoded_2718(), user.inner().encoded_2718());
+    assert_eq!(envelopes.len(), 4);
+    assert_eq!(envelopes[3].encoded_2718(), user.inner().encoded_2718());
     assert_eq!(block.header.transactions_root, proofs::calculate_transaction_root(&envelopes));
     assert_eq!(block.header.receipts_root, proofs::calculate_receipt_root(&block.all_receipts()));
     assert!(balance(&world, FEE_RECIPIENT) > U256::ZERO, "the user transaction pays its tip");
@@ -174,7 +183,7 @@ fn user_transactions_follow_the_deposits() {
 fn user_transactions_must_fit_in_the_gas_the_deposits_leave() {
     let genesis = genesis();
     let (mut world, block0) = genesis.build();
-    let attrs = BlockAttributes { gas_limit: 100_000, ..attributes(&block0, &genesis.config) };
+    let attrs = BlockAttributes { gas_limit: 140_000, ..attributes(&block0, &genesis.config) };
     let deposits = vec![deposit(1, FRESH, TxKind::Call(STORE), 0, 1, 90_000, Bytes::new())];
     let user = Builder::default().tx(&Op::Transfer { from: 0, to: 1, value: 1 });
     let root = world.state_root();

@@ -53,8 +53,11 @@ proptest! {
                 trace_block(&mut traced_world, &SequentialExecutor, chain_id, &attrs, deposits.clone(), txs.clone())
                     .unwrap();
             prop_assert_eq!(&traced, &applied.block);
-            prop_assert_eq!(steps.len(), 1 + deposits.len() + txs.len());
+            // The block start, the L1 attributes deposit, then the given deposits and transactions.
+            prop_assert_eq!(steps.len(), 2 + deposits.len() + txs.len());
             prop_assert_eq!(steps[0].kind, StepKind::BlockStart);
+            let opens_with_attributes = matches!(steps[1].kind, StepKind::Deposit { index: 0, .. });
+            prop_assert!(opens_with_attributes, "step 1 is {}", steps[1].kind);
             prop_assert_eq!(steps.last().unwrap().state_root, traced.header.state_root);
             parent = applied.block;
         }

@@ -1,11 +1,12 @@
 //! The devnet started as a user starts it (`rollup devnet`), driven by real clients: `cast`
 //! sends ETH and deploys an ERC-20; an alloy client and a viem script each deploy a
-//! constant-product pool, add liquidity, swap and read receipts and logs; ETH deposited into
-//! the Portal on L1 arrives on L2; batches land on L1 and the `safe` tag passes every block
-//! with these transactions; an output root covering them is proposed and, once the challenge
-//! window has passed (Anvil's clock moved forward), finalized on L1; Ctrl-C stops the devnet
-//! and a second start on the same data folder still has every receipt, balance and block
-//! and carries on; the `finalized` tag passes those blocks too.
+//! constant-product pool, add liquidity, swap and read receipts and logs; viem's OP Stack fee
+//! estimates match what a transfer then pays, to the wei; ETH deposited into the Portal on L1
+//! arrives on L2; batches land on L1 and the `safe` tag passes every block with these
+//! transactions; an output root covering them is proposed and, once the challenge window has
+//! passed (Anvil's clock moved forward), finalized on L1; Ctrl-C stops the devnet and a second
+//! start on the same data folder still has every receipt, balance and block and carries on;
+//! the `finalized` tag passes those blocks too.
 
 use alloy::{
     consensus::Transaction as _,
@@ -41,6 +42,7 @@ const ALLOY_KEY: usize = 2;
 const VIEM_KEY: usize = 3;
 const DEPOSIT_KEY: usize = 4;
 const FINALIZER_KEY: usize = 5;
+const FEES_KEY: usize = 6;
 
 /// Pool amounts of both the alloy and the viem run (the viem script uses the same).
 const MINTED: u64 = 1_000_000;
@@ -83,6 +85,7 @@ async fn devnet_serves_real_clients_settles_on_l1_and_survives_a_restart() {
     assert_eq!(viem_receipt.block_number, viem["swapBlock"].as_u64(), "viem and alloy see the swap in the same block");
     assert_eq!(viem_receipt.inner.logs().len(), 1);
     assert_eq!(viem_receipt.inner.logs()[0].transaction_hash, Some(viem_swap));
+    viem_fees_run(&devnet.l2_rpc, &devnet.l1_rpc);
 
     let expected_deposit = l2_balance_before_deposit + parse_ether("1").unwrap();
     wait_for(CHAIN_TIMEOUT, "the L1 deposit to arrive on L2", || async {
@@ -304,6 +307,34 @@ fn viem_pool_run(rpc: &str) -> Value {
     let reserve1 = U256::from(LIQUIDITY) - expected_swap_out();
     assert_eq!(result["reserve1"].as_str(), Some(reserve1.to_string().as_str()));
     result
+}
+
+/// Runs `e2e/viem/fees.mjs` with dev key [`FEES_KEY`] while L1 mines no blocks (so that the L1
+/// origin, whose fees the L1 data fee depends on, holds still between viem's estimates and the
+/// transfer), and checks that viem's OP Stack estimates are exactly what the receipt shows, the
+/// sender paid exactly value + L2 gas + L1 fee, and the vaults received exactly the block's fees.
+fn viem_fees_run(l2_rpc: &str, l1_rpc: &str) {
+    cast(&["rpc", "--rpc-url", l1_rpc, "evm_setIntervalMining", "0"]);
+    let script = repo_root().join("e2e/viem/fees.mjs");
+    let mut node = Command::new("node");
+    node.arg(script).env("L2_RPC", l2_rpc).env("PRIVATE_KEY", dev_key(FEES_KEY));
+    let output = run_bounded(&mut node, Duration::from_secs(120));
+    cast(&["rpc", "--rpc-url", l1_rpc, "evm_setIntervalMining", "1"]);
+    assert!(output.status.success(), "the viem fees script failed: {}", String::from_utf8_lossy(&output.stderr));
+    let result: Value = serde_json::from_slice(&output.stdout).expect("the viem script prints JSON");
+    let number = |value: &Value| -> U256 { value.as_str().expect("a decimal string").parse().expect("a number") };
+    let (estimate, receipt) = (&result["estimate"], &result["receipt"]);
+    assert_eq!(number(&estimate["l1Fee"]), number(&receipt["l1Fee"]), "estimateL1Fee: {result}");
+    assert_eq!(number(&estimate["l1Gas"]), number(&receipt["l1GasUsed"]), "estimateL1Gas: {result}");
+    assert_eq!(number(&estimate["l1BaseFee"]), number(&receipt["l1GasPrice"]), "getL1BaseFee: {result}");
+    assert!(number(&receipt["l1Fee"]) > U256::ZERO, "the transfer pays an L1 fee: {result}");
+    let gas_used = number(&receipt["gasUsed"]);
+    assert_eq!(number(&result["gasEstimate"]), gas_used);
+    let total = number(&receipt["l1Fee"]) + gas_used * number(&result["gasPrice"]);
+    assert_eq!(number(&estimate["totalFee"]), total, "estimateTotalFee at eth_gasPrice: {result}");
+    let paid = number(&result["value"]) + gas_used * number(&receipt["effectiveGasPrice"]) + number(&receipt["l1Fee"]);
+    assert_eq!(number(&result["balanceBefore"]) - number(&result["balanceAfter"]), paid, "{result}");
+    assert_eq!(result["vaultsReceived"], result["vaultsExpected"], "the vaults receive the block's fees exactly");
 }
 
 /// The pool's output for the swap of both runs: constant product with a 0.3% fee.

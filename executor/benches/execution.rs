@@ -24,7 +24,9 @@ use revm::{
 };
 use rollup_core::{
     AccountDiff, AccountInfo, BlockAttributes, BlockExecutor, L1Origin, L2Transaction, SequentialExecutor, StateDiff,
-    WorldState, evm_env, test_utils::mapping_slot, tx_env,
+    WorldState, evm_env,
+    test_utils::{mapping_slot, test_l1_attributes},
+    tx_env,
 };
 use std::{num::NonZeroUsize, time::Instant};
 use test_support::compile;
@@ -158,6 +160,7 @@ fn attributes() -> BlockAttributes {
         parent_hash: Default::default(),
         timestamp: 1,
         l1_origin: L1Origin::default(),
+        l1: test_l1_attributes(),
         fee_recipient: Address::repeat_byte(0xFE),
         base_fee: BASE_FEE,
         gas_limit: 1 << 40,

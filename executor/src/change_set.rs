@@ -120,9 +120,9 @@ fn code_hash_is_new(code_hash: B256, base: &dyn StateReader) -> bool {
     code_hash != KECCAK256_EMPTY && base.code(code_hash).is_none()
 }
 
-/// The fee recipient's change: credited `amount` once, as revm's reward step does after each
+/// A fee vault's change: credited `amount` once, as the reward step does after each
 /// transaction (the account is touched even when the reward is zero). Applies only when no
-/// transaction of the block read, and so none wrote, the fee recipient.
+/// transaction of the block read, and so none wrote, the vault.
 pub(crate) fn reward(base: &dyn StateReader, beneficiary: Address, amount: U256) -> Option<AccountDiff> {
     let current = base.account(beneficiary);
     let info = current.unwrap_or_default();

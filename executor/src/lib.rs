@@ -11,14 +11,14 @@
 //! produces. The change set is not built by committing transactions one after another: once
 //! every transaction is validated, the threads replay each account's final writes in the
 //! multi-version memory, shard by shard, under the rules the sequential executor's
-//! [`rollup_core::StateOverlay`] applies on commit. Fee-recipient rewards are applied once at
-//! the end rather than during execution, so fees do not serialise the block; a block in which a
-//! transaction reads the fee recipient falls back to sequential execution.
+//! [`rollup_core::StateOverlay`] applies on commit. The fee vaults' rewards (tips, base fees, L1
+//! data fees) are applied once at the end rather than during execution, so fees do not
+//! serialise the block; a block in which a transaction reads a fee vault falls back to
+//! sequential execution.
 
 mod accesses;
 mod change_set;
 mod fallback;
-mod handler;
 mod hashing;
 mod mv_memory;
 mod partition;

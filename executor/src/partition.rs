@@ -14,10 +14,9 @@
 
 use crate::{
     accesses::{Access, AccessLog, Accesses, CREDIT, READ, WRITE, interacted},
-    handler::LazyRewardHandler,
     hashing::{FingerprintMap, fingerprint},
     mv_memory::Location,
-    run::{InOrder, RunError, TxResult, claim, lazy_recipient, original_info, tip},
+    run::{InOrder, RunError, TxResult, claim, lazy_recipient, original_info, tip, vaults},
     stats::ExecutionStats,
     threads::{on_every_thread, stopping_others_on_panic},
 };
@@ -32,8 +31,8 @@ use revm::{
     state::{Account, EvmState},
 };
 use rollup_core::{
-    AccountDiff, AccountInfo, BlockAttributes, ExecutionError, ExecutionOutput, L2Transaction, StateDiff, StateOverlay,
-    StateReader, TxOutcome, evm_env, tx_env,
+    AccountDiff, AccountInfo, BlockAttributes, ExecutionError, ExecutionOutput, FeeHandler, L2Transaction, StateDiff,
+    StateOverlay, StateReader, TxOutcome, VaultCredits, evm_env, fees::transaction_l1_cost, tx_env,
 };
 use std::{
     convert::Infallible,
@@ -53,7 +52,7 @@ struct GroupRun {
 
 /// Executes the block in sender groups, one per thread of `pool`, and counts the EVM runs and
 /// groups taken over in `stats`. `None` means the attempt cannot stand (the groups
-/// interacted, a transaction read the fee recipient or was invalid) and the block needs
+/// interacted, a transaction read a fee vault or was invalid) and the block needs
 /// Block-STM. `senders` (each transaction's sender's fingerprint) assigns the transactions to
 /// groups and keeps sender chains whole.
 pub(crate) fn execute_partitioned(
@@ -94,7 +93,7 @@ pub(crate) fn execute_partitioned(
     }
     stats.taken_over = attempt.done.iter().map(|runs| runs.lock().len()).sum::<usize>() - threads;
     let (diff, checked) = (attempt.merged.into_inner()?, attempt.checked.into_inner()?);
-    Some(checked.map(|checked| checked.into_output(base, attempt.block.beneficiary, diff)))
+    Some(checked.map(|checked| checked.into_output(base, &attempt.block, diff)))
 }
 
 /// The group of a sender's transactions, by the sender's fingerprint, when the block runs on
@@ -254,7 +253,7 @@ impl Attempt<'_> {
     fn run_groups(&self, thread: usize) -> Option<Vec<GroupRun>> {
         let group = &self.groups[thread];
         // The other groups' changes are merged into the first group's, which gets room for
-        // them all (and the fee recipient's reward) from the start.
+        // them all (and the vaults' rewards) from the start.
         let room = if thread == 0 { 2 * self.txs.len() + 1 } else { 2 * group.members.len() };
         let mut runs = vec![self.run(std::iter::from_fn(|| group.claim()), group.members.len(), room)?];
         while let Some(stolen) =
@@ -291,7 +290,7 @@ impl Attempt<'_> {
     }
 
     /// Executes the transactions at `members` (about `count` of them) in block order on a
-    /// private overlay with room for `room` accounts; `None` if one read the fee recipient or
+    /// private overlay with room for `room` accounts; `None` if one read a fee vault or
     /// was invalid, or another group gave up.
     fn run(&self, members: impl Iterator<Item = usize>, count: usize, room: usize) -> Option<GroupRun> {
         let mut runs = 0;
@@ -321,16 +320,18 @@ impl Attempt<'_> {
                 return None;
             }
             let env = tx_env(&txs[index]);
-            let (gas_limit, tip, credited) = (env.gas_limit, tip(&env, block), lazy_recipient(&env, block.beneficiary));
+            let (gas_limit, tip, credited) = (env.gas_limit, tip(&env, block), lazy_recipient(&env, block));
+            let l1_fee = transaction_l1_cost(txs[index].inner(), &self.attrs.l1).fee;
             evm.ctx.set_tx(env);
             *runs += 1;
-            let result =
-                LazyRewardHandler::<_, RunError<Infallible>, EthFrame<EthInterpreter>>::default().run(&mut evm).ok()?;
+            let mut handler =
+                FeeHandler::<_, RunError<Infallible>, EthFrame<EthInterpreter>>::new(l1_fee, VaultCredits::Deferred);
+            let result = handler.run(&mut evm).ok()?;
             let state = evm.finalize();
-            record(&state, block.beneficiary, credited, &mut accesses)?;
+            record(&state, vaults(block), credited, &mut accesses)?;
             evm.ctx.db_mut().commit(state);
             let outcome = Ok(TxOutcome::from(result));
-            results.push((index, TxResult { outcome, read_beneficiary: false, gas_limit, tip }));
+            results.push((index, TxResult { outcome, read_vault: false, gas_limit, tip, l1_fee }));
         }
         let changes = std::mem::replace(evm.ctx.db_mut(), StateOverlay::new(*base)).into_diff();
         Some(GroupRun { results, changes, accesses: accesses.into_accesses() })
@@ -368,11 +369,11 @@ impl Iterator for InBlockOrder {
 
 impl ExactSizeIterator for InBlockOrder {}
 
-/// Adds what one transaction accessed to its group's record; `None` if it loaded the fee
-/// recipient (whose rewards are applied once, after the block).
-fn record(state: &EvmState, beneficiary: Address, credited: Option<Address>, accesses: &mut AccessLog) -> Option<()> {
+/// Adds what one transaction accessed to its group's record; `None` if it loaded a fee vault
+/// (whose rewards are applied once, after the block).
+fn record(state: &EvmState, vaults: [Address; 3], credited: Option<Address>, accesses: &mut AccessLog) -> Option<()> {
     for (address, account) in state {
-        if *address == beneficiary {
+        if vaults.contains(address) {
             return None;
         }
         accesses.push(fingerprint(Location::Account(*address)), account_access(account, credited == Some(*address)));
@@ -452,10 +453,17 @@ mod tests {
     #[test]
     fn results_come_out_in_block_order() {
         let result = |gas_used| TxResult {
-            outcome: Ok(TxOutcome { success: true, gas_used, logs: Vec::new(), contract_address: None }),
-            read_beneficiary: false,
+            outcome: Ok(TxOutcome {
+                success: true,
+                gas_used,
+                logs: Vec::new(),
+                contract_address: None,
+                deposit_nonce: None,
+            }),
+            read_vault: false,
             gas_limit: 0,
             tip: 0,
+            l1_fee: alloy_primitives::U256::ZERO,
         };
         let group = |positions: &[usize]| {
             positions.iter().map(|&position| (position, result(position as u64))).collect::<Vec<_>>().into_iter()

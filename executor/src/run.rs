@@ -5,7 +5,6 @@
 
 use crate::{
     change_set::{self, ChangesPiece},
-    handler::LazyRewardHandler,
     mv_memory::{Location, MvMemory, SlotWrite, Value},
     scheduler::{Scheduler, Task},
     threads::{on_every_thread, stopping_others_on_panic},
@@ -26,11 +25,13 @@ use revm::{
     state::{Account, EvmState},
 };
 use rollup_core::{
-    AccountInfo, BlockAttributes, ExecutionError, ExecutionOutput, L2Transaction, StateDiff, StateReader, TxOutcome,
-    evm_env, tx_env,
+    AccountInfo, BlockAttributes, ExecutionError, ExecutionOutput, FeeHandler, L2Transaction, StateDiff, StateReader,
+    TxOutcome, VaultCredits, evm_env,
+    fees::{BASE_FEE_VAULT, L1_FEE_VAULT, L1Attributes, transaction_l1_cost},
+    tx_env,
 };
 use std::sync::{
-    Barrier,
+    Barrier, OnceLock,
     atomic::{AtomicUsize, Ordering},
 };
 
@@ -39,12 +40,14 @@ use std::sync::{
 pub(crate) struct TxResult {
     /// The receipt's contents, or why the transaction cannot execute at this position.
     pub(crate) outcome: Result<TxOutcome, ExecutionError>,
-    /// Whether the transaction read the fee recipient (whose balance is applied lazily).
-    pub(crate) read_beneficiary: bool,
+    /// Whether the transaction read a fee vault (whose balance is applied lazily).
+    pub(crate) read_vault: bool,
     /// The gas limit, checked in order against what the block has left.
     pub(crate) gas_limit: u64,
     /// The fee recipient's tip per unit of gas.
     pub(crate) tip: u128,
+    /// The L1 data fee, for the L1 fee vault.
+    pub(crate) l1_fee: U256,
 }
 
 /// Everything the worker threads share.
@@ -53,6 +56,9 @@ struct Shared<'a> {
     cfg: CfgEnv,
     block: BlockEnv,
     txs: &'a [L2Transaction],
+    /// Each transaction's L1 data fee, computed by its first execution.
+    l1_fees: Vec<OnceLock<U256>>,
+    l1: L1Attributes,
     mv: MvMemory,
     scheduler: Scheduler,
     codes: Mutex<B256Map<Bytecode>>,
@@ -69,7 +75,7 @@ struct Shared<'a> {
 }
 
 /// Runs the block on every thread of `pool`. `Ok(None)` means the block needs sequential
-/// execution (a transaction read the fee recipient).
+/// execution (a transaction read a fee vault).
 pub(crate) fn execute_parallel(
     pool: &rayon::ThreadPool,
     base: &dyn StateReader,
@@ -85,6 +91,8 @@ pub(crate) fn execute_parallel(
         cfg,
         block,
         txs,
+        l1_fees: (0..txs.len()).map(|_| OnceLock::new()).collect(),
+        l1: attrs.l1,
         mv: MvMemory::new(txs.len()),
         scheduler: Scheduler::new(txs.len()),
         codes: Mutex::new(B256Map::default()),
@@ -104,7 +112,7 @@ pub(crate) fn execute_parallel(
 /// executions (building an EVM costs more than running a simple transaction), then builds
 /// the changes of the shards it claims. Returns them with the number of EVM runs it made.
 fn work(shared: &Shared<'_>, worker: usize, threads: usize) -> (ChangesPiece, usize) {
-    let view = TxView::new(&shared.mv, shared.base, &shared.codes, shared.block.beneficiary);
+    let view = TxView::new(&shared.mv, shared.base, &shared.codes, vaults(&shared.block));
     let mut evm =
         Context::mainnet().with_cfg(shared.cfg.clone()).with_block(shared.block.clone()).with_db(view).build_mainnet();
     // After a worker panicked, the others skip the change set of the unfinished block (whose
@@ -188,11 +196,12 @@ fn execute(shared: &Shared<'_>, evm: &mut WorkerEvm<'_>, tx: usize, incarnation:
     loop {
         let env = tx_env(&shared.txs[tx]);
         let (gas_limit, tip) = (env.gas_limit, tip(&env, &shared.block));
-        evm.ctx.db_mut().start(tx, lazy_recipient(&env, shared.block.beneficiary));
+        let l1_fee = *shared.l1_fees[tx].get_or_init(|| transaction_l1_cost(shared.txs[tx].inner(), &shared.l1).fee);
+        evm.ctx.db_mut().start(tx, lazy_recipient(&env, &shared.block));
         evm.ctx.set_tx(env);
-        let result = LazyRewardHandler::<_, RunError, EthFrame<EthInterpreter>>::default().run(evm);
+        let result = FeeHandler::<_, RunError, EthFrame<EthInterpreter>>::new(l1_fee, VaultCredits::Deferred).run(evm);
         let state = evm.finalize();
-        let Finished { reads, read_beneficiary, credited } = evm.ctx.db_mut().finish();
+        let Finished { reads, read_vault, credited } = evm.ctx.db_mut().finish();
         let outcome = match result {
             Err(EVMError::Database(Blocked(blocking))) => {
                 if shared.scheduler.add_dependency(tx, blocking) {
@@ -211,7 +220,7 @@ fn execute(shared: &Shared<'_>, evm: &mut WorkerEvm<'_>, tx: usize, incarnation:
             Err(_) => Vec::new(),
         };
         let wrote_new = shared.mv.record(tx, incarnation, reads, writes);
-        *shared.results[tx].lock() = Some(TxResult { outcome, read_beneficiary, gas_limit, tip });
+        *shared.results[tx].lock() = Some(TxResult { outcome, read_vault, gas_limit, tip, l1_fee });
         return shared.scheduler.finish_execution(tx, incarnation, wrote_new);
     }
 }
@@ -240,12 +249,19 @@ pub(crate) fn original_info(account: &Account) -> AccountInfo {
     AccountInfo::from(&account.original_info())
 }
 
+/// The fee vaults of `block`, credited lazily: the fee recipient, the base fee vault and the
+/// L1 fee vault.
+pub(crate) fn vaults(block: &BlockEnv) -> [Address; 3] {
+    [block.beneficiary, BASE_FEE_VAULT, L1_FEE_VAULT]
+}
+
 /// The recipient transaction `env` may credit lazily: the target of a value transfer that is
-/// not the sender, the fee recipient, or subject to an EIP-7702 authorization. Whether the
-/// credit is lazy is decided when the account is read (it must have no code).
-pub(crate) fn lazy_recipient(env: &TxEnv, beneficiary: Address) -> Option<Address> {
+/// not the sender, a fee vault, or subject to an EIP-7702 authorization. Whether the credit is
+/// lazy is decided when the account is read (it must have no code).
+pub(crate) fn lazy_recipient(env: &TxEnv, block: &BlockEnv) -> Option<Address> {
     let to = env.kind.to().copied()?;
-    let plain = !env.value.is_zero() && to != env.caller && to != beneficiary && env.authorization_list.is_empty();
+    let plain =
+        !env.value.is_zero() && to != env.caller && !vaults(block).contains(&to) && env.authorization_list.is_empty();
     plain.then_some(to)
 }
 
@@ -299,10 +315,10 @@ fn assemble(
     changes: Vec<ChangesPiece>,
 ) -> Result<Option<ExecutionOutput>, ExecutionError> {
     let Shared { base, block, mut results, .. } = shared;
-    let read_beneficiary = |result: &mut Mutex<Option<TxResult>>| {
-        result.get_mut().as_ref().expect("every transaction executed").read_beneficiary
+    let read_vault = |result: &mut Mutex<Option<TxResult>>| {
+        result.get_mut().as_ref().expect("every transaction executed").read_vault
     };
-    if results.iter_mut().any(read_beneficiary) {
+    if results.iter_mut().any(read_vault) {
         return Ok(None);
     }
     let mut diff = StateDiff::default();
@@ -312,26 +328,27 @@ fn assemble(
         diff.codes.extend(piece.codes);
     }
     let results = results.into_iter().map(|result| result.into_inner().expect("every transaction executed"));
-    Ok(Some(InOrder::check(attrs, results)?.into_output(base, block.beneficiary, diff)))
+    Ok(Some(InOrder::check(attrs, results)?.into_output(base, &block, diff)))
 }
 
-/// A block's results checked in block order: the receipts' contents, and the fee
-/// recipient's rewards.
+/// A block's results checked in block order: the receipts' contents, and what the fee vaults
+/// receive.
 pub(crate) struct InOrder {
     outcomes: Vec<TxOutcome>,
-    rewards: U256,
+    /// Tips, base fees and L1 fees, for the vaults in the order of [`vaults`].
+    rewards: [U256; 3],
 }
 
 impl InOrder {
     /// Checks the block's gas and the transactions' validity in block order from `results`
-    /// (in block order, none of which read the fee recipient), and sums the rewards.
+    /// (in block order, none of which read a fee vault), and sums the vaults' rewards.
     pub(crate) fn check(
         attrs: &BlockAttributes,
         results: impl ExactSizeIterator<Item = TxResult>,
     ) -> Result<Self, ExecutionError> {
         let mut outcomes = Vec::with_capacity(results.len());
         let mut block_gas_used = 0u64;
-        let mut rewards = U256::ZERO;
+        let mut rewards = [U256::ZERO; 3];
         for (index, result) in results.enumerate() {
             if block_gas_used + result.gas_limit > attrs.gas_limit {
                 return Err(ExecutionError::block_gas_exceeded(
@@ -342,26 +359,26 @@ impl InOrder {
             }
             let outcome = result.outcome?;
             block_gas_used += outcome.gas_used;
-            rewards += U256::from(result.tip) * U256::from(outcome.gas_used);
+            let gas = U256::from(outcome.gas_used);
+            rewards[0] += U256::from(result.tip) * gas;
+            rewards[1] += U256::from(attrs.base_fee) * gas;
+            rewards[2] += result.l1_fee;
             outcomes.push(outcome);
         }
         Ok(Self { outcomes, rewards })
     }
 
     /// The block's output: the outcomes, and `diff` (the changes of all transactions, over
-    /// `base`) with the rewards credited to `beneficiary`.
-    pub(crate) fn into_output(
-        self,
-        base: &dyn StateReader,
-        beneficiary: Address,
-        mut diff: StateDiff,
-    ) -> ExecutionOutput {
-        // No transaction read the fee recipient, so none wrote it either (a write loads the
-        // account first): crediting the sum once gives the state that crediting after every
+    /// `base`) with the rewards credited to the vaults of `block`.
+    pub(crate) fn into_output(self, base: &dyn StateReader, block: &BlockEnv, mut diff: StateDiff) -> ExecutionOutput {
+        // No transaction read a vault, so none wrote one either (a write loads the account
+        // first): crediting the sums once gives the state that crediting after every
         // transaction gives.
-        debug_assert!(!diff.accounts.contains_key(&beneficiary));
-        if let Some(change) = change_set::reward(base, beneficiary, self.rewards) {
-            diff.accounts.insert(beneficiary, change);
+        for (vault, reward) in vaults(block).into_iter().zip(self.rewards) {
+            debug_assert!(!diff.accounts.contains_key(&vault));
+            if let Some(change) = change_set::reward(base, vault, reward) {
+                diff.accounts.insert(vault, change);
+            }
         }
         ExecutionOutput { outcomes: self.outcomes, diff }
     }

@@ -12,7 +12,7 @@ pub struct ExecutionStats {
     /// interact; zero when a group gave up).
     pub taken_over: usize,
     /// Whether the block ran sequentially (too small, one thread, one sender's nonce chain
-    /// too long, the fee recipient was read, the threads were busy with another block, or the
+    /// too long, a fee vault was read, the threads were busy with another block, or the
     /// sender groups did not take it and Block-STM has lately been slower than sequential).
     pub sequential: bool,
 }

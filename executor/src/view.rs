@@ -26,7 +26,8 @@ pub(crate) struct TxView<'a> {
     code_cache: B256Map<Bytecode>,
     /// This thread's own empty code, for the same reason.
     empty_code: Bytecode,
-    beneficiary: Address,
+    /// The fee vaults, whose balances are credited lazily.
+    vaults: [Address; 3],
     tx: usize,
     /// The recipient the running transaction may credit lazily (a plain value transfer).
     lazy_recipient: Option<Address>,
@@ -35,8 +36,8 @@ pub(crate) struct TxView<'a> {
     /// The storage wipe each account whose storage was read resolved to (read once per
     /// incarnation: every slot of the account sees the same one).
     wipes: Vec<(Address, Origin)>,
-    /// Whether the transaction looked at the fee recipient, whose balance is applied lazily.
-    read_beneficiary: bool,
+    /// Whether the transaction looked at a fee vault, whose balance is applied lazily.
+    read_vault: bool,
     /// Incarnations started on this view (first executions, re-executions and runs cut
     /// short by a dependency).
     runs: usize,
@@ -49,7 +50,7 @@ pub(crate) struct TxView<'a> {
 #[derive(Debug)]
 pub(crate) struct Finished {
     pub(crate) reads: Vec<(Location, Observed)>,
-    pub(crate) read_beneficiary: bool,
+    pub(crate) read_vault: bool,
     /// The recipient whose balance change is a credit.
     pub(crate) credited: Option<Address>,
 }
@@ -59,7 +60,7 @@ impl<'a> TxView<'a> {
         mv: &'a MvMemory,
         base: &'a dyn StateReader,
         codes: &'a Mutex<B256Map<Bytecode>>,
-        beneficiary: Address,
+        vaults: [Address; 3],
     ) -> Self {
         Self {
             mv,
@@ -67,12 +68,12 @@ impl<'a> TxView<'a> {
             codes,
             code_cache: B256Map::default(),
             empty_code: private_copy(&Bytecode::default()),
-            beneficiary,
+            vaults,
             tx: 0,
             lazy_recipient: None,
             reads: Vec::new(),
             wipes: Vec::new(),
-            read_beneficiary: false,
+            read_vault: false,
             credited: false,
             runs: 0,
         }
@@ -85,7 +86,7 @@ impl<'a> TxView<'a> {
         self.lazy_recipient = lazy_recipient;
         self.reads.clear();
         self.wipes.clear();
-        self.read_beneficiary = false;
+        self.read_vault = false;
         self.credited = false;
     }
 
@@ -98,7 +99,7 @@ impl<'a> TxView<'a> {
     pub(crate) fn finish(&mut self) -> Finished {
         Finished {
             reads: std::mem::take(&mut self.reads),
-            read_beneficiary: self.read_beneficiary,
+            read_vault: self.read_vault,
             credited: self.lazy_recipient.filter(|_| self.credited),
         }
     }
@@ -115,8 +116,8 @@ impl<'a> TxView<'a> {
     }
 
     fn account(&mut self, address: Address) -> Result<Option<AccountInfo>, Blocked> {
-        if address == self.beneficiary {
-            self.read_beneficiary = true;
+        if self.vaults.contains(&address) {
+            self.read_vault = true;
         }
         let location = Location::Account(address);
         let whole = self.mv.whole_account(address, self.tx, self.base).map_err(Blocked)?;

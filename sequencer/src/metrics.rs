@@ -61,7 +61,10 @@ impl Metrics {
             l1_origin: m.gauge("l1_origin", "Number of the L1 origin of the latest sealed L2 block"),
             safe_head: m.gauge("safe_head", "Last L2 block derived from L1 batches (the safe head)"),
             finalized_head: m.gauge("finalized_head", "L2 head derived from finalized L1 blocks"),
-            deposits_included: m.counter("deposits_included_total", "Deposit transactions included in sealed blocks"),
+            deposits_included: m.counter(
+                "deposits_included_total",
+                "Deposits from L1 included in sealed blocks (not counting the L1 attributes deposits)",
+            ),
             l1_poll_errors: m
                 .counter("l1_poll_errors_total", "Polls of L1 that failed (the origin stays put meanwhile)"),
             rpc_seconds: m.histogram_vec(

@@ -10,7 +10,7 @@ use alloy::{
 use alloy_primitives::{Address, B256, U256};
 use batcher::{Batcher, BatcherConfig, BatcherMetrics, DataAvailability};
 use rollup_batch::{Batch, Compression, Frame, join_frames};
-use rollup_core::dev_signers;
+use rollup_core::{deposit::L2Envelope, dev_signers};
 use rollup_derive::L1Reader;
 pub(crate) use rollup_l1::test_utils::OPERATOR;
 use rollup_l1::{Deployment, OutputOracle, test_utils::deploy_rollup};
@@ -145,8 +145,16 @@ impl Rollup {
                 let (_, header) = store.header(number).await.unwrap().unwrap();
                 assert_eq!(block.timestamp, header.timestamp);
                 assert_eq!(block.l1_origin, store.l1_origin(number).await.unwrap().unwrap());
-                let stored: Vec<B256> =
-                    store.block_transactions(number).await.unwrap().iter().map(|tx| tx.hash).collect();
+                // Batches carry the user transactions; deposits (the L1 attributes first) come
+                // from L1.
+                let stored: Vec<B256> = store
+                    .block_transactions(number)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .filter(|tx| matches!(tx.tx, L2Envelope::BuiltIn(_)))
+                    .map(|tx| tx.hash)
+                    .collect();
                 let posted: Vec<B256> = block.transactions.iter().map(|tx| *tx.tx_hash()).collect();
                 assert_eq!(posted, stored, "transactions of block {number}");
             }

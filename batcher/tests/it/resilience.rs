@@ -123,6 +123,7 @@ async fn an_unfunded_batcher_waits_and_loses_nothing() {
     let _: () = anvil_call(&l1, "anvil_setBalance", serde_json::json!([OPERATOR, "0x56bc75e2d63100000"])).await;
     rollup.run_until(&mut batcher, MINUTE, async |batcher| confirmed_through(batcher).await >= head).await;
     assert_eq!(metrics.unfunded.get(), 0);
-    assert_eq!(l1.get_transaction_count(OPERATOR).await.unwrap() as usize, rollup.l1_frames().await.len() + 3);
+    // Besides the frames, the operator sent the four contracts' deployments.
+    assert_eq!(l1.get_transaction_count(OPERATOR).await.unwrap() as usize, rollup.l1_frames().await.len() + 4);
     rollup.assert_l1_matches_l2(head).await;
 }

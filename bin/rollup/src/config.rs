@@ -125,7 +125,7 @@ impl SequencerArgs {
             ..defaults
         };
         anyhow::ensure!(chain.block_gas_limit >= 21_000, "block gas limit must be at least 21000");
-        let (l1, origin) = match (args.l1_rpc, args.deployment) {
+        let (l1, genesis) = match (args.l1_rpc, args.deployment) {
             (Some(rpc_url), Some(path)) => {
                 let deployment =
                     Deployment::read(&path).with_context(|| format!("reading the deployment {}", path.display()))?;
@@ -138,9 +138,9 @@ impl SequencerArgs {
                     poll_interval: Duration::from_millis(args.l1_poll_interval_ms.unwrap_or(1000)),
                     skip_deposits: false,
                 };
-                (Some(follow), L1Origin { number: deployment.l1_start_block, hash: deployment.l1_start_hash })
+                (Some(follow), deployment.dev_genesis(chain))
             }
-            (None, None) => (None, L1Origin::default()),
+            (None, None) => (None, Genesis::dev(chain, 0, L1Origin::default())),
             _ => anyhow::bail!("following L1 needs both --l1-rpc and --deployment"),
         };
         let pool_defaults = PoolConfig::default();
@@ -148,7 +148,7 @@ impl SequencerArgs {
         Ok(Settings {
             node: NodeConfig {
                 database_url: args.database_url.unwrap_or_else(|| "sqlite://.devnet/l2.db?mode=rwc".into()),
-                genesis: Genesis::dev(chain, 0, origin),
+                genesis,
                 block_time: Duration::from_millis(args.block_time_ms.unwrap_or(1000)),
                 pool: PoolConfig {
                     max_transactions: args.pool_max_txs.unwrap_or(pool_defaults.max_transactions),

@@ -52,6 +52,7 @@ pub(crate) async fn run(args: DeployArgs) -> anyhow::Result<()> {
         proposer: args.proposer.unwrap_or(deployer),
         challenge_window: args.challenge_window,
         bond: args.bond,
+        ..DeployConfig::dev()
     };
     let deployment = deploy(&provider, deployer, &config)
         .await

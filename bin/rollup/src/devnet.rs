@@ -204,6 +204,7 @@ async fn start_l1(args: &DevnetArgs, database_url: &str) -> anyhow::Result<(L1No
             proposer: deployer,
             challenge_window: args.challenge_window,
             bond: U256::from(100_000_000_000_000_000u64),
+            ..DeployConfig::dev()
         };
         let deployment = deploy(&provider, deployer, &config).await.context("deploying the L1 contracts")?;
         deployment.write(&path).with_context(|| format!("writing {}", path.display()))?;

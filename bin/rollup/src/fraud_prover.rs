@@ -5,7 +5,7 @@ use crate::config::{ConfigFile, ExecutorKind, sqlite_dir};
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use fraud_prover::{Verifier, VerifierConfig, VerifierMetrics, replay_output, serve};
-use rollup_core::{ChainConfig, Genesis, L1Origin};
+use rollup_core::ChainConfig;
 use rollup_l1::Deployment;
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use storage::Store;
@@ -84,11 +84,8 @@ impl ChainArgs {
                 let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
                 serde_json::from_str(&text).with_context(|| format!("parsing the genesis {}", path.display()))?
             }
-            None => Genesis::dev(
-                ChainConfig { chain_id: deployment.config.l2_chain_id, ..ChainConfig::default() },
-                0,
-                L1Origin { number: deployment.l1_start_block, hash: deployment.l1_start_hash },
-            ),
+            None => deployment
+                .dev_genesis(ChainConfig { chain_id: deployment.config.l2_chain_id, ..ChainConfig::default() }),
         };
         Ok(VerifierConfig::new(self.l1_rpc_url.clone(), deployment, genesis, self.executor.build()))
     }

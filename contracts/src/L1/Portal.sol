@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IPortal} from "../../interfaces/L1/IPortal.sol";
 import {IOutputOracle} from "../../interfaces/L1/IOutputOracle.sol";
+import {ResourceMetering} from "./ResourceMetering.sol";
 import {AddressAlias} from "../libraries/AddressAlias.sol";
 import {SecureMerkleTrie} from "../libraries/SecureMerkleTrie.sol";
 import {Types} from "../libraries/Types.sol";
@@ -15,6 +16,16 @@ import {Types} from "../libraries/Types.sol";
 ///         transaction (forced inclusion). Deposits from contracts come from the aliased
 ///         address on L2 (see `AddressAlias`).
 ///
+///         Deposit gas market (`ResourceMetering`, the OP Stack's model): the L2 gas of a
+///         deposit is bought on L1. Deposits in one L1 block may buy at most
+///         `MAX_RESOURCE_LIMIT` (20,000,000) L2 gas together, beyond which a deposit reverts
+///         with `Portal_DepositGasLimitExceeded(requested, available)`; one L2 gas costs
+///         `params().prevBaseFee` wei (at least 1 gwei, EIP-1559-style: it rises when deposits
+///         buy more than 2,000,000 L2 gas per L1 block and falls when they buy less), paid by
+///         burning `gasLimit * prevBaseFee / max(block.basefee, 1 gwei)` L1 gas, of which the
+///         deposit's own work is a part. So a deposit's L1 cost grows with the L2 gas it asks
+///         for, and a flood of deposits drives the price up until it stops.
+///
 ///         Withdrawals: a withdrawal initiated on L2 at the L2ToL1MessagePasser is executed by
 ///         `finalizeWithdrawal` once an output that includes it is final in the OutputOracle.
 ///         There is a single step (no separate "prove" transaction): outputs only become final
@@ -22,7 +33,7 @@ import {Types} from "../libraries/Types.sol";
 ///         longer change. Each withdrawal runs at most once; if the call to its target fails
 ///         the withdrawal still counts as finalized and its ETH stays here (OP semantics: the
 ///         caller chose the target, data and gas limit on L2).
-contract Portal is IPortal {
+contract Portal is IPortal, ResourceMetering {
     /// @inheritdoc IPortal
     uint256 public constant DEPOSIT_VERSION = 0;
 
@@ -55,6 +66,8 @@ contract Portal is IPortal {
     /// @inheritdoc IPortal
     mapping(bytes32 withdrawalHash => bool finalized) public finalizedWithdrawals;
 
+    /// @notice Also starts the deposit gas market: price `MINIMUM_BASE_FEE` (1 gwei), nothing
+    ///         bought, in the deployment block.
     /// @param initialOwner The owner.
     /// @param oracle_      The output oracle withdrawals are proven against.
     constructor(address initialOwner, IOutputOracle oracle_) {
@@ -65,12 +78,18 @@ contract Portal is IPortal {
     }
 
     /// @notice Sending ETH to the Portal deposits it to the same address on L2 (aliased when
-    ///         the sender is a contract), with gas limit `RECEIVE_DEFAULT_GAS_LIMIT`.
+    ///         the sender is a contract), with gas limit `RECEIVE_DEFAULT_GAS_LIMIT`, bought
+    ///         like any deposit's (see `depositTransaction`).
     receive() external payable {
         _deposit(msg.sender, msg.value, RECEIVE_DEFAULT_GAS_LIMIT, false, hex"");
     }
 
     /// @inheritdoc IPortal
+    /// @dev Also buys `gasLimit` L2 gas in this L1 block's deposit gas market (see
+    ///      `ResourceMetering`): reverts `Portal_DepositGasLimitExceeded(gasLimit, available)`
+    ///      when fewer than `gasLimit` are left in this L1 block, and burns
+    ///      `gasLimit * params().prevBaseFee / max(block.basefee, 1 gwei)` L1 gas (the
+    ///      deposit's own work included), so send it with that much gas or more.
     function depositTransaction(address to, uint256 value, uint64 gasLimit, bool isCreation, bytes calldata data)
         external
         payable
@@ -163,8 +182,13 @@ contract Portal is IPortal {
         return keccak256(abi.encode(withdrawalHash, uint256(0)));
     }
 
-    /// @dev Checks a deposit and emits `TransactionDeposited`; `msg.value` is the mint.
-    function _deposit(address to, uint256 value, uint64 gasLimit, bool isCreation, bytes memory data) internal {
+    /// @dev Checks a deposit and emits `TransactionDeposited`; `msg.value` is the mint. Then
+    ///      (`metered`) buys its `gasLimit` L2 gas, which may revert and burns the cost; the
+    ///      body's checks run first, so their errors take precedence.
+    function _deposit(address to, uint256 value, uint64 gasLimit, bool isCreation, bytes memory data)
+        internal
+        metered(gasLimit)
+    {
         if (isCreation && to != address(0)) revert Portal_CreationWithTarget();
         if (data.length > MAX_DATA_SIZE) revert Portal_DataTooLarge();
         // Safe: data.length <= MAX_DATA_SIZE.

@@ -6,6 +6,7 @@ pub use dev::{DEV_ACCOUNT_BALANCE, DEV_MNEMONIC, dev_signers};
 
 use crate::{
     chain::{BlockAttributes, ChainConfig, L1Origin, MESSAGE_PASSER_ADDRESS},
+    fees::{FEE_VAULTS, GAS_PRICE_ORACLE_ADDRESS, L1_BLOCK_ADDRESS, L1Attributes, L1BlockValues},
     state::{AccountDiff, AccountInfo, StateDiff},
     stf::{SealedBlock, seal_block},
     world::WorldState,
@@ -18,6 +19,32 @@ use std::collections::BTreeMap;
 /// Runtime bytecode of the L2→L1 message passer, built from
 /// `contracts/src/L2/L2ToL1MessagePasser.sol` by `tools/build-predeploys.sh`.
 const MESSAGE_PASSER_CODE: &str = include_str!("predeploys/L2ToL1MessagePasser.hex");
+
+/// Runtime bytecode of `contracts/src/L2/L1Block.sol`.
+const L1_BLOCK_CODE: &str = include_str!("predeploys/L1Block.hex");
+
+/// Runtime bytecode of `contracts/src/L2/GasPriceOracle.sol`.
+const GAS_PRICE_ORACLE_CODE: &str = include_str!("predeploys/GasPriceOracle.hex");
+
+/// Runtime bytecode of `contracts/src/L2/FeeVault.sol`, the code of all three fee vaults.
+const FEE_VAULT_CODE: &str = include_str!("predeploys/FeeVault.hex");
+
+/// Where the fee vaults send what they collect, and from how much on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FeeVaultConfig {
+    /// The L1 account that receives every withdrawal of the three vaults.
+    pub recipient: Address,
+    /// The smallest balance a vault withdraws, in wei.
+    pub min_withdrawal_amount: U256,
+}
+
+impl FeeVaultConfig {
+    /// The development default: the first dev account receives, from 0.01 ETH on.
+    pub fn dev() -> Self {
+        Self { recipient: dev_signers()[0].address(), min_withdrawal_amount: U256::from(10_000_000_000_000_000u64) }
+    }
+}
 
 /// An account in the genesis state.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +72,10 @@ pub struct Genesis {
     pub timestamp: u64,
     /// The L1 block the chain starts from.
     pub l1_origin: L1Origin,
+    /// The rest of the L1 attributes at genesis: the origin's timestamp and fees, and the
+    /// initial fee configuration (the L1 `SystemConfig`'s at deployment).
+    #[serde(default)]
+    pub l1: L1Attributes,
     /// Initial accounts.
     pub alloc: BTreeMap<Address, GenesisAccount>,
 }
@@ -53,12 +84,25 @@ impl Genesis {
     /// A development genesis: the predeploys and the ten accounts of the standard test
     /// mnemonic (the keys Anvil prints), each with [`DEV_ACCOUNT_BALANCE`].
     pub fn dev(config: ChainConfig, timestamp: u64, l1_origin: L1Origin) -> Self {
+        Self::dev_with_fees(config, timestamp, l1_origin, L1Attributes::default(), FeeVaultConfig::dev())
+    }
+
+    /// A development genesis whose origin has the L1 attributes `l1`, and whose fee vaults
+    /// pay out as `vaults` says.
+    pub fn dev_with_fees(
+        config: ChainConfig,
+        timestamp: u64,
+        l1_origin: L1Origin,
+        l1: L1Attributes,
+        vaults: FeeVaultConfig,
+    ) -> Self {
         let mut alloc: BTreeMap<Address, GenesisAccount> = dev_signers()
             .iter()
             .map(|signer| (signer.address(), GenesisAccount { balance: DEV_ACCOUNT_BALANCE, ..Default::default() }))
             .collect();
-        alloc.extend(predeploys());
-        Self { config, timestamp, l1_origin, alloc }
+        let l1_values = L1BlockValues { origin: l1_origin, sequence_number: 0, l1 };
+        alloc.extend(predeploys(&l1_values, &vaults));
+        Self { config, timestamp, l1_origin, l1, alloc }
     }
 
     /// The genesis allocation as a state change set.
@@ -93,6 +137,7 @@ impl Genesis {
             parent_hash: B256::ZERO,
             timestamp: self.timestamp,
             l1_origin: self.l1_origin,
+            l1: self.l1,
             fee_recipient: Address::ZERO,
             base_fee: self.config.initial_base_fee,
             gas_limit: self.config.block_gas_limit,
@@ -110,16 +155,29 @@ impl Genesis {
     }
 }
 
-/// The predeployed system contracts.
-fn predeploys() -> [(Address, GenesisAccount); 2] {
-    let message_passer = Bytes::from(
-        alloy_primitives::hex::decode(MESSAGE_PASSER_CODE.trim()).expect("the committed predeploy is valid hex"),
-    );
-    [
-        (MESSAGE_PASSER_ADDRESS, GenesisAccount { nonce: 1, code: Some(message_passer), ..Default::default() }),
+/// The predeployed system contracts: `L1Block` holding the genesis L1 attributes, the fee
+/// vaults configured by `vaults`.
+fn predeploys(l1: &L1BlockValues, vaults: &FeeVaultConfig) -> Vec<(Address, GenesisAccount)> {
+    let contract = |hex: &str, storage: BTreeMap<U256, U256>| GenesisAccount {
+        nonce: 1,
+        code: Some(alloy_primitives::hex::decode(hex.trim()).expect("the committed predeploys are valid hex").into()),
+        storage,
+        ..Default::default()
+    };
+    let vault_storage = BTreeMap::from([
+        (U256::ZERO, vaults.recipient.into_word().into()),
+        (U256::from(1), vaults.min_withdrawal_amount),
+    ]);
+    let l1_storage = l1.storage().into_iter().filter(|(_, value)| !value.is_zero()).collect();
+    let mut predeploys = vec![
+        (MESSAGE_PASSER_ADDRESS, contract(MESSAGE_PASSER_CODE, BTreeMap::new())),
+        (L1_BLOCK_ADDRESS, contract(L1_BLOCK_CODE, l1_storage)),
+        (GAS_PRICE_ORACLE_ADDRESS, contract(GAS_PRICE_ORACLE_CODE, BTreeMap::new())),
         (
             HISTORY_STORAGE_ADDRESS,
             GenesisAccount { nonce: 1, code: Some(HISTORY_STORAGE_CODE.clone()), ..Default::default() },
         ),
-    ]
+    ];
+    predeploys.extend(FEE_VAULTS.map(|vault| (vault, contract(FEE_VAULT_CODE, vault_storage.clone()))));
+    predeploys
 }

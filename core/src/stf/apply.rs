@@ -7,6 +7,7 @@ use super::{
 use crate::{
     chain::{BlockAttributes, MESSAGE_PASSER_ADDRESS},
     deposit::TxDeposit,
+    fees::L1BlockValues,
     state::{StateDiff, StateOverlay},
     world::WorldState,
 };
@@ -28,6 +29,13 @@ pub struct AppliedBlock {
     pub diff: StateDiff,
 }
 
+/// The deposits block `attrs.number` opens with, on top of its parent state `parent`: the L1
+/// attributes deposit (docs/fees.md), then `deposits` (those of a new L1 origin).
+pub fn block_deposits(parent: &WorldState, attrs: &BlockAttributes, deposits: Vec<TxDeposit>) -> Vec<TxDeposit> {
+    let values = L1BlockValues::next(parent, attrs.l1_origin, attrs.l1);
+    std::iter::once(values.deposit()).chain(deposits).collect()
+}
+
 /// Changes made at the start of every block before any transaction: the EIP-2935 history
 /// contract stores the parent block hash.
 pub(super) fn block_start_changes(world: &WorldState, attrs: &BlockAttributes) -> StateDiff {
@@ -39,9 +47,9 @@ pub(super) fn block_start_changes(world: &WorldState, attrs: &BlockAttributes) -
     overlay.into_diff()
 }
 
-/// Executes block `attrs.number` on top of `world`: the block-start system changes, then
-/// `deposits` in order (never rejected; see [`crate::deposit`]), then `txs` with `executor` on
-/// top of their result. Applies the result and seals the block. On error `world` is unchanged;
+/// Executes block `attrs.number` on top of `world`: the block-start system changes, then the L1
+/// attributes deposit and `deposits` in order (never rejected; see [`crate::deposit`] and
+/// [`block_deposits`]), then `txs` with `executor` on top of their result. Applies the result and seals the block. On error `world` is unchanged;
 /// [`ExecutionError::InvalidTransaction`] always names a user transaction (an index into `txs`),
 /// for instance one whose gas limit exceeds what the deposits and earlier transactions left.
 pub fn apply_block(
@@ -52,6 +60,7 @@ pub fn apply_block(
     deposits: Vec<TxDeposit>,
     txs: Vec<L2Transaction>,
 ) -> Result<AppliedBlock, ExecutionError> {
+    let deposits = block_deposits(world, attrs, deposits);
     let mut diff = block_start_changes(world, attrs);
     let mut output = {
         let pre_state = StateOverlay::with_diff(world, diff.clone());

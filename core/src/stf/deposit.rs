@@ -39,6 +39,7 @@ pub(super) fn execute_deposits(
     let mut evm = Context::mainnet().with_cfg(cfg).with_block(block).with_db(StateOverlay::new(state)).build_mainnet();
     let mut outcomes = Vec::with_capacity(deposits.len());
     for deposit in deposits {
+        let nonce = StateReader::account(evm.ctx.db_mut(), deposit.from).map_or(0, |account| account.nonce);
         evm.ctx.db_mut().credit(deposit.from, U256::from(deposit.mint));
         let outcome = match evm.transact(deposit_tx_env(deposit)) {
             Ok(executed) => {
@@ -47,11 +48,17 @@ pub(super) fn execute_deposits(
             }
             Err(EVMError::Transaction(_)) => {
                 evm.ctx.db_mut().bump_nonce(deposit.from);
-                TxOutcome { success: false, gas_used: deposit.gas_limit, logs: Vec::new(), contract_address: None }
+                TxOutcome {
+                    success: false,
+                    gas_used: deposit.gas_limit,
+                    logs: Vec::new(),
+                    contract_address: None,
+                    deposit_nonce: None,
+                }
             }
             Err(other) => return Err(ExecutionError::Internal(other.to_string())),
         };
-        outcomes.push(outcome);
+        outcomes.push(TxOutcome { deposit_nonce: Some(nonce), ..outcome });
     }
     let diff = std::mem::replace(evm.ctx.db_mut(), StateOverlay::new(state)).into_diff();
     Ok(ExecutionOutput { outcomes, diff })

@@ -21,6 +21,8 @@ pub struct TxOutcome {
     pub logs: Vec<Log>,
     /// Address of the contract created by a successful creation transaction.
     pub contract_address: Option<Address>,
+    /// For a deposit, its sender's nonce before it ran (in its receipt); `None` otherwise.
+    pub deposit_nonce: Option<u64>,
 }
 
 /// The result of executing a block's transactions.

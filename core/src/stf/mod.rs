@@ -6,14 +6,16 @@ mod apply;
 mod deposit;
 mod env;
 mod executor;
+mod handler;
 mod seal;
 mod sequential;
 mod simulate;
 mod trace;
 
-pub use apply::{AppliedBlock, apply_block};
+pub use apply::{AppliedBlock, apply_block, block_deposits};
 pub use env::{evm_env, tx_env};
 pub use executor::{BlockExecutor, ExecutionError, ExecutionOutput, L2Transaction, TxOutcome};
+pub use handler::{FeeHandler, VaultCredits, transact_with_fees};
 pub use seal::{SealedBlock, l1_origin_extra_data, seal_block};
 pub use sequential::SequentialExecutor;
 pub use simulate::{CallError, estimate_gas, simulate_call};

@@ -84,7 +84,13 @@ pub fn seal_block(
         Receipt { status: outcome.success.into(), cumulative_gas_used, logs: outcome.logs.clone() }.with_bloom()
     };
     let (deposit_outcomes, user_outcomes) = outcomes.split_at(deposits.len().min(outcomes.len()));
-    let deposit_receipts: Vec<DepositReceipt> = deposit_outcomes.iter().map(|o| DepositReceipt(receipt(o))).collect();
+    let deposit_receipts: Vec<DepositReceipt> = deposit_outcomes
+        .iter()
+        .map(|outcome| DepositReceipt {
+            inner: receipt(outcome),
+            deposit_nonce: outcome.deposit_nonce.unwrap_or_default(),
+        })
+        .collect();
     let receipts: Vec<ReceiptEnvelope> = transactions
         .iter()
         .zip(user_outcomes)
@@ -141,6 +147,6 @@ pub fn seal_block(
 fn receipt_bloom(receipt: &L2ReceiptEnvelope) -> Bloom {
     match receipt {
         L2ReceiptEnvelope::BuiltIn(receipt) => *receipt.logs_bloom(),
-        L2ReceiptEnvelope::Other(receipt) => receipt.0.logs_bloom,
+        L2ReceiptEnvelope::Other(receipt) => receipt.inner.logs_bloom,
     }
 }

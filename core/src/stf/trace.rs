@@ -70,6 +70,7 @@ pub fn trace_block(
     deposits: Vec<TxDeposit>,
     txs: Vec<L2Transaction>,
 ) -> Result<(SealedBlock, Vec<TraceStep>), ExecutionError> {
+    let deposits = super::block_deposits(world, attrs, deposits);
     let mut steps = Vec::with_capacity(1 + deposits.len() + txs.len());
     let diff = block_start_changes(world, attrs);
     let state_root = world.apply(&diff);

@@ -7,8 +7,9 @@
 //! percentage of indices (senders, recipients, pools, slots) drawn from a small hot set.
 
 use crate::{
-    AccountInfo, BlockAttributes, BlockExecutor, ChainConfig, ExecutionError, ExecutionOutput, Genesis, GenesisAccount,
-    L1Origin, L2Transaction, SealedBlock, SequentialExecutor, StateReader, WorldState, dev_signers,
+    AccountInfo, BlockAttributes, BlockExecutor, ChainConfig, ExecutionError, ExecutionOutput, FeeVaultConfig, Genesis,
+    GenesisAccount, L1Origin, L2Transaction, SealedBlock, SequentialExecutor, StateReader, WorldState, dev_signers,
+    fees::{BASE_FEE_VAULT, L1_FEE_VAULT, L1Attributes},
 };
 use alloy::{
     consensus::{SignableTransaction, TxEip1559, TxEip7702, TxEnvelope, transaction::Recovered},
@@ -36,9 +37,9 @@ pub const CREATE_AND_DESTROY: &str = "600160015533ff";
 
 /// Senders of a workload: the ten dev accounts and funded extra keys.
 const SENDERS: usize = 32;
-/// Recipient indices: senders first, then precompiles and the fee recipient, then fresh
-/// addresses.
-const RECIPIENTS: usize = 64;
+/// Recipient indices: senders first, then precompiles, the fee recipient and a pool, then fresh
+/// addresses, and the two other fee vaults last.
+const RECIPIENTS: usize = 66;
 /// Constant-product pools in the genesis state.
 const POOLS: usize = 8;
 /// Precompile addresses used as transfer recipients (ecrecover, sha256, ripemd160, identity,
@@ -147,7 +148,13 @@ impl Builder {
     /// and the pools, every sender holding [`GENESIS_UNITS`] of the token and of both pool
     /// assets.
     pub fn genesis(&self) -> Genesis {
-        let mut genesis = Genesis::dev(ChainConfig::default(), 0, L1Origin::default());
+        let mut genesis = Genesis::dev_with_fees(
+            ChainConfig::default(),
+            0,
+            L1Origin::default(),
+            test_l1_attributes(),
+            FeeVaultConfig::dev(),
+        );
         let balance = U256::from(10u128.pow(24));
         for key in &self.keys {
             genesis.alloc.entry(key.address()).or_insert(GenesisAccount { balance, ..Default::default() });
@@ -251,7 +258,7 @@ impl Builder {
         }
     }
 
-    /// Recipient `index`: a sender, a precompile, the fee recipient, a pool or a fresh address.
+    /// Recipient `index`: a sender, a precompile, a fee vault, a pool or a fresh address.
     fn recipient(&self, index: usize) -> Address {
         let precompiles = SENDERS + PRECOMPILES.len();
         match index {
@@ -259,6 +266,8 @@ impl Builder {
             index if index < precompiles => Address::left_padding_from(&PRECOMPILES[index - SENDERS].to_be_bytes()),
             index if index == precompiles => FEE_RECIPIENT,
             index if index == precompiles + 1 => pool(0),
+            index if index == RECIPIENTS - 2 => BASE_FEE_VAULT,
+            index if index == RECIPIENTS - 1 => L1_FEE_VAULT,
             index => Address::with_last_byte(0xA0 + index as u8),
         }
     }
@@ -341,8 +350,14 @@ impl StateReader for PanicsOnAccount<'_> {
     }
 }
 
-/// Attributes of the block after `parent` in tests: one second later, the default L1 origin,
-/// the EIP-1559 base fee and the chain's gas limit.
+/// The L1 attributes of test blocks: L1 fees high enough that every transaction pays an L1
+/// data fee, the default scalars.
+pub fn test_l1_attributes() -> L1Attributes {
+    L1Attributes { timestamp: 0, base_fee: 20_000_000_000, blob_base_fee: 1_000_000_000, system: Default::default() }
+}
+
+/// Attributes of the block after `parent` in tests: one second later, the default L1 origin
+/// with [`test_l1_attributes`], the EIP-1559 base fee and the chain's gas limit.
 pub fn next_attributes(parent: &SealedBlock, config: &ChainConfig, fee_recipient: Address) -> BlockAttributes {
     let header = &parent.header;
     BlockAttributes {
@@ -350,6 +365,7 @@ pub fn next_attributes(parent: &SealedBlock, config: &ChainConfig, fee_recipient
         parent_hash: parent.hash,
         timestamp: header.timestamp + 1,
         l1_origin: L1Origin::default(),
+        l1: test_l1_attributes(),
         fee_recipient,
         base_fee: config.next_base_fee(header.gas_used, header.gas_limit, header.base_fee_per_gas.unwrap_or_default()),
         gas_limit: config.block_gas_limit,

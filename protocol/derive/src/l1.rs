@@ -11,7 +11,7 @@ use alloy::{
 };
 use alloy_primitives::{Address, B256, Bytes};
 use rollup_batch::blobs_to_frame;
-use rollup_core::deposit::TxDeposit;
+use rollup_core::{deposit::TxDeposit, fees::blob_base_fee};
 use rollup_l1::{BatchInbox, DepositError, deposits_from_logs};
 
 /// Identity and time of an L1 block.
@@ -25,6 +25,10 @@ pub struct L1BlockRef {
     pub parent_hash: B256,
     /// Timestamp in seconds.
     pub timestamp: u64,
+    /// Base fee, in wei.
+    pub base_fee: u128,
+    /// Blob base fee, in wei.
+    pub blob_base_fee: u128,
 }
 
 /// Batch data posted in one L1 transaction.
@@ -103,6 +107,8 @@ impl<P: Provider + Clone> L1Reader<P> {
             hash: block.header.hash,
             parent_hash: block.header.parent_hash,
             timestamp: block.header.timestamp,
+            base_fee: block.header.base_fee_per_gas.unwrap_or_default().into(),
+            blob_base_fee: blob_base_fee(block.header.excess_blob_gas.unwrap_or_default()),
         }))
     }
 

@@ -5,7 +5,11 @@
 use super::{ChannelBank, DropReason, Dropped, L1BlockData, L1BlockRef, ReadyBatch};
 use alloy::consensus::{Header, transaction::SignerRecoverable};
 use alloy_primitives::B256;
-use rollup_core::{BlockAttributes, ChainConfig, FEE_RECIPIENT, Genesis, L1Origin, L2Transaction, deposit::TxDeposit};
+use rollup_core::{
+    BlockAttributes, ChainConfig, FEE_RECIPIENT, Genesis, L1Origin, L2Transaction,
+    deposit::TxDeposit,
+    fees::{L1Attributes, SystemConfig},
+};
 use std::collections::{BTreeMap, VecDeque};
 
 /// L1 blocks a channel may take to complete (as OP's channel timeout, in L1 blocks).
@@ -76,12 +80,14 @@ pub struct DerivationConfig {
     pub chain: ChainConfig,
     /// The genesis block's L1 origin; derivation reads L1 from the block after it.
     pub genesis_origin: L1Origin,
+    /// The L1 fee configuration (the genesis one: the L1 `SystemConfig` is not followed yet).
+    pub system: SystemConfig,
 }
 
 impl DerivationConfig {
     /// The configuration of the chain with this genesis.
     pub fn new(genesis: &Genesis) -> Self {
-        Self { chain: genesis.config.clone(), genesis_origin: genesis.l1_origin }
+        Self { chain: genesis.config.clone(), genesis_origin: genesis.l1_origin, system: genesis.l1.system }
     }
 }
 
@@ -354,6 +360,12 @@ impl Derivation {
             parent_hash: parent.hash,
             timestamp,
             l1_origin: origin,
+            l1: L1Attributes {
+                timestamp: candidate.block.timestamp,
+                base_fee: candidate.block.base_fee,
+                blob_base_fee: candidate.block.blob_base_fee,
+                system: self.config.system,
+            },
             fee_recipient: FEE_RECIPIENT,
             base_fee: chain.next_base_fee(
                 parent.header.gas_used,

@@ -1,11 +1,12 @@
 //! Deterministic, idempotent deployment of the L1 contracts through the standard CREATE2
 //! deployer: the addresses follow from the settings, so a second run finds the first one.
 
-use super::{BatchInbox, DeployConfig, Deployment, OutputOracle, Portal};
+use super::{BatchInbox, DeployConfig, Deployment, OutputOracle, Portal, SystemConfig};
 use alloy::{
     network::TransactionBuilder, providers::Provider, rpc::types::TransactionRequest, sol_types::SolConstructor,
 };
 use alloy_primitives::{Address, B256, Bytes, address, keccak256};
+use rollup_core::fees::blob_base_fee;
 use tracing::info;
 
 /// The CREATE2 deployer ("deterministic deployment proxy") present on Anvil and most chains.
@@ -37,7 +38,7 @@ pub enum DeployError {
 }
 
 /// Creation code of every contract for `config`, in deployment order, with its address.
-fn plan(config: &DeployConfig) -> ([(&'static str, Bytes, Address); 3], B256) {
+fn plan(config: &DeployConfig) -> ([(&'static str, Bytes, Address); 4], B256) {
     let salt = keccak256(format!("rollup/l1/v1/{}", config.l2_chain_id));
     let with_args = |code: &Bytes, args: Vec<u8>| -> Bytes { [code.as_ref(), &args].concat().into() };
     let inbox = with_args(
@@ -59,11 +60,27 @@ fn plan(config: &DeployConfig) -> ([(&'static str, Bytes, Address); 3], B256) {
         &Portal::BYTECODE,
         Portal::constructorCall { initialOwner: config.owner, oracle_: oracle_address }.abi_encode(),
     );
+    let system_config = with_args(
+        &SystemConfig::BYTECODE,
+        SystemConfig::constructorCall {
+            initialOwner: config.owner,
+            batcherHash_: config.batcher.into_word(),
+            basefeeScalar_: config.base_fee_scalar,
+            blobbasefeeScalar_: config.blob_base_fee_scalar,
+        }
+        .abi_encode(),
+    );
     let entry = |name, code: Bytes| {
         let address = CREATE2_DEPLOYER.create2_from_code(salt, &code);
         (name, code, address)
     };
-    ([entry("BatchInbox", inbox), entry("OutputOracle", oracle), entry("Portal", portal)], salt)
+    let contracts = [
+        entry("BatchInbox", inbox),
+        entry("OutputOracle", oracle),
+        entry("Portal", portal),
+        entry("SystemConfig", system_config),
+    ];
+    (contracts, salt)
 }
 
 /// Deploys (or finds) the L1 contracts for `config`, sending from `deployer` (the provider's
@@ -94,10 +111,10 @@ pub async fn deploy<P: Provider>(
         }
         info!(name, %address, tx = %receipt.transaction_hash, "deployed");
     }
-    let last = contracts[2].2;
+    let last = contracts[3].2;
     let l1_start_block = first_block_with_code(provider, last).await?;
     let start = provider.get_block_by_number(l1_start_block.into()).await?.ok_or_else(|| DeployError::Failed {
-        name: "Portal",
+        name: "SystemConfig",
         reason: format!("L1 block {l1_start_block} disappeared"),
     })?;
     Ok(Deployment {
@@ -105,9 +122,13 @@ pub async fn deploy<P: Provider>(
         config: config.clone(),
         batch_inbox: contracts[0].2,
         output_oracle: contracts[1].2,
-        portal: last,
+        portal: contracts[2].2,
+        system_config: last,
         l1_start_block,
         l1_start_hash: start.header.hash,
+        l1_start_timestamp: start.header.timestamp,
+        l1_start_base_fee: start.header.base_fee_per_gas.unwrap_or_default().into(),
+        l1_start_blob_base_fee: blob_base_fee(start.header.excess_blob_gas.unwrap_or_default()),
     })
 }
 

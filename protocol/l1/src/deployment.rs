@@ -1,6 +1,10 @@
 //! What a deployment is configured with and what it produced (the file services read).
 
 use alloy_primitives::{Address, B256, U256};
+use rollup_core::{
+    ChainConfig, FeeVaultConfig, Genesis, L1Origin,
+    fees::{L1Attributes, SystemConfig},
+};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -21,6 +25,37 @@ pub struct DeployConfig {
     pub challenge_window: u64,
     /// Bond posted with every output proposal, in wei.
     pub bond: U256,
+    /// Initial weight of the L1 base fee in the L1 data fee (`SystemConfig`, 6 decimals).
+    #[serde(default = "default_base_fee_scalar")]
+    pub base_fee_scalar: u32,
+    /// Initial weight of the L1 blob base fee in the L1 data fee (`SystemConfig`, 6 decimals).
+    #[serde(default = "default_blob_base_fee_scalar")]
+    pub blob_base_fee_scalar: u32,
+}
+
+impl DeployConfig {
+    /// Dev settings: chain 42069, the zero address in every role (to be replaced), a 12-second
+    /// challenge window, no bond, the default fee scalars.
+    pub fn dev() -> Self {
+        Self {
+            l2_chain_id: ChainConfig::default().chain_id,
+            owner: Address::ZERO,
+            batcher: Address::ZERO,
+            proposer: Address::ZERO,
+            challenge_window: 12,
+            bond: U256::ZERO,
+            base_fee_scalar: default_base_fee_scalar(),
+            blob_base_fee_scalar: default_blob_base_fee_scalar(),
+        }
+    }
+}
+
+fn default_base_fee_scalar() -> u32 {
+    SystemConfig::DEFAULT_BASE_FEE_SCALAR
+}
+
+fn default_blob_base_fee_scalar() -> u32 {
+    SystemConfig::DEFAULT_BLOB_BASE_FEE_SCALAR
 }
 
 /// Addresses and metadata of deployed L1 contracts, written as JSON for the services.
@@ -37,13 +72,48 @@ pub struct Deployment {
     pub output_oracle: Address,
     /// Portal address.
     pub portal: Address,
+    /// SystemConfig address.
+    pub system_config: Address,
     /// First L1 block in which all contracts exist (derivation starts here).
     pub l1_start_block: u64,
     /// Hash of that block.
     pub l1_start_hash: B256,
+    /// Timestamp of that block.
+    pub l1_start_timestamp: u64,
+    /// Base fee of that block, in wei.
+    pub l1_start_base_fee: u128,
+    /// Blob base fee of that block, in wei.
+    pub l1_start_blob_base_fee: u128,
 }
 
 impl Deployment {
+    /// The L2 genesis's L1 origin: the start block.
+    pub fn l1_origin(&self) -> L1Origin {
+        L1Origin { number: self.l1_start_block, hash: self.l1_start_hash }
+    }
+
+    /// The L2 genesis's L1 attributes: the start block's timestamp and fees, and the fee
+    /// configuration `SystemConfig` was deployed with.
+    pub fn l1_attributes(&self) -> L1Attributes {
+        L1Attributes {
+            timestamp: self.l1_start_timestamp,
+            base_fee: self.l1_start_base_fee,
+            blob_base_fee: self.l1_start_blob_base_fee,
+            system: SystemConfig {
+                batcher: self.config.batcher,
+                base_fee_scalar: self.config.base_fee_scalar,
+                blob_base_fee_scalar: self.config.blob_base_fee_scalar,
+            },
+        }
+    }
+
+    /// The development genesis of the L2 these contracts serve, with chain parameters `chain`:
+    /// its origin is the start block, and the fee vaults pay out to the owner on L1.
+    pub fn dev_genesis(&self, chain: ChainConfig) -> Genesis {
+        let vaults = FeeVaultConfig { recipient: self.config.owner, ..FeeVaultConfig::dev() };
+        Genesis::dev_with_fees(chain, 0, self.l1_origin(), self.l1_attributes(), vaults)
+    }
+
     /// Reads a deployment file.
     pub fn read(path: &Path) -> std::io::Result<Self> {
         let text = std::fs::read_to_string(path)?;

@@ -30,6 +30,7 @@ macro_rules! binding {
 binding!(batch_inbox, BatchInbox, "src/artifacts/BatchInbox.json");
 binding!(output_oracle, OutputOracle, "src/artifacts/OutputOracle.json");
 binding!(portal, Portal, "src/artifacts/Portal.json");
+binding!(system_config, SystemConfig, "src/artifacts/SystemConfig.json");
 binding!(copy_steps, CopySteps, "src/artifacts/CopySteps.json");
 binding!(evm_stepper, EVMStepper, "src/artifacts/EVMStepper.json");
 binding!(keccak_steps, KeccakSteps, "src/artifacts/KeccakSteps.json");
@@ -40,6 +41,7 @@ binding!(world_tries, WorldTries, "src/artifacts/WorldTries.json");
 pub use batch_inbox::BatchInbox;
 pub use output_oracle::OutputOracle;
 pub use portal::Portal;
+pub use system_config::SystemConfig;
 
 /// The dispute game's one-step EVM stepper: `EVMStepper`, deployed with the contracts it calls
 /// (docs/dispute/stepper.md).

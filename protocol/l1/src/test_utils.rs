@@ -22,6 +22,7 @@ pub fn deploy_config() -> DeployConfig {
         proposer: OPERATOR,
         challenge_window: 12,
         bond: U256::from(BOND),
+        ..DeployConfig::dev()
     }
 }
 

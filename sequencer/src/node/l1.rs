@@ -16,7 +16,11 @@ use alloy::{
 };
 use alloy_primitives::{Address, B256};
 use parking_lot::Mutex;
-use rollup_core::{L1Origin, deposit::TxDeposit};
+use rollup_core::{
+    L1Origin,
+    deposit::TxDeposit,
+    fees::{L1Attributes, blob_base_fee},
+};
 use rollup_l1::{DepositError, portal_deposits};
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 use tokio::sync::watch;
@@ -53,6 +57,10 @@ pub(crate) struct L1Block {
     pub(crate) parent_hash: B256,
     /// Timestamp in seconds.
     pub(crate) timestamp: u64,
+    /// Base fee, in wei.
+    pub(crate) base_fee: u128,
+    /// Blob base fee, in wei.
+    pub(crate) blob_base_fee: u128,
     /// Portal deposits, in log order.
     pub(crate) deposits: Vec<TxDeposit>,
 }
@@ -71,6 +79,9 @@ pub(crate) struct OriginPlan {
     pub(crate) user_txs: bool,
     /// Whether the origin moved to the next L1 block.
     pub(crate) advanced: bool,
+    /// The origin's timestamp and fees as L1 attributes (with the default fee configuration),
+    /// when its block is cached.
+    pub(crate) l1: Option<L1Attributes>,
 }
 
 /// L1 blocks from the current origin on, as far as the watcher has fetched them.
@@ -151,16 +162,23 @@ impl L1Cache {
             .blocks
             .get(&(parent_origin.number + 1))
             .filter(|next| next.parent_hash == parent_origin.hash && next.timestamp <= timestamp);
-        let (origin, origin_timestamp, deposits, advanced) = match (next, current) {
+        let (origin, origin_block, deposits, advanced) = match (next, current) {
             (Some(next), _) => {
                 let deposits = if skip_deposits { Vec::new() } else { next.deposits.clone() };
-                (next.origin, Some(next.timestamp), deposits, true)
+                (next.origin, Some(next), deposits, true)
             }
-            (None, current) => (parent_origin, current.map(|block| block.timestamp), Vec::new(), false),
+            (None, current) => (parent_origin, current, Vec::new(), false),
         };
+        let origin_timestamp = origin_block.map(|block| block.timestamp);
         let timestamp = timestamp.max(origin_timestamp.unwrap_or_default());
         let user_txs = origin_timestamp.is_some_and(|origin| timestamp <= origin + max_drift);
-        OriginPlan { origin, timestamp, deposits, user_txs, advanced }
+        let l1 = origin_block.map(|block| L1Attributes {
+            timestamp: block.timestamp,
+            base_fee: block.base_fee,
+            blob_base_fee: block.blob_base_fee,
+            system: Default::default(),
+        });
+        OriginPlan { origin, timestamp, deposits, user_txs, advanced, l1 }
     }
 }
 
@@ -243,6 +261,8 @@ fn l1_block(header: &alloy::rpc::types::Header, deposits: Vec<TxDeposit>) -> L1B
         origin: L1Origin { number: header.number, hash: header.hash },
         parent_hash: header.parent_hash,
         timestamp: header.timestamp,
+        base_fee: header.base_fee_per_gas.unwrap_or_default().into(),
+        blob_base_fee: blob_base_fee(header.excess_blob_gas.unwrap_or_default()),
         deposits,
     }
 }
@@ -256,6 +276,8 @@ mod tests {
             origin: L1Origin { number, hash: B256::with_last_byte(number as u8) },
             parent_hash: B256::with_last_byte(number.wrapping_sub(1) as u8),
             timestamp,
+            base_fee: 7,
+            blob_base_fee: 1,
             deposits: (0..deposits).map(|i| TxDeposit { mint: i as u128, ..Default::default() }).collect(),
         }
     }

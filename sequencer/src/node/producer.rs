@@ -3,7 +3,10 @@
 use super::HeadReader as _;
 use super::{Chain, Head, l1::OriginPlan};
 use alloy_primitives::B256;
-use rollup_core::{BlockAttributes, ExecutionError, FEE_RECIPIENT, L2Transaction, SealedBlock, apply_block};
+use rollup_core::{
+    BlockAttributes, ExecutionError, FEE_RECIPIENT, L2Transaction, SealedBlock, apply_block,
+    fees::{L1_ATTRIBUTES_GAS, L1Attributes, L1BlockValues},
+};
 use std::{
     sync::Arc,
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
@@ -55,18 +58,25 @@ impl BlockProducer {
         let mut state = chain.state.write().await;
         let parent = state.head.header.clone();
         let plan = self.plan(&state.head);
+        // The fee configuration stays the parent's (the L1 `SystemConfig` is not followed yet),
+        // and so do the origin's fees while its block is not cached (the origin is the parent's).
+        let parent_l1 = L1BlockValues::read(&state.world).l1;
+        let l1 = plan.l1.map_or(parent_l1, |l1| L1Attributes { system: parent_l1.system, ..l1 });
         let attrs = BlockAttributes {
             number: parent.number + 1,
             parent_hash: state.head.hash,
             timestamp: plan.timestamp,
             l1_origin: plan.origin,
+            l1,
             fee_recipient: FEE_RECIPIENT,
             base_fee: chain.next_base_fee(&parent),
             gas_limit: chain.genesis.config.block_gas_limit,
         };
         let mut candidates = if plan.user_txs {
-            // Deposits come first and may use up to their gas limits.
-            let deposit_gas: u64 = plan.deposits.iter().map(|deposit| deposit.gas_limit).sum();
+            // Deposits come first (the L1 attributes deposit before them) and may use up to their
+            // gas limits.
+            let deposit_gas: u64 =
+                L1_ATTRIBUTES_GAS + plan.deposits.iter().map(|deposit| deposit.gas_limit).sum::<u64>();
             chain.pool.lock().best(&state.world, attrs.base_fee, attrs.gas_limit.saturating_sub(deposit_gas))
         } else {
             Vec::new()
@@ -113,13 +123,15 @@ impl BlockProducer {
         let metrics = &chain.metrics;
         metrics.head.set(block.header.number as i64);
         metrics.l1_origin.set(attrs.l1_origin.number as i64);
-        metrics.deposits_included.inc_by(block.deposits.len() as u64);
+        // Deposits from L1, after the block's L1 attributes deposit.
+        let l1_deposits = block.deposits.len().saturating_sub(1);
+        metrics.deposits_included.inc_by(l1_deposits as u64);
         metrics.txs_included.inc_by(block.transactions.len() as u64);
         metrics.gas_used.inc_by(block.header.gas_used);
         metrics.block_txs.observe(block.transactions.len() as f64);
         metrics.block_build_seconds.observe(started.elapsed().as_secs_f64());
-        if !block.transactions.is_empty() || !block.deposits.is_empty() {
-            info!(number = block.header.number, deposits = block.deposits.len(), txs = block.transactions.len(), gas = block.header.gas_used, hash = %block.hash, "sealed block");
+        if !block.transactions.is_empty() || l1_deposits > 0 {
+            info!(number = block.header.number, deposits = l1_deposits, txs = block.transactions.len(), gas = block.header.gas_used, hash = %block.hash, "sealed block");
         }
         let block = Arc::new(block);
         let _ = chain.blocks.send(block.clone());
@@ -146,6 +158,7 @@ impl BlockProducer {
                 deposits: Vec::new(),
                 user_txs: true,
                 advanced: false,
+                l1: None,
             },
         }
     }

@@ -3,7 +3,9 @@
 
 use alloy::consensus::transaction::Recovered;
 use alloy_primitives::B256;
-use rollup_core::{BlockAttributes, BlockExecutor, ExecutionError, L1Origin, apply_block, deposit::L2Envelope};
+use rollup_core::{
+    BlockAttributes, BlockExecutor, ExecutionError, L1Origin, apply_block, deposit::L2Envelope, fees::L1BlockValues,
+};
 use storage::{Store, StoreError};
 
 /// Why a replay failed.
@@ -52,11 +54,15 @@ pub async fn replay_chain(store: &Store, executor: &dyn BlockExecutor) -> Result
                 L2Envelope::BuiltIn(tx) => txs.push(Recovered::new_unchecked(tx, stored.sender)),
             }
         }
+        let (l1, deposits) = L1BlockValues::split_deposits(deposits).ok_or_else(|| {
+            StoreError::Corrupt(format!("block {number} does not open with its L1 attributes deposit"))
+        })?;
         let attrs = BlockAttributes {
             number,
             parent_hash: parent.hash,
             timestamp: header.timestamp,
             l1_origin: origin,
+            l1: l1.l1,
             fee_recipient: header.beneficiary,
             base_fee: header.base_fee_per_gas.unwrap_or_default(),
             gas_limit: header.gas_limit,

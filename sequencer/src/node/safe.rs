@@ -1,12 +1,13 @@
 //! The safe and finalized heads: the sequencer runs derivation on L1 (the same pipeline as the
 //! verifier) and, instead of executing each derived block, checks that it is the block it
-//! sealed: same parent, timestamp, L1 origin and transactions (deposits first). Execution is
-//! deterministic, so equal inputs mean an equal block. The safe head is the last block that
-//! matched; the finalized head is the safe head as of L1's finalized block.
+//! sealed: same parent, timestamp, L1 origin, L1 attributes and transactions (deposits first).
+//! Execution is deterministic, so equal inputs mean an equal block. The safe head is the last
+//! block that matched; the finalized head is the safe head as of L1's finalized block.
 
 use super::{Chain, L1Follow};
 use alloy::{providers::ProviderBuilder, transports::http::reqwest::Url};
 use alloy_primitives::B256;
+use rollup_core::{deposit::L2Envelope, fees::L1BlockValues};
 use rollup_derive::{DerivationConfig, DerivedBlock, Deriver, L1Reader, L2Chain, L2Head};
 use std::sync::{Arc, atomic::Ordering};
 use storage::{Store, StoreError};
@@ -39,17 +40,27 @@ impl L2Chain for SealedChain {
             return Ok(Err(format!("the sequencer has not sealed block {number}")));
         };
         let origin = self.store.l1_origin(number).await?;
-        let sealed: Vec<B256> = self.store.block_transactions(number).await?.iter().map(|tx| tx.hash).collect();
+        let mut sealed = self.store.block_transactions(number).await?.into_iter();
+        // The L1 attributes deposit opens the block; its sequence number follows from the
+        // parent (already checked), the rest must be what derivation read from L1.
+        let attributes = sealed.next().and_then(|first| match first.tx {
+            L2Envelope::Other(deposit) => L1BlockValues::from_calldata(&deposit.input),
+            L2Envelope::BuiltIn(_) => None,
+        });
+        let sealed: Vec<B256> = sealed.map(|tx| tx.hash).collect();
         let derived: Vec<B256> = block
             .deposits
             .iter()
             .map(|deposit| deposit.tx_hash())
             .chain(block.transactions.iter().map(|tx| *tx.inner().tx_hash()))
             .collect();
+        let attributes_differ =
+            attributes.is_none_or(|values| values.origin != attrs.l1_origin || values.l1 != attrs.l1);
         let differs = [
             (header.parent_hash != attrs.parent_hash, "parent"),
             (header.timestamp != attrs.timestamp, "timestamp"),
             (origin != Some(attrs.l1_origin), "L1 origin"),
+            (attributes_differ, "L1 attributes"),
             (sealed != derived, "transactions"),
         ];
         if let Some((_, what)) = differs.iter().find(|(differs, _)| *differs) {

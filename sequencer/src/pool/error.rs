@@ -74,8 +74,8 @@ pub enum PoolError {
         /// Nonce of the transaction.
         got: u64,
     },
-    /// Balance cannot pay gas * fee cap + value.
-    #[error("insufficient funds for gas * price + value: have {have} want {want}")]
+    /// Balance cannot pay gas * fee cap + value + the L1 data fee.
+    #[error("insufficient funds for gas * price + value + l1 fee: have {have} want {want}")]
     InsufficientFunds {
         /// Balance of the sender.
         have: U256,

@@ -9,7 +9,10 @@ pub use validate::decode_transaction;
 
 use alloy::consensus::Transaction as _;
 use alloy_primitives::{Address, B256, Bytes, U256};
-use rollup_core::{L2Transaction, StateReader};
+use rollup_core::{
+    L2Transaction, StateReader,
+    fees::{L1BlockValues, transaction_l1_cost},
+};
 use std::{
     cmp::Reverse,
     collections::{BTreeMap, BinaryHeap, HashMap},
@@ -98,7 +101,8 @@ impl Mempool {
     }
 
     /// Validates `tx` against `state` (the latest state) and the next block's `base_fee`, then
-    /// adds it. A nonce gap is accepted and held back until the gap fills.
+    /// adds it. The sender must afford the L1 data fee at `state`'s L1 attributes too. A nonce
+    /// gap is accepted and held back until the gap fills.
     pub fn add(&mut self, tx: PooledTx, state: &dyn StateReader, base_fee: u64) -> Result<Added, PoolError> {
         let sender = tx.sender();
         let account = state.account(sender).unwrap_or_default();
@@ -110,7 +114,8 @@ impl Mempool {
         if fee_cap < u128::from(base_fee) {
             return Err(PoolError::FeeCapBelowBaseFee { fee_cap, base_fee });
         }
-        let cost = U256::from(tx.tx.inner().gas_limit()) * U256::from(fee_cap) + tx.tx.inner().value();
+        let l1_fee = transaction_l1_cost(tx.tx.inner(), &L1BlockValues::read(state).l1).fee;
+        let cost = U256::from(tx.tx.inner().gas_limit()) * U256::from(fee_cap) + tx.tx.inner().value() + l1_fee;
         if cost > account.balance {
             return Err(PoolError::InsufficientFunds { have: account.balance, want: cost });
         }

@@ -69,13 +69,15 @@ fn call_error(err: CallError) -> jsonrpsee::types::ErrorObjectOwned {
     }
 }
 
-/// Simulation environment: the head block's own attributes, as geth uses for `latest`.
+/// Simulation environment: the head block's own attributes, as geth uses for `latest` (without
+/// its L1 attributes: a simulated call pays no L1 data fee).
 fn head_attributes(header: &alloy::consensus::Header) -> BlockAttributes {
     BlockAttributes {
         number: header.number,
         parent_hash: header.parent_hash,
         timestamp: header.timestamp,
         l1_origin: rollup_core::L1Origin { number: 0, hash: header.mix_hash },
+        l1: Default::default(),
         fee_recipient: header.beneficiary,
         base_fee: header.base_fee_per_gas.unwrap_or_default(),
         gas_limit: header.gas_limit,

@@ -5,7 +5,8 @@ use super::{
     EthRpc,
     api::{EthApiServer, NetApiServer, RollupApiServer},
     convert::{
-        BlockContext, DepositNonces, RpcBlock, RpcReceipt, RpcTransaction, rpc_block, rpc_receipt, rpc_transaction,
+        BlockContext, RpcBlock, RpcReceipt, RpcTransaction, block_l1_attributes, rpc_block, rpc_receipt,
+        rpc_transaction,
     },
     error::{INVALID_INPUT, internal, rpc_error, unknown_block},
 };
@@ -25,8 +26,6 @@ use jsonrpsee::{
 };
 use rollup_core::deposit::L2Envelope;
 use serde_json::json;
-use std::collections::HashMap;
-use storage::StoredTx;
 
 #[async_trait]
 impl EthApiServer for EthRpc {
@@ -81,8 +80,7 @@ impl EthApiServer for EthRpc {
     async fn transaction_by_hash(&self, hash: B256) -> RpcResult<Option<RpcTransaction>> {
         if let Some(stored) = self.chain.transaction(hash).await? {
             let (block_hash, header) = self.chain.header(stored.block_number).await?.ok_or_else(unknown_block)?;
-            let nonces = self.deposit_nonces_of(&stored).await?;
-            return Ok(Some(rpc_transaction(&stored, BlockContext::new(block_hash, &header), &nonces)));
+            return Ok(Some(rpc_transaction(&stored, BlockContext::new(block_hash, &header))));
         }
         let pooled = self.chain.pool().get(&hash);
         Ok(pooled.map(|pooled| {
@@ -116,7 +114,14 @@ impl EthApiServer for EthRpc {
     async fn transaction_receipt(&self, hash: B256) -> RpcResult<Option<RpcReceipt>> {
         let Some(stored) = self.chain.transaction(hash).await? else { return Ok(None) };
         let (block_hash, header) = self.chain.header(stored.block_number).await?.ok_or_else(unknown_block)?;
-        Ok(Some(rpc_receipt(&stored, BlockContext::new(block_hash, &header))))
+        let l1 = match stored.tx {
+            L2Envelope::BuiltIn(_) => {
+                let first = self.chain.transaction_at(stored.block_number, 0).await?;
+                first.as_ref().and_then(block_l1_attributes)
+            }
+            L2Envelope::Other(_) => None,
+        };
+        Ok(Some(rpc_receipt(&stored, BlockContext::new(block_hash, &header), l1.as_ref())))
     }
 
     async fn block_by_number(&self, block: BlockNumberOrTag, full: bool) -> RpcResult<Option<RpcBlock>> {
@@ -143,7 +148,8 @@ impl EthApiServer for EthRpc {
         let Some((hash, header)) = self.chain.header(number).await? else { return Ok(None) };
         let context = BlockContext::new(hash, &header);
         let txs = self.chain.block_transactions(number).await?;
-        Ok(Some(txs.iter().map(|tx| rpc_receipt(tx, context)).collect()))
+        let l1 = txs.first().and_then(block_l1_attributes);
+        Ok(Some(txs.iter().map(|tx| rpc_receipt(tx, context, l1.as_ref())).collect()))
     }
 
     async fn logs(&self, filter: Filter) -> RpcResult<Vec<Log>> {
@@ -220,45 +226,13 @@ impl EthRpc {
     async fn block(&self, number: u64, full: bool) -> RpcResult<Option<RpcBlock>> {
         let Some((hash, header)) = self.chain.header(number).await? else { return Ok(None) };
         let txs = self.chain.block_transactions(number).await?;
-        let nonces = if full { self.deposit_nonces(number, &txs).await? } else { DepositNonces::new() };
-        Ok(Some(rpc_block(hash, header, &txs, full, &nonces)))
+        Ok(Some(rpc_block(hash, header, &txs, full)))
     }
 
     async fn transaction_at(&self, number: u64, index: u64) -> RpcResult<Option<RpcTransaction>> {
         let Some(stored) = self.chain.transaction_at(number, index).await? else { return Ok(None) };
         let (hash, header) = self.chain.header(number).await?.ok_or_else(unknown_block)?;
-        let nonces = self.deposit_nonces_of(&stored).await?;
-        Ok(Some(rpc_transaction(&stored, BlockContext::new(hash, &header), &nonces)))
-    }
-
-    /// The nonce `from` had when each deposit of block `number` (whose transactions are `txs`)
-    /// ran: its nonce after the previous block, plus one per earlier deposit from it.
-    async fn deposit_nonces(&self, number: u64, txs: &[StoredTx]) -> RpcResult<DepositNonces> {
-        let mut next: HashMap<Address, u64> = HashMap::new();
-        let mut nonces = DepositNonces::new();
-        // Deposits open the block.
-        for stored in txs {
-            let L2Envelope::Other(deposit) = &stored.tx else { break };
-            let nonce = match next.get(&deposit.from) {
-                Some(nonce) => *nonce,
-                None => {
-                    let before = self.chain.account_at(deposit.from, number.saturating_sub(1)).await?;
-                    before.map(|account| account.nonce).unwrap_or_default()
-                }
-            };
-            nonces.insert(stored.hash, nonce);
-            next.insert(deposit.from, nonce + 1);
-        }
-        Ok(nonces)
-    }
-
-    /// [`Self::deposit_nonces`] of the block of `stored`, if it is a deposit.
-    async fn deposit_nonces_of(&self, stored: &StoredTx) -> RpcResult<DepositNonces> {
-        if !matches!(stored.tx, L2Envelope::Other(_)) {
-            return Ok(DepositNonces::new());
-        }
-        let txs = self.chain.block_transactions(stored.block_number).await?;
-        self.deposit_nonces(stored.block_number, &txs).await
+        Ok(Some(rpc_transaction(&stored, BlockContext::new(hash, &header))))
     }
 }
 

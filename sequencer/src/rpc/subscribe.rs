@@ -56,7 +56,7 @@ fn matching_logs(block: &Arc<SealedBlock>, filter: &Filter) -> Vec<Log> {
     let mut out = Vec::new();
     let hashes = block.deposits.iter().map(|deposit| deposit.tx_hash());
     let hashes = hashes.chain(block.transactions.iter().map(|tx| *tx.inner().tx_hash()));
-    let logs = block.deposit_receipts.iter().map(|receipt| receipt.0.receipt.logs.as_slice());
+    let logs = block.deposit_receipts.iter().map(|receipt| receipt.inner.receipt.logs.as_slice());
     let logs = logs.chain(block.receipts.iter().map(alloy::consensus::TxReceipt::logs));
     for (tx_index, (hash, logs)) in hashes.zip(logs).enumerate() {
         for log in logs {

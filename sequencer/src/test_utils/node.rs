@@ -16,7 +16,7 @@ use test_support::{Backend, PostgresServer};
 pub struct TestNode {
     handle: Option<SequencerHandle>,
     /// How the node follows L1, if it does (kept for restarts).
-    l1: Option<(L1Follow, L1Origin)>,
+    l1: Option<(L1Follow, Genesis)>,
     /// Database URL (to reopen it after a restart).
     pub database_url: String,
     _dir: tempfile::TempDir,
@@ -59,8 +59,7 @@ impl TestNode {
             poll_interval: Duration::from_millis(100),
             skip_deposits,
         };
-        let origin = L1Origin { number: deployment.l1_start_block, hash: deployment.l1_start_hash };
-        let l1 = Some((follow, origin));
+        let l1 = Some((follow, deployment.dev_genesis(ChainConfig::default())));
         let handle = Self::launch(Self::following_config(&database_url, PoolConfig::default(), &l1)).await;
         Self { handle: Some(handle), l1, database_url, _dir: dir, _postgres: None }
     }
@@ -78,11 +77,11 @@ impl TestNode {
         }
     }
 
-    /// [`Self::config`], following L1 from `origin` when `l1` is given.
-    fn following_config(database_url: &str, pool: PoolConfig, l1: &Option<(L1Follow, L1Origin)>) -> NodeConfig {
+    /// [`Self::config`], following L1 from `genesis` when `l1` is given.
+    fn following_config(database_url: &str, pool: PoolConfig, l1: &Option<(L1Follow, Genesis)>) -> NodeConfig {
         let mut config = Self::config(database_url, pool);
-        if let Some((follow, origin)) = l1 {
-            config.genesis.l1_origin = *origin;
+        if let Some((follow, genesis)) = l1 {
+            config.genesis = genesis.clone();
             config.l1 = Some(follow.clone());
         }
         config

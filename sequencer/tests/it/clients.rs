@@ -3,7 +3,7 @@
 
 use crate::common::dev_key;
 use alloy::{
-    network::{EthereumWallet, TransactionBuilder},
+    network::{AnyNetwork, EthereumWallet, TransactionBuilder},
     providers::{Provider, ProviderBuilder},
     rpc::types::{BlockNumberOrTag, Filter, TransactionRequest},
     sol,
@@ -85,11 +85,16 @@ async fn alloy_client(backend: Backend) {
 
     // Blocks and receipts by block agree with the transaction receipt.
     let number = receipt.block_number.unwrap();
-    let block = provider.get_block_by_number(number.into()).full().await.unwrap().expect("block exists");
+    // Every block opens with its L1 attributes deposit (type 0x7e), as on OP Stack chains: full
+    // blocks need alloy's `AnyNetwork` (or op-alloy's network), as they do there.
+    let any = ProviderBuilder::new().network::<AnyNetwork>().connect_http(node.url().parse().unwrap());
+    let block = any.get_block_by_number(number.into()).full().await.unwrap().expect("block exists");
     assert_eq!(block.header.hash, receipt.block_hash.unwrap());
-    assert_eq!(block.transactions.len(), 1);
-    let receipts = provider.get_block_receipts(number.into()).await.unwrap().expect("receipts");
-    assert_eq!(receipts[0].transaction_hash, receipt.transaction_hash);
+    assert_eq!(block.transactions.len(), 2);
+    let hashes = provider.get_block_by_number(number.into()).await.unwrap().expect("block exists");
+    assert_eq!(hashes.transactions.hashes().nth(1), Some(receipt.transaction_hash));
+    let receipts = any.get_block_receipts(number.into()).await.unwrap().expect("receipts");
+    assert_eq!(receipts[1].transaction_hash, receipt.transaction_hash);
     let tx = provider.get_transaction_by_hash(receipt.transaction_hash).await.unwrap().expect("tx");
     assert_eq!(tx.block_number, Some(number));
 

@@ -13,7 +13,10 @@ use alloy::{
     sol_types::SolEvent,
 };
 use alloy_primitives::{Address, B256, Bytes, U256, utils::parse_ether};
-use rollup_core::deposit::TxDeposit;
+use rollup_core::{
+    deposit::TxDeposit,
+    fees::{DEPOSITOR_ACCOUNT, L1_BLOCK_ADDRESS},
+};
 use rollup_l1::{
     Deployment, Portal, deposit_from_log,
     test_utils::{deploy_config, deploy_rollup},
@@ -131,14 +134,23 @@ async fn deposits_are_included_as_deposit_transactions() {
     assert_eq!(receipt["type"], "0x7e");
     assert_eq!(receipt["status"], "0x1");
     assert_eq!(l2_balance(&url, recipient).await, amount);
-    // The deposit opens its block, in full and hash-only views and in the block's receipts.
+    assert_eq!(
+        (receipt["depositNonce"].clone(), receipt["depositReceiptVersion"].clone()),
+        (json!("0x0"), json!("0x1"))
+    );
+    assert!(receipt.get("l1Fee").is_none(), "deposits pay no L1 fee");
+    // The deposit follows its block's L1 attributes deposit (docs/fees.md), in full and
+    // hash-only views and in the block's receipts.
     let block = rpc_ok(&url, "eth_getBlockByNumber", json!([tx["blockNumber"], true])).await;
-    assert_eq!(tx["transactionIndex"], "0x0");
-    assert_eq!(block["transactions"][0]["type"], "0x7e");
+    assert_eq!(tx["transactionIndex"], "0x1");
+    let attributes = &block["transactions"][0];
+    assert_eq!((attributes["type"].clone(), attributes["to"].clone()), (json!("0x7e"), json!(L1_BLOCK_ADDRESS)));
+    assert_eq!(attributes["from"], json!(DEPOSITOR_ACCOUNT));
+    assert_eq!(block["transactions"][1]["type"], "0x7e");
     let block = rpc_ok(&url, "eth_getBlockByHash", json!([tx["blockHash"], false])).await;
-    assert_eq!(block["transactions"][0], json!(deposit.tx_hash()));
+    assert_eq!(block["transactions"][1], json!(deposit.tx_hash()));
     let receipts = rpc_ok(&url, "eth_getBlockReceipts", json!([tx["blockNumber"]])).await;
-    assert_eq!(receipts[0]["type"], "0x7e");
+    assert_eq!(receipts[1]["type"], "0x7e");
 
     // Plain ETH sent to the Portal: minted to the sender itself, and no fee is charged.
     let sender = dev_key(6);
@@ -182,8 +194,12 @@ async fn an_unreachable_l1_leaves_the_origin_in_place() {
         batch_inbox: Address::repeat_byte(1),
         output_oracle: Address::repeat_byte(2),
         portal: Address::repeat_byte(3),
+        system_config: Address::repeat_byte(4),
         l1_start_block: 7,
         l1_start_hash: B256::repeat_byte(7),
+        l1_start_timestamp: 70,
+        l1_start_base_fee: 1_000_000_000,
+        l1_start_blob_base_fee: 1,
     };
     let node = TestNode::start_following("http://127.0.0.1:9", &deployment, false).await;
     let url = node.url();
