@@ -58,7 +58,8 @@ pub async fn replay_output(
     let (claimed_root, l2_block) = claim(index).await?;
 
     // Derive from L1 up to the disputed block, keeping every block's inputs.
-    let reader = L1Reader::new(l1.clone(), config.deployment.batch_inbox, config.deployment.portal);
+    let deployment = &config.deployment;
+    let reader = L1Reader::new(l1.clone(), deployment.batch_inbox, deployment.portal, deployment.system_config);
     let chain = ExecutingChain::recording(config.genesis.clone(), config.executor.clone());
     let mut deriver = Deriver::new(reader, DerivationConfig::new(&config.genesis), chain).await?;
     while deriver.chain().head().number() < l2_block {

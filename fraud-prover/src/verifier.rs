@@ -76,7 +76,8 @@ impl Verifier {
         let url = config.l1_rpc_url.parse().map_err(|err| VerifierError::Invalid(format!("L1 RPC URL: {err}")))?;
         let provider = ProviderBuilder::new().connect_http(url).erased();
         let deployment = &config.deployment;
-        let reader = L1Reader::new(provider.clone(), deployment.batch_inbox, deployment.portal);
+        let reader =
+            L1Reader::new(provider.clone(), deployment.batch_inbox, deployment.portal, deployment.system_config);
         let chain = ExecutingChain::new(config.genesis.clone(), config.executor.clone());
         let deriver = Deriver::new(reader, DerivationConfig::new(&config.genesis), chain).await?;
         let oracle = OutputOracle::new(deployment.output_oracle, provider);

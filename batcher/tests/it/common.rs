@@ -98,7 +98,9 @@ impl Rollup {
     /// derivation's L1 reader).
     pub(crate) async fn l1_frames(&self) -> Vec<Frame> {
         let provider = self.l1_provider();
-        let reader = L1Reader::new(provider.clone(), self.deployment.batch_inbox, self.deployment.portal);
+        let deployment = &self.deployment;
+        let reader =
+            L1Reader::new(provider.clone(), deployment.batch_inbox, deployment.portal, deployment.system_config);
         let head = provider.get_block_number().await.unwrap();
         let mut frames = Vec::new();
         for number in 0..=head {

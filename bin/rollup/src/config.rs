@@ -133,6 +133,7 @@ impl SequencerArgs {
                     rpc_url,
                     portal: deployment.portal,
                     batch_inbox: deployment.batch_inbox,
+                    system_config: deployment.system_config,
                     output_oracle: deployment.output_oracle,
                     confirmations: args.l1_confirmations.unwrap_or(2),
                     poll_interval: Duration::from_millis(args.l1_poll_interval_ms.unwrap_or(1000)),

@@ -5,6 +5,7 @@ use alloy::{network::EthereumWallet, providers::ProviderBuilder};
 use alloy_primitives::{Address, U256};
 use anyhow::Context as _;
 use clap::Args;
+use rollup_core::fees::SystemConfig;
 use rollup_l1::{DeployConfig, deploy};
 use std::path::PathBuf;
 
@@ -34,6 +35,13 @@ pub(crate) struct DeployArgs {
     /// Bond of each output proposal, in wei [default: 0.1 ETH].
     #[arg(long, env = "ROLLUP_OUTPUT_BOND", default_value = "100000000000000000")]
     bond: U256,
+    /// Initial weight of the L1 base fee in the L1 data fee, 6 decimals (`SystemConfig`; its
+    /// owner may change it later).
+    #[arg(long, env = "ROLLUP_BASE_FEE_SCALAR", default_value_t = SystemConfig::DEFAULT_BASE_FEE_SCALAR)]
+    base_fee_scalar: u32,
+    /// Initial weight of the L1 blob base fee in the L1 data fee, 6 decimals.
+    #[arg(long, env = "ROLLUP_BLOB_BASE_FEE_SCALAR", default_value_t = SystemConfig::DEFAULT_BLOB_BASE_FEE_SCALAR)]
+    blob_base_fee_scalar: u32,
     /// Where to write the deployment file that the services read.
     #[arg(long, env = "ROLLUP_DEPLOYMENT", default_value = ".devnet/deployment.json")]
     out: PathBuf,
@@ -52,7 +60,8 @@ pub(crate) async fn run(args: DeployArgs) -> anyhow::Result<()> {
         proposer: args.proposer.unwrap_or(deployer),
         challenge_window: args.challenge_window,
         bond: args.bond,
-        ..DeployConfig::dev()
+        base_fee_scalar: args.base_fee_scalar,
+        blob_base_fee_scalar: args.blob_base_fee_scalar,
     };
     let deployment = deploy(&provider, deployer, &config)
         .await
@@ -64,6 +73,7 @@ pub(crate) async fn run(args: DeployArgs) -> anyhow::Result<()> {
     println!("BatchInbox:   {}", deployment.batch_inbox);
     println!("OutputOracle: {}", deployment.output_oracle);
     println!("Portal:       {}", deployment.portal);
+    println!("SystemConfig: {}", deployment.system_config);
     println!("L1 start:     block {} ({})", deployment.l1_start_block, deployment.l1_start_hash);
     println!("Deployment written to {}", args.out.display());
     Ok(())

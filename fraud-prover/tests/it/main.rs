@@ -4,5 +4,6 @@
 mod common;
 mod deposits;
 mod faulty;
+mod fees;
 mod garbage;
 mod honest;

@@ -12,7 +12,7 @@ use alloy::{
 use alloy_primitives::{Address, B256, Bytes};
 use rollup_batch::blobs_to_frame;
 use rollup_core::{deposit::TxDeposit, fees::blob_base_fee};
-use rollup_l1::{BatchInbox, DepositError, deposits_from_logs};
+use rollup_l1::{BatchInbox, DepositError, SystemConfigUpdate, config_updates_from_logs, deposits_from_logs};
 
 /// Identity and time of an L1 block.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -49,6 +49,8 @@ pub struct L1BlockData {
     pub deposits: Vec<TxDeposit>,
     /// Batch data posted to the inbox, in log order.
     pub posted: Vec<PostedData>,
+    /// Changes to the L1 fee configuration made by the SystemConfig, in log order.
+    pub config_updates: Vec<SystemConfigUpdate>,
 }
 
 /// Why L1 could not be read. Always transient from derivation's point of view: it retries.
@@ -91,12 +93,14 @@ pub struct L1Reader<P> {
     provider: P,
     inbox: Address,
     portal: Address,
+    system_config: Address,
 }
 
 impl<P: Provider + Clone> L1Reader<P> {
-    /// A reader of the rollup whose inbox and portal are at the given addresses.
-    pub fn new(provider: P, inbox: Address, portal: Address) -> Self {
-        Self { provider, inbox, portal }
+    /// A reader of the rollup whose inbox, portal and system config are at the given
+    /// addresses.
+    pub fn new(provider: P, inbox: Address, portal: Address, system_config: Address) -> Self {
+        Self { provider, inbox, portal, system_config }
     }
 
     /// The block with the given number or tag, if it exists.
@@ -115,10 +119,11 @@ impl<P: Provider + Clone> L1Reader<P> {
     /// Header, deposits and batch data of L1 block `number`, or `None` past the head.
     pub async fn block_data(&self, number: u64) -> Result<Option<L1BlockData>, L1ReadError> {
         let Some(block) = self.block_ref(number.into()).await? else { return Ok(None) };
-        // One query for both contracts' logs of the block.
-        let filter = Filter::new().address(vec![self.inbox, self.portal]).at_block_hash(block.hash);
+        // One query for the three contracts' logs of the block.
+        let filter = Filter::new().address(vec![self.inbox, self.portal, self.system_config]).at_block_hash(block.hash);
         let logs = self.provider.get_logs(&filter).await.map_err(rpc("eth_getLogs"))?;
         let deposits = deposits_from_logs(&logs, self.portal, block.hash)?;
+        let config_updates = config_updates_from_logs(&logs, self.system_config);
         let batch_logs = logs.iter().filter(|log| {
             !log.removed
                 && log.address() == self.inbox
@@ -135,7 +140,7 @@ impl<P: Provider + Clone> L1Reader<P> {
             };
             posted.push(PostedData { tx_hash, data });
         }
-        Ok(Some(L1BlockData { block, deposits, posted }))
+        Ok(Some(L1BlockData { block, deposits, posted, config_updates }))
     }
 
     /// The `data` argument of a `submitBatch` call. Undecodable input yields empty data,

@@ -80,7 +80,7 @@ pub struct DerivationConfig {
     pub chain: ChainConfig,
     /// The genesis block's L1 origin; derivation reads L1 from the block after it.
     pub genesis_origin: L1Origin,
-    /// The L1 fee configuration (the genesis one: the L1 `SystemConfig` is not followed yet).
+    /// The L1 fee configuration at genesis (changed afterwards by the L1 `SystemConfig`).
     pub system: SystemConfig,
 }
 
@@ -96,6 +96,9 @@ impl DerivationConfig {
 struct OriginCandidate {
     block: L1BlockRef,
     deposits: Vec<TxDeposit>,
+    /// The fee configuration in force for L2 blocks with this origin: the one before it, with
+    /// the block's own changes made.
+    system: SystemConfig,
 }
 
 /// The derivation state machine.
@@ -111,6 +114,8 @@ pub struct Derivation {
     /// built itself (the sequencer's sealed chain parted from the derived one).
     halted: Option<String>,
     last_l1: L1BlockRef,
+    /// The fee configuration as of `last_l1`.
+    system: SystemConfig,
     drops: Vec<Dropped>,
     forced: Vec<u64>,
 }
@@ -120,7 +125,8 @@ impl Derivation {
     /// the genesis names).
     pub fn new(config: DerivationConfig, genesis_l1: L1BlockRef) -> Self {
         let mut origins = BTreeMap::new();
-        origins.insert(genesis_l1.number, OriginCandidate { block: genesis_l1, deposits: Vec::new() });
+        let system = config.system;
+        origins.insert(genesis_l1.number, OriginCandidate { block: genesis_l1, deposits: Vec::new(), system });
         Self {
             config,
             origins,
@@ -129,6 +135,7 @@ impl Derivation {
             safe_history: VecDeque::new(),
             halted: None,
             last_l1: genesis_l1,
+            system,
             drops: Vec::new(),
             forced: Vec::new(),
         }
@@ -180,7 +187,9 @@ impl Derivation {
     /// next in line.
     pub async fn process<C: L2Chain>(&mut self, data: L1BlockData, chain: &mut C) -> Result<(), C::Error> {
         let l1 = data.block;
-        self.origins.insert(l1.number, OriginCandidate { block: l1, deposits: data.deposits });
+        self.system = data.config_updates.iter().fold(self.system, |config, update| update.apply(config));
+        let candidate = OriginCandidate { block: l1, deposits: data.deposits, system: self.system };
+        self.origins.insert(l1.number, candidate);
         for posted in &data.posted {
             if let Some(ready) = self.bank.add(l1.number, posted, self.config.chain.chain_id, &mut self.drops) {
                 self.waiting.push(ready);
@@ -364,7 +373,7 @@ impl Derivation {
                 timestamp: candidate.block.timestamp,
                 base_fee: candidate.block.base_fee,
                 blob_base_fee: candidate.block.blob_base_fee,
-                system: self.config.system,
+                system: candidate.system,
             },
             fee_recipient: FEE_RECIPIENT,
             base_fee: chain.next_base_fee(

@@ -1,13 +1,16 @@
 //! The L1 side: bindings of the rollup's L1 contracts (built from the committed artifacts in
 //! `artifacts/`, which CI checks against a fresh `forge build`), among them the dispute game's
-//! EVM stepper, their deployment, and the deposits read from the Portal's events.
+//! EVM stepper, their deployment, the deposits read from the Portal's events and the fee
+//! configuration's changes read from the SystemConfig's.
 
+mod config_updates;
 mod deploy;
 mod deployment;
 mod deposits;
 #[cfg(any(test, feature = "test-utils"))]
 pub mod test_utils;
 
+pub use config_updates::{SystemConfigUpdate, config_updates_from_logs, system_config_updates};
 pub use deploy::{CREATE2_DEPLOYER, DeployError, deploy};
 pub use deployment::{DeployConfig, Deployment};
 pub use deposits::{DepositError, MalformedDeposit, deposit_from_log, deposits_from_logs, portal_deposits};

@@ -21,7 +21,7 @@ use rollup_core::{
     deposit::TxDeposit,
     fees::{L1Attributes, blob_base_fee},
 };
-use rollup_l1::{DepositError, portal_deposits};
+use rollup_l1::{DepositError, SystemConfigUpdate, portal_deposits, system_config_updates};
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 use tokio::sync::watch;
 use tracing::{debug, info, warn};
@@ -38,6 +38,8 @@ pub struct L1Follow {
     pub portal: Address,
     /// The BatchInbox, read to derive the safe head.
     pub batch_inbox: Address,
+    /// The SystemConfig, whose changes to the fee configuration the L2 follows.
+    pub system_config: Address,
     /// The OutputOracle, read for the status page.
     pub output_oracle: Address,
     /// How deep an L1 block must be (blocks on top of it) before it becomes an origin.
@@ -63,6 +65,8 @@ pub(crate) struct L1Block {
     pub(crate) blob_base_fee: u128,
     /// Portal deposits, in log order.
     pub(crate) deposits: Vec<TxDeposit>,
+    /// Changes to the fee configuration, in log order.
+    pub(crate) config_updates: Vec<SystemConfigUpdate>,
 }
 
 /// The origin, timestamp and deposits of the next L2 block.
@@ -82,6 +86,8 @@ pub(crate) struct OriginPlan {
     /// The origin's timestamp and fees as L1 attributes (with the default fee configuration),
     /// when its block is cached.
     pub(crate) l1: Option<L1Attributes>,
+    /// The changes to the fee configuration that a new origin makes.
+    pub(crate) config_updates: Vec<SystemConfigUpdate>,
 }
 
 /// L1 blocks from the current origin on, as far as the watcher has fetched them.
@@ -162,12 +168,12 @@ impl L1Cache {
             .blocks
             .get(&(parent_origin.number + 1))
             .filter(|next| next.parent_hash == parent_origin.hash && next.timestamp <= timestamp);
-        let (origin, origin_block, deposits, advanced) = match (next, current) {
+        let (origin, origin_block, deposits, config_updates, advanced) = match (next, current) {
             (Some(next), _) => {
                 let deposits = if skip_deposits { Vec::new() } else { next.deposits.clone() };
-                (next.origin, Some(next), deposits, true)
+                (next.origin, Some(next), deposits, next.config_updates.clone(), true)
             }
-            (None, current) => (parent_origin, current, Vec::new(), false),
+            (None, current) => (parent_origin, current, Vec::new(), Vec::new(), false),
         };
         let origin_timestamp = origin_block.map(|block| block.timestamp);
         let timestamp = timestamp.max(origin_timestamp.unwrap_or_default());
@@ -178,7 +184,7 @@ impl L1Cache {
             blob_base_fee: block.blob_base_fee,
             system: Default::default(),
         });
-        OriginPlan { origin, timestamp, deposits, user_txs, advanced, l1 }
+        OriginPlan { origin, timestamp, deposits, user_txs, advanced, l1, config_updates }
     }
 }
 
@@ -238,8 +244,8 @@ async fn poll(provider: &impl Provider, cache: &L1Cache, follow: &L1Follow) -> R
     if !cache.has_cursor_block() {
         let block = provider.get_block_by_hash(cursor.hash).await?;
         let block = block.ok_or_else(|| PollError::MissingBlock(cursor.hash.to_string()))?;
-        // The cursor's deposits are already in the chain.
-        cache.insert(l1_block(&block.header, Vec::new()));
+        // The cursor's deposits and configuration changes are already in the chain.
+        cache.insert(l1_block(&block.header, Vec::new(), Vec::new()));
     }
     let confirmed = latest.saturating_sub(follow.confirmations);
     let last = confirmed.min(cursor.number + LOOKAHEAD);
@@ -248,7 +254,8 @@ async fn poll(provider: &impl Provider, cache: &L1Cache, follow: &L1Follow) -> R
         let block = provider.get_block_by_number(BlockNumberOrTag::Number(number)).await?;
         let block = block.ok_or_else(|| PollError::MissingBlock(number.to_string()))?;
         let deposits = portal_deposits(provider, follow.portal, block.header.hash).await?;
-        if !cache.insert(l1_block(&block.header, deposits)) {
+        let updates = system_config_updates(provider, follow.system_config, block.header.hash).await?;
+        if !cache.insert(l1_block(&block.header, deposits, updates)) {
             break;
         }
         added += 1;
@@ -256,7 +263,11 @@ async fn poll(provider: &impl Provider, cache: &L1Cache, follow: &L1Follow) -> R
     Ok(added)
 }
 
-fn l1_block(header: &alloy::rpc::types::Header, deposits: Vec<TxDeposit>) -> L1Block {
+fn l1_block(
+    header: &alloy::rpc::types::Header,
+    deposits: Vec<TxDeposit>,
+    config_updates: Vec<SystemConfigUpdate>,
+) -> L1Block {
     L1Block {
         origin: L1Origin { number: header.number, hash: header.hash },
         parent_hash: header.parent_hash,
@@ -264,6 +275,7 @@ fn l1_block(header: &alloy::rpc::types::Header, deposits: Vec<TxDeposit>) -> L1B
         base_fee: header.base_fee_per_gas.unwrap_or_default().into(),
         blob_base_fee: blob_base_fee(header.excess_blob_gas.unwrap_or_default()),
         deposits,
+        config_updates,
     }
 }
 
@@ -278,6 +290,7 @@ mod tests {
             timestamp,
             base_fee: 7,
             blob_base_fee: 1,
+            config_updates: Vec::new(),
             deposits: (0..deposits).map(|i| TxDeposit { mint: i as u128, ..Default::default() }).collect(),
         }
     }

@@ -58,10 +58,12 @@ impl BlockProducer {
         let mut state = chain.state.write().await;
         let parent = state.head.header.clone();
         let plan = self.plan(&state.head);
-        // The fee configuration stays the parent's (the L1 `SystemConfig` is not followed yet),
-        // and so do the origin's fees while its block is not cached (the origin is the parent's).
+        // The fee configuration is the parent's with the changes a new origin makes; the
+        // origin's fees are the parent's too while its block is not cached (the origin is then
+        // the parent's).
         let parent_l1 = L1BlockValues::read(&state.world).l1;
-        let l1 = plan.l1.map_or(parent_l1, |l1| L1Attributes { system: parent_l1.system, ..l1 });
+        let system = plan.config_updates.iter().fold(parent_l1.system, |config, update| update.apply(config));
+        let l1 = plan.l1.map_or(parent_l1, |l1| L1Attributes { system, ..l1 });
         let attrs = BlockAttributes {
             number: parent.number + 1,
             parent_hash: state.head.hash,
@@ -159,6 +161,7 @@ impl BlockProducer {
                 user_txs: true,
                 advanced: false,
                 l1: None,
+                config_updates: Vec::new(),
             },
         }
     }

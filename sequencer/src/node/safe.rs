@@ -85,7 +85,7 @@ pub(crate) async fn track_safe_head(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let provider = ProviderBuilder::new().connect_http(url);
-    let reader = L1Reader::new(provider, follow.batch_inbox, follow.portal);
+    let reader = L1Reader::new(provider, follow.batch_inbox, follow.portal, follow.system_config);
     let mut deriver = loop {
         match genesis_head(&chain).await {
             Ok(genesis) => {

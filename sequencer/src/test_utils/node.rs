@@ -54,6 +54,7 @@ impl TestNode {
             rpc_url: l1_url.to_owned(),
             portal: deployment.portal,
             batch_inbox: deployment.batch_inbox,
+            system_config: deployment.system_config,
             output_oracle: deployment.output_oracle,
             confirmations: 0,
             poll_interval: Duration::from_millis(100),
