@@ -254,7 +254,7 @@ impl Attempt<'_> {
         let group = &self.groups[thread];
         // The other groups' changes are merged into the first group's, which gets room for
         // them all (and the vaults' rewards) from the start.
-        let room = if thread == 0 { 2 * self.txs.len() + 1 } else { 2 * group.members.len() };
+        let room = if thread == 0 { 2 * self.txs.len() + 3 } else { 2 * group.members.len() };
         let mut runs = vec![self.run(std::iter::from_fn(|| group.claim()), group.members.len(), room)?];
         while let Some(stolen) =
             self.groups.iter().max_by_key(|group| group.remaining()).and_then(|group| group.steal(self.senders))

@@ -124,7 +124,6 @@ impl SequencerArgs {
             block_gas_limit: args.block_gas_limit.unwrap_or(defaults.block_gas_limit),
             ..defaults
         };
-        anyhow::ensure!(chain.block_gas_limit >= 21_000, "block gas limit must be at least 21000");
         let (l1, genesis) = match (args.l1_rpc, args.deployment) {
             (Some(rpc_url), Some(path)) => {
                 let deployment =
@@ -139,11 +138,21 @@ impl SequencerArgs {
                     poll_interval: Duration::from_millis(args.l1_poll_interval_ms.unwrap_or(1000)),
                     skip_deposits: false,
                 };
-                (Some(follow), deployment.dev_genesis(chain))
+                (Some(follow), deployment.dev_genesis(chain.clone()))
             }
-            (None, None) => (None, Genesis::dev(chain, 0, L1Origin::default())),
+            (None, None) => (None, Genesis::dev(chain.clone(), 0, L1Origin::default())),
             _ => anyhow::bail!("following L1 needs both --l1-rpc and --deployment"),
         };
+        // Every block holds the L1 attributes deposit and room for a transfer; following L1, also
+        // the deposits one L1 block may buy, which all go into one L2 block.
+        let deposits = if l1.is_some() { rollup_l1::DEPOSIT_GAS_PER_L1_BLOCK } else { 21_000 };
+        let least = rollup_core::fees::L1_ATTRIBUTES_GAS + deposits;
+        anyhow::ensure!(
+            chain.block_gas_limit >= least,
+            "block gas limit must be at least {least}: the L1 attributes deposit ({} gas) and {}",
+            rollup_core::fees::L1_ATTRIBUTES_GAS,
+            if l1.is_some() { "the deposits one L1 block may buy go into one L2 block" } else { "a transfer" }
+        );
         let pool_defaults = PoolConfig::default();
         let rpc_defaults = RpcConfig::default();
         Ok(Settings {

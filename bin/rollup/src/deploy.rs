@@ -42,6 +42,13 @@ pub(crate) struct DeployArgs {
     /// Initial weight of the L1 blob base fee in the L1 data fee, 6 decimals.
     #[arg(long, env = "ROLLUP_BLOB_BASE_FEE_SCALAR", default_value_t = SystemConfig::DEFAULT_BLOB_BASE_FEE_SCALAR)]
     blob_base_fee_scalar: u32,
+    /// The L1 account the L2's fee vaults pay out to [default: the owner]. It must accept plain
+    /// ETH.
+    #[arg(long, env = "ROLLUP_FEE_VAULT_RECIPIENT")]
+    fee_vault_recipient: Option<Address>,
+    /// The smallest balance a fee vault withdraws, in wei [default: 0.01 ETH].
+    #[arg(long, env = "ROLLUP_FEE_VAULT_MIN_WITHDRAWAL", default_value = "10000000000000000")]
+    fee_vault_min_withdrawal: U256,
     /// Where to write the deployment file that the services read.
     #[arg(long, env = "ROLLUP_DEPLOYMENT", default_value = ".devnet/deployment.json")]
     out: PathBuf,
@@ -62,6 +69,8 @@ pub(crate) async fn run(args: DeployArgs) -> anyhow::Result<()> {
         bond: args.bond,
         base_fee_scalar: args.base_fee_scalar,
         blob_base_fee_scalar: args.blob_base_fee_scalar,
+        fee_vault_recipient: args.fee_vault_recipient,
+        fee_vault_min_withdrawal: args.fee_vault_min_withdrawal,
     };
     let deployment = deploy(&provider, deployer, &config)
         .await

@@ -35,13 +35,13 @@ contract GasPriceOracle {
     /// @notice Address of the `L1Block` predeploy.
     address internal constant L1_BLOCK = 0x4200000000000000000000000000000000000015;
 
-    /// @notice Intercept of the linear regression from FastLZ size to the estimated compressed
-    ///         size, scaled by 1e6.
-    int256 internal constant COST_INTERCEPT = -42_585_600;
+    /// @notice Intercept of the estimate from FastLZ size to the bytes a transaction takes in
+    ///         this rollup's batches, scaled by 1e6: OP Fjord's, scaled to our batch encoding and
+    ///         compressor (docs/benchmarks/l1-cost-recovery.md).
+    int256 internal constant COST_INTERCEPT = -36_540_000;
 
-    /// @notice Slope of the linear regression from FastLZ size to the estimated compressed size,
-    ///         scaled by 1e6.
-    uint256 internal constant COST_FASTLZ_COEF = 836_500;
+    /// @notice Slope of the same estimate, scaled by 1e6.
+    uint256 internal constant COST_FASTLZ_COEF = 717_700;
 
     /// @notice Lower bound of the estimated compressed size, in bytes.
     int256 internal constant MIN_TRANSACTION_SIZE = 100;

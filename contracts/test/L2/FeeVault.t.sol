@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {TestBase} from "../utils/TestBase.sol";
+import {PredeployArtifacts} from "../utils/PredeployArtifacts.sol";
 import {FeeVault} from "../../src/L2/FeeVault.sol";
 import {L2ToL1MessagePasser} from "../../src/L2/L2ToL1MessagePasser.sol";
 
@@ -9,27 +10,20 @@ import {L2ToL1MessagePasser} from "../../src/L2/L2ToL1MessagePasser.sol";
 ///         L2ToL1MessagePasser runtime bytecode read from core/src/genesis/predeploys/ and etched
 ///         at the predeploy addresses, the vault configuration written into storage as genesis
 ///         does.
-abstract contract FeeVaultSetup is TestBase {
+abstract contract FeeVaultSetup is PredeployArtifacts {
     address internal constant SEQUENCER_FEE_VAULT = 0x4200000000000000000000000000000000000011;
     address internal constant BASE_FEE_VAULT = 0x4200000000000000000000000000000000000019;
     address internal constant L1_FEE_VAULT = 0x420000000000000000000000000000000000001A;
     address internal constant MESSAGE_PASSER = 0x4200000000000000000000000000000000000016;
-    string internal constant ARTIFACT = "/../core/src/genesis/predeploys/FeeVault.hex";
-    string internal constant PASSER_ARTIFACT = "/../core/src/genesis/predeploys/L2ToL1MessagePasser.hex";
 
-    function artifact(string memory path) internal view returns (bytes memory) {
-        string memory hexCode = vm.readFile(string.concat(vm.projectRoot(), path));
-        return vm.parseBytes(string.concat("0x", hexCode));
-    }
-
-    function deployVault(address at, address recipient, uint256 minWithdrawalAmount) internal {
-        vm.etch(at, artifact(ARTIFACT));
-        vm.store(at, bytes32(uint256(0)), bytes32(uint256(uint160(recipient))));
-        vm.store(at, bytes32(uint256(1)), bytes32(minWithdrawalAmount));
+    function deployVault(address vault, address recipient, uint256 minWithdrawalAmount) internal {
+        vm.etch(vault, predeployCode("FeeVault"));
+        vm.store(vault, bytes32(uint256(0)), bytes32(uint256(uint160(recipient))));
+        vm.store(vault, bytes32(uint256(1)), bytes32(minWithdrawalAmount));
     }
 
     function deployPasser() internal {
-        vm.etch(MESSAGE_PASSER, artifact(PASSER_ARTIFACT));
+        vm.etch(MESSAGE_PASSER, predeployCode("L2ToL1MessagePasser"));
     }
 }
 
@@ -58,7 +52,7 @@ contract FeeVaultTest is FeeVaultSetup {
 
     function test_genesisArtifactMatchesSource() public {
         bytes memory compiled = address(new FeeVault()).code;
-        vm.assertEq(compiled, artifact(ARTIFACT), "FeeVault.hex is stale: run tools/build-predeploys.sh");
+        vm.assertEq(compiled, predeployCode("FeeVault"), "FeeVault.hex is stale: run tools/build-predeploys.sh");
     }
 
     function test_getters() public view {

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {TestBase} from "../utils/TestBase.sol";
+import {PredeployArtifacts} from "../utils/PredeployArtifacts.sol";
 import {FastLZ} from "../../src/libraries/FastLZ.sol";
 import {GasPriceOracle} from "../../src/L2/GasPriceOracle.sol";
 import {L1Block} from "../../src/L2/L1Block.sol";
@@ -290,12 +291,10 @@ contract GasPriceOracleHarness is GasPriceOracle {
 /// @notice Tests the GasPriceOracle predeploy exactly as it is put into the L2 genesis, reading
 ///         the L1Block predeploy (also from its genesis artifact), against the formula of
 ///         docs/fees.md.
-contract GasPriceOracleTest is TestBase {
+contract GasPriceOracleTest is PredeployArtifacts {
     address internal constant PREDEPLOY = 0x420000000000000000000000000000000000000F;
     address internal constant L1_BLOCK = 0x4200000000000000000000000000000000000015;
     address internal constant DEPOSITOR = 0xDeaDDEaDDeAdDeAdDEAdDEaddeAddEAdDEAd0001;
-    string internal constant ARTIFACT = "/../core/src/genesis/predeploys/GasPriceOracle.hex";
-    string internal constant L1_BLOCK_ARTIFACT = "/../core/src/genesis/predeploys/L1Block.hex";
 
     // Hand-picked fee parameters: l1FeeScaled = 1368 * 30e9 * 16 + 810949 * 1e9 = 1_467_589e9.
     uint32 internal constant BASE_FEE_SCALAR = 1368;
@@ -307,16 +306,11 @@ contract GasPriceOracleTest is TestBase {
     GasPriceOracleHarness internal harness;
 
     function setUp() public {
-        vm.etch(PREDEPLOY, artifact(ARTIFACT));
-        vm.etch(L1_BLOCK, artifact(L1_BLOCK_ARTIFACT));
+        vm.etch(PREDEPLOY, predeployCode("GasPriceOracle"));
+        vm.etch(L1_BLOCK, predeployCode("L1Block"));
         oracle = GasPriceOracle(PREDEPLOY);
         harness = new GasPriceOracleHarness();
         setL1Values(BASE_FEE_SCALAR, BLOB_BASE_FEE_SCALAR, L1_BASE_FEE, BLOB_BASE_FEE);
-    }
-
-    function artifact(string memory path) internal view returns (bytes memory) {
-        string memory hexCode = vm.readFile(string.concat(vm.projectRoot(), path));
-        return vm.parseBytes(string.concat("0x", hexCode));
     }
 
     /// @dev Sets the fee parameters the way the L1 attributes deposit does.
@@ -340,10 +334,10 @@ contract GasPriceOracleTest is TestBase {
         vm.assertTrue(ok, "L1 attributes set");
     }
 
-    /// @dev docs/fees.md's estimatedSize, written unsigned: max(100e6, 836500 * size - 42585600).
+    /// @dev docs/fees.md's estimatedSize, written unsigned: max(100e6, 717700 * size - 36540000).
     function refEstimatedSize(uint256 flzSize) internal pure returns (uint256) {
-        uint256 linear = 836_500 * flzSize;
-        return linear > 142_585_600 ? linear - 42_585_600 : 100_000_000;
+        uint256 linear = 717_700 * flzSize;
+        return linear > 136_540_000 ? linear - 36_540_000 : 100_000_000;
     }
 
     function refL1Fee(
@@ -367,7 +361,9 @@ contract GasPriceOracleTest is TestBase {
 
     function test_genesisArtifactMatchesSource() public {
         bytes memory compiled = address(new GasPriceOracle()).code;
-        vm.assertEq(compiled, artifact(ARTIFACT), "GasPriceOracle.hex is stale: run tools/build-predeploys.sh");
+        vm.assertEq(
+            compiled, predeployCode("GasPriceOracle"), "GasPriceOracle.hex is stale: run tools/build-predeploys.sh"
+        );
     }
 
     function test_constants() public view {
@@ -410,40 +406,40 @@ contract GasPriceOracleTest is TestBase {
     }
 
     /// @notice 0..255 twice: FastLZ 273, flzSize 341,
-    ///         estimatedSize = 836500 * 341 - 42585600 = 242_660_900,
-    ///         l1Fee = 242_660_900 * 1_467_589e9 / 1e12 = 356_126_467_570,
-    ///         l1GasUsed = 242_660_900 * 16 / 1e6 = 3882.
+    ///         estimatedSize = 717700 * 341 - 36540000 = 208_195_700,
+    ///         l1Fee = 208_195_700 * 1_467_589e9 / 1e12 = 305_545_719_167 (rounded down),
+    ///         l1GasUsed = 208_195_700 * 16 / 1e6 = 3331.
     function test_getL1Fee_handComputed() public view {
         bytes memory data = bytes.concat(counting(256), counting(256));
-        vm.assertEq(oracle.getL1Fee(data), 356_126_467_570, "l1Fee");
-        vm.assertEq(oracle.getL1GasUsed(data), 3882, "l1GasUsed");
+        vm.assertEq(oracle.getL1Fee(data), 305_545_719_167, "l1Fee");
+        vm.assertEq(oracle.getL1GasUsed(data), 3331, "l1GasUsed");
     }
 
-    /// @notice 20000 zero bytes: FastLZ 240, flzSize 308, estimatedSize 215_056_400,
-    ///         l1Fee = 215_056_400 * 1_467_589e9 / 1e12 = 315_614_407_019 (rounded down).
+    /// @notice 20000 zero bytes: FastLZ 240, flzSize 308, estimatedSize 184_511_600,
+    ///         l1Fee = 184_511_600 * 1_467_589e9 / 1e12 = 270_787_194_532 (rounded down).
     function test_getL1Fee_handComputedRoundsDown() public view {
         bytes memory data = new bytes(20_000);
-        vm.assertEq(oracle.getL1Fee(data), 315_614_407_019, "l1Fee");
-        vm.assertEq(oracle.getL1GasUsed(data), 3440, "l1GasUsed");
+        vm.assertEq(oracle.getL1Fee(data), 270_787_194_532, "l1Fee");
+        vm.assertEq(oracle.getL1GasUsed(data), 2952, "l1GasUsed");
     }
 
-    /// @notice Empty data: flzSize 68, 836500 * 68 - 42585600 = 14_296_400 < 100e6: clamped.
+    /// @notice Empty data: flzSize 68, 717700 * 68 - 36540000 = 12_263_600 < 100e6: clamped.
     function test_getL1Fee_minSizeClamp() public view {
         vm.assertEq(oracle.getL1Fee(""), 146_758_900_000, "100e6 * 1_467_589e9 / 1e12");
         vm.assertEq(oracle.getL1GasUsed(""), 1600, "100 bytes at 16 gas");
     }
 
-    /// @notice The clamp ends between flzSize 170 (99_619_400, clamped) and 171 (100_455_900).
+    /// @notice The clamp ends between flzSize 190 (99_823_000, clamped) and 191 (100_540_700).
     function test_getL1Fee_minSizeBoundary() public view {
-        bytes memory clamped = counting(98); // FastLZ 102: flzSize 170
-        bytes memory above = counting(99); // FastLZ 103: flzSize 171
-        vm.assertEq(FastLZ.compressedLength(clamped), 102, "98 literals");
-        vm.assertEq(FastLZ.compressedLength(above), 103, "99 literals");
+        bytes memory clamped = counting(118); // FastLZ 122: flzSize 190
+        bytes memory above = counting(119); // FastLZ 123: flzSize 191
+        vm.assertEq(FastLZ.compressedLength(clamped), 122, "118 literals");
+        vm.assertEq(FastLZ.compressedLength(above), 123, "119 literals");
         vm.assertEq(oracle.getL1Fee(clamped), 146_758_900_000, "clamped to 100 bytes");
         vm.assertEq(oracle.getL1GasUsed(clamped), 1600, "clamped gas");
-        // 100_455_900 * 1_467_589e9 / 1e12 = 147_427_973_825 (rounded down)
-        vm.assertEq(oracle.getL1Fee(above), 147_427_973_825, "just above the clamp");
-        vm.assertEq(oracle.getL1GasUsed(above), 1607, "100_455_900 * 16 / 1e6");
+        // 100_540_700 * 1_467_589e9 / 1e12 = 147_552_425_372 (rounded down)
+        vm.assertEq(oracle.getL1Fee(above), 147_552_425_372, "just above the clamp");
+        vm.assertEq(oracle.getL1GasUsed(above), 1608, "100_540_700 * 16 / 1e6");
     }
 
     function test_estimatedSize_signedIntercept() public view {
@@ -451,8 +447,8 @@ contract GasPriceOracleTest is TestBase {
             vm.assertEq(harness.estimatedSize(size), refEstimatedSize(size), "estimatedSize");
         }
         vm.assertEq(harness.estimatedSize(0), 100e6, "intercept alone is negative: clamped");
-        vm.assertEq(harness.estimatedSize(170), 100e6, "170 clamped");
-        vm.assertEq(harness.estimatedSize(171), 100_455_900, "171 above");
+        vm.assertEq(harness.estimatedSize(190), 100e6, "190 clamped");
+        vm.assertEq(harness.estimatedSize(191), 100_540_700, "191 above");
     }
 
     function test_estimatedSize_hugeSizes_revert() public {
@@ -461,7 +457,7 @@ contract GasPriceOracleTest is TestBase {
         harness.estimatedSize(uint256(1) << 236);
         // The slope term overflows uint256.
         vm.expectRevert(abi.encodeWithSignature("Panic(uint256)", 0x11));
-        harness.estimatedSize(type(uint256).max / 836_000);
+        harness.estimatedSize(type(uint256).max / 700_000);
     }
 
     function test_zeroFeeParameters() public {
@@ -474,7 +470,8 @@ contract GasPriceOracleTest is TestBase {
     /// @notice (1000 + 68) + (1000 + 68) / 255 + 16 = 1088, estimatedSize 867_526_400,
     ///         fee = 867_526_400 * 1_467_589e9 / 1e12 = 1_273_172_201_849.
     function test_getL1FeeUpperBound_handComputed() public view {
-        vm.assertEq(oracle.getL1FeeUpperBound(1000), 1_273_172_201_849, "upper bound");
+        // 1068 + 1068 / 255 + 16 = 1088; (717700 * 1088 - 36540000) * 1_467_589e9 / 1e12
+        vm.assertEq(oracle.getL1FeeUpperBound(1000), 1_092_352_322_266, "upper bound");
         vm.assertEq(oracle.getL1FeeUpperBound(0), refL1Fee(84, 1368, 30 gwei, 810_949, 1 gwei), "68 + 0 + 16");
     }
 

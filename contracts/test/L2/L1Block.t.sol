@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {TestBase} from "../utils/TestBase.sol";
+import {PredeployArtifacts} from "../utils/PredeployArtifacts.sol";
 import {L1Block} from "../../src/L2/L1Block.sol";
 
 /// @notice Tests the L1Block predeploy exactly as it is put into the L2 genesis: the runtime
 ///         bytecode is read from core/src/genesis/predeploys/L1Block.hex and etched at the
 ///         predeploy address. The storage checks read raw slots against the layout of
 ///         docs/fees.md.
-contract L1BlockTest is TestBase {
+contract L1BlockTest is PredeployArtifacts {
     address internal constant PREDEPLOY = 0x4200000000000000000000000000000000000015;
     address internal constant DEPOSITOR = 0xDeaDDEaDDeAdDeAdDEAdDEaddeAddEAdDEAd0001;
-    string internal constant ARTIFACT = "/../core/src/genesis/predeploys/L1Block.hex";
 
     L1Block internal l1Block;
 
@@ -21,8 +20,7 @@ contract L1BlockTest is TestBase {
     }
 
     function genesisCode() internal view returns (bytes memory) {
-        string memory hexCode = vm.readFile(string.concat(vm.projectRoot(), ARTIFACT));
-        return vm.parseBytes(string.concat("0x", hexCode));
+        return predeployCode("L1Block");
     }
 
     /// @dev The deposit's calldata: the selector and the values packed big-endian.

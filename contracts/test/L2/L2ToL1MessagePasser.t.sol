@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {TestBase} from "../utils/TestBase.sol";
+import {PredeployArtifacts} from "../utils/PredeployArtifacts.sol";
 import {L2ToL1MessagePasser} from "../../src/L2/L2ToL1MessagePasser.sol";
 
 /// @notice Tests the L2ToL1MessagePasser exactly as it is put into the L2 genesis: the runtime
 ///         bytecode is read from core/src/genesis/predeploys/L2ToL1MessagePasser.hex and etched
 ///         at the predeploy address.
-contract L2ToL1MessagePasserTest is TestBase {
+contract L2ToL1MessagePasserTest is PredeployArtifacts {
     address internal constant PREDEPLOY = 0x4200000000000000000000000000000000000016;
-    string internal constant ARTIFACT = "/../core/src/genesis/predeploys/L2ToL1MessagePasser.hex";
 
     L2ToL1MessagePasser internal passer;
     address internal alice = address(0xA11CE);
@@ -22,8 +21,7 @@ contract L2ToL1MessagePasserTest is TestBase {
     }
 
     function genesisCode() internal view returns (bytes memory) {
-        string memory hexCode = vm.readFile(string.concat(vm.projectRoot(), ARTIFACT));
-        return vm.parseBytes(string.concat("0x", hexCode));
+        return predeployCode("L2ToL1MessagePasser");
     }
 
     function test_genesisArtifactMatchesSource() public {

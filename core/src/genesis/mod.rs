@@ -74,7 +74,6 @@ pub struct Genesis {
     pub l1_origin: L1Origin,
     /// The rest of the L1 attributes at genesis: the origin's timestamp and fees, and the
     /// initial fee configuration (the L1 `SystemConfig`'s at deployment).
-    #[serde(default)]
     pub l1: L1Attributes,
     /// Initial accounts.
     pub alloc: BTreeMap<Address, GenesisAccount>,

@@ -74,19 +74,22 @@ where
     type Error = ERROR;
     type HaltReason = HaltReason;
 
-    /// Takes the L1 fee first, so that the sender must afford it on top of the gas and value
-    /// (as op-revm does); it stays taken if the transaction reverts.
+    /// Takes the L1 fee before the gas, so that the sender must afford it on top of the gas and
+    /// value (as op-revm does); it stays taken if the transaction reverts. A wrong nonce or a
+    /// sender with code is reported as such first.
     fn validate_against_state_and_deduct_caller(
         &self,
         evm: &mut Self::Evm,
         _init_and_floor_gas: &mut InitialAndFloorGas,
     ) -> Result<(), Self::Error> {
-        if !self.l1_fee.is_zero() {
-            let (_, tx, _, journal, _, _) = evm.ctx().all_mut();
+        if !self.l1_fee.is_zero() && !evm.ctx().cfg().is_fee_charge_disabled() {
+            let (_, tx, cfg, journal, _, _) = evm.ctx().all_mut();
             let mut caller = journal.load_account_with_code_mut(tx.caller())?.data;
+            pre_execution::validate_account_nonce_and_code_with_components(&caller.account().info, tx, cfg)?;
             let balance = *caller.balance();
             let Some(left) = balance.checked_sub(self.l1_fee) else {
-                let fee = Box::new(self.l1_fee);
+                let gas = U256::from(tx.gas_limit()) * U256::from(tx.max_fee_per_gas());
+                let fee = Box::new(gas + tx.value() + self.l1_fee);
                 return Err(InvalidTransaction::LackOfFundForMaxFee { fee, balance: Box::new(balance) }.into());
             };
             caller.set_balance(left);

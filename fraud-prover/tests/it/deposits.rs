@@ -12,7 +12,7 @@ use batcher::Batcher;
 use fraud_prover::VerifierMetrics;
 use rollup_core::{StateReader, deposit::L2Envelope, dev_signers, test_utils::Builder};
 use rollup_derive::L2Chain;
-use rollup_l1::Portal;
+use rollup_l1::{DEPOSIT_GAS_PER_L1_BLOCK, Portal};
 use std::time::{Duration, Instant};
 
 const RECIPIENT: Address = Address::repeat_byte(0xD0);
@@ -165,6 +165,8 @@ async fn an_l1_block_full_of_deposits_is_derived_alike() {
     for sent in pending {
         receipts.push(sent.get_receipt().await.unwrap());
     }
+    let portal = Portal::new(rollup.deployment.portal, &l1);
+    assert_eq!(portal.MAX_RESOURCE_LIMIT().call().await.unwrap(), DEPOSIT_GAS_PER_L1_BLOCK);
     let statuses: Vec<bool> = receipts.iter().map(|receipt| receipt.status()).collect();
     assert_eq!(statuses, [true, true, true, false], "the fourth exceeds the L1 block's budget");
     let l1_block = receipts[0].block_number.unwrap();

@@ -22,7 +22,7 @@ use alloy::{
 use rollup_batch::{Algorithm, Batch, Compression, MAX_CHANNEL_SIZE};
 use rollup_core::ChainConfig;
 use std::time::{Duration, Instant};
-use workload::{Channel, Rng, SEED, Totals, Workload};
+use workload::{Channel, Rng, SEED, Settings, Totals, Workload};
 
 /// Raw bytes of the measured stream, in MB (10^6 bytes), unless `BATCH_BENCH_MB` says otherwise.
 const STREAM_MB: f64 = 50.0;
@@ -39,11 +39,7 @@ const SINGULAR_BATCH_TYPE: u8 = 0;
 const OP_BROTLI_WINDOW_BITS: i32 = 22;
 
 fn main() {
-    // `cargo bench` passes `--bench`; `cargo test --benches` does not, and gets a smoke run.
-    let smoke = !std::env::args().any(|arg| arg == "--bench");
-    let (stream_mb, channel_kb) = if smoke { (0.2, 100) } else { (STREAM_MB, CHANNEL_KB) };
-    let stream_bytes = (env("BATCH_BENCH_MB", stream_mb) * 1e6) as u64;
-    let channel_bytes = env("BATCH_BENCH_CHANNEL_KB", channel_kb) * 1_000;
+    let Settings { smoke, stream_bytes, channel_bytes } = Settings::from_env(STREAM_MB, CHANNEL_KB);
     let chain_id = ChainConfig::default().chain_id;
 
     let started = Instant::now();
@@ -126,10 +122,6 @@ fn train_dictionary(training: &[Channel], chain_id: u64, smoke: bool) -> Vec<u8>
         training.len(),
     );
     dictionary
-}
-
-fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name).ok().map_or(default, |value| value.parse().unwrap_or_else(|_| panic!("{name}: a number")))
 }
 
 fn mb(bytes: u64) -> f64 {

@@ -20,6 +20,18 @@ pub enum DeriveError<E: std::error::Error + 'static> {
         /// The L1's block at that number.
         found: Option<alloy_primitives::B256>,
     },
+    /// The genesis's L1 attributes are not its origin's (its genesis state would give block 1
+    /// other L1 fees than derivation reads from L1).
+    #[error(
+        "the genesis L1 attributes are not those of its origin {number} on this L1 ({mismatch}): build the \
+         genesis from the deployment file"
+    )]
+    WrongL1Attributes {
+        /// Origin number.
+        number: u64,
+        /// The genesis's timestamp, base fee and blob base fee against the L1 block's.
+        mismatch: String,
+    },
     /// The derived chain failed.
     #[error(transparent)]
     Chain(E),
@@ -72,6 +84,13 @@ impl<P: Provider + Clone, C: L2Chain> Deriver<P, C> {
                 });
             }
         };
+        let configured = (config.genesis_l1.timestamp, config.genesis_l1.base_fee, config.genesis_l1.blob_base_fee);
+        let found = (genesis_l1.timestamp, genesis_l1.base_fee, genesis_l1.blob_base_fee);
+        if configured != found {
+            let mismatch =
+                format!("timestamp, base fee, blob base fee: {configured:?} in the genesis, {found:?} on L1");
+            return Err(DeriveError::WrongL1Attributes { number: origin.number, mismatch });
+        }
         let derivation = Derivation::new(config.clone(), genesis_l1);
         Ok(Self { reader, config, genesis_l1, derivation, chain })
     }

@@ -80,14 +80,15 @@ pub struct DerivationConfig {
     pub chain: ChainConfig,
     /// The genesis block's L1 origin; derivation reads L1 from the block after it.
     pub genesis_origin: L1Origin,
-    /// The L1 fee configuration at genesis (changed afterwards by the L1 `SystemConfig`).
-    pub system: SystemConfig,
+    /// The genesis's L1 attributes: its origin's timestamp and fees, and the L1 fee
+    /// configuration at genesis (changed afterwards by the L1 `SystemConfig`).
+    pub genesis_l1: L1Attributes,
 }
 
 impl DerivationConfig {
     /// The configuration of the chain with this genesis.
     pub fn new(genesis: &Genesis) -> Self {
-        Self { chain: genesis.config.clone(), genesis_origin: genesis.l1_origin, system: genesis.l1.system }
+        Self { chain: genesis.config.clone(), genesis_origin: genesis.l1_origin, genesis_l1: genesis.l1 }
     }
 }
 
@@ -125,7 +126,7 @@ impl Derivation {
     /// the genesis names).
     pub fn new(config: DerivationConfig, genesis_l1: L1BlockRef) -> Self {
         let mut origins = BTreeMap::new();
-        let system = config.system;
+        let system = config.genesis_l1.system;
         origins.insert(genesis_l1.number, OriginCandidate { block: genesis_l1, deposits: Vec::new(), system });
         Self {
             config,

@@ -74,11 +74,13 @@ fn plan(config: &DeployConfig) -> ([(&'static str, Bytes, Address); 4], B256) {
         let address = CREATE2_DEPLOYER.create2_from_code(salt, &code);
         (name, code, address)
     };
+    // The Portal last: the L2 starts at the block in which it appears, so that no deposit is
+    // made before the L2's first origin.
     let contracts = [
         entry("BatchInbox", inbox),
         entry("OutputOracle", oracle),
-        entry("Portal", portal),
         entry("SystemConfig", system_config),
+        entry("Portal", portal),
     ];
     (contracts, salt)
 }
@@ -114,7 +116,7 @@ pub async fn deploy<P: Provider>(
     let last = contracts[3].2;
     let l1_start_block = first_block_with_code(provider, last).await?;
     let start = provider.get_block_by_number(l1_start_block.into()).await?.ok_or_else(|| DeployError::Failed {
-        name: "SystemConfig",
+        name: "Portal",
         reason: format!("L1 block {l1_start_block} disappeared"),
     })?;
     Ok(Deployment {
@@ -122,8 +124,8 @@ pub async fn deploy<P: Provider>(
         config: config.clone(),
         batch_inbox: contracts[0].2,
         output_oracle: contracts[1].2,
-        portal: contracts[2].2,
-        system_config: last,
+        system_config: contracts[2].2,
+        portal: last,
         l1_start_block,
         l1_start_hash: start.header.hash,
         l1_start_timestamp: start.header.timestamp,

@@ -31,6 +31,18 @@ pub struct DeployConfig {
     /// Initial weight of the L1 blob base fee in the L1 data fee (`SystemConfig`, 6 decimals).
     #[serde(default = "default_blob_base_fee_scalar")]
     pub blob_base_fee_scalar: u32,
+    /// The L1 account the L2's fee vaults pay out to (the L2 genesis's; `None`: the owner). It
+    /// must accept plain ETH: a withdrawal to a contract that reverts is finalized as failed and
+    /// its ETH stays in the Portal.
+    #[serde(default)]
+    pub fee_vault_recipient: Option<Address>,
+    /// The smallest balance a fee vault withdraws, in wei.
+    #[serde(default = "default_min_withdrawal")]
+    pub fee_vault_min_withdrawal: U256,
+}
+
+fn default_min_withdrawal() -> U256 {
+    FeeVaultConfig::dev().min_withdrawal_amount
 }
 
 impl DeployConfig {
@@ -46,6 +58,8 @@ impl DeployConfig {
             bond: U256::ZERO,
             base_fee_scalar: default_base_fee_scalar(),
             blob_base_fee_scalar: default_blob_base_fee_scalar(),
+            fee_vault_recipient: None,
+            fee_vault_min_withdrawal: default_min_withdrawal(),
         }
     }
 }
@@ -108,9 +122,12 @@ impl Deployment {
     }
 
     /// The development genesis of the L2 these contracts serve, with chain parameters `chain`:
-    /// its origin is the start block, and the fee vaults pay out to the owner on L1.
+    /// its origin is the start block, and the fee vaults pay out as the settings say.
     pub fn dev_genesis(&self, chain: ChainConfig) -> Genesis {
-        let vaults = FeeVaultConfig { recipient: self.config.owner, ..FeeVaultConfig::dev() };
+        let vaults = FeeVaultConfig {
+            recipient: self.config.fee_vault_recipient.unwrap_or(self.config.owner),
+            min_withdrawal_amount: self.config.fee_vault_min_withdrawal,
+        };
         Genesis::dev_with_fees(chain, 0, self.l1_origin(), self.l1_attributes(), vaults)
     }
 

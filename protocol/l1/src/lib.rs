@@ -11,6 +11,10 @@ mod deposits;
 pub mod test_utils;
 
 pub use config_updates::{SystemConfigUpdate, config_updates_from_logs, system_config_updates};
+
+/// L2 gas the Portal sells per L1 block (its `MAX_RESOURCE_LIMIT`): all of it may land in one L2
+/// block, so an L2 block's gas limit must hold it and the L1 attributes deposit.
+pub const DEPOSIT_GAS_PER_L1_BLOCK: u64 = 20_000_000;
 pub use deploy::{CREATE2_DEPLOYER, DeployError, deploy};
 pub use deployment::{DeployConfig, Deployment};
 pub use deposits::{DepositError, MalformedDeposit, deposit_from_log, deposits_from_logs, portal_deposits};

@@ -19,7 +19,7 @@ use parking_lot::Mutex;
 use rollup_core::{
     L1Origin,
     deposit::TxDeposit,
-    fees::{L1Attributes, blob_base_fee},
+    fees::{L1Attributes, SystemConfig, blob_base_fee},
 };
 use rollup_l1::{DepositError, SystemConfigUpdate, portal_deposits, system_config_updates};
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
@@ -83,11 +83,28 @@ pub(crate) struct OriginPlan {
     pub(crate) user_txs: bool,
     /// Whether the origin moved to the next L1 block.
     pub(crate) advanced: bool,
-    /// The origin's timestamp and fees as L1 attributes (with the default fee configuration),
-    /// when its block is cached.
-    pub(crate) l1: Option<L1Attributes>,
+    /// The origin's timestamp and fees, when its block is cached.
+    pub(crate) origin_fees: Option<OriginFees>,
     /// The changes to the fee configuration that a new origin makes.
     pub(crate) config_updates: Vec<SystemConfigUpdate>,
+}
+
+/// The timestamp and fees of an L1 origin: its part of the L1 attributes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct OriginFees {
+    /// Timestamp in seconds.
+    pub(crate) timestamp: u64,
+    /// Base fee, in wei.
+    pub(crate) base_fee: u128,
+    /// Blob base fee, in wei.
+    pub(crate) blob_base_fee: u128,
+}
+
+impl OriginFees {
+    /// The L1 attributes of an origin with these fees under fee configuration `system`.
+    pub(crate) fn with(self, system: SystemConfig) -> L1Attributes {
+        L1Attributes { timestamp: self.timestamp, base_fee: self.base_fee, blob_base_fee: self.blob_base_fee, system }
+    }
 }
 
 /// L1 blocks from the current origin on, as far as the watcher has fetched them.
@@ -178,13 +195,12 @@ impl L1Cache {
         let origin_timestamp = origin_block.map(|block| block.timestamp);
         let timestamp = timestamp.max(origin_timestamp.unwrap_or_default());
         let user_txs = origin_timestamp.is_some_and(|origin| timestamp <= origin + max_drift);
-        let l1 = origin_block.map(|block| L1Attributes {
+        let origin_fees = origin_block.map(|block| OriginFees {
             timestamp: block.timestamp,
             base_fee: block.base_fee,
             blob_base_fee: block.blob_base_fee,
-            system: Default::default(),
         });
-        OriginPlan { origin, timestamp, deposits, user_txs, advanced, l1, config_updates }
+        OriginPlan { origin, timestamp, deposits, user_txs, advanced, origin_fees, config_updates }
     }
 }
 

@@ -5,7 +5,7 @@ use super::{Chain, Head, l1::OriginPlan};
 use alloy_primitives::B256;
 use rollup_core::{
     BlockAttributes, ExecutionError, FEE_RECIPIENT, L2Transaction, SealedBlock, apply_block,
-    fees::{L1_ATTRIBUTES_GAS, L1Attributes, L1BlockValues},
+    fees::{L1_ATTRIBUTES_GAS, L1BlockValues},
 };
 use std::{
     sync::Arc,
@@ -63,7 +63,7 @@ impl BlockProducer {
         // the parent's).
         let parent_l1 = L1BlockValues::read(&state.world).l1;
         let system = plan.config_updates.iter().fold(parent_l1.system, |config, update| update.apply(config));
-        let l1 = plan.l1.map_or(parent_l1, |l1| L1Attributes { system, ..l1 });
+        let l1 = plan.origin_fees.map_or(parent_l1, |fees| fees.with(system));
         let attrs = BlockAttributes {
             number: parent.number + 1,
             parent_hash: state.head.hash,
@@ -79,7 +79,7 @@ impl BlockProducer {
             // gas limits.
             let deposit_gas: u64 =
                 L1_ATTRIBUTES_GAS + plan.deposits.iter().map(|deposit| deposit.gas_limit).sum::<u64>();
-            chain.pool.lock().best(&state.world, attrs.base_fee, attrs.gas_limit.saturating_sub(deposit_gas))
+            chain.pool.lock().best(&state.world, attrs.base_fee, &attrs.l1, attrs.gas_limit.saturating_sub(deposit_gas))
         } else {
             Vec::new()
         };
@@ -160,7 +160,7 @@ impl BlockProducer {
                 deposits: Vec::new(),
                 user_txs: true,
                 advanced: false,
-                l1: None,
+                origin_fees: None,
                 config_updates: Vec::new(),
             },
         }

@@ -11,7 +11,7 @@ use alloy::consensus::Transaction as _;
 use alloy_primitives::{Address, B256, Bytes, U256};
 use rollup_core::{
     L2Transaction, StateReader,
-    fees::{L1BlockValues, transaction_l1_cost},
+    fees::{L1Attributes, L1BlockValues, transaction_l1_cost},
 };
 use std::{
     cmp::Reverse,
@@ -56,6 +56,14 @@ impl PooledTx {
 
     fn nonce(&self) -> u64 {
         self.tx.inner().nonce()
+    }
+
+    /// What the sender must hold to send it under `l1`: gas at the fee cap, value and the L1
+    /// data fee.
+    fn upfront_cost(&self, l1: &L1Attributes) -> U256 {
+        let inner = self.tx.inner();
+        let l1_fee = transaction_l1_cost(inner, l1).fee;
+        U256::from(inner.gas_limit()) * U256::from(inner.max_fee_per_gas()) + inner.value() + l1_fee
     }
 
     /// Effective tip per gas at `base_fee`, or `None` if the fee cap is below it.
@@ -114,8 +122,7 @@ impl Mempool {
         if fee_cap < u128::from(base_fee) {
             return Err(PoolError::FeeCapBelowBaseFee { fee_cap, base_fee });
         }
-        let l1_fee = transaction_l1_cost(tx.tx.inner(), &L1BlockValues::read(state).l1).fee;
-        let cost = U256::from(tx.tx.inner().gas_limit()) * U256::from(fee_cap) + tx.tx.inner().value() + l1_fee;
+        let cost = tx.upfront_cost(&L1BlockValues::read(state).l1);
         if cost > account.balance {
             return Err(PoolError::InsufficientFunds { have: account.balance, want: cost });
         }
@@ -216,39 +223,119 @@ impl Mempool {
         (executable, self.len() - executable)
     }
 
-    /// Transactions for the next block: each sender's contiguous run from its state nonce,
-    /// interleaved by effective tip (then arrival), within `gas_limit` in total.
-    pub fn best(&self, state: &dyn StateReader, base_fee: u64, gas_limit: u64) -> Vec<Arc<PooledTx>> {
+    /// Transactions for the next block: each sender's contiguous run from its state nonce, as
+    /// far as its balance in `state` pays for the run's gas at the fee caps, values and L1 data
+    /// fees under `l1` (the next block's L1 attributes), interleaved by effective tip (then
+    /// arrival), within `gas_limit` in total. What a sender cannot pay yet stays in the pool.
+    pub fn best(
+        &self,
+        state: &dyn StateReader,
+        base_fee: u64,
+        l1: &L1Attributes,
+        gas_limit: u64,
+    ) -> Vec<Arc<PooledTx>> {
         let mut heads = BinaryHeap::new();
-        let mut cursors: HashMap<Address, u64> = HashMap::new();
+        let mut cursors: HashMap<Address, (u64, U256)> = HashMap::new();
         for (sender, queue) in &self.by_sender {
-            let nonce = state.account(*sender).map(|a| a.nonce).unwrap_or_default();
-            if let Some(tx) = queue.get(&nonce)
+            let account = state.account(*sender).unwrap_or_default();
+            if let Some(tx) = queue.get(&account.nonce)
                 && let Some(tip) = tx.effective_tip(base_fee)
             {
                 heads.push((tip, Reverse(tx.arrival), *sender));
-                cursors.insert(*sender, nonce);
+                cursors.insert(*sender, (account.nonce, account.balance));
             }
         }
         let mut selected = Vec::new();
         let mut gas_left = gas_limit;
         while let Some((_, _, sender)) = heads.pop() {
-            let nonce = cursors[&sender];
+            let (nonce, balance) = cursors[&sender];
             let queue = &self.by_sender[&sender];
             let tx = &queue[&nonce];
             let gas = tx.tx.inner().gas_limit();
             if gas > gas_left {
                 continue;
             }
+            let Some(balance) = balance.checked_sub(tx.upfront_cost(l1)) else { continue };
             gas_left -= gas;
             selected.push(tx.clone());
             if let Some(next) = queue.get(&(nonce + 1))
                 && let Some(tip) = next.effective_tip(base_fee)
             {
                 heads.push((tip, Reverse(next.arrival), sender));
-                cursors.insert(sender, nonce + 1);
+                cursors.insert(sender, (nonce + 1, balance));
             }
         }
         selected
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy::{
+        consensus::{SignableTransaction, TxEip1559, TxEnvelope, transaction::Recovered},
+        network::TxSignerSync,
+        signers::local::PrivateKeySigner,
+    };
+    use rollup_core::{ChainConfig, FeeVaultConfig, Genesis, GenesisAccount, L1Origin, WorldState};
+
+    /// L1 attributes with a steep L1 base fee: a transfer's L1 fee is far above its L2 gas.
+    fn expensive_l1() -> L1Attributes {
+        L1Attributes { base_fee: 10u128.pow(15), ..Default::default() }
+    }
+
+    fn transfer(key: &PrivateKeySigner) -> PooledTx {
+        let mut tx = TxEip1559 {
+            chain_id: 42069,
+            gas_limit: 21_000,
+            max_fee_per_gas: 1_000_000_000,
+            max_priority_fee_per_gas: 1,
+            to: Address::repeat_byte(7).into(),
+            value: U256::from(5),
+            ..Default::default()
+        };
+        let signature = key.sign_transaction_sync(&mut tx).unwrap();
+        let tx = TxEnvelope::from(tx.into_signed(signature));
+        let hash = *tx.tx_hash();
+        PooledTx { tx: Recovered::new_unchecked(tx, key.address()), hash, raw: Bytes::new(), arrival: 0 }
+    }
+
+    /// A world whose L1 attributes are [`expensive_l1`] and where `key` holds `balance`.
+    fn world(key: &PrivateKeySigner, balance: U256) -> WorldState {
+        let mut genesis = Genesis::dev_with_fees(
+            ChainConfig::default(),
+            0,
+            L1Origin::default(),
+            expensive_l1(),
+            FeeVaultConfig::dev(),
+        );
+        genesis.alloc.insert(key.address(), GenesisAccount { balance, ..Default::default() });
+        genesis.build().0
+    }
+
+    /// The pool asks for gas at the fee cap, value and the L1 fee; a sender short of the L1 fee
+    /// by one wei is refused, and one with exactly enough is taken.
+    #[test]
+    fn the_pool_charges_the_l1_fee_up_front() {
+        let key = PrivateKeySigner::random();
+        let tx = transfer(&key);
+        let cost = tx.upfront_cost(&expensive_l1());
+        let l1_fee = transaction_l1_cost(tx.tx.inner(), &expensive_l1()).fee;
+        assert!(l1_fee > U256::from(21_000u64 * 1_000_000_000), "an L1 fee of {l1_fee}");
+        assert_eq!(cost, U256::from(21_000u64 * 1_000_000_000 + 5) + l1_fee);
+
+        let mut pool = Mempool::new(PoolConfig::default());
+        let short = world(&key, cost - U256::from(1));
+        let err = pool.add(tx.clone(), &short, 1).unwrap_err();
+        assert!(matches!(err, PoolError::InsufficientFunds { want, .. } if want == cost), "{err}");
+        assert!(err.to_string().contains("+ l1 fee"), "{err}");
+        let enough = world(&key, cost);
+        pool.add(tx, &enough, 1).expect("affordable");
+
+        // The next block's L1 fee may be higher than the head's: then the transaction waits.
+        assert_eq!(pool.best(&enough, 1, &expensive_l1(), 30_000_000).len(), 1);
+        let steeper = L1Attributes { base_fee: 2 * 10u128.pow(15), ..Default::default() };
+        assert!(pool.best(&enough, 1, &steeper, 30_000_000).is_empty());
+        assert_eq!(pool.len(), 1, "it stays in the pool");
     }
 }

@@ -49,7 +49,7 @@ fn help_explains_every_option() {
 fn config_file_then_env_then_flags() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("rollup.toml");
-    std::fs::write(&file, "chain_id = 7\nblock_gas_limit = 1000000\n").unwrap();
+    std::fs::write(&file, "chain_id = 7\nblock_gas_limit = 25000000\n").unwrap();
     let genesis = |extra: &[&str], env: Option<(&str, &str)>| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_rollup"));
         command.args(["genesis", "--config", file.to_str().unwrap()]).args(extra);
@@ -63,7 +63,7 @@ fn config_file_then_env_then_flags() {
     assert_eq!(genesis(&[], None)["config"]["chainId"], 7);
     assert_eq!(genesis(&[], Some(("ROLLUP_CHAIN_ID", "8")))["config"]["chainId"], 8);
     assert_eq!(genesis(&["--chain-id", "9"], Some(("ROLLUP_CHAIN_ID", "8")))["config"]["chainId"], 9);
-    assert_eq!(genesis(&[], None)["config"]["blockGasLimit"], 1_000_000);
+    assert_eq!(genesis(&[], None)["config"]["blockGasLimit"], 25_000_000);
 }
 
 #[test]

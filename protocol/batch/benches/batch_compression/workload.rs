@@ -42,6 +42,29 @@ const DAPPS: usize = 300;
 /// The constant-product pools of `test_utils` (at `0x7171…`, `0x7272…`, …).
 const POOLS: u8 = 8;
 
+/// How much of the stream a run generates: whether it is a smoke run (`cargo test --benches`
+/// passes no `--bench`), the stream's raw bytes and a channel's, from `BATCH_BENCH_MB` and
+/// `BATCH_BENCH_CHANNEL_KB` or the given defaults (a smoke run's: 0.2 MB, 100 kB).
+pub(crate) struct Settings {
+    pub(crate) smoke: bool,
+    pub(crate) stream_bytes: u64,
+    pub(crate) channel_bytes: u64,
+}
+
+impl Settings {
+    pub(crate) fn from_env(stream_mb: f64, channel_kb: u64) -> Self {
+        let smoke = !std::env::args().any(|arg| arg == "--bench");
+        let (stream_mb, channel_kb) = if smoke { (0.2, 100) } else { (stream_mb, channel_kb) };
+        let stream_bytes = (env("BATCH_BENCH_MB", stream_mb) * 1e6) as u64;
+        let channel_bytes = env("BATCH_BENCH_CHANNEL_KB", channel_kb) * 1_000;
+        Self { smoke, stream_bytes, channel_bytes }
+    }
+}
+
+fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name).ok().map_or(default, |value| value.parse().unwrap_or_else(|_| panic!("{name}: a number")))
+}
+
 /// A run of blocks compressed together, the same for every candidate.
 pub(crate) struct Channel {
     pub(crate) batch: Batch,
