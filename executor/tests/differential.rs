@@ -3,13 +3,15 @@
 //! EIP-7702 delegations, at a random conflict rate (0-100% of senders, recipients and pools
 //! drawn from a hot pair), with the fee recipient an idle address, a sender or a contract; at 1,
 //! 2, 4 and 8 threads, compared output for output (receipts, gas, logs and the full state
-//! change set). Blocks that start with deposits apply identically with either executor.
+//! change set). Blocks that start with deposits apply identically with either executor, and a
+//! sender one wei short of its L1 data fee invalidates a block in every engine alike.
 
+use alloy::consensus::Transaction as _;
 use alloy_primitives::{Address, B256, Bytes, TxKind, U256};
 use executor::ParallelExecutor;
 use proptest::prelude::*;
 use rollup_core::{
-    BlockExecutor, L2Transaction, SequentialExecutor, apply_block,
+    BlockExecutor, ExecutionError, L2Transaction, SequentialExecutor, apply_block,
     deposit::TxDeposit,
     dev_signers,
     test_utils::{Builder, FEE_RECIPIENT, Op, TOKEN, TestBlock, next_attributes, op},
@@ -218,6 +220,45 @@ proptest! {
             let (got, stats) = parallel.execute_with_stats(&block.world, block.chain_id, &block.attrs, &block.txs);
             prop_assert_eq!(&expected, &got.expect("valid block"), "{} threads", threads);
             prop_assert!(stats.partitioned, "{} threads: {:?}", threads, stats);
+        }
+    }
+}
+
+/// A sender that can pay its transfer's gas and value but not its L1 data fee makes the block
+/// invalid at that transaction in every engine; with one wei more, every engine executes the
+/// block alike.
+#[test]
+fn the_l1_fee_boundary_is_the_same_for_every_engine() {
+    let mut builder = Builder::default();
+    let mut genesis = builder.genesis();
+    let others: Vec<L2Transaction> =
+        (1..20).map(|from| builder.tx(&Op::Transfer { from, to: 40 + from, value: 3 })).collect();
+    let poor = builder.tx(&Op::Transfer { from: 0, to: 45, value: 7 });
+    let (_, block0) = genesis.build();
+    let attrs = next_attributes(&block0, &genesis.config, FEE_RECIPIENT);
+    let inner = poor.inner();
+    let l1_fee = rollup_core::fees::transaction_l1_cost(inner, &attrs.l1).fee;
+    assert!(l1_fee > U256::ZERO);
+    let cost = U256::from(inner.gas_limit()) * U256::from(inner.max_fee_per_gas()) + inner.value() + l1_fee;
+    let txs: Vec<L2Transaction> = others.into_iter().chain([poor.clone()]).collect();
+    for (balance, valid) in [(cost - U256::from(1), false), (cost, true)] {
+        genesis.alloc.get_mut(&poor.signer()).expect("a dev account").balance = balance;
+        let (world, _) = genesis.build();
+        let expected = SequentialExecutor.execute(&world, genesis.config.chain_id, &attrs, &txs);
+        assert_eq!(expected.is_ok(), valid, "{expected:?}");
+        if let Err(err) = &expected {
+            assert!(matches!(err, ExecutionError::InvalidTransaction { index: 19, .. }), "{err}");
+        }
+        for (threads, partitioning) in [(2, true), (2, false), (4, true)] {
+            let parallel = ParallelExecutor::new(NonZeroUsize::new(threads).unwrap())
+                .with_min_transactions(0)
+                .with_partitioning(partitioning);
+            let got = parallel.execute(&world, genesis.config.chain_id, &attrs, &txs);
+            match (&expected, &got) {
+                (Ok(expected), Ok(got)) => assert_eq!(expected, got),
+                (Err(expected), Err(got)) => assert_eq!(expected.to_string(), got.to_string()),
+                _ => panic!("{threads} threads: {expected:?} vs {got:?}"),
+            }
         }
     }
 }

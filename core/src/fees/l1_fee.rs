@@ -31,7 +31,13 @@ pub struct L1Cost {
 /// The L1 cost of a transaction whose unsigned encoding is `unsigned`, under `l1` (what
 /// `GasPriceOracle.getL1Fee(unsigned)` returns).
 pub fn l1_cost(unsigned: &[u8], l1: &L1Attributes) -> L1Cost {
-    let compressed = (flz_compressed_len(unsigned) + SIGNATURE_SIZE) as i128;
+    l1_cost_of_compressed(flz_compressed_len(unsigned), l1)
+}
+
+/// [`l1_cost`] of an unsigned encoding whose FastLZ length is `compressed_len` (which does not
+/// depend on the L1 attributes, so a holder of many transactions computes it once).
+pub fn l1_cost_of_compressed(compressed_len: usize, l1: &L1Attributes) -> L1Cost {
+    let compressed = (compressed_len + SIGNATURE_SIZE) as i128;
     let scaled_size = (i128::from(SIZE_INTERCEPT) + i128::from(SIZE_SLOPE) * compressed)
         .max(i128::from(MIN_SIZE) * 1_000_000) as u128;
     let price = U256::from(l1.system.base_fee_scalar) * U256::from(l1.base_fee) * U256::from(16)

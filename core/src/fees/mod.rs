@@ -8,7 +8,8 @@ mod l1_fee;
 pub use flz::flz_compressed_len;
 pub use l1_block::{L1_ATTRIBUTES_GAS, L1Attributes, L1BlockValues, SystemConfig};
 pub use l1_fee::{
-    L1Cost, MIN_SIZE, SIGNATURE_SIZE, SIZE_INTERCEPT, SIZE_SLOPE, l1_cost, signing_payload, transaction_l1_cost,
+    L1Cost, MIN_SIZE, SIGNATURE_SIZE, SIZE_INTERCEPT, SIZE_SLOPE, l1_cost, l1_cost_of_compressed, signing_payload,
+    transaction_l1_cost,
 };
 
 use alloy::eips::eip7840::BlobParams;

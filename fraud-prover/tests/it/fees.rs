@@ -220,3 +220,16 @@ fn call(from: &PrivateKeySigner, nonce: u64, to: Address, value: U256, input: By
     let signature = from.sign_transaction_sync(&mut tx).unwrap();
     TxEnvelope::from(tx.into_signed(signature))
 }
+
+/// A genesis whose L1 attributes are not its origin's would make the verifier execute block 1
+/// with other L1 fees than the sequencer: the verifier refuses to start, and says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_genesis_with_other_l1_attributes_is_refused() {
+    let rollup = Rollup::start(false).await;
+    let mut config = rollup.verifier_config();
+    config.genesis.l1.base_fee += 1;
+    let store = storage::Store::connect("sqlite::memory:").await.unwrap().verifier();
+    let err = fraud_prover::Verifier::new(config, store, fraud_prover::VerifierMetrics::new()).await.err();
+    let message = err.expect("the verifier refuses the genesis").to_string();
+    assert!(message.contains("genesis L1 attributes are not those of its origin"), "{message}");
+}

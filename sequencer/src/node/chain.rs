@@ -148,7 +148,7 @@ impl Chain {
             let decoded = decode_transaction(&raw, self.chain_id(), self.genesis.config.block_gas_limit);
             let Ok((tx, hash)) = decoded else { continue };
             let arrival = self.next_arrival();
-            let pooled = PooledTx { tx, hash, raw, arrival };
+            let pooled = PooledTx::new(tx, hash, raw, arrival);
             match self.pool.lock().add(pooled, &state.world, base_fee) {
                 Ok(added) => {
                     restored += 1;
@@ -191,7 +191,8 @@ impl Chain {
         let added = {
             let state = self.state.read().await;
             let base_fee = self.next_base_fee(&state.head.header);
-            let added = self.pool.lock().add(PooledTx { tx, hash, raw: raw.clone(), arrival }, &state.world, base_fee);
+            let pooled = PooledTx::new(tx, hash, raw.clone(), arrival);
+            let added = self.pool.lock().add(pooled, &state.world, base_fee);
             let added = added.map_err(rejected)?;
             self.update_pool_metrics(&state.world);
             added

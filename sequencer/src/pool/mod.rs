@@ -11,7 +11,7 @@ use alloy::consensus::Transaction as _;
 use alloy_primitives::{Address, B256, Bytes, U256};
 use rollup_core::{
     L2Transaction, StateReader,
-    fees::{L1Attributes, L1BlockValues, transaction_l1_cost},
+    fees::{L1Attributes, L1BlockValues, flz_compressed_len, l1_cost_of_compressed, signing_payload},
 };
 use std::{
     cmp::Reverse,
@@ -47,9 +47,17 @@ pub struct PooledTx {
     pub raw: Bytes,
     /// Arrival sequence number (ties in fee are broken by arrival).
     pub arrival: u64,
+    /// FastLZ length of its unsigned encoding, which its L1 data fee depends on.
+    pub l1_size: usize,
 }
 
 impl PooledTx {
+    /// A pooled transaction: `tx`, its `hash` and encoding `raw`, arrived `arrival`-th.
+    pub fn new(tx: L2Transaction, hash: B256, raw: Bytes, arrival: u64) -> Self {
+        let l1_size = flz_compressed_len(&signing_payload(tx.inner()));
+        Self { tx, hash, raw, arrival, l1_size }
+    }
+
     fn sender(&self) -> Address {
         self.tx.signer()
     }
@@ -62,7 +70,7 @@ impl PooledTx {
     /// data fee.
     fn upfront_cost(&self, l1: &L1Attributes) -> U256 {
         let inner = self.tx.inner();
-        let l1_fee = transaction_l1_cost(inner, l1).fee;
+        let l1_fee = l1_cost_of_compressed(self.l1_size, l1).fee;
         U256::from(inner.gas_limit()) * U256::from(inner.max_fee_per_gas()) + inner.value() + l1_fee
     }
 
@@ -297,7 +305,7 @@ mod tests {
         let signature = key.sign_transaction_sync(&mut tx).unwrap();
         let tx = TxEnvelope::from(tx.into_signed(signature));
         let hash = *tx.tx_hash();
-        PooledTx { tx: Recovered::new_unchecked(tx, key.address()), hash, raw: Bytes::new(), arrival: 0 }
+        PooledTx::new(Recovered::new_unchecked(tx, key.address()), hash, Bytes::new(), 0)
     }
 
     /// A world whose L1 attributes are [`expensive_l1`] and where `key` holds `balance`.
@@ -320,7 +328,7 @@ mod tests {
         let key = PrivateKeySigner::random();
         let tx = transfer(&key);
         let cost = tx.upfront_cost(&expensive_l1());
-        let l1_fee = transaction_l1_cost(tx.tx.inner(), &expensive_l1()).fee;
+        let l1_fee = rollup_core::fees::transaction_l1_cost(tx.tx.inner(), &expensive_l1()).fee;
         assert!(l1_fee > U256::from(21_000u64 * 1_000_000_000), "an L1 fee of {l1_fee}");
         assert_eq!(cost, U256::from(21_000u64 * 1_000_000_000 + 5) + l1_fee);
 
