@@ -1,6 +1,6 @@
 //! Chain parameters shared by every component that executes or validates L2 blocks.
 
-use crate::fees::L1Attributes;
+use crate::fees::{L1Attributes, L1BlobSchedule};
 use alloy::eips::eip1559::BaseFeeParams;
 use alloy_primitives::{Address, B256, address};
 use revm::primitives::hardfork::SpecId;
@@ -60,6 +60,9 @@ pub struct ChainConfig {
     /// deposits of the next origin only (forced inclusion, even if the sequencer stops).
     #[serde(default = "default_sequencing_window")]
     pub sequencing_window: u64,
+    /// The L1's blob fee schedule, from which every L2 block's L1 blob base fee is computed.
+    #[serde(default)]
+    pub l1_blob_schedule: L1BlobSchedule,
 }
 
 impl Default for ChainConfig {
@@ -71,6 +74,7 @@ impl Default for ChainConfig {
             initial_base_fee: 1_000_000_000,
             max_sequencer_drift: DEFAULT_MAX_SEQUENCER_DRIFT,
             sequencing_window: DEFAULT_SEQUENCING_WINDOW,
+            l1_blob_schedule: L1BlobSchedule::default(),
         }
     }
 }

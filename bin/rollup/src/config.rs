@@ -3,7 +3,10 @@
 
 use anyhow::Context as _;
 use clap::Args;
-use rollup_core::{ChainConfig, Genesis, L1Origin};
+use rollup_core::{
+    ChainConfig, Genesis, L1Origin,
+    fees::{BlobFeeStep, L1BlobSchedule},
+};
 use rollup_l1::Deployment;
 use sequencer::{L1Follow, NodeConfig, PoolConfig, RpcConfig};
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
@@ -41,6 +44,11 @@ pub(crate) struct SequencerArgs {
     /// Gas limit of each block of a new chain [default: 60000000].
     #[arg(long, env = "ROLLUP_BLOCK_GAS_LIMIT")]
     block_gas_limit: Option<u64>,
+    /// The L1's blob fee schedule for a new chain, as `TIMESTAMP:UPDATE_FRACTION` steps in
+    /// timestamp order, comma-separated (Ethereum mainnet: its BPO1 and BPO2 forks); before the
+    /// first step, Prague's fraction [default: none, Prague's throughout, as on Anvil].
+    #[arg(long, env = "ROLLUP_L1_BLOB_SCHEDULE", value_parser = parse_blob_schedule)]
+    l1_blob_schedule: Option<L1BlobSchedule>,
     /// L1 JSON-RPC URL to follow (origins and deposits); needs `--deployment`. Without it
     /// the chain stays on its genesis origin and includes no deposits.
     #[arg(long, env = "ROLLUP_L1_RPC_URL")]
@@ -122,6 +130,7 @@ impl SequencerArgs {
         let chain = ChainConfig {
             chain_id: args.chain_id.unwrap_or(defaults.chain_id),
             block_gas_limit: args.block_gas_limit.unwrap_or(defaults.block_gas_limit),
+            l1_blob_schedule: args.l1_blob_schedule.unwrap_or_default(),
             ..defaults
         };
         let (l1, genesis) = match (args.l1_rpc, args.deployment) {
@@ -178,4 +187,23 @@ impl SequencerArgs {
             listen: args.listen.unwrap_or_else(|| "127.0.0.1:9545".parse().expect("valid address")),
         })
     }
+}
+
+/// Parses `--l1-blob-schedule`: `TIMESTAMP:UPDATE_FRACTION` steps, comma-separated, in
+/// timestamp order.
+fn parse_blob_schedule(text: &str) -> Result<L1BlobSchedule, String> {
+    let steps = text
+        .split(',')
+        .map(|step| {
+            let (timestamp, fraction) =
+                step.trim().split_once(':').ok_or_else(|| format!("{step:?} is not TIMESTAMP:UPDATE_FRACTION"))?;
+            let number = |what: &str, text: &str| text.parse::<u128>().map_err(|err| format!("{what} {text:?}: {err}"));
+            let from_timestamp = u64::try_from(number("timestamp", timestamp)?).map_err(|err| err.to_string())?;
+            Ok(BlobFeeStep { from_timestamp, update_fraction: number("update fraction", fraction)? })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    if !steps.is_sorted_by_key(|step| step.from_timestamp) {
+        return Err("the steps must be in timestamp order".into());
+    }
+    Ok(L1BlobSchedule(steps))
 }

@@ -85,7 +85,9 @@ impl<P: Provider + Clone, C: L2Chain> Deriver<P, C> {
             }
         };
         let configured = (config.genesis_l1.timestamp, config.genesis_l1.base_fee, config.genesis_l1.blob_base_fee);
-        let found = (genesis_l1.timestamp, genesis_l1.base_fee, genesis_l1.blob_base_fee);
+        let blob_base_fee =
+            config.chain.l1_blob_schedule.blob_base_fee(genesis_l1.timestamp, genesis_l1.excess_blob_gas);
+        let found = (genesis_l1.timestamp, genesis_l1.base_fee, blob_base_fee);
         if configured != found {
             let mismatch =
                 format!("timestamp, base fee, blob base fee: {configured:?} in the genesis, {found:?} on L1");

@@ -11,7 +11,7 @@ use alloy::{
 };
 use alloy_primitives::{Address, B256, Bytes};
 use rollup_batch::blobs_to_frame;
-use rollup_core::{deposit::TxDeposit, fees::blob_base_fee};
+use rollup_core::deposit::TxDeposit;
 use rollup_l1::{BatchInbox, DepositError, SystemConfigUpdate, config_updates_from_logs, deposits_from_logs};
 
 /// Identity and time of an L1 block.
@@ -27,8 +27,8 @@ pub struct L1BlockRef {
     pub timestamp: u64,
     /// Base fee, in wei.
     pub base_fee: u128,
-    /// Blob base fee, in wei.
-    pub blob_base_fee: u128,
+    /// Excess blob gas (the blob base fee follows from it under the L1's blob schedule).
+    pub excess_blob_gas: u64,
 }
 
 /// Batch data posted in one L1 transaction.
@@ -112,7 +112,7 @@ impl<P: Provider + Clone> L1Reader<P> {
             parent_hash: block.header.parent_hash,
             timestamp: block.header.timestamp,
             base_fee: block.header.base_fee_per_gas.unwrap_or_default().into(),
-            blob_base_fee: blob_base_fee(block.header.excess_blob_gas.unwrap_or_default()),
+            excess_blob_gas: block.header.excess_blob_gas.unwrap_or_default(),
         }))
     }
 

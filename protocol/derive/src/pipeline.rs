@@ -373,7 +373,9 @@ impl Derivation {
             l1: L1Attributes {
                 timestamp: candidate.block.timestamp,
                 base_fee: candidate.block.base_fee,
-                blob_base_fee: candidate.block.blob_base_fee,
+                blob_base_fee: chain
+                    .l1_blob_schedule
+                    .blob_base_fee(candidate.block.timestamp, candidate.block.excess_blob_gas),
                 system: candidate.system,
             },
             fee_recipient: FEE_RECIPIENT,

@@ -6,7 +6,6 @@ use alloy::{
     network::TransactionBuilder, providers::Provider, rpc::types::TransactionRequest, sol_types::SolConstructor,
 };
 use alloy_primitives::{Address, B256, Bytes, address, keccak256};
-use rollup_core::fees::blob_base_fee;
 use tracing::info;
 
 /// The CREATE2 deployer ("deterministic deployment proxy") present on Anvil and most chains.
@@ -130,7 +129,7 @@ pub async fn deploy<P: Provider>(
         l1_start_hash: start.header.hash,
         l1_start_timestamp: start.header.timestamp,
         l1_start_base_fee: start.header.base_fee_per_gas.unwrap_or_default().into(),
-        l1_start_blob_base_fee: blob_base_fee(start.header.excess_blob_gas.unwrap_or_default()),
+        l1_start_excess_blob_gas: start.header.excess_blob_gas.unwrap_or_default(),
     })
 }
 

@@ -3,7 +3,7 @@
 use alloy_primitives::{Address, B256, U256};
 use rollup_core::{
     ChainConfig, FeeVaultConfig, Genesis, L1Origin,
-    fees::{L1Attributes, SystemConfig},
+    fees::{L1Attributes, L1BlobSchedule, SystemConfig},
 };
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -96,8 +96,8 @@ pub struct Deployment {
     pub l1_start_timestamp: u64,
     /// Base fee of that block, in wei.
     pub l1_start_base_fee: u128,
-    /// Blob base fee of that block, in wei.
-    pub l1_start_blob_base_fee: u128,
+    /// Excess blob gas of that block.
+    pub l1_start_excess_blob_gas: u64,
 }
 
 impl Deployment {
@@ -106,13 +106,13 @@ impl Deployment {
         L1Origin { number: self.l1_start_block, hash: self.l1_start_hash }
     }
 
-    /// The L2 genesis's L1 attributes: the start block's timestamp and fees, and the fee
-    /// configuration `SystemConfig` was deployed with.
-    pub fn l1_attributes(&self) -> L1Attributes {
+    /// The L2 genesis's L1 attributes on an L1 with blob schedule `blobs`: the start block's
+    /// timestamp and fees, and the fee configuration `SystemConfig` was deployed with.
+    pub fn l1_attributes(&self, blobs: &L1BlobSchedule) -> L1Attributes {
         L1Attributes {
             timestamp: self.l1_start_timestamp,
             base_fee: self.l1_start_base_fee,
-            blob_base_fee: self.l1_start_blob_base_fee,
+            blob_base_fee: blobs.blob_base_fee(self.l1_start_timestamp, self.l1_start_excess_blob_gas),
             system: SystemConfig {
                 batcher: self.config.batcher,
                 base_fee_scalar: self.config.base_fee_scalar,
@@ -128,7 +128,8 @@ impl Deployment {
             recipient: self.config.fee_vault_recipient.unwrap_or(self.config.owner),
             min_withdrawal_amount: self.config.fee_vault_min_withdrawal,
         };
-        Genesis::dev_with_fees(chain, 0, self.l1_origin(), self.l1_attributes(), vaults)
+        let l1 = self.l1_attributes(&chain.l1_blob_schedule);
+        Genesis::dev_with_fees(chain, 0, self.l1_origin(), l1, vaults)
     }
 
     /// Reads a deployment file.

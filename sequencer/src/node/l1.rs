@@ -19,7 +19,7 @@ use parking_lot::Mutex;
 use rollup_core::{
     L1Origin,
     deposit::TxDeposit,
-    fees::{L1Attributes, SystemConfig, blob_base_fee},
+    fees::{L1Attributes, L1BlobSchedule, SystemConfig},
 };
 use rollup_l1::{DepositError, SystemConfigUpdate, portal_deposits, system_config_updates};
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
@@ -61,8 +61,8 @@ pub(crate) struct L1Block {
     pub(crate) timestamp: u64,
     /// Base fee, in wei.
     pub(crate) base_fee: u128,
-    /// Blob base fee, in wei.
-    pub(crate) blob_base_fee: u128,
+    /// Excess blob gas.
+    pub(crate) excess_blob_gas: u64,
     /// Portal deposits, in log order.
     pub(crate) deposits: Vec<TxDeposit>,
     /// Changes to the fee configuration, in log order.
@@ -96,14 +96,16 @@ pub(crate) struct OriginFees {
     pub(crate) timestamp: u64,
     /// Base fee, in wei.
     pub(crate) base_fee: u128,
-    /// Blob base fee, in wei.
-    pub(crate) blob_base_fee: u128,
+    /// Excess blob gas.
+    pub(crate) excess_blob_gas: u64,
 }
 
 impl OriginFees {
-    /// The L1 attributes of an origin with these fees under fee configuration `system`.
-    pub(crate) fn with(self, system: SystemConfig) -> L1Attributes {
-        L1Attributes { timestamp: self.timestamp, base_fee: self.base_fee, blob_base_fee: self.blob_base_fee, system }
+    /// The L1 attributes of an origin with these fees under fee configuration `system`, on an
+    /// L1 with blob schedule `blobs`.
+    pub(crate) fn with(self, system: SystemConfig, blobs: &L1BlobSchedule) -> L1Attributes {
+        let blob_base_fee = blobs.blob_base_fee(self.timestamp, self.excess_blob_gas);
+        L1Attributes { timestamp: self.timestamp, base_fee: self.base_fee, blob_base_fee, system }
     }
 }
 
@@ -198,7 +200,7 @@ impl L1Cache {
         let origin_fees = origin_block.map(|block| OriginFees {
             timestamp: block.timestamp,
             base_fee: block.base_fee,
-            blob_base_fee: block.blob_base_fee,
+            excess_blob_gas: block.excess_blob_gas,
         });
         OriginPlan { origin, timestamp, deposits, user_txs, advanced, origin_fees, config_updates }
     }
@@ -289,7 +291,7 @@ fn l1_block(
         parent_hash: header.parent_hash,
         timestamp: header.timestamp,
         base_fee: header.base_fee_per_gas.unwrap_or_default().into(),
-        blob_base_fee: blob_base_fee(header.excess_blob_gas.unwrap_or_default()),
+        excess_blob_gas: header.excess_blob_gas.unwrap_or_default(),
         deposits,
         config_updates,
     }
@@ -305,7 +307,7 @@ mod tests {
             parent_hash: B256::with_last_byte(number.wrapping_sub(1) as u8),
             timestamp,
             base_fee: 7,
-            blob_base_fee: 1,
+            excess_blob_gas: 0,
             config_updates: Vec::new(),
             deposits: (0..deposits).map(|i| TxDeposit { mint: i as u128, ..Default::default() }).collect(),
         }

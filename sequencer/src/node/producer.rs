@@ -63,7 +63,8 @@ impl BlockProducer {
         // the parent's).
         let parent_l1 = L1BlockValues::read(&state.world).l1;
         let system = plan.config_updates.iter().fold(parent_l1.system, |config, update| update.apply(config));
-        let l1 = plan.origin_fees.map_or(parent_l1, |fees| fees.with(system));
+        let blobs = &chain.genesis.config.l1_blob_schedule;
+        let l1 = plan.origin_fees.map_or(parent_l1, |fees| fees.with(system, blobs));
         let attrs = BlockAttributes {
             number: parent.number + 1,
             parent_hash: state.head.hash,

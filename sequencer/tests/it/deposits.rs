@@ -199,7 +199,7 @@ async fn an_unreachable_l1_leaves_the_origin_in_place() {
         l1_start_hash: B256::repeat_byte(7),
         l1_start_timestamp: 70,
         l1_start_base_fee: 1_000_000_000,
-        l1_start_blob_base_fee: 1,
+        l1_start_excess_blob_gas: 0,
     };
     let node = TestNode::start_following("http://127.0.0.1:9", &deployment, false).await;
     let url = node.url();

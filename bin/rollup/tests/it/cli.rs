@@ -80,3 +80,18 @@ fn bad_configuration_is_explained() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("--listen"));
 }
+
+#[test]
+fn the_l1_blob_schedule_is_part_of_a_new_chain() {
+    let output = rollup(&["genesis", "--l1-blob-schedule", "1000:8346193, 2000:11684671"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let genesis: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let schedule = &genesis["config"]["l1BlobSchedule"];
+    assert_eq!(schedule[0], serde_json::json!({ "fromTimestamp": 1000, "updateFraction": 8346193 }));
+    assert_eq!(schedule[1]["fromTimestamp"], 2000);
+    for bad in ["1000", "2000:1,1000:2", "x:1"] {
+        let output = rollup(&["genesis", "--l1-blob-schedule", bad]);
+        assert!(!output.status.success(), "{bad} is refused");
+        assert!(String::from_utf8_lossy(&output.stderr).contains("l1-blob-schedule"), "{bad}");
+    }
+}
