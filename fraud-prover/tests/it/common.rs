@@ -9,7 +9,7 @@ use alloy::{
     providers::{Provider, ProviderBuilder},
     signers::local::PrivateKeySigner,
 };
-use alloy_primitives::{Address, U256};
+use alloy_primitives::{Address, Bytes, U256};
 use batcher::{Batcher, BatcherConfig, BatcherMetrics, DataAvailability};
 use fraud_prover::{Verifier, VerifierConfig, VerifierMetrics};
 use rollup_core::{
@@ -207,16 +207,17 @@ pub(crate) fn mixed_transactions(builder: &mut Builder, count: usize) -> Vec<TxE
 
 /// A signed ETH transfer on the test chain.
 pub(crate) fn transfer(from: &PrivateKeySigner, nonce: u64, to: Address, value: u64) -> TxEnvelope {
-    let mut tx = TxEip1559 {
-        chain_id: 42069,
-        nonce,
-        gas_limit: 21_000,
-        max_fee_per_gas: 20_000_000_000,
-        max_priority_fee_per_gas: 1,
-        to: to.into(),
-        value: U256::from(value),
-        ..Default::default()
-    };
+    sign(from, TxEip1559 { nonce, gas_limit: 21_000, to: to.into(), value: U256::from(value), ..Default::default() })
+}
+
+/// A signed call (or transfer) on the test chain, with gas for a contract.
+pub(crate) fn call(from: &PrivateKeySigner, nonce: u64, to: Address, value: U256, input: Bytes) -> TxEnvelope {
+    sign(from, TxEip1559 { nonce, gas_limit: 200_000, to: to.into(), value, input, ..Default::default() })
+}
+
+/// `tx` on the test chain (chain id and fees filled in), signed by `from`.
+fn sign(from: &PrivateKeySigner, tx: TxEip1559) -> TxEnvelope {
+    let mut tx = TxEip1559 { chain_id: 42069, max_fee_per_gas: 20_000_000_000, max_priority_fee_per_gas: 1, ..tx };
     let signature = from.sign_transaction_sync(&mut tx).unwrap();
     TxEnvelope::from(tx.into_signed(signature))
 }

@@ -3,13 +3,11 @@
 //! the new scalars, and the verifier derives the same chain (every block's L1 attributes
 //! included) from L1 alone; a fee vault's balance is withdrawn to its L1 recipient.
 
-use crate::common::{Rollup, mixed_transactions};
+use crate::common::{Rollup, call, mixed_transactions};
 use alloy::{
-    consensus::{SignableTransaction, TxEip1559, TxEnvelope},
     eips::eip2718::Encodable2718,
-    network::{EthereumWallet, TxSignerSync},
+    network::EthereumWallet,
     providers::{Provider, ProviderBuilder},
-    signers::local::PrivateKeySigner,
     sol,
     sol_types::{SolCall, SolEvent, SolValue},
 };
@@ -202,23 +200,6 @@ async fn a_fee_vault_withdrawal_is_finalized_on_l1() {
         .expect("a WithdrawalFinalized event");
     assert!(event.success);
     assert_eq!(l1.get_balance(recipient).await.unwrap(), before + vault_balance);
-}
-
-/// A signed call (or transfer) from `from` on the test chain, with gas for a contract.
-fn call(from: &PrivateKeySigner, nonce: u64, to: Address, value: U256, input: Bytes) -> TxEnvelope {
-    let mut tx = TxEip1559 {
-        chain_id: 42069,
-        nonce,
-        gas_limit: 200_000,
-        max_fee_per_gas: 20_000_000_000,
-        max_priority_fee_per_gas: 1,
-        to: to.into(),
-        value,
-        input,
-        ..Default::default()
-    };
-    let signature = from.sign_transaction_sync(&mut tx).unwrap();
-    TxEnvelope::from(tx.into_signed(signature))
 }
 
 /// A genesis whose L1 attributes are not its origin's would make the verifier execute block 1
