@@ -4,7 +4,7 @@
 CARGO ?= cargo
 FORGE := $(CURDIR)/.tools-bin/forge
 
-.PHONY: tools devnet test lint rust-test contracts-test artifacts-check bench-load
+.PHONY: tools devnet test lint rust-test contracts-test artifacts-check bench-load bench-archive
 
 ## Install the pinned L1 tools (anvil, cast, forge, solc) from npm into .tools-bin/.
 tools:
@@ -44,3 +44,9 @@ rust-test:
 bench-load: tools
 	$(CARGO) build --release -p rollup -p loadgen
 	$(CARGO) run --release -p loadgen
+
+## On-demand benchmark: archive state, database growth per 1,000 blocks and state reads at
+## random old blocks on a 100,000-block chain (see docs/benchmarks/archive-state.md).
+bench-archive: tools
+	$(CARGO) build --release -p rollup -p loadgen
+	$(CARGO) run --release -p loadgen -- archive

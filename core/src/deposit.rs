@@ -256,6 +256,8 @@ struct DepositJson {
     value: U256,
     #[serde(with = "alloy::serde::quantity")]
     gas: u64,
+    /// Left out when false, as op-geth does (Foundry's deposit type rejects `false`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     is_system_tx: bool,
     input: Bytes,
 }
@@ -363,11 +365,15 @@ mod tests {
                 "mint": "0xde0b6b3a7640000",
                 "value": "0x5",
                 "gas": "0x186a0",
-                "isSystemTx": false,
                 "input": "0xc0ffee",
             })
         );
         assert_eq!(serde_json::from_value::<TxDeposit>(json).unwrap(), tx);
+        // Like op-geth, `isSystemTx` appears only when true.
+        let system = TxDeposit { is_system_transaction: true, ..tx.clone() };
+        let json = serde_json::to_value(&system).unwrap();
+        assert_eq!(json["isSystemTx"], true);
+        assert_eq!(serde_json::from_value::<TxDeposit>(json).unwrap(), system);
         let creation = TxDeposit { to: TxKind::Create, ..tx };
         let json = serde_json::to_value(&creation).unwrap();
         assert!(json.get("to").is_none());

@@ -29,9 +29,10 @@ pub use genesis::{DEV_ACCOUNT_BALANCE, DEV_MNEMONIC, FeeVaultConfig, Genesis, Ge
 pub use output::{OUTPUT_VERSION, Output};
 pub use state::{AccountDiff, AccountInfo, StateDiff, StateOverlay, StateReader, private_copy};
 pub use stf::{
-    AppliedBlock, BlockExecutor, CallError, ExecutionError, ExecutionOutput, FeeHandler, L2Transaction, SealedBlock,
-    SequentialExecutor, StepKind, TraceStep, TxOutcome, VaultCredits, apply_block, block_deposits, estimate_gas,
-    evm_env, l1_origin_extra_data, seal_block, simulate_call, trace_block, transact_with_fees, tx_env,
+    AppliedBlock, BlockExecutor, BlockReplay, BlockTx, CallError, ExecutionError, ExecutionOutput, FeeHandler,
+    L2Transaction, ReplayState, ReplayedTx, SealedBlock, SequentialExecutor, StepKind, TraceStep, TxOutcome,
+    VaultCredits, apply_block, block_deposits, estimate_gas, evm_env, inspect_call, inspect_with_fees,
+    l1_origin_extra_data, seal_block, simulate_call, trace_block, transact_with_fees, tx_env, unchecked_evm_env,
 };
-pub use trie::{AccountProof, MerkleTrie, StateTrie};
+pub use trie::{AccountProof, HashedNodes, MerkleTrie, ProofWalk, ProofWalkError, StateTrie};
 pub use world::WorldState;

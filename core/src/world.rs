@@ -2,7 +2,7 @@
 
 use crate::{
     state::{AccountInfo, StateDiff, StateReader},
-    trie::{AccountProof, StateTrie},
+    trie::{HashedNodes, StateTrie},
 };
 use alloy_primitives::{
     Address, B256, Bytes, U256,
@@ -82,9 +82,16 @@ impl WorldState {
         }
     }
 
-    /// Merkle proofs of an account and some of its storage slots (`eth_getProof`).
-    pub fn proof(&mut self, address: Address, slots: &[B256]) -> AccountProof {
-        self.trie.account_proof(address, slots)
+    /// Starts recording the trie nodes each state root computes anew, for a store that keeps
+    /// every block's trie (archive proofs); [`Self::take_trie_nodes`] hands them over.
+    pub fn record_trie_nodes(&mut self) {
+        self.trie.record_nodes();
+    }
+
+    /// The trie nodes recorded since the last call: with those taken before, every node of the
+    /// current state's tries.
+    pub fn take_trie_nodes(&mut self) -> HashedNodes {
+        self.trie.take_recorded_nodes()
     }
 
     /// Raw code by hash.

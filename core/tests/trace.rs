@@ -1,38 +1,55 @@
-//! `trace_block` (one commit per step, for replays) seals exactly the block `apply_block`
-//! seals, on random workloads with deposits, and its last step's root is the block's root.
+//! Re-executions of committed blocks agree with `apply_block` on random workloads with
+//! deposits: `trace_block` (one commit per step, for the fraud prover's replays) seals exactly
+//! the same block, and `BlockReplay` (one transaction at a time, for `debug_trace*`) reproduces
+//! each transaction's outcome and the block's state root.
 
 use alloy_primitives::{Address, B256, Bytes, TxKind, U256};
 use proptest::prelude::*;
+use revm::inspector::NoOpInspector;
 use rollup_core::{
-    FEE_RECIPIENT, L2Transaction, SequentialExecutor, StepKind, apply_block,
+    BlockReplay, BlockTx, FEE_RECIPIENT, L2Transaction, SequentialExecutor, StepKind, apply_block,
     deposit::TxDeposit,
-    test_utils::{Builder, next_attributes, op},
+    test_utils::{Builder, Op, next_attributes, op},
     trace_block,
 };
 
-fn deposit(seed: u8, mint: u64) -> TxDeposit {
+/// A deposit from `seed`'s address minting `mint`; an `unaffordable` one sends more than any
+/// balance, so revm refuses it (it keeps only its mint and nonce increment).
+fn deposit(seed: u8, mint: u64, unaffordable: bool) -> TxDeposit {
     TxDeposit {
         source_hash: B256::repeat_byte(seed),
         from: Address::repeat_byte(seed),
         to: TxKind::Call(Address::repeat_byte(seed.wrapping_add(1))),
         mint: u128::from(mint),
-        value: U256::from(mint / 2),
+        value: if unaffordable { U256::MAX } else { U256::from(mint / 2) },
         gas_limit: 100_000,
         is_system_transaction: false,
         input: Bytes::new(),
     }
 }
 
+/// A block's user transactions and deposits (`(seed, mint, refused)`, see [`deposit`]).
+type Block = (Vec<Op>, Vec<(u8, u64, bool)>);
+
+/// One to four blocks, each of up to nine user transactions (`hot` percent of them on shared
+/// accounts) and up to two deposits (some of them refused).
+fn blocks() -> impl Strategy<Value = Vec<Block>> {
+    (0..=100u8).prop_flat_map(|hot| {
+        prop::collection::vec(
+            (
+                prop::collection::vec(op(hot), 0..10),
+                prop::collection::vec((any::<u8>(), any::<u64>(), prop::bool::weighted(0.3)), 0..3),
+            ),
+            1..5,
+        )
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
-    fn trace_block_seals_the_same_block(
-        blocks in (0..=100u8).prop_flat_map(|hot| prop::collection::vec(
-            (prop::collection::vec(op(hot), 0..10), prop::collection::vec((any::<u8>(), any::<u64>()), 0..3)),
-            1..5,
-        )),
-    ) {
+    fn trace_block_seals_the_same_block(blocks in blocks()) {
         let mut builder = Builder::default();
         let genesis = builder.genesis();
         let chain_id = genesis.config.chain_id;
@@ -41,7 +58,8 @@ proptest! {
         let mut parent = block0;
         for (ops, deposits) in blocks {
             let txs: Vec<L2Transaction> = ops.iter().map(|op| builder.tx(op)).collect();
-            let deposits: Vec<TxDeposit> = deposits.into_iter().map(|(seed, mint)| deposit(seed, mint)).collect();
+            let deposits: Vec<TxDeposit> =
+                deposits.into_iter().map(|(seed, mint, refused)| deposit(seed, mint, refused)).collect();
             let attrs = next_attributes(&parent, &genesis.config, FEE_RECIPIENT);
             let Ok(applied) =
                 apply_block(&mut applied_world, &SequentialExecutor, chain_id, &attrs, deposits.clone(), txs.clone())
@@ -59,6 +77,46 @@ proptest! {
             let opens_with_attributes = matches!(steps[1].kind, StepKind::Deposit { index: 0, .. });
             prop_assert!(opens_with_attributes, "step 1 is {}", steps[1].kind);
             prop_assert_eq!(steps.last().unwrap().state_root, traced.header.state_root);
+            parent = applied.block;
+        }
+    }
+
+    #[test]
+    /// `BlockReplay` (what `debug_trace*` runs) re-executes a committed block exactly: each
+    /// transaction's status and gas match the block's, and the replayed changes give its root.
+    fn replay_matches_the_committed_block(blocks in blocks()) {
+        let mut builder = Builder::default();
+        let genesis = builder.genesis();
+        let chain_id = genesis.config.chain_id;
+        let (mut applied_world, block0) = genesis.build();
+        let (mut replayed_world, _) = genesis.build();
+        let mut parent = block0;
+        for (ops, deposits) in blocks {
+            let txs: Vec<L2Transaction> = ops.iter().map(|op| builder.tx(op)).collect();
+            let deposits: Vec<TxDeposit> =
+                deposits.into_iter().map(|(seed, mint, refused)| deposit(seed, mint, refused)).collect();
+            let attrs = next_attributes(&parent, &genesis.config, FEE_RECIPIENT);
+            let Ok(applied) = apply_block(&mut applied_world, &SequentialExecutor, chain_id, &attrs, deposits, txs)
+            else {
+                // A workload can make a later transaction invalid; replays only see valid blocks.
+                break;
+            };
+            let block = &applied.block;
+            let mut replay = BlockReplay::new(&replayed_world, chain_id, attrs);
+            let all = block.deposits.iter().map(BlockTx::Deposit).chain(block.transactions.iter().map(BlockTx::User));
+            for (tx, outcome) in all.zip(&applied.output.outcomes) {
+                let replayed = replay.run(tx, NoOpInspector).unwrap();
+                match &replayed.outcome {
+                    Ok(executed) => {
+                        prop_assert_eq!(executed.result.is_success(), outcome.success);
+                        prop_assert_eq!(executed.result.tx_gas_used(), outcome.gas_used);
+                    }
+                    Err(_) => prop_assert!(!outcome.success),
+                }
+                replay.commit(replayed);
+            }
+            let diff = replay.finish();
+            prop_assert_eq!(replayed_world.apply(&diff), block.header.state_root);
             parent = applied.block;
         }
     }

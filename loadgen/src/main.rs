@@ -5,14 +5,19 @@
 //! concurrent `eth_sendRawTransaction` requests) against each, and prints sustained tx/s,
 //! gas/s and send latency percentiles as a Markdown table. See
 //! `docs/benchmarks/sequencer-load.md`.
+//!
+//! `loadgen archive` is a second benchmark: it builds a long chain with the same workloads and
+//! measures the growth of the database and the latency of state reads at old blocks. See
+//! `docs/benchmarks/archive-state.md`.
 
+mod archive;
 mod procs;
 mod rpc;
 mod stats;
 mod workload;
 
 use anyhow::{Context as _, bail, ensure};
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use std::{
     path::{Path, PathBuf},
     process::Command,
@@ -62,6 +67,17 @@ struct Args {
     /// folder, deleted at the end).
     #[arg(long)]
     work_dir: Option<PathBuf>,
+    /// Another benchmark instead of the load one.
+    #[command(subcommand)]
+    mode: Option<Mode>,
+}
+
+/// The benchmarks besides the default (load) one.
+#[derive(Debug, Subcommand)]
+enum Mode {
+    /// Archive state: database growth per 1,000 blocks over a long chain, and the latency of
+    /// eth_getBalance / eth_call / eth_getProof at random old blocks against `latest`.
+    Archive(archive::ArchiveArgs),
 }
 
 /// `relative` inside the repository this crate belongs to.
@@ -71,10 +87,15 @@ fn repo_path(relative: &str) -> PathBuf {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
+    let mut args = Args::parse();
     // Returning (also on Ctrl-C) drops the process guards, which stop both nodes.
     tokio::select! {
-        result = run(args) => result,
+        result = async {
+            match args.mode.take() {
+                Some(Mode::Archive(archive)) => archive::run(archive).await,
+                None => run(args).await,
+            }
+        } => result,
         _ = tokio::signal::ctrl_c() => bail!("interrupted"),
     }
 }

@@ -114,15 +114,23 @@ pub(crate) async fn start_anvil(bin: &Path, dir: &Path, block_time: f64, extra: 
 /// Starts `rollup sequencer` on a fresh SQLite database in `dir`, sealing a block as soon as
 /// transactions are pending.
 pub(crate) async fn start_sequencer(bin: &Path, dir: &Path) -> anyhow::Result<Proc> {
+    start_sequencer_with(bin, dir, &["--block-time-ms".to_owned(), "0".to_owned()]).await
+}
+
+/// The SQLite database file of a sequencer started in `dir`.
+pub(crate) fn sequencer_db(dir: &Path) -> PathBuf {
+    dir.join("l2.db")
+}
+
+/// Starts `rollup sequencer` on a fresh SQLite database in `dir` ([`sequencer_db`]) with
+/// `extra` arguments.
+pub(crate) async fn start_sequencer_with(bin: &Path, dir: &Path, extra: &[String]) -> anyhow::Result<Proc> {
     if !bin.exists() {
         bail!("{} not found: run `cargo build --release -p rollup` first or pass --rollup-bin", bin.display());
     }
     let port = free_port()?;
-    let db = format!("sqlite://{}?mode=rwc", dir.join("l2.db").display());
+    let db = format!("sqlite://{}?mode=rwc", sequencer_db(dir).display());
     let mut cmd = Command::new(bin);
-    cmd.arg("sequencer")
-        .args(["--database-url", &db])
-        .args(["--listen", &format!("127.0.0.1:{port}")])
-        .args(["--block-time-ms", "0"]);
+    cmd.arg("sequencer").args(["--database-url", &db]).args(["--listen", &format!("127.0.0.1:{port}")]).args(extra);
     Proc::start("sequencer", cmd, port, dir.join("sequencer.log"), Duration::from_secs(60)).await
 }

@@ -92,7 +92,7 @@ fn median(values: &[f64]) -> f64 {
 }
 
 /// The value at quantile `q` (nearest rank) of `samples`; zero when empty.
-fn percentile(samples: &[Duration], q: f64) -> Duration {
+pub(crate) fn percentile(samples: &[Duration], q: f64) -> Duration {
     let mut sorted = samples.to_vec();
     sorted.sort_unstable();
     let rank = (q * sorted.len() as f64).ceil() as usize;

@@ -36,6 +36,8 @@ const SENDER_TOKENS: u128 = 10u128.pow(24);
 const SETUP_TIMEOUT: Duration = Duration::from_secs(60);
 /// Most calls in one JSON-RPC batch (below the sequencer's default limit of 1000).
 const BATCH: usize = 200;
+/// The `type` of deposit transactions in blocks (OP Stack's 0x7e).
+const DEPOSIT_TX_TYPE: &str = "0x7e";
 
 /// The kind of transaction a workload sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -69,11 +71,11 @@ pub(crate) struct LoadConfig {
 
 /// A signing key with a locally tracked next nonce.
 #[derive(Debug)]
-struct Account {
+pub(crate) struct Account {
     /// The key.
     signer: PrivateKeySigner,
     /// Next nonce to use.
-    nonce: u64,
+    pub(crate) nonce: u64,
 }
 
 impl Account {
@@ -83,12 +85,12 @@ impl Account {
     }
 
     /// Its address.
-    fn address(&self) -> Address {
+    pub(crate) fn address(&self) -> Address {
         self.signer.address()
     }
 
     /// Signs an EIP-1559 transaction with the next nonce; returns its hash and encoding.
-    fn sign(
+    pub(crate) fn sign(
         &mut self,
         chain_id: u64,
         fees: Fees,
@@ -118,7 +120,7 @@ impl Account {
 
 /// Fee caps of the transactions sent to one node.
 #[derive(Debug, Clone, Copy)]
-struct Fees {
+pub(crate) struct Fees {
     /// `maxFeePerGas`: twice the node's `eth_gasPrice`, so base-fee rises do not strand txs.
     max_fee: u128,
     /// `maxPriorityFeePerGas`: the node's suggestion.
@@ -127,7 +129,7 @@ struct Fees {
 
 impl Fees {
     /// Fees suggested by the node behind `rpc`.
-    async fn suggested(rpc: &Rpc) -> anyhow::Result<Self> {
+    pub(crate) async fn suggested(rpc: &Rpc) -> anyhow::Result<Self> {
         let (price, tip) = rpc.fees().await?;
         let max_fee = price.saturating_mul(2).max(1);
         Ok(Self { max_fee, tip: tip.min(max_fee) })
@@ -140,15 +142,15 @@ pub(crate) struct Target {
     /// Name in the report ("sequencer", "anvil").
     pub(crate) name: &'static str,
     /// Client used for setup and for the load.
-    rpc: Rpc,
+    pub(crate) rpc: Rpc,
     /// Chain id of the node.
-    chain_id: u64,
+    pub(crate) chain_id: u64,
     /// The standard dev accounts (funded at genesis).
     dev: Vec<Account>,
     /// The load's sender accounts.
-    senders: Vec<Account>,
+    pub(crate) senders: Vec<Account>,
     /// The deployed ERC-20, once the ERC-20 workload has been prepared.
-    token: Option<Address>,
+    pub(crate) token: Option<Address>,
 }
 
 impl Target {
@@ -211,7 +213,7 @@ impl Target {
     }
 
     /// Reads every account's pending nonce from the node.
-    async fn sync_nonces(&mut self) -> anyhow::Result<()> {
+    pub(crate) async fn sync_nonces(&mut self) -> anyhow::Result<()> {
         for account in self.dev.iter_mut().chain(self.senders.iter_mut()) {
             account.nonce = self.rpc.nonce(account.address(), "pending").await?;
         }
@@ -220,7 +222,7 @@ impl Target {
 
     /// Waits (at most `timeout`) until no sender has a pending transaction, so that a run
     /// that timed out cannot leak transactions into the next one's blocks.
-    async fn wait_idle(&self, timeout: Duration) -> anyhow::Result<()> {
+    pub(crate) async fn wait_idle(&self, timeout: Duration) -> anyhow::Result<()> {
         let deadline = Instant::now() + timeout;
         for sender in &self.senders {
             let address = sender.address();
@@ -258,34 +260,27 @@ impl Target {
         Ok(receipts)
     }
 
+    /// Gas limit for the transactions of `workload`: the node's estimate plus 30 %.
+    pub(crate) async fn gas_limit(&self, workload: Workload) -> anyhow::Result<u64> {
+        let sender = &self.senders[0];
+        let (to, value, input) = workload_call(workload, self.token, fresh_recipient(sender))?;
+        let request = json!({"from": sender.address(), "to": to.to(), "value": value, "input": input});
+        let estimate: U256 = self.rpc.call("eth_estimateGas", json!([request])).await?;
+        Ok(estimate.to::<u64>() * 13 / 10)
+    }
+
     /// Signs `txs` transactions of `workload`, dealt round-robin to the senders; returns,
     /// per sender, its request bodies in nonce order.
     async fn sign_load(&mut self, workload: Workload, txs: usize) -> anyhow::Result<Vec<Vec<String>>> {
         let fees = Fees::suggested(&self.rpc).await?;
         self.sync_nonces().await?;
         let mut load = vec![Vec::new(); self.senders.len()];
-        // A fresh recipient for every transaction (also across rounds): each transfer
-        // creates an account or a token balance, as a transfer to a new user does.
-        let recipient =
-            |sender: &Account| Address::from_word(keccak256(format!("loadgen {} {}", sender.address(), sender.nonce)));
-        let token = self.token;
-        let call = |to: Address| match (workload, token) {
-            (Workload::Eth, _) => Ok((TxKind::Call(to), U256::from(1), Bytes::new())),
-            (Workload::Erc20, Some(token)) => {
-                let input = transferCall { to, value: U256::from(1) }.abi_encode();
-                Ok((TxKind::Call(token), U256::ZERO, input.into()))
-            }
-            (Workload::Erc20, None) => Err(anyhow::anyhow!("the ERC-20 is not deployed")),
-        };
-        let (to, value, input) = call(recipient(&self.senders[0]))?;
-        let request = json!({"from": self.senders[0].address(), "to": to.to(), "value": value, "input": input});
-        let estimate: U256 = self.rpc.call("eth_estimateGas", json!([request])).await?;
-        let gas_limit = estimate.to::<u64>() * 13 / 10;
+        let gas_limit = self.gas_limit(workload).await?;
         let chain_id = self.chain_id;
         let k = self.senders.len();
         for j in 0..txs {
             let sender = &mut self.senders[j % k];
-            let (to, value, input) = call(recipient(sender))?;
+            let (to, value, input) = workload_call(workload, self.token, fresh_recipient(sender))?;
             let (_, raw) = sender.sign(chain_id, fees, to, value, input, gas_limit)?;
             load[j % k].push(send_raw_body(j, &raw));
         }
@@ -322,7 +317,7 @@ impl Target {
         let send_time = started.elapsed();
 
         // Included = in a block the node serves; nothing else is sent meanwhile, so every
-        // transaction of a new block is one of ours.
+        // transaction of a new block but its deposits is one of ours.
         let mut blocks = BlockTally { next: start_block + 1, txs: 0, gas: 0 };
         loop {
             blocks.advance(&self.rpc).await?;
@@ -365,15 +360,40 @@ impl BlockTally {
         let head = rpc.block_number().await?;
         while self.next <= head {
             let numbers = self.next..=head.min(self.next + BATCH as u64 - 1);
-            let calls: Vec<_> = numbers.map(|n| ("eth_getBlockByNumber", json!([U256::from(n), false]))).collect();
+            // Full transactions, to leave out deposits (the L1 attributes deposit opens every
+            // sequencer block): only the load's transactions count.
+            let calls: Vec<_> = numbers.map(|n| ("eth_getBlockByNumber", json!([U256::from(n), true]))).collect();
             for block in rpc.batch(&calls).await? {
                 let used: U256 = serde_json::from_value(block["gasUsed"].clone()).context("block without gasUsed")?;
                 self.gas += used.to::<u64>();
-                self.txs += block["transactions"].as_array().map_or(0, Vec::len) as u64;
+                let txs = block["transactions"].as_array().map_or(&[][..], Vec::as_slice);
+                self.txs += txs.iter().filter(|tx| tx["type"] != DEPOSIT_TX_TYPE).count() as u64;
                 self.next += 1;
             }
         }
         Ok(())
+    }
+}
+
+/// A fresh recipient for the next transaction of `sender` (also across rounds): each transfer
+/// creates an account or a token balance, as a transfer to a new user does.
+pub(crate) fn fresh_recipient(sender: &Account) -> Address {
+    Address::from_word(keccak256(format!("loadgen {} {}", sender.address(), sender.nonce)))
+}
+
+/// Destination, value and input of a `workload` transaction to `to` (`token`: the ERC-20).
+pub(crate) fn workload_call(
+    workload: Workload,
+    token: Option<Address>,
+    to: Address,
+) -> anyhow::Result<(TxKind, U256, Bytes)> {
+    match (workload, token) {
+        (Workload::Eth, _) => Ok((TxKind::Call(to), U256::from(1), Bytes::new())),
+        (Workload::Erc20, Some(token)) => {
+            let input = transferCall { to, value: U256::from(1) }.abi_encode();
+            Ok((TxKind::Call(token), U256::ZERO, input.into()))
+        }
+        (Workload::Erc20, None) => Err(anyhow::anyhow!("the ERC-20 is not deployed")),
     }
 }
 

@@ -35,6 +35,14 @@ pub struct Metrics {
     pub l1_poll_errors: IntCounter,
     /// JSON-RPC latency per method.
     pub rpc_seconds: HistogramVec,
+    /// The oldest block whose state is kept.
+    pub state_floor: IntGauge,
+    /// History rows and trie nodes removed by state pruning.
+    pub state_pruned: IntCounter,
+    /// Filters installed with `eth_new*Filter` and not yet removed or expired.
+    pub rpc_filters: IntGauge,
+    /// `eth_sendRawTransactionSync` calls that timed out before the transaction was included.
+    pub send_sync_timeouts: IntCounter,
 }
 
 impl Metrics {
@@ -72,6 +80,13 @@ impl Metrics {
                 "JSON-RPC request latency by method",
                 prometheus::exponential_buckets(0.0001, 4.0, 9).expect("valid buckets"),
                 "method",
+            ),
+            state_floor: m.gauge("state_floor_block", "Oldest block whose state is kept (--state-history)"),
+            state_pruned: m.counter("state_pruned_total", "History rows and trie nodes removed by state pruning"),
+            rpc_filters: m.gauge("rpc_filters_installed", "Filters installed with eth_new*Filter and not expired"),
+            send_sync_timeouts: m.counter(
+                "rpc_send_sync_timeouts_total",
+                "eth_sendRawTransactionSync calls that returned before the transaction was included",
             ),
             registry: m,
         }

@@ -2,7 +2,7 @@
 //! `/metrics`, plus the block producer.
 
 use crate::{
-    node::{BlockProducer, Chain, HeadReader as _, NodeConfig, OpenError, track_safe_head, watch_l1},
+    node::{BlockProducer, Chain, HeadReader as _, NodeConfig, OpenError, prune_state, track_safe_head, watch_l1},
     rpc,
     rpc::RpcConfig,
 };
@@ -54,7 +54,8 @@ pub struct SequencerHandle {
     shutdown: watch::Sender<bool>,
     producer_task: JoinHandle<Result<(), storage::StoreError>>,
     server_task: JoinHandle<()>,
-    l1_tasks: Vec<JoinHandle<()>>,
+    /// Background tasks: following L1, pruning state.
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl Sequencer {
@@ -87,16 +88,19 @@ impl Sequencer {
                 error!(%err, "HTTP server failed");
             }
         });
-        let l1_tasks = match chain.config().l1.clone().zip(l1_url) {
+        let mut tasks = match chain.config().l1.clone().zip(l1_url) {
             Some((follow, url)) => vec![
                 tokio::spawn(watch_l1(chain.clone(), follow.clone(), url.clone(), shutdown_rx.clone())),
                 tokio::spawn(track_safe_head(chain.clone(), follow, url, shutdown_rx.clone())),
             ],
             None => Vec::new(),
         };
+        if let Some(keep) = chain.config().state_history {
+            tasks.push(tokio::spawn(prune_state(chain.clone(), keep, shutdown_rx.clone())));
+        }
         let producer_task = tokio::spawn(producer.clone().run(shutdown_rx));
         info!(%addr, chain_id = chain.chain_id(), "sequencer listening");
-        Ok(SequencerHandle { addr, chain, producer, shutdown, producer_task, server_task, l1_tasks })
+        Ok(SequencerHandle { addr, chain, producer, shutdown, producer_task, server_task, tasks })
     }
 }
 
@@ -115,7 +119,7 @@ impl SequencerHandle {
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);
         let _ = self.producer_task.await;
-        for task in self.l1_tasks {
+        for task in self.tasks {
             let _ = task.await;
         }
         self.server_task.abort();

@@ -13,6 +13,10 @@ pub enum StoreError {
     /// version.
     #[error("corrupt data in the database: {0}")]
     Corrupt(String),
+    /// What was asked for is not kept (a block beyond the head, or state history that was
+    /// never recorded or was pruned).
+    #[error("{0} is not kept in the database")]
+    Missing(String),
     /// A stored value does not decode: the database is damaged or from another version.
     #[error("corrupt data in the database: a stored {what} does not decode: {source}")]
     Decode {

@@ -27,7 +27,7 @@ mod store;
 pub mod verifier;
 
 pub use batcher::BatcherStore;
-pub use chain::{BlockActivity, LogQuery, StoredLog, StoredTx};
+pub use chain::{BlockActivity, HistoricalState, LogQuery, PruneStats, StoredLog, StoredTx};
 pub use error::{Result, StoreError};
 pub use store::Store;
 pub use verifier::VerifierStore;

@@ -66,6 +66,9 @@ impl Store {
                         conn.execute("PRAGMA journal_mode = WAL").await?;
                         conn.execute("PRAGMA synchronous = NORMAL").await?;
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        // After a checkpoint the WAL is cut back to 64 MiB (a large write, such
+                        // as a state pruning, would otherwise leave it at its largest size).
+                        conn.execute("PRAGMA journal_size_limit = 67108864").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                     }
                     Ok(())

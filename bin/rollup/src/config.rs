@@ -84,6 +84,21 @@ pub(crate) struct SequencerArgs {
     /// Most logs one eth_getLogs call returns [default: 10000].
     #[arg(long, env = "ROLLUP_RPC_MAX_LOGS")]
     rpc_max_logs: Option<usize>,
+    /// Most eth_call/eth_estimateGas/eth_createAccessList/debug_trace* executions at once; the
+    /// others wait, so calls never take every core from block production [default: 1].
+    #[arg(long, env = "ROLLUP_RPC_COMPUTE_THREADS")]
+    rpc_compute_threads: Option<usize>,
+    /// Most storage keys in one eth_getProof [default: 1024].
+    #[arg(long, env = "ROLLUP_RPC_MAX_PROOF_KEYS")]
+    rpc_max_proof_keys: Option<usize>,
+    /// Longest time one debug_trace* request may run, in seconds [default: 30].
+    #[arg(long, env = "ROLLUP_RPC_TRACE_TIMEOUT_SECS")]
+    rpc_trace_timeout_secs: Option<u64>,
+    /// Keep the state (balances, storage, proofs, calls, traces) of this many blocks behind the
+    /// head and prune older state; never prunes past the latest output finalized on L1
+    /// [default: keep every block's state, an archive node].
+    #[arg(long, env = "ROLLUP_STATE_HISTORY", value_parser = clap::value_parser!(u64).range(1..))]
+    state_history: Option<u64>,
     /// Block execution engine: `parallel` (Block-STM on every core) or `sequential`
     /// [default: parallel].
     #[arg(long, env = "ROLLUP_EXECUTOR")]
@@ -176,12 +191,16 @@ impl SequencerArgs {
                 },
                 executor: args.executor.unwrap_or(ExecutorKind::Parallel).build(),
                 l1,
+                state_history: args.state_history,
             },
             rpc: RpcConfig {
                 max_request_bytes: args.rpc_max_request_bytes.unwrap_or(rpc_defaults.max_request_bytes),
                 max_batch_len: args.rpc_max_batch.unwrap_or(rpc_defaults.max_batch_len),
                 max_connections: args.rpc_max_connections.unwrap_or(rpc_defaults.max_connections),
                 max_logs: args.rpc_max_logs.unwrap_or(rpc_defaults.max_logs),
+                compute_threads: args.rpc_compute_threads.unwrap_or(rpc_defaults.compute_threads).max(1),
+                max_proof_keys: args.rpc_max_proof_keys.unwrap_or(rpc_defaults.max_proof_keys),
+                trace_timeout: args.rpc_trace_timeout_secs.map_or(rpc_defaults.trace_timeout, Duration::from_secs),
                 ..rpc_defaults
             },
             listen: args.listen.unwrap_or_else(|| "127.0.0.1:9545".parse().expect("valid address")),

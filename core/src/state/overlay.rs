@@ -179,6 +179,28 @@ impl<S: StateReader + ?Sized> StateReader for StateOverlay<'_, S> {
     }
 }
 
+/// Read-only access for tools that look at the state without executing on it (the prestate
+/// tracer reads accounts as they were before a transaction).
+impl<S: StateReader + ?Sized> revm::DatabaseRef for StateOverlay<'_, S> {
+    type Error = Infallible;
+
+    fn basic_ref(&self, address: Address) -> Result<Option<revm::state::AccountInfo>, Infallible> {
+        Ok(StateReader::account(self, address).map(|info| info.to_revm(&self.empty_code)))
+    }
+
+    fn code_by_hash_ref(&self, code_hash: B256) -> Result<Bytecode, Infallible> {
+        Ok(StateReader::code(self, code_hash).unwrap_or_else(|| self.empty_code.clone()))
+    }
+
+    fn storage_ref(&self, address: Address, index: U256) -> Result<U256, Infallible> {
+        Ok(StateReader::storage(self, address, index))
+    }
+
+    fn block_hash_ref(&self, number: u64) -> Result<B256, Infallible> {
+        Ok(StateReader::block_hash(self, number))
+    }
+}
+
 impl<S: StateReader + ?Sized> revm::Database for StateOverlay<'_, S> {
     type Error = Infallible;
 

@@ -8,7 +8,7 @@ use crate::{
     chain::{BlockAttributes, MESSAGE_PASSER_ADDRESS},
     deposit::TxDeposit,
     fees::L1BlockValues,
-    state::{StateDiff, StateOverlay},
+    state::{StateDiff, StateOverlay, StateReader},
     world::WorldState,
 };
 use alloy::{
@@ -38,8 +38,8 @@ pub fn block_deposits(parent: &WorldState, attrs: &BlockAttributes, deposits: Ve
 
 /// Changes made at the start of every block before any transaction: the EIP-2935 history
 /// contract stores the parent block hash.
-pub(super) fn block_start_changes(world: &WorldState, attrs: &BlockAttributes) -> StateDiff {
-    let mut overlay = StateOverlay::new(world);
+pub(super) fn block_start_changes(state: &dyn StateReader, attrs: &BlockAttributes) -> StateDiff {
+    let mut overlay = StateOverlay::new(state);
     if attrs.number > 0 {
         let slot = U256::from((attrs.number - 1) % HISTORY_SERVE_WINDOW as u64);
         overlay.set_storage(HISTORY_STORAGE_ADDRESS, slot, attrs.parent_hash.into());

@@ -7,7 +7,7 @@
 //! mint and the nonce increment; one that revm refuses to run (say its value exceeds `from`'s
 //! balance) ends the same way and uses its whole gas limit. A deposit is never rejected.
 
-use super::{ExecutionError, ExecutionOutput, TxOutcome, evm_env};
+use super::{ExecutionError, ExecutionOutput, TxOutcome, env::unchecked_evm_env};
 use crate::{
     chain::BlockAttributes,
     deposit::TxDeposit,
@@ -31,11 +31,7 @@ pub(super) fn execute_deposits(
     if deposits.is_empty() {
         return Ok(ExecutionOutput::default());
     }
-    let (mut cfg, block) = evm_env(chain_id, attrs);
-    cfg.disable_nonce_check = true;
-    cfg.disable_base_fee = true;
-    // An L1 contract's deposits come from its aliased address, which may hold code on L2.
-    cfg.disable_eip3607 = true;
+    let (cfg, block) = unchecked_evm_env(chain_id, attrs);
     let mut evm = Context::mainnet().with_cfg(cfg).with_block(block).with_db(StateOverlay::new(state)).build_mainnet();
     let mut outcomes = Vec::with_capacity(deposits.len());
     for deposit in deposits {
@@ -66,7 +62,7 @@ pub(super) fn execute_deposits(
 
 /// revm transaction environment of a deposit: a legacy-typed transaction with gas price zero
 /// (the nonce is ignored, since the nonce check is off).
-fn deposit_tx_env(deposit: &TxDeposit) -> TxEnv {
+pub(super) fn deposit_tx_env(deposit: &TxDeposit) -> TxEnv {
     TxEnv {
         tx_type: 0,
         caller: deposit.from,

@@ -29,6 +29,17 @@ pub fn evm_env(chain_id: u64, attrs: &BlockAttributes) -> (CfgEnv, BlockEnv) {
     (cfg, block)
 }
 
+/// [`evm_env`] without the checks that deposits and simulated calls skip: no nonce check, no
+/// base-fee floor, and senders may hold code (an L1 contract's aliased address may hold code on
+/// L2; geth's `eth_call` runs from any address).
+pub fn unchecked_evm_env(chain_id: u64, attrs: &BlockAttributes) -> (CfgEnv, BlockEnv) {
+    let (mut cfg, block) = evm_env(chain_id, attrs);
+    cfg.disable_nonce_check = true;
+    cfg.disable_base_fee = true;
+    cfg.disable_eip3607 = true;
+    (cfg, block)
+}
+
 /// revm transaction environment of a signed, recovered L2 transaction.
 pub fn tx_env(tx: &L2Transaction) -> TxEnv {
     let inner = tx.inner();

@@ -11,6 +11,7 @@ use revm::{
         result::{EVMError, ExecResultAndState, ExecutionResult},
     },
     handler::{EthFrame, MainnetContext, MainnetEvm},
+    inspector::{Inspector, InspectorEvmTr, InspectorHandler},
     interpreter::interpreter::EthInterpreter,
 };
 use revm::{
@@ -35,6 +36,20 @@ pub fn transact_with_fees<DB: Database>(
 ) -> Result<ExecResultAndState<ExecutionResult>, EVMError<DB::Error>> {
     evm.ctx.set_tx(env);
     let result = FeeHandler::<_, EVMError<DB::Error>, EthFrame<EthInterpreter>>::new(l1_fee, credits).run(evm);
+    let state = evm.finalize();
+    result.map(|result| ExecResultAndState::new(result, state))
+}
+
+/// [`transact_with_fees`] with `evm`'s inspector watching (debug tracing).
+pub fn inspect_with_fees<DB: Database, I: Inspector<MainnetContext<DB>>>(
+    evm: &mut MainnetEvm<MainnetContext<DB>, I>,
+    env: TxEnv,
+    l1_fee: U256,
+) -> Result<ExecResultAndState<ExecutionResult>, EVMError<DB::Error>> {
+    evm.ctx.set_tx(env);
+    let mut handler =
+        FeeHandler::<_, EVMError<DB::Error>, EthFrame<EthInterpreter>>::new(l1_fee, VaultCredits::EachTransaction);
+    let result = handler.inspect_run(evm);
     let state = evm.finalize();
     result.map(|result| ExecResultAndState::new(result, state))
 }
@@ -110,4 +125,16 @@ where
         journal.load_account_mut(L1_FEE_VAULT)?.incr_balance(self.l1_fee);
         Ok(())
     }
+}
+
+impl<EVM, ERROR> InspectorHandler for FeeHandler<EVM, ERROR, EthFrame<EthInterpreter>>
+where
+    EVM: InspectorEvmTr<
+            Context: ContextTr<Journal: JournalTr<State = EvmState>>,
+            Frame = EthFrame<EthInterpreter>,
+            Inspector: Inspector<<EVM as EvmTr>::Context, EthInterpreter>,
+        >,
+    ERROR: EvmTrError<EVM>,
+{
+    type IT = EthInterpreter;
 }

@@ -1,16 +1,17 @@
 //! Executing a call without committing it: `eth_call` and `eth_estimateGas`.
 
-use super::evm_env;
+use super::{ReplayState, unchecked_evm_env};
 use crate::{
     chain::{BlockAttributes, TX_GAS_CAP},
     state::{StateOverlay, StateReader},
 };
 use revm::{
-    Context, ExecuteEvm, MainBuilder, MainContext,
+    Context, ExecuteEvm, InspectEvm, Inspector, MainBuilder, MainContext,
     context::{
         TxEnv,
-        result::{EVMError, ExecutionResult},
+        result::{EVMError, ExecResultAndState, ExecutionResult},
     },
+    handler::MainnetContext,
 };
 
 /// Why a simulated call could not run.
@@ -32,15 +33,34 @@ pub fn simulate_call(
     attrs: &BlockAttributes,
     tx: TxEnv,
 ) -> Result<ExecutionResult, CallError> {
-    let (mut cfg, block) = evm_env(chain_id, attrs);
-    cfg.disable_nonce_check = true;
-    cfg.disable_base_fee = true;
-    cfg.disable_eip3607 = true;
+    let (cfg, block) = unchecked_evm_env(chain_id, attrs);
     let mut evm = Context::mainnet().with_cfg(cfg).with_block(block).with_db(StateOverlay::new(state)).build_mainnet();
-    evm.transact(tx).map(|executed| executed.result).map_err(|err| match err {
+    evm.transact(tx).map(|executed| executed.result).map_err(call_error)
+}
+
+/// [`simulate_call`] with `inspector` watching, returning the changes too (for `debug_traceCall`
+/// and `eth_createAccessList`).
+pub fn inspect_call<'a, I: Inspector<MainnetContext<ReplayState<'a>>>>(
+    state: &'a (dyn StateReader + 'a),
+    chain_id: u64,
+    attrs: &BlockAttributes,
+    tx: TxEnv,
+    inspector: I,
+) -> Result<ExecResultAndState<ExecutionResult>, CallError> {
+    let (cfg, block) = unchecked_evm_env(chain_id, attrs);
+    let mut evm = Context::mainnet()
+        .with_cfg(cfg)
+        .with_block(block)
+        .with_db(StateOverlay::new(state))
+        .build_mainnet_with_inspector(inspector);
+    evm.inspect_tx(tx).map_err(call_error)
+}
+
+fn call_error<E: std::fmt::Display>(err: EVMError<E>) -> CallError {
+    match err {
         EVMError::Transaction(invalid) => CallError::Invalid(invalid.to_string()),
         other => CallError::Internal(other.to_string()),
-    })
+    }
 }
 
 /// Finds the smallest gas limit with which `tx` succeeds, by binary search up to the

@@ -5,6 +5,8 @@ mod mpt;
 mod state;
 #[cfg(test)]
 mod tests;
+mod walk;
 
-pub use mpt::MerkleTrie;
+pub use mpt::{HashedNodes, MerkleTrie};
 pub use state::{AccountProof, StateTrie};
+pub use walk::{ProofWalk, ProofWalkError};

@@ -11,6 +11,10 @@ use alloy_trie::{
 /// Children of a branch node, by nibble.
 type Children = Box<[Option<Box<Node>>; 16]>;
 
+/// Trie nodes by hash: `(keccak256(rlp), rlp)` of every node that is referenced by its hash
+/// (32 bytes of RLP or more, and every root).
+pub type HashedNodes = Vec<(B256, Bytes)>;
+
 /// A trie node with its cached reference.
 #[derive(Clone, Debug)]
 struct Node {
@@ -38,24 +42,27 @@ impl Node {
     }
 
     /// The node's reference as its parent embeds it, computing (and caching) it and every
-    /// stale reference below it.
-    fn reference(&mut self) -> RlpNode {
+    /// stale reference below it; each hashed node computed anew goes to `new_nodes`.
+    fn reference(&mut self, mut new_nodes: Option<&mut HashedNodes>) -> RlpNode {
         if let Some(reference) = &self.reference {
             return reference.clone();
         }
         let mut rlp = Vec::new();
-        self.encode(&mut rlp);
+        self.encode(&mut rlp, new_nodes.as_deref_mut());
         let reference = RlpNode::from_rlp(&rlp);
+        if let (Some(new_nodes), Some(hash)) = (new_nodes, reference.as_hash()) {
+            new_nodes.push((hash, rlp.into()));
+        }
         self.reference = Some(reference.clone());
         reference
     }
 
     /// Appends the node's RLP encoding to `out`.
-    fn encode(&mut self, out: &mut Vec<u8>) {
+    fn encode(&mut self, out: &mut Vec<u8>, mut new_nodes: Option<&mut HashedNodes>) {
         match &mut self.kind {
             Kind::Leaf { key, value } => LeafNodeRef::new(key, value).encode(out),
             Kind::Extension { key, child } => {
-                let child = child.reference();
+                let child = child.reference(new_nodes);
                 ExtensionNodeRef::new(key, &child).encode(out);
             }
             Kind::Branch { children } => {
@@ -64,7 +71,7 @@ impl Node {
                 for (nibble, child) in children.iter_mut().enumerate() {
                     if let Some(child) = child {
                         mask.set_bit(nibble as u8);
-                        stack.push(child.reference());
+                        stack.push(child.reference(new_nodes.as_deref_mut()));
                     }
                 }
                 BranchNodeRef::new(&stack, mask).encode(out);
@@ -150,11 +157,25 @@ impl MerkleTrie {
     /// The root hash: [`EMPTY_ROOT_HASH`] for an empty trie. Hashes only the nodes changed since
     /// the last call.
     pub fn root(&mut self) -> B256 {
+        self.root_recording(None)
+    }
+
+    /// [`Self::root`], adding the hashed nodes it computes anew to `new_nodes` (with the root
+    /// itself even when it is short): with those of earlier calls, every node reachable from
+    /// the root, so a store of them can serve proofs of this root later.
+    pub fn root_recording(&mut self, mut new_nodes: Option<&mut HashedNodes>) -> B256 {
         match &mut self.root {
             None => EMPTY_ROOT_HASH,
             Some(root) => {
-                let reference = root.reference();
-                reference.as_hash().unwrap_or_else(|| keccak256(&reference[..]))
+                let fresh = root.reference.is_none();
+                let reference = root.reference(new_nodes.as_deref_mut());
+                reference.as_hash().unwrap_or_else(|| {
+                    let hash = keccak256(&reference[..]);
+                    if let (true, Some(new_nodes)) = (fresh, new_nodes) {
+                        new_nodes.push((hash, Bytes::copy_from_slice(&reference[..])));
+                    }
+                    hash
+                })
             }
         }
     }
@@ -172,7 +193,7 @@ impl MerkleTrie {
         let mut depth = 0;
         loop {
             let mut rlp = Vec::new();
-            node.encode(&mut rlp);
+            node.encode(&mut rlp, None);
             if depth == 0 || rlp.len() >= 32 {
                 proof.push(rlp.into());
             }
@@ -230,9 +251,9 @@ impl MerkleTrie {
                             return None;
                         }
                         let remaining = remaining.as_deref_mut()?;
-                        remaining.reference().as_hash()?;
+                        remaining.reference(None).as_hash()?;
                         let mut rlp = Vec::new();
-                        remaining.encode(&mut rlp);
+                        remaining.encode(&mut rlp, None);
                         return Some(rlp.into());
                     }
                     depth += 1;

@@ -1,7 +1,7 @@
 //! The world-state commitment: the account trie and one storage trie per account, updated
 //! incrementally from each block's [`StateDiff`].
 
-use super::MerkleTrie;
+use super::{HashedNodes, MerkleTrie};
 use crate::state::{AccountDiff, StateDiff};
 use alloy::{
     consensus::TrieAccount,
@@ -34,6 +34,26 @@ pub struct AccountProof {
     pub storage_proofs: Vec<(B256, U256, Vec<Bytes>)>,
 }
 
+impl AccountProof {
+    /// The proof of `account` (the default one for an absent account) at `address`.
+    pub fn new(
+        address: Address,
+        account: TrieAccount,
+        account_proof: Vec<Bytes>,
+        storage_proofs: Vec<(B256, U256, Vec<Bytes>)>,
+    ) -> Self {
+        Self {
+            address,
+            nonce: account.nonce,
+            balance: account.balance,
+            code_hash: account.code_hash,
+            storage_hash: account.storage_root,
+            account_proof,
+            storage_proofs,
+        }
+    }
+}
+
 impl From<AccountProof> for EIP1186AccountProofResponse {
     fn from(proof: AccountProof) -> Self {
         Self {
@@ -62,6 +82,8 @@ pub struct StateTrie {
     accounts: MerkleTrie,
     /// Storage tries of accounts that have storage.
     storage: BTreeMap<Address, MerkleTrie>,
+    /// The hashed nodes computed since they were last taken, if they are being recorded.
+    recorded: Option<HashedNodes>,
 }
 
 impl StateTrie {
@@ -83,12 +105,25 @@ impl StateTrie {
 
     /// The current state root.
     pub fn root(&mut self) -> B256 {
-        self.accounts.root()
+        self.accounts.root_recording(self.recorded.as_mut())
     }
 
     /// The storage root of `address` (`EMPTY_ROOT_HASH` if it has no storage).
     pub fn storage_root(&mut self, address: Address) -> B256 {
-        self.storage.get_mut(&address).map_or(EMPTY_ROOT_HASH, MerkleTrie::root)
+        let recorded = self.recorded.as_mut();
+        self.storage.get_mut(&address).map_or(EMPTY_ROOT_HASH, |storage| storage.root_recording(recorded))
+    }
+
+    /// Starts recording the hashed nodes of the account and storage tries that each root
+    /// computes anew (see [`MerkleTrie::root_recording`]), for a store that serves proofs of
+    /// past roots.
+    pub fn record_nodes(&mut self) {
+        self.recorded.get_or_insert_with(Vec::new);
+    }
+
+    /// The nodes recorded since the last call (none if recording is off).
+    pub fn take_recorded_nodes(&mut self) -> HashedNodes {
+        self.recorded.as_mut().map(std::mem::take).unwrap_or_default()
     }
 
     /// The account leaf of `address`, if the account exists.
@@ -113,15 +148,7 @@ impl StateTrie {
                 })
                 .collect(),
         };
-        AccountProof {
-            address,
-            nonce: account.nonce,
-            balance: account.balance,
-            code_hash: account.code_hash,
-            storage_hash: account.storage_root,
-            account_proof,
-            storage_proofs,
-        }
+        AccountProof::new(address, account, account_proof, storage_proofs)
     }
 
     /// The extra witness deleting `slot` of `address` from its storage trie needs besides the
@@ -154,7 +181,7 @@ impl StateTrie {
                 storage.insert(key, alloy::rlp::encode(value));
             }
         }
-        let storage_root = storage.root();
+        let storage_root = storage.root_recording(self.recorded.as_mut());
         if storage.is_empty() {
             self.storage.remove(&address);
             if info.is_empty() {

@@ -6,14 +6,14 @@ use crate::{
     metrics::Metrics,
     pool::{Mempool, PoolError, PooledTx, decode_transaction},
 };
-use alloy::consensus::Header;
+use alloy::consensus::{Header, Transaction as _};
 use alloy_primitives::{B256, Bytes};
 use parking_lot::{Mutex, MutexGuard};
-use rollup_core::{Genesis, SealedBlock, WorldState};
+use rollup_core::{Genesis, SealedBlock, StateReader as _, WorldState};
 use std::sync::{Arc, atomic::AtomicU64};
 use storage::{Store, StoreError};
-use tokio::sync::{Notify, RwLock, RwLockReadGuard, RwLockWriteGuard, broadcast};
-use tracing::{info, warn};
+use tokio::sync::{Notify, RwLock, RwLockReadGuard, broadcast};
+use tracing::{debug, info, warn};
 
 /// Why a chain could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +49,19 @@ pub enum SubmitError {
     Store(#[from] StoreError),
 }
 
+/// A transaction the pool accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Submitted {
+    /// Its hash.
+    pub(crate) hash: B256,
+    /// Its nonce.
+    pub(crate) nonce: u64,
+    /// The sender's next nonce past its executable run: the first missing nonce.
+    pub(crate) next_nonce: u64,
+    /// Whether it can go into the next block; `false` while it waits behind a nonce gap.
+    pub(crate) executable: bool,
+}
+
 /// Everything a running sequencer shares between its block producer, its L1 followers and its
 /// RPC server. Its fields belong to the node; the RPC server and the status page read it
 /// through the accessors below and the reader traits ([`super::reader`]).
@@ -73,6 +86,8 @@ pub struct Chain {
     pub(super) safe_head: AtomicU64,
     /// The safe head as of L1's finalized block (the `finalized` tag).
     pub(super) finalized_head: AtomicU64,
+    /// The oldest block whose state is kept (`--state-history`; 0 for an archive).
+    pub(super) state_floor: AtomicU64,
     /// Every committed block, for subscriptions.
     pub(super) blocks: broadcast::Sender<Arc<SealedBlock>>,
     /// Metrics.
@@ -108,10 +123,18 @@ impl Chain {
             return Err(OpenError::NoGenesisOrigin);
         }
         let mut world = WorldState::new();
+        world.record_trie_nodes();
         let computed = world.apply(&store.latest_state().await?);
         if computed != header.state_root {
             return Err(OpenError::StateMismatch { number, expected: header.state_root, computed });
         }
+        // Every block stores the trie nodes it made; a new chain (or one from before the trie
+        // archive) gets the head's from the state just rebuilt.
+        let head_nodes = world.take_trie_nodes();
+        if !store.has_trie_node(computed).await? {
+            store.put_trie_nodes(number, &head_nodes).await?;
+        }
+        let state_floor = store.state_floor().await?;
         for (n, h) in store.block_hashes(number.saturating_sub(255), number).await? {
             world.record_block_hash(n, h);
         }
@@ -130,8 +153,10 @@ impl Chain {
             arrivals: AtomicU64::new(0),
             safe_head: AtomicU64::new(0),
             finalized_head: AtomicU64::new(0),
+            state_floor: AtomicU64::new(state_floor),
         });
         chain.metrics.head.set(number as i64);
+        chain.metrics.state_floor.set(state_floor as i64);
         chain.metrics.l1_origin.set(l1_origin.number as i64);
         chain.reload_pending().await?;
         Ok(chain)
@@ -176,34 +201,78 @@ impl Chain {
     /// Validates and accepts a raw transaction. When this returns `Ok`, the transaction is
     /// committed to the database and survives a crash.
     pub async fn submit(&self, raw: Bytes) -> Result<B256, SubmitError> {
+        Ok(self.submit_transaction(raw).await?.hash)
+    }
+
+    /// [`Self::submit`], also saying whether the transaction can go into the next block or waits
+    /// behind a nonce gap. Transactions that become executable are announced to
+    /// pending-transaction listeners once they are durable.
+    pub(crate) async fn submit_transaction(&self, raw: Bytes) -> Result<Submitted, SubmitError> {
         let rejected = |err: PoolError| {
             self.metrics.txs_rejected.inc();
             err
         };
         let (tx, hash) =
             decode_transaction(&raw, self.chain_id(), self.genesis.config.block_gas_limit).map_err(rejected)?;
+        let sender = tx.signer();
+        let nonce = tx.inner().nonce();
         // Re-sending a pending transaction is answered with its hash (a mined one fails the
         // nonce check, as on geth).
         if self.pool.lock().get(&hash).is_some() {
-            return Ok(hash);
+            let state = self.state.read().await;
+            let state_nonce = state.world.account(sender).map(|a| a.nonce).unwrap_or_default();
+            let next_nonce = self.pool.lock().pending_nonce(sender, state_nonce);
+            return Ok(Submitted { hash, nonce, next_nonce, executable: nonce < next_nonce });
         }
         let arrival = self.next_arrival();
-        let added = {
+        let (added, promoted, next_nonce) = {
             let state = self.state.read().await;
             let base_fee = self.next_base_fee(&state.head.header);
+            let state_nonce = state.world.account(sender).map(|a| a.nonce).unwrap_or_default();
             let pooled = PooledTx::new(tx, hash, raw.clone(), arrival);
-            let added = self.pool.lock().add(pooled, &state.world, base_fee);
-            let added = added.map_err(rejected)?;
+            let mut pool = self.pool.lock();
+            let executable_before = pool.pending_nonce(sender, state_nonce);
+            let added = pool.add(pooled, &state.world, base_fee).map_err(rejected)?;
+            // A replacement of an executable transaction announces only itself: the ones after
+            // it were announced already.
+            let promoted = if nonce < executable_before {
+                pool.get(&hash).into_iter().collect()
+            } else {
+                pool.newly_executable(sender, nonce, state_nonce)
+            };
+            let next_nonce = pool.pending_nonce(sender, state_nonce);
+            drop(pool);
             self.update_pool_metrics(&state.world);
-            added
+            (added, promoted, next_nonce)
         };
         if let Err(err) = self.store.insert_pending(hash, &raw, arrival).await {
             self.pool.lock().remove(&hash);
             return Err(err.into());
         }
-        self.store.delete_pending(&added.removed).await?;
+        // A block may have taken the transaction from the pool and committed before its row
+        // was written (the block's delete found nothing): then the row must go now.
+        let mut gone = added.removed;
+        if self.store.transaction(hash).await?.is_some() {
+            gone.push(hash);
+        }
+        self.store.delete_pending(&gone).await?;
         self.pool_changed.notify_one();
-        Ok(hash)
+        if !promoted.is_empty() {
+            self.pool.lock().announce(&promoted);
+        }
+        debug!(%hash, %sender, nonce, executable = !promoted.is_empty(), "accepted transaction");
+        Ok(Submitted { hash, nonce, next_nonce, executable: nonce < next_nonce })
+    }
+
+    /// Every transaction that becomes executable from now on (`newPendingTransactions`,
+    /// pending-transaction filters).
+    pub(crate) fn subscribe_pending_transactions(&self) -> broadcast::Receiver<Arc<crate::pool::PooledTx>> {
+        self.pool.lock().subscribe_announcements()
+    }
+
+    /// The oldest block whose state (balances, storage, proofs, calls, traces) is kept.
+    pub fn state_floor(&self) -> u64 {
+        self.state_floor.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// The database.
@@ -231,9 +300,9 @@ impl Chain {
         self.state.read().await
     }
 
-    /// The state for a change that must not race block production (a proof computes and
-    /// caches trie nodes).
-    pub(crate) async fn write_state(&self) -> RwLockWriteGuard<'_, ChainState> {
+    /// The state, for tests that change it behind the producer's back.
+    #[cfg(any(test, feature = "test-utils"))]
+    pub(crate) async fn write_state(&self) -> tokio::sync::RwLockWriteGuard<'_, ChainState> {
         self.state.write().await
     }
 

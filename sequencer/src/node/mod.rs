@@ -3,17 +3,21 @@
 mod chain;
 mod l1;
 mod producer;
+mod prune;
 mod reader;
 mod replay;
 mod safe;
+mod state_at;
 
 pub use chain::{Chain, OpenError, SubmitError};
 pub use l1::L1Follow;
 pub(crate) use l1::watch_l1;
 pub use producer::BlockProducer;
+pub(crate) use prune::prune_state;
 pub use reader::{BlockReader, HeadReader, ReadError, ReadResult, StateAtBlock};
 pub use replay::{ReplayError, replay_chain};
 pub(crate) use safe::track_safe_head;
+pub(crate) use state_at::StateAt;
 
 use alloy::consensus::Header;
 use alloy_primitives::B256;
@@ -37,6 +41,10 @@ pub struct NodeConfig {
     /// and no deposits are included. With it, the genesis L1 origin must be a real L1 block
     /// (the deployment's start block).
     pub l1: Option<L1Follow>,
+    /// Keep the state of this many blocks behind the head (`--state-history`) and prune older
+    /// state, never past what outputs still in their challenge window need; `None` keeps every
+    /// block's state (an archive node).
+    pub state_history: Option<u64>,
 }
 
 /// The latest committed block.

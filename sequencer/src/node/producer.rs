@@ -107,7 +107,9 @@ impl BlockProducer {
             }
         };
         let block = applied.block;
-        chain.store.commit_block(&block, &applied.output.outcomes, &applied.diff, attrs.l1_origin, &dropped).await?;
+        let trie_nodes = state.world.take_trie_nodes();
+        let outcomes = &applied.output.outcomes;
+        chain.store.commit_block(&block, outcomes, &applied.diff, &trie_nodes, attrs.l1_origin, &dropped).await?;
         state.head = Head { hash: block.hash, header: block.header.clone(), l1_origin: attrs.l1_origin };
         chain.l1.set_cursor(attrs.l1_origin);
         {

@@ -18,6 +18,11 @@ use std::{
     collections::{BTreeMap, BinaryHeap, HashMap},
     sync::Arc,
 };
+use tokio::sync::broadcast;
+
+/// How many newly executable transactions a listener (`newPendingTransactions`, pending
+/// transaction filters) may fall behind by before it misses the oldest.
+pub(crate) const ANNOUNCEMENT_CAPACITY: usize = 16_384;
 
 /// Limits of the pool.
 #[derive(Clone, Debug)]
@@ -58,11 +63,13 @@ impl PooledTx {
         Self { tx, hash, raw, arrival, l1_size }
     }
 
-    fn sender(&self) -> Address {
+    /// The signer.
+    pub fn sender(&self) -> Address {
         self.tx.signer()
     }
 
-    fn nonce(&self) -> u64 {
+    /// The transaction's nonce.
+    pub fn nonce(&self) -> u64 {
         self.tx.inner().nonce()
     }
 
@@ -87,18 +94,40 @@ pub struct Added {
     pub removed: Vec<B256>,
 }
 
+/// One sender's pooled transactions in nonce order, split as geth's `txpool_content` does.
+#[derive(Clone, Debug, Default)]
+pub struct SenderTxs {
+    /// Executable now: consecutive nonces from the sender's state nonce.
+    pub pending: Vec<Arc<PooledTx>>,
+    /// Held back: after a nonce gap (or, transiently, below the state nonce).
+    pub queued: Vec<Arc<PooledTx>>,
+}
+
 /// The pool itself. Not thread-safe: the node wraps it in a lock.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Mempool {
     config: PoolConfig,
     by_hash: HashMap<B256, Arc<PooledTx>>,
     by_sender: HashMap<Address, BTreeMap<u64, Arc<PooledTx>>>,
+    /// Transactions that became executable, for pending-transaction listeners.
+    announcements: broadcast::Sender<Arc<PooledTx>>,
+}
+
+impl Default for Mempool {
+    fn default() -> Self {
+        Self::new(PoolConfig::default())
+    }
 }
 
 impl Mempool {
     /// An empty pool.
     pub fn new(config: PoolConfig) -> Self {
-        Self { config, ..Default::default() }
+        Self {
+            config,
+            by_hash: HashMap::new(),
+            by_sender: HashMap::new(),
+            announcements: broadcast::channel(ANNOUNCEMENT_CAPACITY).0,
+        }
     }
 
     /// Number of transactions held.
@@ -229,6 +258,58 @@ impl Mempool {
             })
             .sum();
         (executable, self.len() - executable)
+    }
+
+    /// The transactions of `sender`, whose nonce in the latest state is `state_nonce`, split
+    /// into executable (`pending`) and gapped (`queued`) ones.
+    pub fn sender_txs(&self, sender: Address, state_nonce: u64) -> SenderTxs {
+        let mut split = SenderTxs::default();
+        let Some(queue) = self.by_sender.get(&sender) else { return split };
+        let mut next = state_nonce;
+        for (nonce, tx) in queue {
+            if *nonce == next {
+                split.pending.push(tx.clone());
+                next += 1;
+            } else {
+                split.queued.push(tx.clone());
+            }
+        }
+        split
+    }
+
+    /// Every sender with transactions in the pool.
+    pub fn senders(&self) -> Vec<Address> {
+        self.by_sender.keys().copied().collect()
+    }
+
+    /// The transactions that became executable when `sender`'s transaction with `nonce` was
+    /// added (`state_nonce` is the sender's nonce in the latest state): none if it waits behind
+    /// a gap, else it and the queued transactions it joined to the executable run.
+    pub fn newly_executable(&self, sender: Address, nonce: u64, state_nonce: u64) -> Vec<Arc<PooledTx>> {
+        if self.pending_nonce(sender, state_nonce) <= nonce {
+            return Vec::new();
+        }
+        let Some(queue) = self.by_sender.get(&sender) else { return Vec::new() };
+        let mut run = Vec::new();
+        let mut next = nonce;
+        while let Some(tx) = queue.get(&next) {
+            run.push(tx.clone());
+            next += 1;
+        }
+        run
+    }
+
+    /// Every transaction announced from now on (see [`Self::announce`]).
+    pub fn subscribe_announcements(&self) -> broadcast::Receiver<Arc<PooledTx>> {
+        self.announcements.subscribe()
+    }
+
+    /// Tells pending-transaction listeners about transactions that became executable.
+    pub fn announce(&self, txs: &[Arc<PooledTx>]) {
+        for tx in txs {
+            // No listener is not an error.
+            let _ = self.announcements.send(tx.clone());
+        }
     }
 
     /// Transactions for the next block: each sender's contiguous run from its state nonce, as

@@ -2,7 +2,8 @@
 
 use super::convert::{RpcBlock, RpcReceipt, RpcTransaction};
 use alloy::rpc::types::{
-    BlockId, BlockNumberOrTag, EIP1186AccountProofResponse, FeeHistory, Filter, Log, SyncStatus, TransactionRequest,
+    AccessListResult, BlockId, BlockNumberOrTag, EIP1186AccountProofResponse, FeeHistory, Filter, Log, SyncStatus,
+    TransactionRequest,
 };
 use alloy::serde::JsonStorageKey;
 use alloy_primitives::{Address, B256, Bytes, U64, U256};
@@ -35,6 +36,13 @@ pub trait EthApi {
     /// Smallest gas limit with which the transaction succeeds.
     #[method(name = "estimateGas")]
     async fn estimate_gas(&self, request: TransactionRequest, block: Option<BlockId>) -> RpcResult<U64>;
+    /// The access list a call touches and the gas it uses with that list.
+    #[method(name = "createAccessList")]
+    async fn create_access_list(
+        &self,
+        request: TransactionRequest,
+        block: Option<BlockId>,
+    ) -> RpcResult<AccessListResult>;
     /// Submits a signed transaction.
     #[method(name = "sendRawTransaction")]
     async fn send_raw_transaction(&self, raw: Bytes) -> RpcResult<B256>;
@@ -97,9 +105,14 @@ pub trait EthApi {
     /// The node holds no keys.
     #[method(name = "accounts")]
     async fn accounts(&self) -> RpcResult<Vec<Address>>;
-    /// Subscribes to `newHeads` or `logs` (WebSocket only).
+    /// Subscribes to `newHeads`, `logs` (with a filter) or `newPendingTransactions` (hashes, or
+    /// whole transactions with `true`); WebSocket only.
     #[subscription(name = "subscribe" => "subscription", unsubscribe = "unsubscribe", item = serde_json::Value)]
-    async fn subscribe(&self, kind: String, filter: Option<Filter>) -> jsonrpsee::core::SubscriptionResult;
+    async fn subscribe(
+        &self,
+        kind: String,
+        params: Option<super::subscribe::SubscribeParams>,
+    ) -> jsonrpsee::core::SubscriptionResult;
 }
 
 /// `net_` and `web3_` methods.

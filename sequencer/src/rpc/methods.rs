@@ -8,14 +8,14 @@ use super::{
         BlockContext, RpcBlock, RpcReceipt, RpcTransaction, block_l1_attributes, rpc_block, rpc_receipt,
         rpc_transaction,
     },
-    error::{INVALID_INPUT, internal, rpc_error, unknown_block},
+    error::{internal, unknown_block},
 };
 use crate::node::{BlockReader as _, HeadReader as _, StateAtBlock as _};
 use alloy::{
     consensus::transaction::Recovered,
     rpc::types::{
-        BlockId, BlockNumberOrTag, EIP1186AccountProofResponse, EIP1186StorageProof, FeeHistory, Filter, Log,
-        SyncStatus, Transaction, TransactionRequest,
+        AccessListResult, BlockId, BlockNumberOrTag, EIP1186AccountProofResponse, FeeHistory, Filter, Log, SyncStatus,
+        Transaction, TransactionRequest,
     },
     serde::JsonStorageKey,
 };
@@ -38,14 +38,17 @@ impl EthApiServer for EthRpc {
     }
 
     async fn balance(&self, address: Address, block: Option<BlockId>) -> RpcResult<U256> {
-        let number = self.resolve_id(block).await?;
-        Ok(self.chain.account_at(address, number).await?.map(|a| a.balance).unwrap_or_default())
+        let number = self.resolve_state(block).await?;
+        let balance = self.chain.account_at(address, number).await?.map(|a| a.balance).unwrap_or_default();
+        self.check_kept(number)?;
+        Ok(balance)
     }
 
     async fn transaction_count(&self, address: Address, block: Option<BlockId>) -> RpcResult<U64> {
         let pending = matches!(block, Some(BlockId::Number(BlockNumberOrTag::Pending)));
-        let number = self.resolve_id(block).await?;
+        let number = self.resolve_state(block).await?;
         let nonce = self.chain.account_at(address, number).await?.map(|a| a.nonce).unwrap_or_default();
+        self.check_kept(number)?;
         if pending {
             return Ok(U64::from(self.chain.pool().pending_nonce(address, nonce)));
         }
@@ -53,16 +56,20 @@ impl EthApiServer for EthRpc {
     }
 
     async fn code(&self, address: Address, block: Option<BlockId>) -> RpcResult<Bytes> {
-        let number = self.resolve_id(block).await?;
-        match self.chain.account_at(address, number).await? {
-            Some(account) => Ok(self.chain.code_by_hash(account.code_hash).await?),
-            None => Ok(Bytes::new()),
-        }
+        let number = self.resolve_state(block).await?;
+        let code = match self.chain.account_at(address, number).await? {
+            Some(account) => self.chain.code_by_hash(account.code_hash).await?,
+            None => Bytes::new(),
+        };
+        self.check_kept(number)?;
+        Ok(code)
     }
 
     async fn storage_at(&self, address: Address, slot: JsonStorageKey, block: Option<BlockId>) -> RpcResult<B256> {
-        let number = self.resolve_id(block).await?;
-        Ok(self.chain.storage_at(address, slot.as_b256().into(), number).await?.into())
+        let number = self.resolve_state(block).await?;
+        let value = self.chain.storage_at(address, slot.as_b256().into(), number).await?;
+        self.check_kept(number)?;
+        Ok(value.into())
     }
 
     async fn call(&self, request: TransactionRequest, block: Option<BlockId>) -> RpcResult<Bytes> {
@@ -179,29 +186,15 @@ impl EthApiServer for EthRpc {
         keys: Vec<JsonStorageKey>,
         block: Option<BlockId>,
     ) -> RpcResult<EIP1186AccountProofResponse> {
-        let number = self.resolve_id(block).await?;
-        let mut state = self.chain.write_state().await;
-        if number != state.head.header.number {
-            return Err(rpc_error(
-                INVALID_INPUT,
-                format!("proofs are kept for the latest block only, not block {number}"),
-            ));
-        }
-        let slots: Vec<B256> = keys.iter().map(|key| key.as_b256()).collect();
-        let proof = state.world.proof(address, &slots);
-        Ok(EIP1186AccountProofResponse {
-            address,
-            balance: proof.balance,
-            code_hash: proof.code_hash,
-            nonce: proof.nonce,
-            storage_hash: proof.storage_hash,
-            account_proof: proof.account_proof,
-            storage_proof: keys
-                .into_iter()
-                .zip(proof.storage_proofs)
-                .map(|(key, (_, value, proof))| EIP1186StorageProof { key, value, proof })
-                .collect(),
-        })
+        self.do_proof(address, keys, block).await
+    }
+
+    async fn create_access_list(
+        &self,
+        request: TransactionRequest,
+        block: Option<BlockId>,
+    ) -> RpcResult<AccessListResult> {
+        self.do_create_access_list(request, block).await
     }
 
     async fn syncing(&self) -> RpcResult<SyncStatus> {
@@ -216,9 +209,9 @@ impl EthApiServer for EthRpc {
         &self,
         pending: PendingSubscriptionSink,
         kind: String,
-        filter: Option<Filter>,
+        params: Option<super::subscribe::SubscribeParams>,
     ) -> SubscriptionResult {
-        self.do_subscribe(pending, kind, filter).await
+        self.do_subscribe(pending, kind, params).await
     }
 }
 

@@ -1,49 +1,151 @@
-//! `eth_subscribe`: `newHeads` and `logs` over WebSocket.
+//! `eth_subscribe` over WebSocket: `newHeads`, `logs` and `newPendingTransactions`.
+//!
+//! `newPendingTransactions` streams the hashes of transactions as they become executable (a
+//! transaction behind a nonce gap is announced once the gap fills), or the whole transactions
+//! when the second parameter is `true` (as geth and reth). A subscriber that falls more than
+//! [`ANNOUNCEMENT_CAPACITY`](crate::pool::ANNOUNCEMENT_CAPACITY) transactions (or 1024 blocks)
+//! behind misses the oldest ones; the subscription stays open.
 
-use super::{EthRpc, convert::BlockContext, error::invalid_params};
+use super::{EthRpc, convert::BlockContext, error::invalid_params, txpool::pending_transaction};
+use crate::pool::PooledTx;
 use alloy::rpc::types::{Filter, Header as RpcHeader, Log};
-use jsonrpsee::{PendingSubscriptionSink, core::SubscriptionResult};
+use jsonrpsee::{PendingSubscriptionSink, SubscriptionSink, core::SubscriptionResult};
 use rollup_core::SealedBlock;
+use serde::Deserialize;
 use std::sync::Arc;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::{Receiver, error::RecvError};
+use tracing::warn;
+
+/// The second parameter of `eth_subscribe`: a log filter for `logs`, or whether to send whole
+/// transactions for `newPendingTransactions`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum SubscribeParams {
+    /// `true` for whole transactions (`newPendingTransactions`).
+    Full(bool),
+    /// A log filter (`logs`).
+    Filter(Box<Filter>),
+}
+
+/// What one subscription streams.
+enum Kind {
+    Heads,
+    Logs(Box<Filter>),
+    PendingTransactions { full: bool },
+}
 
 impl EthRpc {
-    /// Accepts a subscription and streams new heads or matching logs until the client leaves.
+    /// Accepts a subscription and streams new heads, matching logs or newly executable
+    /// transactions until the client leaves.
     pub(crate) async fn do_subscribe(
         &self,
         pending: PendingSubscriptionSink,
         kind: String,
-        filter: Option<Filter>,
+        params: Option<SubscribeParams>,
     ) -> SubscriptionResult {
-        let filter = match kind.as_str() {
-            "newHeads" => None,
-            "logs" => Some(filter.unwrap_or_default()),
-            other => {
+        let kind = match (kind.as_str(), params) {
+            // As before, anything passed with newHeads is ignored.
+            ("newHeads", _) => Kind::Heads,
+            ("logs", None) => Kind::Logs(Box::default()),
+            ("logs", Some(SubscribeParams::Filter(filter))) => {
+                if let Err(err) = self.check_log_filter_size(&filter) {
+                    pending.reject(err).await;
+                    return Ok(());
+                }
+                Kind::Logs(filter)
+            }
+            ("newPendingTransactions", None) => Kind::PendingTransactions { full: false },
+            ("newPendingTransactions", Some(SubscribeParams::Full(full))) => Kind::PendingTransactions { full },
+            (kind @ ("logs" | "newPendingTransactions"), Some(_)) => {
+                let expected = match kind {
+                    "logs" => "a log filter",
+                    _ => "true for whole transactions, or nothing for hashes",
+                };
+                pending.reject(invalid_params(format!("invalid parameter for {kind}: expected {expected}"))).await;
+                return Ok(());
+            }
+            (other, _) => {
                 pending
-                    .reject(invalid_params(format!("unsupported subscription \"{other}\": use newHeads or logs")))
+                    .reject(invalid_params(format!(
+                        "unsupported subscription \"{other}\": use newHeads, logs or newPendingTransactions"
+                    )))
                     .await;
                 return Ok(());
             }
         };
-        let mut blocks = self.chain.subscribe_blocks();
-        let sink = pending.accept().await?;
-        loop {
-            tokio::select! {
-                _ = sink.closed() => return Ok(()),
-                block = blocks.recv() => {
-                    let block = match block {
-                        Ok(block) => block,
-                        Err(RecvError::Lagged(_)) => continue,
-                        Err(RecvError::Closed) => return Ok(()),
-                    };
-                    let items = match &filter {
-                        None => vec![serde_json::to_value(RpcHeader::new(block.header.clone()))?],
-                        Some(filter) => matching_logs(&block, filter).into_iter().map(serde_json::to_value).collect::<Result<_, _>>()?,
-                    };
-                    for item in items {
-                        sink.send(serde_json::value::to_raw_value(&item)?).await?;
+        match kind {
+            Kind::PendingTransactions { full } => {
+                let txs = self.chain.subscribe_pending_transactions();
+                let sink = pending.accept().await?;
+                stream_pending_transactions(sink, txs, full).await
+            }
+            kind => {
+                let blocks = self.chain.subscribe_blocks();
+                let sink = pending.accept().await?;
+                let filter = match kind {
+                    Kind::Logs(filter) => Some(filter),
+                    _ => None,
+                };
+                stream_blocks(sink, blocks, filter.as_deref()).await
+            }
+        }
+    }
+}
+
+/// Sends each new head, or the logs of each new block matching `filter`.
+async fn stream_blocks(
+    sink: SubscriptionSink,
+    mut blocks: Receiver<Arc<SealedBlock>>,
+    filter: Option<&Filter>,
+) -> SubscriptionResult {
+    loop {
+        tokio::select! {
+            _ = sink.closed() => return Ok(()),
+            block = blocks.recv() => {
+                let block = match block {
+                    Ok(block) => block,
+                    Err(RecvError::Lagged(missed)) => {
+                        warn!(subscription = ?sink.subscription_id(), missed, "subscriber too slow: skipped the oldest blocks");
+                        continue;
                     }
+                    Err(RecvError::Closed) => return Ok(()),
+                };
+                let items = match filter {
+                    None => vec![serde_json::to_value(RpcHeader::new(block.header.clone()))?],
+                    Some(filter) => matching_logs(&block, filter).into_iter().map(serde_json::to_value).collect::<Result<_, _>>()?,
+                };
+                for item in items {
+                    sink.send(serde_json::value::to_raw_value(&item)?).await?;
                 }
+            }
+        }
+    }
+}
+
+/// Sends the hash (or, when `full`, the whole transaction) of each newly executable transaction.
+async fn stream_pending_transactions(
+    sink: SubscriptionSink,
+    mut txs: Receiver<Arc<PooledTx>>,
+    full: bool,
+) -> SubscriptionResult {
+    loop {
+        tokio::select! {
+            _ = sink.closed() => return Ok(()),
+            tx = txs.recv() => {
+                let tx = match tx {
+                    Ok(tx) => tx,
+                    Err(RecvError::Lagged(missed)) => {
+                        warn!(subscription = ?sink.subscription_id(), missed, "subscriber too slow: skipped the oldest pending transactions");
+                        continue;
+                    }
+                    Err(RecvError::Closed) => return Ok(()),
+                };
+                let item = if full {
+                    serde_json::value::to_raw_value(&pending_transaction(&tx))?
+                } else {
+                    serde_json::value::to_raw_value(&tx.hash)?
+                };
+                sink.send(item).await?;
             }
         }
     }
@@ -76,4 +178,21 @@ fn matching_logs(block: &Arc<SealedBlock>, filter: &Filter) -> Vec<Log> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn second_parameter_is_a_flag_or_a_filter() {
+        let full: Option<SubscribeParams> = serde_json::from_str("true").unwrap();
+        assert!(matches!(full, Some(SubscribeParams::Full(true))));
+        let filter: SubscribeParams =
+            serde_json::from_str(r#"{"address":"0x0000000000000000000000000000000000000001"}"#).unwrap();
+        assert!(matches!(filter, SubscribeParams::Filter(filter) if filter.address.len() == 1));
+        let empty: SubscribeParams = serde_json::from_str("{}").unwrap();
+        assert!(matches!(empty, SubscribeParams::Filter(_)));
+        assert!(serde_json::from_str::<SubscribeParams>(r#""yes""#).is_err());
+    }
 }

@@ -17,6 +17,8 @@ pub struct TestNode {
     handle: Option<SequencerHandle>,
     /// How the node follows L1, if it does (kept for restarts).
     l1: Option<(L1Follow, Genesis)>,
+    /// The node's configuration, less L1 following (kept for restarts).
+    config: (NodeConfig, RpcConfig),
     /// Database URL (to reopen it after a restart).
     pub database_url: String,
     _dir: tempfile::TempDir,
@@ -31,6 +33,12 @@ impl TestNode {
 
     /// Starts a sequencer with the given pool limits.
     pub async fn start_with(backend: Backend, pool: PoolConfig) -> Self {
+        Self::start_configured(backend, |node, _| node.pool = pool).await
+    }
+
+    /// Starts a sequencer with [`Self::config`] and the default RPC limits, as `configure`
+    /// changes them.
+    pub async fn start_configured(backend: Backend, configure: impl FnOnce(&mut NodeConfig, &mut RpcConfig)) -> Self {
         let dir = tempfile::Builder::new().prefix("rollup-test-").tempdir().expect("temp dir");
         let (database_url, postgres) = match backend {
             Backend::Sqlite => (format!("sqlite://{}?mode=rwc", dir.path().join("l2.db").display()), None),
@@ -39,8 +47,10 @@ impl TestNode {
                 (server.url(), Some(server))
             }
         };
-        let handle = Self::launch(Self::config(&database_url, pool)).await;
-        Self { handle: Some(handle), l1: None, database_url, _dir: dir, _postgres: postgres }
+        let mut config = (Self::config(&database_url, PoolConfig::default()), RpcConfig::default());
+        configure(&mut config.0, &mut config.1);
+        let handle = Self::launch(config.clone()).await;
+        Self { handle: Some(handle), l1: None, config, database_url, _dir: dir, _postgres: postgres }
     }
 
     /// Starts a SQLite sequencer that follows the L1 at `l1_url` where `deployment` is
@@ -61,8 +71,9 @@ impl TestNode {
             skip_deposits,
         };
         let l1 = Some((follow, deployment.dev_genesis(ChainConfig::default())));
-        let handle = Self::launch(Self::following_config(&database_url, PoolConfig::default(), &l1)).await;
-        Self { handle: Some(handle), l1, database_url, _dir: dir, _postgres: None }
+        let config = (Self::config(&database_url, PoolConfig::default()), RpcConfig::default());
+        let handle = Self::launch(Self::following(config.clone(), &l1)).await;
+        Self { handle: Some(handle), l1, config, database_url, _dir: dir, _postgres: None }
     }
 
     /// Configuration of test nodes: dev genesis, on-demand blocks, and the parallel executor
@@ -75,23 +86,21 @@ impl TestNode {
             pool,
             executor: Arc::new(executor::ParallelExecutor::default().with_min_transactions(0)),
             l1: None,
+            state_history: None,
         }
     }
 
-    /// [`Self::config`], following L1 from `genesis` when `l1` is given.
-    fn following_config(database_url: &str, pool: PoolConfig, l1: &Option<(L1Follow, Genesis)>) -> NodeConfig {
-        let mut config = Self::config(database_url, pool);
+    /// `config`, following L1 from `genesis` when `l1` is given.
+    fn following(mut config: (NodeConfig, RpcConfig), l1: &Option<(L1Follow, Genesis)>) -> (NodeConfig, RpcConfig) {
         if let Some((follow, genesis)) = l1 {
-            config.genesis = genesis.clone();
-            config.l1 = Some(follow.clone());
+            config.0.genesis = genesis.clone();
+            config.0.l1 = Some(follow.clone());
         }
         config
     }
 
-    async fn launch(config: NodeConfig) -> SequencerHandle {
-        Sequencer::start(config, RpcConfig::default(), "127.0.0.1:0".parse().expect("address"))
-            .await
-            .expect("sequencer starts")
+    async fn launch((node, rpc): (NodeConfig, RpcConfig)) -> SequencerHandle {
+        Sequencer::start(node, rpc, "127.0.0.1:0".parse().expect("address")).await.expect("sequencer starts")
     }
 
     /// The running sequencer.
@@ -102,9 +111,8 @@ impl TestNode {
     /// Stops the sequencer and starts it again on the same database.
     pub async fn restart(&mut self) {
         let old = self.handle.take().expect("node is running");
-        let pool = old.chain.config().pool.clone();
         old.stop().await;
-        self.handle = Some(Self::launch(Self::following_config(&self.database_url, pool, &self.l1)).await);
+        self.handle = Some(Self::launch(Self::following(self.config.clone(), &self.l1)).await);
     }
 
     /// Changes the sequencer's state behind its back, as a corrupted sequencer would (the

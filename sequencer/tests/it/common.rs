@@ -96,3 +96,30 @@ pub(crate) async fn deploy_token(url: &str, key: &PrivateKeySigner, nonce: u64, 
     deploy.input = code.into();
     send_and_seal(url, &sign(key, deploy)).await
 }
+
+alloy::sol! {
+    function transfer(address to, uint256 amount) external returns (bool);
+    function balanceOf(address owner) external view returns (uint256);
+}
+
+/// Sends an ERC-20 `transfer` of `amount` to `to` from `key` at `nonce` and seals it; returns
+/// the receipt.
+pub(crate) async fn send_tokens(
+    url: &str,
+    key: &PrivateKeySigner,
+    nonce: u64,
+    token: Address,
+    to: Address,
+    amount: u64,
+) -> Value {
+    use alloy::sol_types::SolCall;
+    let mut tx = transfer(nonce, token, U256::ZERO);
+    tx.gas_limit = 100_000;
+    tx.input = transferCall { to, amount: U256::from(amount) }.abi_encode().into();
+    send_and_seal(url, &sign(key, tx)).await
+}
+
+/// A JSON-RPC hex quantity as a number.
+pub(crate) fn quantity(value: &Value) -> u64 {
+    u64::from_str_radix(value.as_str().expect("a quantity").trim_start_matches("0x"), 16).expect("hex quantity")
+}

@@ -1,4 +1,5 @@
-//! `eth_getProof` answers verify against the block's state root with a standard verifier.
+//! `eth_getProof` answers, at the head and at old blocks, verify against the block's state root
+//! with a standard verifier (alloy-trie's, not ours).
 
 use crate::common::{dev_key, rpc_ok, send_and_seal, sign, transfer};
 use alloy::{consensus::TrieAccount, rlp::Encodable, rpc::types::EIP1186AccountProofResponse};
@@ -8,7 +9,7 @@ use sequencer::test_utils::TestNode;
 use serde_json::json;
 use test_support::Backend;
 
-fn verify_account(state_root: B256, proof: &EIP1186AccountProofResponse) {
+pub(crate) fn verify_account(state_root: B256, proof: &EIP1186AccountProofResponse) {
     let exists = proof.nonce != 0 || !proof.balance.is_zero() || proof.code_hash != alloy_primitives::KECCAK256_EMPTY;
     let expected = exists.then(|| {
         let account = TrieAccount {
@@ -59,9 +60,61 @@ async fn proofs_verify(backend: Backend) {
             assert!(proof.storage_proof[1].value.is_zero());
         }
     }
-    let (code, message) = crate::common::rpc_error(&url, "eth_getProof", json!([key.address(), [], "0x0"])).await;
-    assert_eq!(code, -32000);
-    assert!(message.contains("latest block only"), "{message}");
+    // More keys than the limit are refused before any work.
+    let many: Vec<B256> = (0..1_025u64).map(|i| B256::from(U256::from(i))).collect();
+    let (code, message) = crate::common::rpc_error(&url, "eth_getProof", json!([history, many, "latest"])).await;
+    assert_eq!(code, -32005, "{message}");
+    assert!(message.contains("at most 1024"), "{message}");
 }
 
-crate::on_every_backend!(proofs_verify);
+async fn header_root(url: &str, number: &serde_json::Value) -> B256 {
+    let block = rpc_ok(url, "eth_getBlockByNumber", json!([number, false])).await;
+    serde_json::from_value(block["stateRoot"].clone()).unwrap()
+}
+
+async fn proof_at(
+    url: &str,
+    address: Address,
+    slots: &[B256],
+    number: &serde_json::Value,
+) -> EIP1186AccountProofResponse {
+    serde_json::from_value(rpc_ok(url, "eth_getProof", json!([address, slots, number])).await).unwrap()
+}
+
+/// Proofs at every block since genesis verify against that block's state root and show the
+/// values of then, also after a restart (the trie nodes are in the database).
+async fn proofs_at_old_blocks(backend: Backend) {
+    let mut node = TestNode::start(backend).await;
+    let url = node.url();
+    let key = dev_key(8);
+    let to = Address::repeat_byte(0x44);
+    let history = alloy::eips::eip2935::HISTORY_STORAGE_ADDRESS;
+    let slots = [B256::ZERO, B256::from(U256::from(1))];
+    let mut blocks = vec![json!("0x0")];
+    for nonce in 0..3u64 {
+        let receipt = send_and_seal(&url, &sign(&key, transfer(nonce, to, U256::from(7 + nonce)))).await;
+        blocks.push(receipt["blockNumber"].clone());
+    }
+    let sender_address = key.address();
+    let check = |url: String, blocks: Vec<serde_json::Value>| async move {
+        let mut received = U256::ZERO;
+        for (i, number) in blocks.iter().enumerate() {
+            let root = header_root(&url, number).await;
+            let recipient = proof_at(&url, to, &[], number).await;
+            verify_account(root, &recipient);
+            assert_eq!(recipient.balance, received, "balance of the recipient at block {number}");
+            let sender = proof_at(&url, sender_address, &[], number).await;
+            verify_account(root, &sender);
+            assert_eq!(sender.nonce, i as u64, "nonce of the sender at block {number}");
+            verify_account(root, &proof_at(&url, history, &slots, number).await);
+            if i < 3 {
+                received += U256::from(7 + i as u64);
+            }
+        }
+    };
+    check(url.clone(), blocks.clone()).await;
+    node.restart().await;
+    check(node.url(), blocks).await;
+}
+
+crate::on_every_backend!(proofs_verify, proofs_at_old_blocks);

@@ -11,7 +11,7 @@ use alloy::{
     eips::eip2718::Encodable2718,
     rlp::{Decodable, Encodable},
 };
-use alloy_primitives::{Address, B256, keccak256};
+use alloy_primitives::{Address, B256, Bytes, keccak256};
 use rollup_batch::BatchBlock;
 use rollup_core::{
     Genesis, L1Origin, Output, SealedBlock, StateDiff, TxOutcome,
@@ -68,7 +68,7 @@ fn stored_tx(row: TxRow) -> Result<StoredTx> {
 }
 
 /// Runs a multi-row INSERT (`head VALUES (…), (…) tail`) for `rows`, in chunks.
-async fn insert_rows<T>(
+pub(super) async fn insert_rows<T>(
     db: &mut Transaction<'_, Any>,
     head: &str,
     rows: &[T],
@@ -91,7 +91,8 @@ async fn insert_rows<T>(
 }
 
 impl Store {
-    /// Initialises an empty database with `genesis` and its block 0.
+    /// Initialises an empty database with `genesis` and its block 0. The genesis state's trie
+    /// nodes are stored by whoever builds the state ([`Store::put_trie_nodes`]).
     pub async fn init_genesis(&self, genesis: &Genesis, block: &SealedBlock) -> Result<()> {
         let mut db = self.pool.begin().await?;
         let json = serde_json::to_vec(genesis)
@@ -102,18 +103,21 @@ impl Store {
         Ok(())
     }
 
-    /// Atomically stores a sealed block, its receipts, logs and state changes, and removes
-    /// the included (and any `dropped`) transactions from the pending pool.
+    /// Atomically stores a sealed block, its receipts, logs, state changes and the trie nodes
+    /// its state root needs that were not stored yet, and removes the included (and any
+    /// `dropped`) transactions from the pending pool.
     pub async fn commit_block(
         &self,
         block: &SealedBlock,
         outcomes: &[TxOutcome],
         diff: &StateDiff,
+        trie_nodes: &[(B256, Bytes)],
         l1_origin: L1Origin,
         dropped: &[B256],
     ) -> Result<()> {
         let mut db = self.pool.begin().await?;
         write_block(&mut db, block, outcomes, diff, l1_origin).await?;
+        super::trie::write_trie_nodes(&mut db, block.header.number, trie_nodes).await?;
         // Only user transactions come from the pending pool; deposits never are in it.
         let mut done: Vec<B256> = block.transactions.iter().map(|tx| *tx.inner().tx_hash()).collect();
         done.extend_from_slice(dropped);

@@ -1,6 +1,7 @@
 //! Crash safety: under a stream of transactions the sequencer process is killed with SIGKILL;
 //! after a restart every acknowledged transaction is in a block or pending, and replaying the
-//! stored blocks from genesis reproduces the head state root.
+//! stored blocks from genesis reproduces the head state root; the state archive (proofs at every
+//! block) is whole.
 
 use alloy::{
     consensus::{SignableTransaction, TxEip1559, TxEnvelope},
@@ -168,6 +169,28 @@ async fn kill_during_stream(backend: Backend) {
     assert_eq!(last["stateRoot"].as_str(), Some(root.as_str()), "replay root differs from block {replayed}");
     let earlier = block(head["number"].as_str().unwrap().to_owned()).await.unwrap();
     assert_eq!(earlier["hash"], head["hash"], "the head seen before the stop changed");
+    // Every block's state is provable after the kills: the senders' proofs verify against each
+    // block's root and show the nonce of then.
+    for number in (0..=replayed).step_by((replayed as usize / 50).max(1)) {
+        let number = format!("{number:#x}");
+        let root: B256 = serde_json::from_value(block(number.clone()).await.unwrap()["stateRoot"].clone()).unwrap();
+        for key in &keys {
+            let proof = call(&node.url, "eth_getProof", json!([key.address(), [], number])).await.unwrap();
+            let proof: alloy::rpc::types::EIP1186AccountProofResponse = serde_json::from_value(proof).unwrap();
+            let nonce = call(&node.url, "eth_getTransactionCount", json!([key.address(), number])).await.unwrap();
+            assert_eq!(json!(format!("{:#x}", proof.nonce)), nonce, "nonce at block {number}");
+            let account = alloy::consensus::TrieAccount {
+                nonce: proof.nonce,
+                balance: proof.balance,
+                storage_root: proof.storage_hash,
+                code_hash: proof.code_hash,
+            };
+            let leaf = alloy::rlp::encode(account);
+            let path = alloy_trie::Nibbles::unpack(alloy_primitives::keccak256(key.address()));
+            alloy_trie::proof::verify_proof(root, path, Some(leaf), &proof.account_proof)
+                .unwrap_or_else(|err| panic!("proof of {} at block {number}: {err}", key.address()));
+        }
+    }
     drop(node);
     drop(postgres);
 }
