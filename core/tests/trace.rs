@@ -5,9 +5,11 @@
 
 use alloy_primitives::{Address, B256, Bytes, TxKind, U256};
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 use revm::inspector::NoOpInspector;
 use rollup_core::{
-    BlockReplay, BlockTx, FEE_RECIPIENT, L2Transaction, SequentialExecutor, StepKind, apply_block,
+    AppliedBlock, BlockAttributes, BlockReplay, BlockTx, FEE_RECIPIENT, L2Transaction, SequentialExecutor, StepKind,
+    WorldState, apply_block,
     deposit::TxDeposit,
     test_utils::{Builder, Op, next_attributes, op},
     trace_block,
@@ -45,31 +47,48 @@ fn blocks() -> impl Strategy<Value = Vec<Block>> {
     })
 }
 
+/// Applies `blocks` one after the other and hands each applied block to `check`, with a second
+/// world at the block's parent state for the re-execution under test (`check` brings it to the
+/// block's state). Stops at the first block a workload made invalid: replays only see valid
+/// blocks.
+fn check_blocks(
+    blocks: Vec<Block>,
+    mut check: impl FnMut(
+        &mut WorldState,
+        u64,
+        BlockAttributes,
+        &[TxDeposit],
+        &[L2Transaction],
+        &AppliedBlock,
+    ) -> Result<(), TestCaseError>,
+) -> Result<(), TestCaseError> {
+    let mut builder = Builder::default();
+    let genesis = builder.genesis();
+    let chain_id = genesis.config.chain_id;
+    let (mut applied_world, mut parent) = genesis.build();
+    let (mut world, _) = genesis.build();
+    for (ops, deposits) in blocks {
+        let txs: Vec<L2Transaction> = ops.iter().map(|op| builder.tx(op)).collect();
+        let deposits: Vec<TxDeposit> =
+            deposits.into_iter().map(|(seed, mint, refused)| deposit(seed, mint, refused)).collect();
+        let attrs = next_attributes(&parent, &genesis.config, FEE_RECIPIENT);
+        let applied =
+            apply_block(&mut applied_world, &SequentialExecutor, chain_id, &attrs, deposits.clone(), txs.clone());
+        let Ok(applied) = applied else { break };
+        check(&mut world, chain_id, attrs, &deposits, &txs, &applied)?;
+        parent = applied.block;
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
     fn trace_block_seals_the_same_block(blocks in blocks()) {
-        let mut builder = Builder::default();
-        let genesis = builder.genesis();
-        let chain_id = genesis.config.chain_id;
-        let (mut applied_world, block0) = genesis.build();
-        let (mut traced_world, _) = genesis.build();
-        let mut parent = block0;
-        for (ops, deposits) in blocks {
-            let txs: Vec<L2Transaction> = ops.iter().map(|op| builder.tx(op)).collect();
-            let deposits: Vec<TxDeposit> =
-                deposits.into_iter().map(|(seed, mint, refused)| deposit(seed, mint, refused)).collect();
-            let attrs = next_attributes(&parent, &genesis.config, FEE_RECIPIENT);
-            let Ok(applied) =
-                apply_block(&mut applied_world, &SequentialExecutor, chain_id, &attrs, deposits.clone(), txs.clone())
-            else {
-                // A workload can make a later transaction invalid; replays only see valid blocks.
-                break;
-            };
+        check_blocks(blocks, |world, chain_id, attrs, deposits, txs, applied| {
             let (traced, steps) =
-                trace_block(&mut traced_world, &SequentialExecutor, chain_id, &attrs, deposits.clone(), txs.clone())
-                    .unwrap();
+                trace_block(world, &SequentialExecutor, chain_id, &attrs, deposits.to_vec(), txs.to_vec()).unwrap();
             prop_assert_eq!(&traced, &applied.block);
             // The block start, the L1 attributes deposit, then the given deposits and transactions.
             prop_assert_eq!(steps.len(), 2 + deposits.len() + txs.len());
@@ -77,32 +96,17 @@ proptest! {
             let opens_with_attributes = matches!(steps[1].kind, StepKind::Deposit { index: 0, .. });
             prop_assert!(opens_with_attributes, "step 1 is {}", steps[1].kind);
             prop_assert_eq!(steps.last().unwrap().state_root, traced.header.state_root);
-            parent = applied.block;
-        }
+            Ok(())
+        })?;
     }
 
     #[test]
     /// `BlockReplay` (what `debug_trace*` runs) re-executes a committed block exactly: each
     /// transaction's status and gas match the block's, and the replayed changes give its root.
     fn replay_matches_the_committed_block(blocks in blocks()) {
-        let mut builder = Builder::default();
-        let genesis = builder.genesis();
-        let chain_id = genesis.config.chain_id;
-        let (mut applied_world, block0) = genesis.build();
-        let (mut replayed_world, _) = genesis.build();
-        let mut parent = block0;
-        for (ops, deposits) in blocks {
-            let txs: Vec<L2Transaction> = ops.iter().map(|op| builder.tx(op)).collect();
-            let deposits: Vec<TxDeposit> =
-                deposits.into_iter().map(|(seed, mint, refused)| deposit(seed, mint, refused)).collect();
-            let attrs = next_attributes(&parent, &genesis.config, FEE_RECIPIENT);
-            let Ok(applied) = apply_block(&mut applied_world, &SequentialExecutor, chain_id, &attrs, deposits, txs)
-            else {
-                // A workload can make a later transaction invalid; replays only see valid blocks.
-                break;
-            };
+        check_blocks(blocks, |world, chain_id, attrs, _, _, applied| {
             let block = &applied.block;
-            let mut replay = BlockReplay::new(&replayed_world, chain_id, attrs);
+            let mut replay = BlockReplay::new(&*world, chain_id, attrs);
             let all = block.deposits.iter().map(BlockTx::Deposit).chain(block.transactions.iter().map(BlockTx::User));
             for (tx, outcome) in all.zip(&applied.output.outcomes) {
                 let replayed = replay.run(tx, NoOpInspector).unwrap();
@@ -116,8 +120,8 @@ proptest! {
                 replay.commit(replayed);
             }
             let diff = replay.finish();
-            prop_assert_eq!(replayed_world.apply(&diff), block.header.state_root);
-            parent = applied.block;
-        }
+            prop_assert_eq!(world.apply(&diff), block.header.state_root);
+            Ok(())
+        })?;
     }
 }

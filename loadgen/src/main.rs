@@ -111,17 +111,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         args.anvil_block_time.is_finite() && args.anvil_block_time >= 0.0,
         "--anvil-block-time must be a number of seconds"
     );
-    let temp;
-    let dir = match &args.work_dir {
-        Some(dir) => {
-            std::fs::create_dir_all(dir)?;
-            dir.clone()
-        }
-        None => {
-            temp = tempfile::Builder::new().prefix("loadgen-").tempdir()?;
-            temp.path().to_owned()
-        }
-    };
+    let (dir, _temp) = procs::work_dir(&args.work_dir, "loadgen-")?;
     let initcode = if args.workloads.contains(&Workload::Erc20) { Some(erc20_initcode()?) } else { None };
     let config =
         LoadConfig { txs: args.txs, concurrency: args.concurrency, timeout: Duration::from_secs(args.timeout_secs) };

@@ -134,3 +134,21 @@ pub(crate) async fn start_sequencer_with(bin: &Path, dir: &Path, extra: &[String
     cmd.arg("sequencer").args(["--database-url", &db]).args(["--listen", &format!("127.0.0.1:{port}")]).args(extra);
     Proc::start("sequencer", cmd, port, dir.join("sequencer.log"), Duration::from_secs(60)).await
 }
+
+/// The folder a run works in: `work_dir` if given (created if missing), else a fresh temporary
+/// folder named `prefix…`, removed when the returned guard drops.
+pub(crate) fn work_dir(
+    work_dir: &Option<PathBuf>,
+    prefix: &str,
+) -> anyhow::Result<(PathBuf, Option<tempfile::TempDir>)> {
+    match work_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)?;
+            Ok((dir.clone(), None))
+        }
+        None => {
+            let temp = tempfile::Builder::new().prefix(prefix).tempdir()?;
+            Ok((temp.path().to_owned(), Some(temp)))
+        }
+    }
+}

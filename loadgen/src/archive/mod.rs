@@ -73,17 +73,7 @@ pub(crate) async fn run(args: ArchiveArgs) -> anyhow::Result<()> {
     ensure!(args.senders > 0 && args.concurrency > 0, "--senders and --concurrency must be positive");
     ensure!(args.concurrency <= args.senders, "--concurrency must not exceed --senders");
     ensure!(args.query_workers > 0 && !args.workloads.is_empty(), "--query-workers and --workloads must not be empty");
-    let temp;
-    let dir = match &args.work_dir {
-        Some(dir) => {
-            std::fs::create_dir_all(dir)?;
-            dir.clone()
-        }
-        None => {
-            temp = tempfile::Builder::new().prefix("loadgen-archive-").tempdir()?;
-            temp.path().to_owned()
-        }
-    };
+    let (dir, _temp) = procs::work_dir(&args.work_dir, "loadgen-archive-")?;
     let db = procs::sequencer_db(&dir);
     ensure!(!db.exists(), "{} exists: the benchmark needs a fresh database", db.display());
     let initcode = crate::erc20_initcode()?;
