@@ -6,7 +6,7 @@
 use alloy::sol_types::SolValue;
 use alloy_primitives::{B256, U256, keccak256};
 
-pub use parts::{Access, Context, Frame, Machine, Micro, Outcome, Phase, Witness, World, stepCall};
+pub use parts::{Access, Call, Context, Frame, Machine, Micro, Outcome, Phase, Witness, World, stepCall};
 
 /// The parts, declared in Solidity; each field is documented in `docs/dispute/commitment.md`.
 #[allow(missing_docs)]
@@ -14,7 +14,7 @@ mod parts {
     alloy::sol! {
         /// Where a transaction's execution is.
         #[derive(Debug, PartialEq, Eq)]
-        enum Phase { TxStart, AccessList, FrameSetup, Run, TxEnd, Done }
+        enum Phase { TxStart, AccessList, FrameSetup, Run, TxEnd, Done, Return }
 
         /// The whole machine, its parts by commitment.
         #[derive(Debug, PartialEq, Eq)]
@@ -86,18 +86,34 @@ mod parts {
             bytes32 memoryRoot;
             uint256 memoryLength;
             bytes32 calldataRoot;
+            uint256 calldataOffset;
             uint256 calldataLength;
             bytes32 returnDataRoot;
+            uint256 returnDataOffset;
             uint256 returnDataLength;
             uint256 depth;
             bytes32 checkpoint;
         }
 
-        /// How the transaction's frame ended, held in `Machine.frame` during `TxEnd`.
+        /// How a frame ended, held in `Machine.frame` during `TxEnd` and `Return`: its return
+        /// data a window of its memory.
         #[derive(Debug, Default, PartialEq, Eq)]
         struct Outcome {
             uint8 status;
             uint256 gasLeft;
+            bytes32 returnDataRoot;
+            uint256 returnDataOffset;
+            uint256 returnDataLength;
+        }
+
+        /// A suspended frame on the call stack.
+        #[derive(Debug, Default, PartialEq, Eq)]
+        struct Call {
+            uint8 kind;
+            bytes32 frame;
+            uint256 returnOffset;
+            uint256 returnSize;
+            bytes32 below;
         }
 
         /// One entry of the transaction's access list.
@@ -114,6 +130,7 @@ mod parts {
             Machine machine;
             Frame frame;
             Outcome outcome;
+            Call call;
             Micro micro;
             bytes32[7] sponge;
             uint256[] stack;
@@ -204,6 +221,35 @@ impl Outcome {
     /// The outcome's commitment.
     pub fn commitment(&self) -> B256 {
         commit("outcome", self)
+    }
+
+    /// An outcome returning the window `offset..offset + length` of the buffer `root`; none
+    /// (the empty buffer, canonically) when it is empty or the frame halted.
+    pub fn new(status: u8, gas_left: u64, root: B256, offset: usize, length: usize) -> Self {
+        let (root, offset, length) = if length == 0 || status == Self::HALTED {
+            (crate::BufferTree::empty_root(), 0, 0)
+        } else {
+            (root, offset, length)
+        };
+        Self {
+            status,
+            gasLeft: U256::from(if status == Self::HALTED { 0 } else { gas_left }),
+            returnDataRoot: root,
+            returnDataOffset: U256::from(offset),
+            returnDataLength: U256::from(length),
+        }
+    }
+}
+
+impl Call {
+    /// A call that transfers its value (CALL, CALLCODE, STATICCALL).
+    pub const TRANSFER: u8 = 0;
+    /// A DELEGATECALL: no value moves.
+    pub const DELEGATE: u8 = 1;
+
+    /// The call-stack link's commitment.
+    pub fn commitment(&self) -> B256 {
+        commit("call", self)
     }
 }
 

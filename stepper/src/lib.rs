@@ -30,7 +30,9 @@ mod trace;
 mod verify;
 
 pub use buffer::{BUFFER_DEPTH, BufferTree};
-pub use commitment::{Access, Context, Frame, Machine, Micro, Outcome, Phase, Witness, World, stack_hash, stepCall};
+pub use commitment::{
+    Access, Call, Context, Frame, Machine, Micro, Outcome, Phase, Witness, World, stack_hash, stepCall,
+};
 pub use execute::{ExecuteError, Executed, execute, logs_hash};
 pub use fixtures::{
     AccessListEntry, Env, ExpectedPost, FixtureError, Indexes, PreAccount, StateTest, StateTestFile, TestUnit,

@@ -19,7 +19,7 @@ use revm::{
     },
     database::{CacheDB, EmptyDB},
 };
-use rollup_l1::dispute::{CopySteps, EVMStepper, KeccakSteps, LogSteps, TransactionSteps, WorldTries};
+use rollup_l1::dispute::{CallSteps, CopySteps, EVMStepper, KeccakSteps, LogSteps, TransactionSteps, WorldTries};
 use std::ops::ControlFlow;
 
 /// The account that deploys and calls the stepper.
@@ -61,6 +61,7 @@ impl OnChainStepper {
         let keccak = chain.deploy(KeccakSteps::BYTECODE.to_vec());
         let copy = chain.deploy(CopySteps::BYTECODE.to_vec());
         let log = chain.deploy(LogSteps::BYTECODE.to_vec());
+        let calls = chain.deploy([CallSteps::BYTECODE.as_ref(), tries.into_word().as_slice()].concat());
         let creation = [
             EVMStepper::BYTECODE.as_ref(),
             tries.into_word().as_slice(),
@@ -68,6 +69,7 @@ impl OnChainStepper {
             keccak.into_word().as_slice(),
             copy.into_word().as_slice(),
             log.into_word().as_slice(),
+            calls.into_word().as_slice(),
         ]
         .concat();
         chain.stepper = chain.deploy(creation);

@@ -6,7 +6,7 @@ use alloy::sol_types::{SolCall, SolValue};
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use proptest::prelude::*;
 use std::sync::LazyLock;
-use stepper::{Context, Frame, Machine, Micro, Outcome, Phase, World, stack_hash};
+use stepper::{Call, Context, Frame, Machine, Micro, Outcome, Phase, World, stack_hash};
 use test_support::ContractHarness;
 
 alloy::sol! {
@@ -16,6 +16,7 @@ alloy::sol! {
     function hashFrame(bytes encoded) external pure returns (bytes32);
     function hashMicro(bytes encoded) external pure returns (bytes32);
     function hashOutcome(bytes encoded) external pure returns (bytes32);
+    function hashCall(bytes encoded) external pure returns (bytes32);
     function push(bytes32 below, uint256 value) external pure returns (bytes32);
 }
 
@@ -109,8 +110,10 @@ fn frame(v: &mut Values) -> Frame {
         memoryRoot: v.word(),
         memoryLength: v.uint(),
         calldataRoot: v.word(),
+        calldataOffset: v.uint(),
         calldataLength: v.uint(),
         returnDataRoot: v.word(),
+        returnDataOffset: v.uint(),
         returnDataLength: v.uint(),
         depth: v.uint(),
         checkpoint: v.word(),
@@ -121,7 +124,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
     #[test]
-    fn rust_and_solidity_commit_alike(seed in any::<[u8; 32]>(), phase in 0u8..6, kind in any::<u8>()) {
+    fn rust_and_solidity_commit_alike(seed in any::<[u8; 32]>(), phase in 0u8..7, kind in any::<u8>()) {
         let mut v = Values(B256::from(seed), 0);
         let context = context(&mut v);
         let world = world(&mut v);
@@ -139,8 +142,16 @@ proptest! {
         prop_assert_eq!(call(hashWorldCall { encoded: world.abi_encode().into() }.abi_encode()), world.commitment());
         prop_assert_eq!(call(hashFrameCall { encoded: frame.abi_encode().into() }.abi_encode()), frame.commitment());
         prop_assert_eq!(call(hashMicroCall { encoded: micro.abi_encode().into() }.abi_encode()), micro.commitment());
-        let outcome = Outcome { status: kind % 3, gasLeft: v.uint() };
+        let outcome = Outcome {
+            status: kind % 3,
+            gasLeft: v.uint(),
+            returnDataRoot: v.word(),
+            returnDataOffset: v.uint(),
+            returnDataLength: v.uint(),
+        };
         prop_assert_eq!(call(hashOutcomeCall { encoded: outcome.abi_encode().into() }.abi_encode()), outcome.commitment());
+        let link = Call { kind: kind % 2, frame: v.word(), returnOffset: v.uint(), returnSize: v.uint(), below: v.word() };
+        prop_assert_eq!(call(hashCallCall { encoded: link.abi_encode().into() }.abi_encode()), link.commitment());
         prop_assert_eq!(call(hashMachineCall { encoded: machine.abi_encode().into() }.abi_encode()), machine.commitment());
 
         // Every part differs from the others even with equal fields (the tags), and a changed

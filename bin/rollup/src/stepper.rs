@@ -101,8 +101,8 @@ fn reason(skip: Skip) -> String {
     match skip {
         Skip::Invalid => "invalid transaction (nothing to step)".into(),
         Skip::Create => "contract creation (part 2)".into(),
-        Skip::Precompile => "precompile recipient (part 2)".into(),
-        Skip::Delegated => "EIP-7702 delegated recipient (part 2)".into(),
+        Skip::Precompile => "precompile recipient or call (part 2)".into(),
+        Skip::Delegated => "EIP-7702 delegated recipient or call target (part 2)".into(),
         Skip::Instruction(op) => {
             let name = OpCode::new(op).map_or_else(|| format!("{op:#04x}"), |code| code.as_str().to_owned());
             format!("instruction {name} not built yet")

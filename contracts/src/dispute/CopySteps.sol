@@ -28,8 +28,9 @@ contract CopySteps {
     /// @notice The instruction's step: `w.frame` is the frame with static gas charged (and for
     ///         EXTCODECOPY the cold surcharge) and pc advanced; `w.stack` holds destination,
     ///         source offset and size (after the address, for EXTCODECOPY); the source is the
-    ///         buffer with root `root` and `length` bytes (memory before the copy, for MCOPY).
-    function instruction(StepWitness.Witness memory w, uint256 op, bytes32 root, uint256 length)
+    ///         `length` bytes at `base` of the buffer with root `root` (memory before the copy,
+    ///         for MCOPY; a window of another frame's memory for calldata and return data).
+    function instruction(StepWitness.Witness memory w, uint256 op, bytes32 root, uint256 base, uint256 length)
         external
         pure
         returns (MC.Machine memory)
@@ -37,22 +38,24 @@ contract CopySteps {
         MC.Frame memory f = w.frame;
         uint256 first = op == 0x3c ? 1 : 0;
         (uint256 dst, uint256 src, uint256 size) = (w.stack[first], w.stack[first + 1], w.stack[first + 2]);
-        if (size >= FrameOps.OPERAND_LIMIT) return _halt(w.machine, f);
-        if (op == 0x3e && (src >= FrameOps.OPERAND_LIMIT || src + size > length)) return _halt(w.machine, f);
+        if (size >= FrameOps.OPERAND_LIMIT) return FrameOps.halt(w.machine, f);
+        if (op == 0x3e && (src >= FrameOps.OPERAND_LIMIT || src + size > length)) return FrameOps.halt(w.machine, f);
         // Past its end a source reads as zeros: start there at most (no offset overflows).
         if (op != 0x5e && src > length) src = length;
         uint256 cost = WORD_GAS * ((size + 31) / 32);
-        if (f.gas < cost) return _halt(w.machine, f);
+        if (f.gas < cost) return FrameOps.halt(w.machine, f);
         f.gas -= cost;
         if (size != 0) {
-            if (dst >= FrameOps.OPERAND_LIMIT) return _halt(w.machine, f);
-            if (op == 0x5e && src >= FrameOps.OPERAND_LIMIT) return _halt(w.machine, f);
+            if (dst >= FrameOps.OPERAND_LIMIT) return FrameOps.halt(w.machine, f);
+            if (op == 0x5e && src >= FrameOps.OPERAND_LIMIT) return FrameOps.halt(w.machine, f);
             uint256 reach = op == 0x5e && src > dst ? src : dst;
-            if (!FrameOps.expand(f, reach, size)) return _halt(w.machine, f);
+            if (!FrameOps.expand(f, reach, size)) return FrameOps.halt(w.machine, f);
         }
         f.stackLength -= w.stack.length;
         f.stackHash = w.stackBelow;
-        MC.Micro memory m = MC.Micro({kind: KIND, a: src, b: dst, c: size, d: root, sponge: bytes32(length)});
+        // The micro-step reads the buffer itself: the window's offset and end.
+        MC.Micro memory m =
+            MC.Micro({kind: KIND, a: base + src, b: dst, c: size, d: root, sponge: bytes32(base + length)});
         return _chunk(w, f, m);
     }
 
@@ -86,7 +89,7 @@ contract CopySteps {
         next.frame = MC.hash(f);
     }
 
-    /// @dev `n` bytes of the source at `offset`, zero past its `length`.
+    /// @dev `n` bytes of the buffer `root` at `offset`, zero from `length` on.
     function _read(StepWitness.Witness memory w, bytes32 root, uint256 length, uint256 offset, uint256 n)
         private
         pure
@@ -113,10 +116,11 @@ contract CopySteps {
         uint256 skip = offset % 32;
         uint256 available = count * 32 - skip;
         uint256 take = available < n ? available : n;
+        // Bytes past the source's end read as zero (a window's buffer may hold more).
+        if (take > length - offset) take = length - offset;
         assembly ("memory-safe") {
             mcopy(add(data, 0x20), add(add(all, 0x20), skip), take)
         }
-        // Bytes past the source's length are zero: the tree holds zeros there.
     }
 
     /// @dev Writes `data` to memory at `offset`, word by word, each proven against the root
@@ -150,10 +154,5 @@ contract CopySteps {
         assembly ("memory-safe") {
             mcopy(add(add(span, 0x20), skip), add(data, 0x20), len)
         }
-    }
-
-    function _halt(MC.Machine memory m, MC.Frame memory f) private pure returns (MC.Machine memory) {
-        f.gas = 0;
-        return FrameOps.end(m, f, MC.HALTED);
     }
 }

@@ -9,6 +9,7 @@ import {TransactionSteps} from "./TransactionSteps.sol";
 import {KeccakSteps} from "./KeccakSteps.sol";
 import {CopySteps} from "./CopySteps.sol";
 import {LogSteps} from "./LogSteps.sol";
+import {CallSteps} from "./CallSteps.sol";
 import {StepWitness} from "./lib/StepWitness.sol";
 import {FrameOps} from "./lib/FrameOps.sol";
 
@@ -18,10 +19,10 @@ import {FrameOps} from "./lib/FrameOps.sol";
 ///         the parts the step reads, it returns the commitment after the step, or reverts when
 ///         the witness does not match the commitment. The off-chain tracer (`stepper::trace`)
 ///         produces the same commitments from revm and the witnesses for any step.
-/// @dev    Built so far (issue #23): the `Run` phase of a single frame for every instruction
-///         that stays in the frame and needs no micro-steps, every exceptional halt, and the
-///         frame's end; `Done`. The other phases and instructions revert with
-///         `EVMStepper_NotBuilt` rather than return a wrong commitment.
+/// @dev    Built so far (issues #23, #24): every phase of a transaction that calls an account,
+///         every instruction but CREATE, CREATE2 and SELFDESTRUCT, calls into code (not yet
+///         into precompiles or delegated accounts) and the return to the caller. What is not
+///         built reverts with `EVMStepper_NotBuilt` rather than return a wrong commitment.
 contract EVMStepper {
     /// @notice Thrown when the witness's machine is not the committed pre-state.
     error EVMStepper_WrongMachine();
@@ -48,6 +49,8 @@ contract EVMStepper {
     CopySteps public immutable COPY;
     /// @notice The contract that executes LOG0–LOG4 in micro-steps.
     LogSteps public immutable LOG;
+    /// @notice The contract that executes the calls and the return to the caller.
+    CallSteps public immutable CALLS;
 
     /// @dev The EVM's stack limit.
     uint256 private constant STACK_LIMIT = 1024;
@@ -68,12 +71,21 @@ contract EVMStepper {
     /// @param keccak The KECCAK256 micro-step contract.
     /// @param copy   The copy micro-step contract.
     /// @param log    The log micro-step contract.
-    constructor(WorldTries tries, TransactionSteps phases, KeccakSteps keccak, CopySteps copy, LogSteps log) {
+    /// @param calls  The call contract, using the same `tries`.
+    constructor(
+        WorldTries tries,
+        TransactionSteps phases,
+        KeccakSteps keccak,
+        CopySteps copy,
+        LogSteps log,
+        CallSteps calls
+    ) {
         TRIES = tries;
         PHASES = phases;
         KECCAK = keccak;
         COPY = copy;
         LOG = log;
+        CALLS = calls;
     }
 
     /// @notice The machine's commitment after one step from `pre`.
@@ -84,8 +96,8 @@ contract EVMStepper {
         MC.Machine memory machine = witness.machine;
         if (MC.hash(machine) != pre) revert EVMStepper_WrongMachine();
         if (machine.phase == MC.Phase.Done) return pre;
+        if (machine.phase == MC.Phase.Return) return MC.hash(CALLS.ret(witness));
         if (machine.phase != MC.Phase.Run) return MC.hash(PHASES.step(witness));
-        if (witness.frame.depth != 0) revert EVMStepper_NotBuilt(machine.phase, 0);
         if (MC.hash(witness.frame) != machine.frame) revert EVMStepper_WrongFrame();
         if (machine.micro != 0) {
             // The micro-step's kind picks the contract; each checks the micro-step's preimage.
@@ -132,11 +144,11 @@ contract EVMStepper {
             (s[0], s[reads - 1]) = (s[reads - 1], s[0]);
             return _continue(w, f, s);
         }
-        if (op == 0x00) return _end(w, f, MC.SUCCEEDED);
+        if (op == 0x00) return FrameOps.end(w.machine, f, MC.SUCCEEDED);
         if (op == 0xf3 || op == 0xfd) {
             if (s[1] >= FrameOps.OPERAND_LIMIT || (s[1] != 0 && s[0] >= FrameOps.OPERAND_LIMIT)) return _halt(w);
             if (s[1] != 0 && !FrameOps.expand(f, s[0], s[1])) return _halt(w);
-            return _end(w, f, op == 0xf3 ? MC.SUCCEEDED : MC.REVERTED);
+            return FrameOps.end(w.machine, f, op == 0xf3 ? MC.SUCCEEDED : MC.REVERTED, s[0], s[1]);
         }
         if (op == 0x50) return _continue(w, f, new uint256[](0));
         if (op == 0x56 || op == 0x57) return _jump(w, f, op);
@@ -148,10 +160,11 @@ contract EVMStepper {
         if (op == 0x54 || op == 0x55) return _storage(w, f, op);
         if (op == 0x5c || op == 0x5d) return _transient(w, f, op);
         if (op == 0x35) return _continue(w, f, _one(_calldataLoad(w, f, s[0])));
+        if (op == 0xf1 || op == 0xf2 || op == 0xf4 || op == 0xfa) return CALLS.instruction(w, op);
         if (op == 0x20) return KECCAK.instruction(w);
         if (op == 0x37 || op == 0x39 || op == 0x3e || op == 0x5e) {
-            (bytes32 root, uint256 length) = _copySource(f, op);
-            return COPY.instruction(w, op, root, length);
+            (bytes32 root, uint256 base, uint256 length) = _copySource(f, op);
+            return COPY.instruction(w, op, root, base, length);
         }
         if (op == 0x3c) return _extCodeCopy(w, f);
         if (op >= 0xa0 && op <= 0xa4) return LOG.instruction(w, op);
@@ -217,10 +230,10 @@ contract EVMStepper {
         if (op == 0x5b) return (true, 1, 0, 0);
         if (op == 0x5c) return (true, WARM_READ, 1, 1);
         if (op == 0x5d) return (true, WARM_READ, 2, 0);
-        // Instructions of the fork that need micro-steps, other accounts or other frames.
-        if (op == 0xf0 || op == 0xf1 || op == 0xf2 || op == 0xf4 || op == 0xf5 || op == 0xfa || op == 0xff) {
-            revert EVMStepper_NotBuilt(MC.Phase.Run, op);
-        }
+        if (op == 0xf1 || op == 0xf2) return (true, WARM_READ, 7, 1);
+        if (op == 0xf4 || op == 0xfa) return (true, WARM_READ, 6, 1);
+        // Instructions of the fork that create or destroy accounts.
+        if (op == 0xf0 || op == 0xf5 || op == 0xff) revert EVMStepper_NotBuilt(MC.Phase.Run, op);
         return (false, 0, 0, 0);
     }
 
@@ -266,17 +279,7 @@ contract EVMStepper {
 
     /// @dev An exceptional halt: all gas consumed, the frame's changes undone.
     function _halt(StepWitness.Witness memory w) private pure returns (MC.Machine memory) {
-        w.frame.gas = 0;
-        return _end(w, w.frame, MC.HALTED);
-    }
-
-    /// @dev The frame ends with `status`.
-    function _end(StepWitness.Witness memory w, MC.Frame memory f, uint8 status)
-        private
-        pure
-        returns (MC.Machine memory)
-    {
-        return FrameOps.end(w.machine, f, status);
+        return FrameOps.halt(w.machine, w.frame);
     }
 
     // ------------------------------------------------------------------ control flow
@@ -348,7 +351,8 @@ contract EVMStepper {
         tail = bytes32((uint256(words[1]) & low) | (value << (256 - shift)));
     }
 
-    /// @dev CALLDATALOAD: 32 bytes of calldata from `offset`, zero past its end.
+    /// @dev CALLDATALOAD: 32 bytes of calldata from `offset`, zero past its end. The calldata
+    ///      is the window at `calldataOffset` of its buffer (the caller's memory, for a call).
     function _calldataLoad(StepWitness.Witness memory w, MC.Frame memory f, uint256 offset)
         private
         pure
@@ -358,12 +362,15 @@ contract EVMStepper {
             if (w.words.length != 0) revert EVMStepper_WrongWitnessShape();
             return 0;
         }
-        uint256 count = offset % 32 == 0 ? 1 : 2;
+        uint256 start = f.calldataOffset + offset;
+        uint256 count = start % 32 == 0 ? 1 : 2;
         if (w.words.length != count || w.wordProofs.length != count) revert EVMStepper_WrongWitnessShape();
         for (uint256 i = 0; i < count; i++) {
-            BufferTree.verify(f.calldataRoot, offset / 32 + i, w.words[i], w.wordProofs[i]);
+            BufferTree.verify(f.calldataRoot, start / 32 + i, w.words[i], w.wordProofs[i]);
         }
-        value = _join(w.words, offset % 32);
+        value = _join(w.words, start % 32);
+        uint256 inside = f.calldataLength - offset;
+        if (inside < 32) value &= ~(type(uint256).max >> (inside * 8));
     }
 
     // ------------------------------------------------------------------ the world
@@ -503,11 +510,7 @@ contract EVMStepper {
         MC.Context memory c = w.context;
         if (MC.hash(c) != w.machine.context) revert EVMStepper_WrongContext();
         if (w.tries.length != 2) revert EVMStepper_WrongWitnessShape();
-        address who = address(uint160(w.stack[0]));
-        if (who == c.origin || who == c.to || who == c.coinbase || FrameOps.isPrecompile(who)) return true;
-        bool cold;
-        (cold, world.warmAccounts) = TRIES.warm(abi.encodePacked(who), w.tries[1], world.warmAccounts);
-        if (!cold) return true;
+        if (!FrameOps.warmAccount(TRIES, c, world, address(uint160(w.stack[0])), w.tries[1])) return true;
         if (f.gas < COLD_ACCOUNT - WARM_READ) return false;
         f.gas -= COLD_ACCOUNT - WARM_READ;
         return true;
@@ -520,16 +523,17 @@ contract EVMStepper {
         if (!_warmAccount(w, f, world)) return _halt(w);
         WorldTries.Account memory acc = TRIES.account(address(uint160(w.stack[0])), w.tries[0], world.stateRoot);
         if (keccak256(w.data) != (acc.exists ? acc.codeHash : keccak256(""))) revert EVMStepper_WrongWitnessShape();
-        m = COPY.instruction(w, 0x3c, BufferTree.rootOfBytes(w.data), w.data.length);
+        m = COPY.instruction(w, 0x3c, BufferTree.rootOfBytes(w.data), 0, w.data.length);
         if (m.phase == MC.Phase.Run) m.world = MC.hash(world);
     }
 
-    /// @dev The source of a frame-local copy: calldata, code, return data, or memory (MCOPY).
-    function _copySource(MC.Frame memory f, uint256 op) private pure returns (bytes32, uint256) {
-        if (op == 0x37) return (f.calldataRoot, f.calldataLength);
-        if (op == 0x39) return (f.codeRoot, f.codeLength);
-        if (op == 0x3e) return (f.returnDataRoot, f.returnDataLength);
-        return (f.memoryRoot, f.memoryLength);
+    /// @dev The source of a frame-local copy as a window of a buffer (root, offset, length):
+    ///      calldata, code, return data, or memory (MCOPY).
+    function _copySource(MC.Frame memory f, uint256 op) private pure returns (bytes32, uint256, uint256) {
+        if (op == 0x37) return (f.calldataRoot, f.calldataOffset, f.calldataLength);
+        if (op == 0x39) return (f.codeRoot, 0, f.codeLength);
+        if (op == 0x3e) return (f.returnDataRoot, f.returnDataOffset, f.returnDataLength);
+        return (f.memoryRoot, 0, f.memoryLength);
     }
 
     /// @dev TLOAD and TSTORE (EIP-1153). Tries: 0 the key against the transient root.

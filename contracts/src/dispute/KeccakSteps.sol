@@ -29,11 +29,11 @@ contract KeccakSteps {
         MC.Frame memory f = w.frame;
         (uint256 offset, uint256 size) = (w.stack[0], w.stack[1]);
         if (size != 0) {
-            if (size >= FrameOps.OPERAND_LIMIT || offset >= FrameOps.OPERAND_LIMIT) return _halt(w.machine, f);
+            if (size >= FrameOps.OPERAND_LIMIT || offset >= FrameOps.OPERAND_LIMIT) return FrameOps.halt(w.machine, f);
             uint256 cost = WORD_GAS * ((size + 31) / 32);
-            if (f.gas < cost) return _halt(w.machine, f);
+            if (f.gas < cost) return FrameOps.halt(w.machine, f);
             f.gas -= cost;
-            if (!FrameOps.expand(f, offset, size)) return _halt(w.machine, f);
+            if (!FrameOps.expand(f, offset, size)) return FrameOps.halt(w.machine, f);
         }
         f.stackLength -= 2;
         f.stackHash = w.stackBelow;
@@ -78,10 +78,5 @@ contract KeccakSteps {
             next.micro = 0;
         }
         next.frame = MC.hash(f);
-    }
-
-    function _halt(MC.Machine memory m, MC.Frame memory f) private pure returns (MC.Machine memory) {
-        f.gas = 0;
-        return FrameOps.end(m, f, MC.HALTED);
     }
 }

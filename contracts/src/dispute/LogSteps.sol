@@ -34,12 +34,12 @@ contract LogSteps {
         MC.Frame memory f = w.frame;
         (uint256 offset, uint256 size) = (w.stack[0], w.stack[1]);
         uint256 topics = op - 0xa0;
-        if (f.isStatic || size >= FrameOps.OPERAND_LIMIT) return _halt(w.machine, f);
+        if (f.isStatic || size >= FrameOps.OPERAND_LIMIT) return FrameOps.halt(w.machine, f);
         uint256 cost = DATA_GAS * size + TOPIC_GAS * topics;
-        if (f.gas < cost) return _halt(w.machine, f);
+        if (f.gas < cost) return FrameOps.halt(w.machine, f);
         f.gas -= cost;
         if (size != 0 && (offset >= FrameOps.OPERAND_LIMIT || !FrameOps.expand(f, offset, size))) {
-            return _halt(w.machine, f);
+            return FrameOps.halt(w.machine, f);
         }
         f.stackLength -= w.stack.length;
         f.stackHash = w.stackBelow;
@@ -148,10 +148,5 @@ contract LogSteps {
             uint256 bit = ((uint256(uint8(h[i])) << 8) | uint8(h[i + 1])) & 2047;
             bloom[255 - bit / 8] |= bytes1(uint8(1 << (bit % 8)));
         }
-    }
-
-    function _halt(MC.Machine memory m, MC.Frame memory f) private pure returns (MC.Machine memory) {
-        f.gas = 0;
-        return FrameOps.end(m, f, MC.HALTED);
     }
 }

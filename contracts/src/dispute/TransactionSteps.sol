@@ -188,28 +188,37 @@ contract TransactionSteps {
 
     // ------------------------------------------------------------------ FrameSetup
 
-    /// @dev Records the checkpoint, transfers the value and analyses the recipient's code.
-    ///      Tries: 0 the recipient, 1 the sender, 2 the recipient after the sender's debit.
+    /// @dev Records the checkpoint, transfers the value and analyses the code. The transaction's
+    ///      frame runs its recipient's code and records `txStartRoot`; a called frame runs the
+    ///      code whose hash the call put in the frame, and transfers no value when it is a
+    ///      DELEGATECALL (the call-stack link says). Tries: 0 the recipient (the transaction's
+    ///      frame), 1 the sender, 2 the recipient after the sender's debit.
     function _frameSetup(StepWitness.Witness memory w) private view returns (MC.Machine memory m) {
         m = w.machine;
         MC.Frame memory f = w.frame;
         MC.World memory world = w.world;
         if (w.tries.length != 3 || m.micro != 0) revert TransactionSteps_WrongWitness();
-        if (FrameOps.isPrecompile(f.account) || _isDelegation(w.data)) revert TransactionSteps_NotBuilt();
-        WorldTries.Account memory recipient = TRIES.account(f.account, w.tries[0], world.stateRoot);
-        bytes32 codeHash = recipient.exists ? recipient.codeHash : EMPTY_CODE;
-        if (keccak256(w.data) != codeHash) revert TransactionSteps_WrongWitness();
-        world.txStartRoot = world.stateRoot;
+        bool top = f.depth == 0;
+        bool transfers = true;
+        if (top) {
+            if (FrameOps.isPrecompile(f.account) || FrameOps.isDelegation(w.data)) revert TransactionSteps_NotBuilt();
+            WorldTries.Account memory recipient = TRIES.account(f.account, w.tries[0], world.stateRoot);
+            f.codeHash = recipient.exists ? recipient.codeHash : EMPTY_CODE;
+            world.txStartRoot = world.stateRoot;
+        } else {
+            if (MC.hash(w.call) != m.callStack) revert TransactionSteps_WrongWitness();
+            transfers = w.call.kind == MC.CALL_TRANSFER;
+        }
+        if (keccak256(w.data) != f.codeHash) revert TransactionSteps_WrongWitness();
         f.checkpoint = MC.hash(world);
-        world.stateRoot = _transfer(w, f, world.stateRoot);
+        if (transfers) world.stateRoot = _transfer(w, f, world.stateRoot);
         m.world = MC.hash(world);
-        f.codeHash = codeHash;
         f.codeLength = w.data.length;
         f.codeRoot = BufferTree.rootOfBytes(w.data);
         f.jumpdests = BufferTree.rootOfBytes(_jumpdests(w.data));
         if (w.data.length == 0) {
-            m.phase = MC.Phase.TxEnd;
-            m.frame = MC.hash(MC.Outcome({status: MC.SUCCEEDED, gasLeft: f.gas}));
+            m.phase = top ? MC.Phase.TxEnd : MC.Phase.Return;
+            m.frame = FrameOps.outcome(MC.SUCCEEDED, f.gas, 0, 0, 0);
         } else {
             m.phase = MC.Phase.Run;
             m.frame = MC.hash(f);
@@ -239,12 +248,6 @@ contract TransactionSteps {
             if (op == 0x5b) bitmap[pc / 8] |= bytes1(uint8(0x80) >> (pc % 8));
             pc += (op >= 0x60 && op <= 0x7f) ? op - 0x5e : 1;
         }
-    }
-
-    /// @dev Whether `code` is an EIP-7702 delegation (`0xef0100 ‖ address`): the frame would run
-    ///      the delegate's code (part 2).
-    function _isDelegation(bytes memory code) private pure returns (bool) {
-        return code.length == 23 && code[0] == 0xef && code[1] == 0x01 && code[2] == 0x00;
     }
 
     // ------------------------------------------------------------------ TxEnd

@@ -8,6 +8,7 @@ import {TransactionSteps} from "../../src/dispute/TransactionSteps.sol";
 import {KeccakSteps} from "../../src/dispute/KeccakSteps.sol";
 import {CopySteps} from "../../src/dispute/CopySteps.sol";
 import {LogSteps} from "../../src/dispute/LogSteps.sol";
+import {CallSteps} from "../../src/dispute/CallSteps.sol";
 import {StepWitness} from "../../src/dispute/lib/StepWitness.sol";
 import {BufferTree} from "../../src/dispute/lib/BufferTree.sol";
 import {MachineCommitment as MC} from "../../src/dispute/lib/MachineCommitment.sol";
@@ -17,8 +18,22 @@ import {MachineCommitment as MC} from "../../src/dispute/lib/MachineCommitment.s
 ///      random programs, and that mutated witnesses never prove another post-state.
 contract EVMStepperTest is TestBase {
     WorldTries internal tries = new WorldTries();
-    EVMStepper internal stepper =
-        new EVMStepper(tries, new TransactionSteps(tries), new KeccakSteps(), new CopySteps(), new LogSteps());
+    EVMStepper internal stepper = new EVMStepper(
+        tries, new TransactionSteps(tries), new KeccakSteps(), new CopySteps(), new LogSteps(), new CallSteps(tries)
+    );
+
+    /// @dev The commitment of an outcome without return data.
+    function _outcome(uint8 status, uint256 gasLeft) internal pure returns (bytes32) {
+        return MC.hash(
+            MC.Outcome({
+                status: status,
+                gasLeft: gasLeft,
+                returnDataRoot: BufferTree.emptyRoot(),
+                returnDataOffset: 0,
+                returnDataLength: 0
+            })
+        );
+    }
 
     /// @dev The sibling path of a word in an otherwise all-zero buffer.
     function _zeroPath() internal pure returns (bytes32[] memory path) {
@@ -91,7 +106,7 @@ contract EVMStepperTest is TestBase {
         MC.Machine memory expected = _copy(w.machine);
         expected.phase = MC.Phase.TxEnd;
         expected.world = w.frame.checkpoint;
-        expected.frame = MC.hash(MC.Outcome({status: MC.HALTED, gasLeft: 0}));
+        expected.frame = _outcome(MC.HALTED, 0);
         vm.assertEq(stepper.step(MC.hash(w.machine), w), MC.hash(expected), "halted");
     }
 
@@ -108,7 +123,7 @@ contract EVMStepperTest is TestBase {
             MC.Machine memory expected = _copy(w.machine);
             expected.phase = MC.Phase.TxEnd;
             expected.world = w.frame.checkpoint;
-            expected.frame = MC.hash(MC.Outcome({status: MC.HALTED, gasLeft: 0}));
+            expected.frame = _outcome(MC.HALTED, 0);
             vm.assertEq(stepper.step(pre, w), MC.hash(expected), "a static write halts");
         }
     }
@@ -117,7 +132,7 @@ contract EVMStepperTest is TestBase {
         StepWitness.Witness memory w = _witness(bytes32(bytes1(0x01)), 1, 1, new uint256[](0));
         MC.Machine memory expected = _copy(w.machine);
         expected.phase = MC.Phase.TxEnd;
-        expected.frame = MC.hash(MC.Outcome({status: MC.SUCCEEDED, gasLeft: 100_000}));
+        expected.frame = _outcome(MC.SUCCEEDED, 100_000);
         vm.assertEq(stepper.step(MC.hash(w.machine), w), MC.hash(expected), "stopped");
     }
 
@@ -149,9 +164,9 @@ contract EVMStepperTest is TestBase {
         stepper.step(MC.hash(w.machine), w);
     }
 
-    function test_step_callNotBuiltYet_reverts() external {
-        StepWitness.Witness memory w = _witness(bytes32(bytes1(0xf1)), 1, 0, new uint256[](0));
-        vm.expectRevert(abi.encodeWithSelector(EVMStepper.EVMStepper_NotBuilt.selector, MC.Phase.Run, 0xf1));
+    function test_step_createNotBuiltYet_reverts() external {
+        StepWitness.Witness memory w = _witness(bytes32(bytes1(0xf0)), 1, 0, new uint256[](0));
+        vm.expectRevert(abi.encodeWithSelector(EVMStepper.EVMStepper_NotBuilt.selector, MC.Phase.Run, 0xf0));
         stepper.step(MC.hash(w.machine), w);
     }
 
@@ -160,5 +175,89 @@ contract EVMStepperTest is TestBase {
         w.context.number = 1;
         vm.expectRevert(TransactionSteps.TransactionSteps_WrongWitness.selector);
         stepper.step(MC.hash(w.machine), w);
+    }
+
+    /// @dev A CALL at depth 1024 cannot start its callee: 0 is pushed and the callee's gas comes
+    ///      back, so only the warm read and the cold surcharge are spent; the target stays warm.
+    function testFuzz_step_callTooDeep_pushesZeroAndKeepsTheGas_succeeds(uint64 requested, uint8 value) external view {
+        address target = address(0x1234);
+        uint256[] memory stack = new uint256[](7);
+        (stack[4], stack[5], stack[6]) = (value, uint160(target), requested);
+        StepWitness.Witness memory w = _witness(bytes32(bytes1(0xf1)), 1, 0, new uint256[](0));
+        w.frame.depth = 1024;
+        w.frame.stackLength = 7;
+        w.frame.stackHash = _stackHash(stack);
+        w.stack = new uint256[](7);
+        for (uint256 i = 0; i < 7; i++) {
+            w.stack[i] = stack[6 - i];
+        }
+        bytes32 emptyTrie = keccak256(hex"80");
+        (w.world.stateRoot, w.world.warmAccounts) = (emptyTrie, emptyTrie);
+        w.tries = new bytes[][](3);
+        w.machine.world = MC.hash(w.world);
+        w.machine.context = MC.hash(w.context);
+        w.machine.frame = MC.hash(w.frame);
+        MC.Frame memory f = abi.decode(abi.encode(w.frame), (MC.Frame));
+        f.pc = 1;
+        // With value the call also costs the transfer and the new account, and the stipend the
+        // callee would have had comes back to the caller with the rest.
+        f.gas = 100_000 - 2600 - (value == 0 ? 0 : 9000 + 25_000 - 2300);
+        f.stackLength = 1;
+        f.stackHash = MC.push(0, 0);
+        MC.World memory world = abi.decode(abi.encode(w.world), (MC.World));
+        (, world.warmAccounts) = tries.warm(abi.encodePacked(target), new bytes[](0), emptyTrie);
+        MC.Machine memory expected = _copy(w.machine);
+        expected.world = MC.hash(world);
+        expected.frame = MC.hash(f);
+        vm.assertEq(stepper.step(MC.hash(w.machine), w), MC.hash(expected), "failed at once");
+    }
+
+    /// @dev `Return` of a reverted callee: the caller gets 0, the callee's gas left and its
+    ///      return data, and a copy micro-step of what fits its output area starts.
+    function testFuzz_step_returnOfARevert_resumesTheCaller_succeeds(uint64 gasLeft, uint8 size, uint8 outSize)
+        external
+    {
+        StepWitness.Witness memory w = _witness(bytes32(0), 1, 5, new uint256[](0));
+        bytes32 calleeMemory = keccak256("the callee's memory");
+        w.outcome = MC.Outcome({
+            status: MC.REVERTED,
+            gasLeft: gasLeft,
+            returnDataRoot: calleeMemory,
+            returnDataOffset: 7,
+            returnDataLength: size
+        });
+        w.call = MC.Call({
+            kind: MC.CALL_TRANSFER,
+            frame: MC.hash(w.frame),
+            returnOffset: 3,
+            returnSize: outSize,
+            below: keccak256("below")
+        });
+        w.machine.phase = MC.Phase.Return;
+        w.machine.frame = MC.hash(w.outcome);
+        w.machine.callStack = MC.hash(w.call);
+        MC.Frame memory f = abi.decode(abi.encode(w.frame), (MC.Frame));
+        f.gas += gasLeft;
+        (f.stackLength, f.stackHash) = (1, MC.push(0, 0));
+        (f.returnDataRoot, f.returnDataOffset, f.returnDataLength) = (calleeMemory, 7, size);
+        MC.Machine memory expected = _copy(w.machine);
+        (expected.phase, expected.frame, expected.callStack) = (MC.Phase.Run, MC.hash(f), keccak256("below"));
+        uint256 n = size < outSize ? size : outSize;
+        if (n != 0) {
+            expected.micro =
+                MC.hash(MC.Micro({kind: 2, a: 7, b: 3, c: n, d: calleeMemory, sponge: bytes32(uint256(7) + size)}));
+        }
+        vm.assertEq(stepper.step(MC.hash(w.machine), w), MC.hash(expected), "resumed");
+
+        // Another caller than the link's is refused.
+        w.frame.gas += 1;
+        vm.expectRevert(CallSteps.CallSteps_WrongWitness.selector);
+        stepper.step(MC.hash(w.machine), w);
+    }
+
+    function _stackHash(uint256[] memory bottomFirst) internal pure returns (bytes32 h) {
+        for (uint256 i = 0; i < bottomFirst.length; i++) {
+            h = MC.push(h, bottomFirst[i]);
+        }
     }
 }

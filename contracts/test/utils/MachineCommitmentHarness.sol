@@ -30,6 +30,10 @@ contract MachineCommitmentHarness {
         return MachineCommitment.hash(abi.decode(encoded, (MachineCommitment.Outcome)));
     }
 
+    function hashCall(bytes calldata encoded) external pure returns (bytes32) {
+        return MachineCommitment.hash(abi.decode(encoded, (MachineCommitment.Call)));
+    }
+
     function push(bytes32 below, uint256 value) external pure returns (bytes32) {
         return MachineCommitment.push(below, value);
     }

@@ -38,6 +38,7 @@ binding!(batch_inbox, BatchInbox, "src/artifacts/BatchInbox.json");
 binding!(output_oracle, OutputOracle, "src/artifacts/OutputOracle.json");
 binding!(portal, Portal, "src/artifacts/Portal.json");
 binding!(system_config, SystemConfig, "src/artifacts/SystemConfig.json");
+binding!(call_steps, CallSteps, "src/artifacts/CallSteps.json");
 binding!(copy_steps, CopySteps, "src/artifacts/CopySteps.json");
 binding!(evm_stepper, EVMStepper, "src/artifacts/EVMStepper.json");
 binding!(keccak_steps, KeccakSteps, "src/artifacts/KeccakSteps.json");
@@ -54,7 +55,7 @@ pub use system_config::SystemConfig;
 /// (docs/dispute/stepper.md).
 pub mod dispute {
     pub use super::{
-        copy_steps::CopySteps, evm_stepper::EVMStepper, keccak_steps::KeccakSteps, log_steps::LogSteps,
-        transaction_steps::TransactionSteps, world_tries::WorldTries,
+        call_steps::CallSteps, copy_steps::CopySteps, evm_stepper::EVMStepper, keccak_steps::KeccakSteps,
+        log_steps::LogSteps, transaction_steps::TransactionSteps, world_tries::WorldTries,
     };
 }

@@ -5,6 +5,27 @@
 use crate::{BufferTree, commitment::Frame};
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 
+/// A window of a buffer: the `len` bytes at `offset` of `tree` (calldata is a window of the
+/// caller's memory, return data one of the callee's).
+#[derive(Clone, Debug)]
+pub(crate) struct Window {
+    pub(crate) tree: BufferTree,
+    pub(crate) offset: usize,
+    pub(crate) len: usize,
+}
+
+impl Window {
+    /// A whole buffer.
+    pub(crate) fn of(bytes: &[u8]) -> Self {
+        Self { tree: BufferTree::new(bytes), offset: 0, len: bytes.len() }
+    }
+
+    /// `len` bytes at `offset` of `tree`; the empty buffer when `len` is zero (canonically).
+    pub(crate) fn new(tree: &BufferTree, offset: usize, len: usize) -> Self {
+        if len == 0 { Self::of(&[]) } else { Self { tree: tree.clone(), offset, len } }
+    }
+}
+
 /// What a frame keeps for its whole run, and its memory and stack as of the last step.
 #[derive(Clone, Debug)]
 pub(crate) struct FrameMirror {
@@ -16,8 +37,8 @@ pub(crate) struct FrameMirror {
     code_hash: B256,
     pub(crate) code_tree: BufferTree,
     pub(crate) jumpdests: BufferTree,
-    pub(crate) calldata: Bytes,
-    pub(crate) calldata_tree: BufferTree,
+    pub(crate) calldata: Window,
+    pub(crate) return_data: Window,
     pub(crate) memory: BufferTree,
     memory_len: usize,
     stack: Vec<U256>,
@@ -25,6 +46,13 @@ pub(crate) struct FrameMirror {
     prefix: Vec<B256>,
     /// The world's commitment at the frame's checkpoint.
     pub(crate) checkpoint: B256,
+    /// The call depth (0 for the transaction's frame).
+    pub(crate) depth: usize,
+    /// The transaction's refund counter when the frame was entered: revm counts each frame's
+    /// refunds from zero, the machine one counter for the transaction.
+    pub(crate) refund_base: i64,
+    /// Whether its first instruction has run (the value transfer is then done).
+    pub(crate) started: bool,
 }
 
 /// The JUMPDEST bitmap of `code`: bit `i` (byte `i / 8`, most significant bit first) set when
@@ -43,14 +71,15 @@ pub(crate) fn jumpdest_bitmap(code: &[u8]) -> Vec<u8> {
 }
 
 impl FrameMirror {
-    /// A frame of `account` running `code` on `calldata`.
+    /// A frame of `account` running `code` on `calldata` at call depth `depth`.
     pub(crate) fn new(
         account: Address,
         caller: Address,
         value: U256,
         code: Bytes,
-        calldata: Bytes,
+        calldata: Window,
         checkpoint: B256,
+        depth: usize,
     ) -> Self {
         Self {
             account,
@@ -61,13 +90,16 @@ impl FrameMirror {
             code_tree: BufferTree::new(&code),
             jumpdests: BufferTree::new(&jumpdest_bitmap(&code)),
             code,
-            calldata_tree: BufferTree::new(&calldata),
             calldata,
+            return_data: Window::of(&[]),
             memory: BufferTree::new(&[]),
             memory_len: 0,
             stack: Vec::new(),
             prefix: vec![B256::ZERO],
             checkpoint,
+            depth,
+            refund_base: 0,
+            started: false,
         }
     }
 
@@ -137,11 +169,13 @@ impl FrameMirror {
             stackHash: *self.prefix.last().expect("the empty stack's hash"),
             memoryRoot: self.memory.root(),
             memoryLength: U256::from(self.memory_len),
-            calldataRoot: self.calldata_tree.root(),
-            calldataLength: U256::from(self.calldata.len()),
-            returnDataRoot: BufferTree::empty_root(),
-            returnDataLength: U256::ZERO,
-            depth: U256::ZERO,
+            calldataRoot: self.calldata.tree.root(),
+            calldataOffset: U256::from(self.calldata.offset),
+            calldataLength: U256::from(self.calldata.len),
+            returnDataRoot: self.return_data.tree.root(),
+            returnDataOffset: U256::from(self.return_data.offset),
+            returnDataLength: U256::from(self.return_data.len),
+            depth: U256::from(self.depth),
             checkpoint: self.checkpoint,
         }
     }

@@ -4,9 +4,10 @@
 //! stepper needs and the machine after it. Steps stream through a callback, so the trace is
 //! never stored: the dispute game asks for a few positions of it.
 //!
-//! Built so far (issue #23): a transaction whose execution stays in one frame, from `TxStart`
-//! to `Done`. Tracing stops at the first instruction the stepper does not execute yet
-//! ([`Skip::Instruction`]).
+//! Built so far (issues #23, #24): a transaction that calls an account, from `TxStart` to
+//! `Done`, through calls into code and back. Tracing stops at the first instruction the
+//! stepper does not execute yet ([`Skip::Instruction`]) and at calls into precompiles or
+//! delegated accounts.
 
 mod context;
 mod frame;
@@ -17,13 +18,13 @@ mod world;
 use crate::sponge::{RATE, Sponge};
 use crate::{
     ExecuteError, Executed,
-    commitment::{Frame, Machine, Micro, Outcome, Phase, Witness, World},
+    commitment::{Call, Frame, Machine, Micro, Outcome, Phase, Witness, World},
     execute::{Prepared, changes, invalid},
     fixtures::TestUnit,
 };
 use alloy_primitives::{B256, U256, keccak256};
 use context::ContextData;
-use frame::FrameMirror;
+use frame::{FrameMirror, Window};
 use phases::Transaction;
 use revm::{
     Context, InspectEvm, Inspector, MainBuilder, MainContext,
@@ -31,7 +32,7 @@ use revm::{
     interpreter::{
         CallInputs, CallOutcome, CreateInputs, CreateOutcome, Interpreter,
         interpreter::EthInterpreter,
-        interpreter_types::{InputsTr, Jumps, RuntimeFlag},
+        interpreter_types::{Jumps, RuntimeFlag},
     },
     state::EvmState,
 };
@@ -60,9 +61,10 @@ pub enum Skip {
     Invalid,
     /// It creates a contract (part 2).
     Create,
-    /// Its recipient is a precompile (part 2).
+    /// Its recipient, or an account it calls, is a precompile (part 2).
     Precompile,
-    /// Its recipient delegates its code to another account (EIP-7702, part 2).
+    /// Its recipient, or an account it calls, delegates its code to another account
+    /// (EIP-7702, part 2).
     Delegated,
     /// It reaches an instruction the stepper does not execute yet.
     Instruction(u8),
@@ -138,14 +140,16 @@ pub fn trace(unit: &TestUnit<'_>, mut on_step: impl FnMut(Step) -> ControlFlow<(
         on_step: &mut on_step,
         pre,
         world,
-        frame: None,
+        frames: Vec::new(),
+        calls: Vec::new(),
+        links: Vec::new(),
+        call_site: None,
         code,
         tx,
         context,
         checkpoint: None,
         pending: (!creates).then_some(Pending::of(witness)),
         steps: 0,
-        frames: 0,
         running: !creates,
         skip: creates.then_some(Skip::Create),
         end_gas: 0,
@@ -209,6 +213,16 @@ pub(crate) fn is_precompile(address: alloy_primitives::Address) -> bool {
     (n >= U256::from(1) && n <= U256::from(0x11)) || n == U256::from(0x100)
 }
 
+/// Whether `code` is an EIP-7702 delegation (`0xef0100 ‖ address`).
+fn is_delegation(code: &[u8]) -> bool {
+    code.len() == 23 && code.starts_with(&[0xef, 0x01, 0x00])
+}
+
+/// Whether `op` is CALL, CALLCODE, DELEGATECALL or STATICCALL.
+fn is_call(op: u8) -> bool {
+    matches!(op, 0xf1 | 0xf2 | 0xf4 | 0xfa)
+}
+
 /// The step waiting for the machine after it.
 struct Pending {
     witness: Witness,
@@ -230,13 +244,29 @@ impl Pending {
     }
 }
 
+/// A suspended caller: its call-stack link, the frame the link commits to, and the world at
+/// its callee's checkpoint (what a failed callee leaves).
+struct Suspended {
+    link: Call,
+    frame: Frame,
+    checkpoint: WorldMirror,
+}
+
 /// The inspector.
 struct Tracer<'a, F> {
     on_step: &'a mut F,
     /// The world before the transaction, to rebuild revm's state from its journal.
     pre: WorldMirror,
     world: WorldMirror,
-    frame: Option<FrameMirror>,
+    /// The frames entered and not yet ended, the transaction's first; the last one runs.
+    frames: Vec<FrameMirror>,
+    /// For each call revm has begun and not ended: whether the tracer entered its frame (a
+    /// call that fails at once, too deep or short of value, has none).
+    calls: Vec<bool>,
+    /// The suspended callers, bottom first: the call stack.
+    links: Vec<Suspended>,
+    /// The caller as the last call instruction left it (operands popped, gas given).
+    call_site: Option<Frame>,
     /// The recipient's code, the calldata and the access list.
     code: alloy_primitives::Bytes,
     tx: Transaction,
@@ -245,7 +275,6 @@ struct Tracer<'a, F> {
     checkpoint: Option<World>,
     pending: Option<Pending>,
     steps: u64,
-    frames: usize,
     running: bool,
     skip: Option<Skip>,
     /// Gas left when the top frame ended.
@@ -256,6 +285,16 @@ struct Tracer<'a, F> {
 }
 
 impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
+    /// The running frame.
+    fn current(&self) -> &FrameMirror {
+        self.frames.last().expect("a frame runs")
+    }
+
+    /// The call stack's commitment.
+    fn call_stack(&self) -> B256 {
+        self.links.last().map_or(B256::ZERO, |suspended| suspended.link.commitment())
+    }
+
     /// Hands the pending step out with the machine after it.
     fn emit(&mut self, post: Machine) {
         let Some(pending) = self.pending.take() else { return };
@@ -266,21 +305,19 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
     /// the last leading to `post` (whose frame `post_frame` holds the hash on its stack).
     fn hash_steps(&mut self, post: Machine, post_frame: &Frame, world: &World, range: std::ops::Range<usize>) {
         let Some(pending) = self.pending.take() else { return };
-        let mirror = self.frame.as_ref().expect("a frame runs");
         let mut frame = post_frame.clone();
         frame.stackLength -= U256::from(1);
-        frame.stackHash = mirror.stack_below(1);
+        frame.stackHash = self.current().stack_below(1);
         let (mut witness, mut offset, mut left, mut sponge) =
             (pending.witness, range.start, range.len(), Sponge::default());
         loop {
             let n = left.min(HASH_CHUNK);
-            let mirror = self.frame.as_ref().expect("a frame runs");
-            witness::buffer_words(&mut witness, &mirror.memory, offset, n);
+            witness::buffer_words(&mut witness, &self.current().memory, offset, n);
             if left <= HASH_CHUNK {
                 self.emit_step(witness, pending.opcode, post);
                 return;
             }
-            for block in mirror.memory_bytes(offset, HASH_CHUNK).chunks(RATE) {
+            for block in self.current().memory_bytes(offset, HASH_CHUNK).chunks(RATE) {
                 sponge.absorb(block);
             }
             (offset, left) = (offset + HASH_CHUNK, left - HASH_CHUNK);
@@ -303,37 +340,30 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         }
     }
 
-    /// Emits the pending copy as its instruction step and micro-steps, the last leading to
-    /// `post`.
+    /// Emits the pending copy as its starting step and micro-steps, the last leading to
+    /// `post`. The starting step copies the first chunk, unless the job is deferred (`Return`).
     fn copy_steps(&mut self, post: Machine, post_frame: &Frame, world: &World, job: witness::CopyJob) {
         let Some(pending) = self.pending.take() else { return };
-        let mirror = self.frame.as_ref().expect("a frame runs");
-        let source = match &job.source {
-            witness::Source::Calldata => mirror.calldata_tree.clone(),
-            witness::Source::Code => mirror.code_tree.clone(),
-            witness::Source::ReturnData => crate::BufferTree::new(&[]),
-            witness::Source::Buffer(tree) => tree.clone(),
-        };
-        let source_root = source.root();
+        let source_root = job.source.root();
         let (mut witness, mut memory) = (pending.witness, job.memory);
-        let (mut src, mut dst, mut left) = (job.src, job.dst, job.size);
+        let (mut src, mut dst, mut left, mut copying) = (job.src, job.dst, job.size, !job.deferred);
         loop {
-            let n = left.min(COPY_CHUNK);
+            let n = if copying { left.min(COPY_CHUNK) } else { 0 };
             if n != 0 {
-                witness::copy_words(&mut witness, &source, job.length, &mut memory, src, dst, n);
+                witness::copy_words(&mut witness, &job.source, job.end, &mut memory, src, dst, n);
             }
-            if left <= COPY_CHUNK {
+            if copying && left <= COPY_CHUNK {
                 self.emit_step(witness, pending.opcode, post);
                 return;
             }
-            (src, dst, left) = (src + n, dst + n, left - n);
+            (src, dst, left, copying) = (src + n, dst + n, left - n, true);
             let micro = Micro {
                 kind: COPY_MICRO,
                 a: U256::from(src),
                 b: U256::from(dst),
                 c: U256::from(left),
                 d: source_root,
-                sponge: B256::from(U256::from(job.length)),
+                sponge: B256::from(U256::from(job.end)),
             };
             let frame = Frame { memoryRoot: memory.root(), ..post_frame.clone() };
             let next = Machine { frame: frame.commitment(), micro: micro.commitment(), ..post.clone() };
@@ -385,8 +415,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             witness.frame = frame.clone();
             witness.micro = micro;
             witness.sponge = sponge.words();
-            let mirror = self.frame.as_ref().expect("a frame runs");
-            witness::buffer_words(&mut witness, &mirror.memory, a, b.min(chunk));
+            witness::buffer_words(&mut witness, &self.current().memory, a, b.min(chunk));
             if b <= chunk {
                 self.emit_step(witness, pending.opcode, post);
                 return;
@@ -409,8 +438,24 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
 
     /// Applies the pending step's effect to the world.
     fn apply_pending(&mut self) {
-        if let (Some(pending), Some(frame)) = (&self.pending, &self.frame) {
+        if let (Some(pending), Some(frame)) = (&self.pending, self.frames.last()) {
             self.world.apply(frame.account, pending.effect.clone());
+        }
+    }
+
+    /// What the frame `frame` returns when the pending step ends it with `status`: the window
+    /// of its memory a RETURN or REVERT names, else nothing.
+    fn returned(&self, frame: &FrameMirror, status: u8) -> Window {
+        match &self.pending {
+            Some(pending)
+                if status != Outcome::HALTED
+                    && matches!(pending.opcode, Some(0xf3 | 0xfd))
+                    && pending.witness.stack.len() == 2 =>
+            {
+                let size = pending.witness.stack[1].saturating_to::<usize>();
+                Window::new(&frame.memory, pending.witness.stack[0].saturating_to(), size)
+            }
+            _ => Window::of(&[]),
         }
     }
 
@@ -452,17 +497,180 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         if !self.running {
             return;
         }
-        if is_precompile(frame.account) || self.code.starts_with(&[0xef, 0x01, 0x00]) {
+        if is_precompile(frame.account) || is_delegation(&self.code) {
             self.skip = Some(if is_precompile(frame.account) { Skip::Precompile } else { Skip::Delegated });
             self.running = false;
             return;
         }
         let mut witness = phases::base(current, world, &self.context, &self.tx);
         phases::frame_setup(&mut witness, &mut self.world, &frame, self.code.clone());
-        witness.frame = frame;
         self.world.mark_start();
-        self.checkpoint = Some(self.world.world());
+        let checkpoint = self.world.world();
+        let mirror = FrameMirror::new(
+            frame.account,
+            frame.caller,
+            frame.value,
+            self.code.clone(),
+            Window::of(&self.tx.data),
+            checkpoint.commitment(),
+            0,
+        );
+        witness.frame = frame;
+        self.frames.push(mirror);
+        self.checkpoint = Some(checkpoint);
         self.pending = Some(Pending::of(witness));
+    }
+
+    /// Enters the frame of the call `inputs` the pending call instruction makes: emits that
+    /// step (to `FrameSetup`) and prepares `FrameSetup`. False when the call fails before its
+    /// frame starts (too deep, or short of the value it sends): its step then ends at the
+    /// caller's next instruction like any other.
+    fn enter(&mut self, journal: &EvmState, inputs: &CallInputs) -> bool {
+        let Some(caller) = self.call_site.take() else { return false };
+        let depth = self.frames.len();
+        let value = inputs.transfer_value().unwrap_or_default();
+        let balance = journal.get(&inputs.caller).map_or(U256::ZERO, |account| account.info.balance);
+        if depth > CALL_DEPTH_LIMIT || (!value.is_zero() && balance < value) {
+            return false;
+        }
+        let Some(mut pending) = self.pending.take() else { return false };
+        let op = pending.opcode.unwrap_or_default();
+        // The call's warming is done: the callee's checkpoint comes after it.
+        self.world.apply(caller.account, std::mem::replace(&mut pending.effect, Effect::None));
+        let operands = &pending.witness.stack;
+        let io = if op == 0xf1 || op == 0xf2 { 3 } else { 2 };
+        let (in_size, out_size) = (operands[io + 1].to::<usize>(), operands[io + 3]);
+        let calldata = Window::new(&self.current().memory, operands[io].saturating_to(), in_size);
+        let link = Call {
+            kind: if op == 0xf4 { Call::DELEGATE } else { Call::TRANSFER },
+            frame: caller.commitment(),
+            returnOffset: if out_size.is_zero() { U256::ZERO } else { operands[io + 2] },
+            returnSize: out_size,
+            below: self.call_stack(),
+        };
+        let code = inputs.known_bytecode.1.original_bytes();
+        let callee = Frame {
+            account: inputs.target_address,
+            caller: inputs.caller,
+            value: inputs.call_value(),
+            isStatic: inputs.is_static,
+            codeHash: keccak256(&code),
+            gas: U256::from(inputs.gas_limit),
+            memoryRoot: crate::BufferTree::empty_root(),
+            calldataRoot: calldata.tree.root(),
+            calldataOffset: U256::from(calldata.offset),
+            calldataLength: U256::from(calldata.len),
+            returnDataRoot: crate::BufferTree::empty_root(),
+            depth: U256::from(depth),
+            ..Default::default()
+        };
+        let world = self.world.world();
+        let post = Machine {
+            phase: Phase::FrameSetup,
+            context: self.context.commitment,
+            world: world.commitment(),
+            frame: callee.commitment(),
+            callStack: link.commitment(),
+            micro: B256::ZERO,
+        };
+        self.pending = Some(pending);
+        self.emit(post.clone());
+        if !self.running {
+            return false;
+        }
+        let mut witness = phases::base(post, world.clone(), &self.context, &Transaction::default());
+        if op == 0xf4 {
+            // A DELEGATECALL moves no value: FrameSetup reads no account.
+            witness.tries = vec![Vec::new(); 3];
+            witness.data = code.clone();
+        } else {
+            phases::frame_setup(&mut witness, &mut self.world, &callee, code.clone());
+        }
+        let mut mirror = FrameMirror::new(
+            inputs.target_address,
+            inputs.caller,
+            inputs.call_value(),
+            code,
+            calldata,
+            world.commitment(),
+            depth,
+        );
+        mirror.refund_base = i64::try_from(world.refund).unwrap_or_default();
+        witness.frame = callee;
+        witness.call = link.clone();
+        self.links.push(Suspended { link, frame: caller, checkpoint: self.world.clone() });
+        self.frames.push(mirror);
+        self.pending = Some(Pending::of(witness));
+        true
+    }
+
+    /// The callee ended with revm's `outcome`: emits its last step (to `Return`) and prepares
+    /// the `Return` step, whose copy of the return data runs at the caller's next step.
+    fn leave(&mut self, journal: &EvmState, outcome: &CallOutcome) {
+        let callee = self.frames.pop().expect("an entered frame");
+        let Suspended { link, frame: caller_frame, checkpoint } = self.links.pop().expect("its caller");
+        let result = outcome.result.result;
+        let status = if result.is_ok() {
+            Outcome::SUCCEEDED
+        } else if result.is_revert() {
+            Outcome::REVERTED
+        } else {
+            Outcome::HALTED
+        };
+        let returned = self.returned(&callee, status);
+        if !callee.started {
+            // No code ran: the world as the value transfer left it.
+            self.world.sync(journal);
+        } else if status == Outcome::SUCCEEDED {
+            if let Some(pending) = &self.pending {
+                self.world.apply(callee.account, pending.effect.clone());
+            }
+        } else {
+            self.world = checkpoint;
+        }
+        let mut revm = self.pre.clone();
+        revm.sync(journal);
+        let (traced, revm) = (self.world.world().stateRoot, revm.world().stateRoot);
+        if traced != revm {
+            self.diverged = Some((traced, revm));
+        }
+        let gas_left = outcome.result.gas.remaining();
+        let end = Outcome::new(status, gas_left, returned.tree.root(), returned.offset, returned.len);
+        let world = self.world.world();
+        let post = Machine {
+            phase: Phase::Return,
+            context: self.context.commitment,
+            world: world.commitment(),
+            frame: end.commitment(),
+            callStack: link.commitment(),
+            micro: B256::ZERO,
+        };
+        self.emit(post.clone());
+        if !self.running {
+            return;
+        }
+        let mut witness = phases::base(post, world, &self.context, &Transaction::default());
+        witness.outcome = end;
+        witness.frame = caller_frame;
+        witness.call = link.clone();
+        let mut pending = Pending::of(witness);
+        let size = link.returnSize.saturating_to::<usize>().min(returned.len);
+        let caller = self.frames.last_mut().expect("the caller");
+        if size != 0 {
+            let dst = link.returnOffset.to::<usize>();
+            pending.written = Some(dst..dst + size);
+            pending.copied = Some(witness::CopyJob {
+                source: returned.tree.clone(),
+                end: returned.offset + returned.len,
+                src: returned.offset,
+                dst,
+                size,
+                memory: caller.memory.clone(),
+                deferred: true,
+            });
+        }
+        caller.return_data = returned;
+        self.pending = Some(pending);
     }
 
     /// Ends the trace with the frame's `status`: the last step leads to `TxEnd`.
@@ -470,14 +678,14 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         if !self.running || self.pending.is_none() {
             return;
         }
-        let (world, gas_left) = if status == Outcome::SUCCEEDED {
+        let returned = self.frames.first().map_or_else(|| Window::of(&[]), |frame| self.returned(frame, status));
+        let world = if status == Outcome::SUCCEEDED {
             self.apply_pending();
-            (self.world.world(), self.end_gas)
+            self.world.world()
         } else {
-            let checkpoint = self.checkpoint.clone().expect("a frame ran");
-            (checkpoint, if status == Outcome::HALTED { 0 } else { self.end_gas })
+            self.checkpoint.clone().expect("a frame ran")
         };
-        let outcome = Outcome { status, gasLeft: U256::from(gas_left) };
+        let outcome = Outcome::new(status, self.end_gas, returned.tree.root(), returned.offset, returned.len);
         let post = Machine {
             phase: Phase::TxEnd,
             context: self.context.commitment,
@@ -521,14 +729,22 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
     }
 }
 
+/// The EVM's call-depth limit.
+const CALL_DEPTH_LIMIT: usize = 1024;
+
 impl<CTX, F> Inspector<CTX, EthInterpreter> for Tracer<'_, F>
 where
     CTX: ContextTr<Journal: JournalTr<State = EvmState>>,
     F: FnMut(Step) -> ControlFlow<()>,
 {
     fn call(&mut self, context: &mut CTX, inputs: &mut CallInputs) -> Option<CallOutcome> {
-        self.frames += 1;
-        if self.frames == 1 && self.running {
+        if !self.calls.is_empty() {
+            let entered = self.running && self.enter(context.journal_ref().evm_state(), inputs);
+            self.calls.push(entered);
+            return None;
+        }
+        self.calls.push(true);
+        if self.running {
             // TxStart has charged the fee and bumped the nonce.
             self.world.sync(context.journal_ref().evm_state());
             let frame = Frame {
@@ -548,68 +764,91 @@ where
     }
 
     fn call_end(&mut self, context: &mut CTX, _inputs: &CallInputs, outcome: &mut CallOutcome) {
+        let entered = self.calls.pop().unwrap_or_default();
+        if !self.calls.is_empty() {
+            if !self.running {
+                return;
+            }
+            if entered {
+                self.leave(context.journal_ref().evm_state(), outcome);
+            } else if let Some(caller) = self.frames.last_mut() {
+                // The call failed at once: it leaves no return data.
+                caller.return_data = Window::of(&[]);
+            }
+            return;
+        }
         self.end_gas = outcome.result.gas.remaining();
-        if self.frame.is_none() && self.running {
+        if !self.running {
+            return;
+        }
+        if !self.frames.first().is_some_and(|frame| frame.started) {
             // No instruction ran (no code): the world as the value transfer left it.
             self.world.sync(context.journal_ref().evm_state());
         }
-        if self.running && self.frames > 0 {
-            // The tracer's world and revm's must agree once the frame is done: revm's state
-            // rebuilt from the pre-state and its journal alone, and the tracer's after the
-            // last step (or, for a failed frame, the checkpoint's).
-            let mut revm = self.pre.clone();
-            revm.sync(context.journal_ref().evm_state());
-            let traced = if outcome.result.is_ok() {
-                let mut traced = self.world.clone();
-                if let (Some(pending), Some(frame)) = (&self.pending, &self.frame) {
-                    traced.apply(frame.account, pending.effect.clone());
-                }
-                traced.world().stateRoot
-            } else {
-                self.checkpoint.as_ref().map_or(B256::ZERO, |checkpoint| checkpoint.stateRoot)
-            };
-            let revm = revm.world().stateRoot;
-            if traced != revm {
-                self.diverged = Some((traced, revm));
+        // The tracer's world and revm's must agree once the frame is done: revm's state
+        // rebuilt from the pre-state and its journal alone, and the tracer's after the last
+        // step (or, for a failed frame, the checkpoint's).
+        let mut revm = self.pre.clone();
+        revm.sync(context.journal_ref().evm_state());
+        let traced = if outcome.result.is_ok() {
+            let mut traced = self.world.clone();
+            if let (Some(pending), Some(frame)) = (&self.pending, self.frames.last()) {
+                traced.apply(frame.account, pending.effect.clone());
             }
+            traced.world().stateRoot
+        } else {
+            self.checkpoint.as_ref().map_or(B256::ZERO, |checkpoint| checkpoint.stateRoot)
+        };
+        let revm = revm.world().stateRoot;
+        if traced != revm {
+            self.diverged = Some((traced, revm));
         }
     }
 
     fn create(&mut self, _context: &mut CTX, _inputs: &mut CreateInputs) -> Option<CreateOutcome> {
-        self.frames += 1;
-        if self.frames == 1 {
+        if self.calls.is_empty() {
             self.skip = Some(Skip::Create);
             self.running = false;
         }
+        self.calls.push(false);
         None
+    }
+
+    fn create_end(&mut self, _context: &mut CTX, _inputs: &CreateInputs, _outcome: &mut CreateOutcome) {
+        self.calls.pop();
+    }
+
+    fn step_end(&mut self, interp: &mut Interpreter<EthInterpreter>, _context: &mut CTX) {
+        let calling = self.pending.as_ref().and_then(|pending| pending.opcode).is_some_and(is_call);
+        if !self.running || !calling {
+            return;
+        }
+        // The caller as the call instruction leaves it, for the call stack.
+        let (pc, gas) = (interp.bytecode.pc(), interp.gas.remaining());
+        let Some(frame) = self.frames.last_mut() else { return };
+        frame.sync(interp.stack.data(), &interp.memory.context_memory(), None);
+        self.call_site = Some(frame.frame(pc, gas));
     }
 
     fn step(&mut self, interp: &mut Interpreter<EthInterpreter>, context: &mut CTX) {
         if !self.running {
             return;
         }
-        match &mut self.frame {
-            None => {
-                // The frame's value transfer is done: the world as the first instruction sees it.
-                self.world.sync(context.journal_ref().evm_state());
-                let checkpoint = self.checkpoint.as_ref().expect("the frame's call came first").commitment();
-                let mut frame = FrameMirror::new(
-                    interp.input.target_address(),
-                    interp.input.caller_address(),
-                    interp.input.call_value(),
-                    self.code.clone(),
-                    self.tx.data.clone(),
-                    checkpoint,
-                );
-                frame.is_static = interp.runtime_flag.is_static();
-                self.frame = Some(frame);
-            }
-            Some(_) => self.apply_pending(),
+        self.call_site = None;
+        let Some(frame) = self.frames.last_mut() else { return };
+        if frame.started {
+            self.apply_pending();
+        } else {
+            // The frame's value transfer is done: the world as the first instruction sees it.
+            frame.started = true;
+            frame.is_static = interp.runtime_flag.is_static();
+            self.world.sync(context.journal_ref().evm_state());
         }
         let written = self.pending.as_mut().and_then(|pending| pending.written.take());
-        let frame = self.frame.as_mut().expect("set above");
+        let frame = self.frames.last_mut().expect("checked above");
         frame.sync(interp.stack.data(), &interp.memory.context_memory(), written);
-        self.world.set_refund(u64::try_from(interp.gas.refunded()).unwrap_or_default());
+        let refund = frame.refund_base + interp.gas.refunded();
+        self.world.set_refund(u64::try_from(refund).unwrap_or_default());
         let (pc, gas, op) = (interp.bytecode.pc(), interp.gas.remaining(), interp.bytecode.opcode());
         let frame_part = frame.frame(pc, gas);
         let world_part = self.world.world();
@@ -618,7 +857,7 @@ where
             context: self.context.commitment,
             world: world_part.commitment(),
             frame: frame_part.commitment(),
-            callStack: B256::ZERO,
+            callStack: self.call_stack(),
             micro: B256::ZERO,
         };
         let (hashed, copied, logged) = match &mut self.pending {
@@ -634,15 +873,29 @@ where
         if !self.running {
             return;
         }
-        if witness::reads(op).is_none() {
+        let Some(count) = witness::reads(op) else {
             self.skip = Some(Skip::Instruction(op));
             self.running = false;
             return;
-        }
-        let frame = self.frame.as_ref().expect("set above");
+        };
+        let frame = self.frames.last().expect("checked above");
         let before =
             Before { machine, frame: frame_part, world: world_part, context: &self.context, mirror: frame, pc, op };
         let built = witness::witness(before, &mut self.world);
+        if is_call(op) && built.witness.stack.len() == count {
+            // Calls into precompiles and delegated accounts are not built yet.
+            let target = alloy_primitives::Address::from_word(B256::from(built.witness.stack[1]));
+            let skip = if is_precompile(target) {
+                Some(Skip::Precompile)
+            } else {
+                is_delegation(&built.witness.data).then_some(Skip::Delegated)
+            };
+            if skip.is_some() {
+                self.skip = skip;
+                self.running = false;
+                return;
+            }
+        }
         self.pending = Some(Pending {
             witness: built.witness,
             opcode: Some(op),

@@ -5,7 +5,7 @@ use super::{
     context::ContextData,
     world::{WorldMirror, after_balance},
 };
-use crate::commitment::{Access, Frame, Machine, Micro, Outcome, Witness, World};
+use crate::commitment::{Access, Call, Frame, Machine, Micro, Outcome, Witness, World};
 use alloy_primitives::{Address, B256, Bytes, U256};
 
 /// Kind of the micro-step that walks the access list.
@@ -24,6 +24,7 @@ pub(crate) fn base(machine: Machine, world: World, context: &ContextData, tx: &T
         machine,
         frame: Frame::default(),
         outcome: Outcome::default(),
+        call: Call::default(),
         micro: Micro::default(),
         sponge: Default::default(),
         stack: Vec::new(),

@@ -3,7 +3,7 @@
 
 use super::{
     context::ContextData,
-    frame::FrameMirror,
+    frame::{FrameMirror, Window},
     world::{Effect, WorldMirror},
 };
 use crate::{
@@ -18,10 +18,12 @@ pub(crate) fn reads(op: u8) -> Option<usize> {
     Some(match op {
         0x08 | 0x09 | 0x37 | 0x39 | 0x3e | 0x5e => 3,
         0x3c => 4,
+        0xf1 | 0xf2 => 7,
+        0xf4 | 0xfa => 6,
         0xa0..=0xa4 => usize::from(op - 0x9e),
         0x15 | 0x19 | 0x1e => 1,
         0x01..=0x0b | 0x10..=0x1d => 2,
-        0xf0 | 0xf1 | 0xf2 | 0xf4 | 0xf5 | 0xfa | 0xff => return None,
+        0xf0 | 0xf5 | 0xff => return None,
         0x31 | 0x35 | 0x3b | 0x3f | 0x40 | 0x49 | 0x50 | 0x51 | 0x54 | 0x56 | 0x5c => 1,
         0x20 | 0x52 | 0x53 | 0x55 | 0x57 | 0x5d | 0xf3 | 0xfd => 2,
         0x80..=0x8f => usize::from(op - 0x7f),
@@ -78,28 +80,39 @@ pub(crate) struct LogJob {
 /// Bytes of a log's encoding hashed per step (`LogSteps.CHUNK`).
 pub(crate) const LOG_CHUNK: usize = 8 * crate::sponge::RATE;
 
-/// Where a copy reads from.
-#[derive(Clone, Debug)]
-pub(crate) enum Source {
-    Calldata,
-    Code,
-    ReturnData,
-    /// MCOPY: memory as it was before the copy; EXTCODECOPY: the account's code.
-    Buffer(BufferTree),
-}
-
-/// A copy into memory (CALLDATACOPY, CODECOPY, RETURNDATACOPY, MCOPY), built into micro-steps
-/// once it is known to run.
+/// A copy into memory (CALLDATACOPY, CODECOPY, EXTCODECOPY, RETURNDATACOPY, MCOPY, and the
+/// return data a call's `Return` step hands back), built into micro-steps once it is known to
+/// run.
 #[derive(Clone, Debug)]
 pub(crate) struct CopyJob {
-    pub(crate) source: Source,
-    /// The source's length (memory's before the copy, for MCOPY).
-    pub(crate) length: usize,
+    /// The buffer read (memory as it was before the copy, for MCOPY).
+    pub(crate) source: BufferTree,
+    /// Where the source ends in that buffer: its window's offset plus its length.
+    pub(crate) end: usize,
+    /// Where the copy starts in that buffer.
     pub(crate) src: usize,
     pub(crate) dst: usize,
     pub(crate) size: usize,
     /// Memory before the copy.
     pub(crate) memory: BufferTree,
+    /// Whether the step that starts it copies nothing (`Return`: micro-steps do it all).
+    pub(crate) deferred: bool,
+}
+
+impl CopyJob {
+    /// A copy of `size` bytes from `src` inside the window `source` (clamped to its end) to
+    /// `dst`.
+    fn of(source: &Window, src: usize, dst: usize, size: usize, memory: &BufferTree) -> Self {
+        Self {
+            source: source.tree.clone(),
+            end: source.offset + source.len,
+            src: source.offset + src.min(source.len),
+            dst,
+            size,
+            memory: memory.clone(),
+            deferred: false,
+        }
+    }
 }
 
 /// The witness of the instruction `before` describes, and what it changes.
@@ -149,11 +162,11 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
                 written = (op != 0x51).then_some(offset..offset + size);
             }
         }
-        0x35 if stack[0] < U256::from(mirror.calldata.len()) => {
-            let offset = stack[0].to::<usize>();
-            add_word(&mut w, &mirror.calldata_tree, offset / 32);
-            if offset % 32 != 0 {
-                add_word(&mut w, &mirror.calldata_tree, offset / 32 + 1);
+        0x35 if stack[0] < U256::from(mirror.calldata.len) => {
+            let at = mirror.calldata.offset + stack[0].to::<usize>();
+            add_word(&mut w, &mirror.calldata.tree, at / 32);
+            if at % 32 != 0 {
+                add_word(&mut w, &mirror.calldata.tree, at / 32 + 1);
             }
         }
         0x40 => {
@@ -177,21 +190,30 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
             }
         }
         0x37 | 0x39 | 0x3e | 0x5e => {
-            let (source, length) = match op {
-                0x37 => (Source::Calldata, mirror.calldata.len()),
-                0x39 => (Source::Code, mirror.code.len()),
-                0x3e => (Source::ReturnData, 0),
-                _ => (Source::Buffer(mirror.memory.clone()), mirror.memory_len()),
+            let window = |tree: &BufferTree, len| Window { tree: tree.clone(), offset: 0, len };
+            let source = match op {
+                0x37 => mirror.calldata.clone(),
+                0x39 => window(&mirror.code_tree, mirror.code.len()),
+                0x3e => mirror.return_data.clone(),
+                _ => window(&mirror.memory, mirror.memory_len()),
             };
             let size = usize::try_from(stack[2]).ok();
-            let src =
-                if op == 0x5e { usize::try_from(stack[1]).ok() } else { Some(stack[1].min(U256::from(length)).to()) };
+            let src = if op == 0x5e {
+                usize::try_from(stack[1]).ok()
+            } else {
+                Some(stack[1].min(U256::from(source.len)).to())
+            };
             if let (Some(size), Some(src)) = (size, src) {
                 let dst = if size == 0 { Some(0) } else { fits(stack[0], size) };
                 let source_fits = op != 0x5e || fits(stack[1], size).is_some();
                 if let (Some(dst), true) = (dst, source_fits) {
                     written = (size != 0).then_some(dst..dst + size);
-                    copied = Some(CopyJob { source, length, src, dst, size, memory: mirror.memory.clone() });
+                    let mut job = CopyJob::of(&source, src, dst, size, &mirror.memory);
+                    if op == 0x5e {
+                        // MCOPY reads past memory's end too (zeros): not clamped.
+                        job.src = src;
+                    }
+                    copied = Some(job);
                 }
             }
         }
@@ -218,19 +240,20 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
                 let dst = size.and_then(|size| if size == 0 { Some(0) } else { fits(stack[1], size) });
                 if let (Some(size), Some(dst)) = (size, dst) {
                     written = (size != 0).then_some(dst..dst + size);
-                    copied = Some(CopyJob {
-                        source: Source::Buffer(BufferTree::new(&w.data)),
-                        length,
-                        src: stack[2].min(U256::from(length)).to(),
-                        dst,
-                        size,
-                        memory: mirror.memory.clone(),
-                    });
+                    let src = stack[2].min(U256::from(length)).to();
+                    copied = Some(CopyJob::of(&Window::of(&w.data), src, dst, size, &mirror.memory));
                 }
             }
-            let c = &context.context;
-            let always_warm = [c.origin, c.to, c.coinbase].contains(&address) || super::is_precompile(address);
-            effect = if always_warm { Effect::None } else { Effect::WarmAccount(address) };
+            effect = warm_effect(context, address);
+        }
+        0xf1 | 0xf2 | 0xf4 | 0xfa => {
+            let target = Address::from_word(B256::from(stack[1]));
+            let (proof, code_hash) = world.account_with_code_hash(target);
+            let value = if op == 0xf1 || op == 0xf2 { stack[2] } else { U256::ZERO };
+            let sender = if value.is_zero() { Vec::new() } else { world.account_with_code_hash(account).0 };
+            w.tries = vec![proof, world.warm_account_proof(target), sender];
+            w.data = code_hash.and_then(|hash| context.codes.get(&hash).cloned()).unwrap_or_default();
+            effect = warm_effect(context, target);
         }
         0x54 | 0x55 => {
             let slot = B256::from(stack[0]);
@@ -260,6 +283,13 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
         _ => {}
     }
     Built { witness: w, effect, written, hashed, copied, logged }
+}
+
+/// Warming `address`: nothing for the accounts that are always warm (EIP-2929, EIP-3651).
+fn warm_effect(context: &ContextData, address: Address) -> Effect {
+    let c = &context.context;
+    let always_warm = [c.origin, c.to, c.coinbase].contains(&address) || super::is_precompile(address);
+    if always_warm { Effect::None } else { Effect::WarmAccount(address) }
 }
 
 /// Adds the words of `tree` that cover `size` bytes at `offset`, with their proofs.
@@ -294,7 +324,8 @@ pub(crate) fn copy_words(
             w.sourceProofs.push(source.proof(index));
             read.extend_from_slice(source.word(index).as_slice());
         }
-        let take = (read.len() - src % 32).min(n);
+        // Bytes past the source's end read as zero (a window's buffer may hold more).
+        let take = (read.len() - src % 32).min(n).min(length - src);
         bytes[..take].copy_from_slice(&read[src % 32..src % 32 + take]);
     }
     let first = dst / 32;

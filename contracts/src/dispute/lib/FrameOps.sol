@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {MachineCommitment as MC} from "./MachineCommitment.sol";
 import {BufferTree} from "./BufferTree.sol";
+import {WorldTries} from "../WorldTries.sol";
 
 /// @title FrameOps
 /// @notice What the stepper's contracts do alike to a running frame: end it, expand and read
@@ -21,14 +22,67 @@ library FrameOps {
         return (n >= 1 && n <= 0x11) || n == 0x100;
     }
 
-    /// @notice The machine after the frame `f` ends with `status`: `TxEnd` with the outcome; a
-    ///         failed frame's world is its checkpoint, a halted one keeps no gas.
+    /// @notice Warms `who` in the world's warm-account set (proven by `proof`); whether it was
+    ///         cold. The origin, the recipient, the coinbase and the precompiles are always warm
+    ///         (EIP-2929, EIP-3651) and never stored.
+    function warmAccount(
+        WorldTries tries,
+        MC.Context memory c,
+        MC.World memory world,
+        address who,
+        bytes[] memory proof
+    ) internal view returns (bool cold) {
+        if (who == c.origin || who == c.to || who == c.coinbase || isPrecompile(who)) return false;
+        (cold, world.warmAccounts) = tries.warm(abi.encodePacked(who), proof, world.warmAccounts);
+    }
+
+    /// @notice Whether `code` is an EIP-7702 delegation (`0xef0100 ‖ address`).
+    function isDelegation(bytes memory code) internal pure returns (bool) {
+        return code.length == 23 && code[0] == 0xef && code[1] == 0x01 && code[2] == 0x00;
+    }
+
+    /// @notice The machine after an exceptional halt of `f`: all its gas consumed, its changes
+    ///         undone.
+    function halt(MC.Machine memory m, MC.Frame memory f) internal pure returns (MC.Machine memory) {
+        f.gas = 0;
+        return end(m, f, MC.HALTED);
+    }
+
+    /// @notice The machine after the frame `f` ends with `status` and no return data.
     function end(MC.Machine memory m, MC.Frame memory f, uint8 status) internal pure returns (MC.Machine memory) {
-        m.phase = MC.Phase.TxEnd;
+        return end(m, f, status, 0, 0);
+    }
+
+    /// @notice The machine after the frame `f` ends with `status`, returning the `size` bytes of
+    ///         its memory at `offset` (RETURN, REVERT): `TxEnd` for the transaction's frame,
+    ///         `Return` to the caller for a deeper one, the machine's frame field holding the
+    ///         outcome. A failed frame's world is its checkpoint; a halted one keeps no gas and
+    ///         returns nothing.
+    function end(MC.Machine memory m, MC.Frame memory f, uint8 status, uint256 offset, uint256 size)
+        internal
+        pure
+        returns (MC.Machine memory)
+    {
+        m.phase = f.depth == 0 ? MC.Phase.TxEnd : MC.Phase.Return;
         if (status != MC.SUCCEEDED) m.world = f.checkpoint;
-        m.frame = MC.hash(MC.Outcome({status: status, gasLeft: status == MC.HALTED ? 0 : f.gas}));
+        m.frame = outcome(status, status == MC.HALTED ? 0 : f.gas, f.memoryRoot, offset, size);
         m.micro = 0;
         return m;
+    }
+
+    /// @notice The commitment of an outcome; the return data is the window of the buffer with
+    ///         root `root` (canonically the empty buffer when there is none).
+    function outcome(uint8 status, uint256 gasLeft, bytes32 root, uint256 offset, uint256 size)
+        internal
+        pure
+        returns (bytes32)
+    {
+        if (size == 0 || status == MC.HALTED) (root, offset, size) = (BufferTree.emptyRoot(), 0, 0);
+        return MC.hash(
+            MC.Outcome({
+                status: status, gasLeft: gasLeft, returnDataRoot: root, returnDataOffset: offset, returnDataLength: size
+            })
+        );
     }
 
     /// @notice Charges the expansion of memory to cover `size` bytes at `offset` (both below

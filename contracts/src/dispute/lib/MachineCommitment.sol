@@ -19,6 +19,8 @@ library MachineCommitment {
     bytes32 internal constant MICRO_TAG = keccak256("rollup.stepper.micro.v1");
     /// @notice Tag of a finished frame's outcome.
     bytes32 internal constant OUTCOME_TAG = keccak256("rollup.stepper.outcome.v1");
+    /// @notice Tag of a link of the call stack (a suspended frame).
+    bytes32 internal constant CALL_TAG = keccak256("rollup.stepper.call.v1");
 
     /// @notice A finished frame's status: halted (all gas consumed), returned or stopped, reverted.
     uint8 internal constant HALTED = 0;
@@ -27,6 +29,12 @@ library MachineCommitment {
     /// @notice Status of a frame that reverted.
     uint8 internal constant REVERTED = 2;
 
+    /// @notice A call-stack link's kind: a call that transfers its value (CALL, CALLCODE,
+    ///         STATICCALL).
+    uint8 internal constant CALL_TRANSFER = 0;
+    /// @notice A call that transfers nothing (DELEGATECALL: its value is the caller's, apparent).
+    uint8 internal constant CALL_DELEGATE = 1;
+
     /// @notice Where a transaction's execution is.
     enum Phase {
         TxStart,
@@ -34,7 +42,8 @@ library MachineCommitment {
         FrameSetup,
         Run,
         TxEnd,
-        Done
+        Done,
+        Return
     }
 
     /// @notice The whole machine, its parts by commitment.
@@ -103,17 +112,33 @@ library MachineCommitment {
         bytes32 memoryRoot;
         uint256 memoryLength;
         bytes32 calldataRoot;
+        uint256 calldataOffset;
         uint256 calldataLength;
         bytes32 returnDataRoot;
+        uint256 returnDataOffset;
         uint256 returnDataLength;
         uint256 depth;
         bytes32 checkpoint;
     }
 
-    /// @notice How the transaction's frame ended, held in `Machine.frame` during `TxEnd`.
+    /// @notice How a frame ended, held in `Machine.frame` during `TxEnd` and `Return`: its
+    ///         return data is a window of its memory (empty unless it returned or reverted).
     struct Outcome {
         uint8 status;
         uint256 gasLeft;
+        bytes32 returnDataRoot;
+        uint256 returnDataOffset;
+        uint256 returnDataLength;
+    }
+
+    /// @notice A suspended frame on the call stack: the caller as the call left it (operands
+    ///         popped, gas given), where the callee's return data goes, and the links below.
+    struct Call {
+        uint8 kind;
+        bytes32 frame;
+        uint256 returnOffset;
+        uint256 returnSize;
+        bytes32 below;
     }
 
     /// @notice An operation in progress across micro-steps.
@@ -154,6 +179,11 @@ library MachineCommitment {
     /// @notice The outcome's commitment.
     function hash(Outcome memory outcome) internal pure returns (bytes32) {
         return keccak256(abi.encode(OUTCOME_TAG, outcome));
+    }
+
+    /// @notice The call-stack link's commitment.
+    function hash(Call memory call) internal pure returns (bytes32) {
+        return keccak256(abi.encode(CALL_TAG, call));
     }
 
     /// @notice The stack hash after pushing `value` onto the stack hashed `below`.

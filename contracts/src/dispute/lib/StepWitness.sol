@@ -19,10 +19,13 @@ library StepWitness {
     struct Witness {
         /// The machine before the step (its commitment is the step's pre-state).
         MC.Machine machine;
-        /// The running frame (in `TxStart`, unused; in `FrameSetup`, the frame being set up).
+        /// The running frame (in `TxStart`, unused; in `FrameSetup`, the frame being set up; in
+        /// `Return`, the caller as the call stack holds it).
         MC.Frame frame;
         /// The transaction frame's outcome, in `TxEnd`.
         MC.Outcome outcome;
+        /// The call stack's top link (`FrameSetup` and `Return` below the transaction's frame).
+        MC.Call call;
         /// The operation in progress, when the machine holds one.
         MC.Micro micro;
         /// The keccak sponge's state, when a KECCAK256 is in progress (`KeccakSponge.State`).
