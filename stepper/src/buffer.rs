@@ -74,6 +74,15 @@ impl BufferTree {
         self.node(0, index)
     }
 
+    /// The `size` bytes at `offset`.
+    pub fn bytes(&self, offset: usize, size: usize) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(size + 64);
+        for index in offset / 32..(offset + size).div_ceil(32) {
+            bytes.extend_from_slice(self.word(index).as_slice());
+        }
+        bytes[offset % 32..offset % 32 + size].to_vec()
+    }
+
     /// The sibling path of the word at `index`, leaf level first.
     pub fn proof(&self, index: usize) -> Vec<B256> {
         (0..BUFFER_DEPTH).map(|level| self.node(level, (index >> level) ^ 1)).collect()

@@ -75,6 +75,7 @@ mod parts {
             address caller;
             uint256 value;
             bool isStatic;
+            bool isCreate;
             bytes32 codeHash;
             bytes32 codeRoot;
             uint256 codeLength;
@@ -111,6 +112,7 @@ mod parts {
         struct Call {
             uint8 kind;
             bytes32 frame;
+            address account;
             uint256 returnOffset;
             uint256 returnSize;
             bytes32 below;
@@ -246,6 +248,8 @@ impl Call {
     pub const TRANSFER: u8 = 0;
     /// A DELEGATECALL: no value moves.
     pub const DELEGATE: u8 = 1;
+    /// A creation (CREATE, CREATE2): `account` is the new address.
+    pub const CREATE: u8 = 2;
 
     /// The call-stack link's commitment.
     pub fn commitment(&self) -> B256 {

@@ -19,7 +19,9 @@ use revm::{
     },
     database::{CacheDB, EmptyDB},
 };
-use rollup_l1::dispute::{CallSteps, CopySteps, EVMStepper, KeccakSteps, LogSteps, TransactionSteps, WorldTries};
+use rollup_l1::dispute::{
+    CallSteps, CopySteps, CreateSteps, EVMStepper, KeccakSteps, LogSteps, TransactionSteps, WorldTries,
+};
 use std::ops::ControlFlow;
 
 /// The account that deploys and calls the stepper.
@@ -62,6 +64,7 @@ impl OnChainStepper {
         let copy = chain.deploy(CopySteps::BYTECODE.to_vec());
         let log = chain.deploy(LogSteps::BYTECODE.to_vec());
         let calls = chain.deploy([CallSteps::BYTECODE.as_ref(), tries.into_word().as_slice()].concat());
+        let create = chain.deploy([CreateSteps::BYTECODE.as_ref(), tries.into_word().as_slice()].concat());
         let creation = [
             EVMStepper::BYTECODE.as_ref(),
             tries.into_word().as_slice(),
@@ -70,6 +73,7 @@ impl OnChainStepper {
             copy.into_word().as_slice(),
             log.into_word().as_slice(),
             calls.into_word().as_slice(),
+            create.into_word().as_slice(),
         ]
         .concat();
         chain.stepper = chain.deploy(creation);

@@ -99,6 +99,7 @@ fn frame(v: &mut Values) -> Frame {
         caller: v.address(),
         value: v.uint(),
         isStatic: v.flag(),
+        isCreate: v.flag(),
         codeHash: v.word(),
         codeRoot: v.word(),
         codeLength: v.uint(),
@@ -150,7 +151,7 @@ proptest! {
             returnDataLength: v.uint(),
         };
         prop_assert_eq!(call(hashOutcomeCall { encoded: outcome.abi_encode().into() }.abi_encode()), outcome.commitment());
-        let link = Call { kind: kind % 2, frame: v.word(), returnOffset: v.uint(), returnSize: v.uint(), below: v.word() };
+        let link = Call { kind: kind % 3, frame: v.word(), account: v.address(), returnOffset: v.uint(), returnSize: v.uint(), below: v.word() };
         prop_assert_eq!(call(hashCallCall { encoded: link.abi_encode().into() }.abi_encode()), link.commitment());
         prop_assert_eq!(call(hashMachineCall { encoded: machine.abi_encode().into() }.abi_encode()), machine.commitment());
 

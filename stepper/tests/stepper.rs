@@ -22,8 +22,8 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/state-tests")
 }
 
-/// The folders checked: single frames, and calls into code (tracing stops at what is not
-/// built yet: creates, SELFDESTRUCT, precompiles).
+/// The folders checked: single frames, calls into code and creations (tracing stops at what
+/// is not built yet: SELFDESTRUCT, precompiles).
 const FOLDERS: &[&str] = &[
     "VMTests/vmArithmeticTest",
     "VMTests/vmBitwiseLogicOperation",
@@ -46,6 +46,9 @@ const FOLDERS: &[&str] = &[
     "Shanghai/stEIP3855-push0",
     "stCallCodes",
     "stCallCreateCallCodeTest",
+    "stCreate2",
+    "stCreateTest",
+    "stInitCodeTest",
     "stReturnDataTest",
     "stRevertTest",
     "stStaticCall",
@@ -117,6 +120,10 @@ fn stepper_agrees_with_the_tracer() {
             let file = StateTestFile::read(&path).unwrap();
             for unit in file.units("Cancun") {
                 let name = format!("{folder}/{} [{}]", unit.name, unit.index);
+                if unit.test.unreachable_account().is_some() {
+                    // Storage without code or nonce (EIP-7610): no chain holds it.
+                    continue;
+                }
                 let checked = check(&unit, &mut chain, |step| {
                     let opcode = step.opcode.unwrap_or_default();
                     let sampled = keccak256(format!("{name}/{}", step.index))[0] < SAMPLE;
@@ -265,6 +272,7 @@ fn mutate(witness: &mut Witness, rng: &mut Rng) -> &'static str {
                 5 => frame.isStatic = !frame.isStatic,
                 6 => frame.codeLength += U256::from(1),
                 7 => frame.depth += U256::from(1),
+                8 if rng.below(2) == 0 => frame.isCreate = !frame.isCreate,
                 8 => frame.returnDataOffset += U256::from(1),
                 9 => frame.codeHash = rng.word(),
                 _ => frame.checkpoint = rng.word(),
@@ -308,7 +316,7 @@ fn mutate(witness: &mut Witness, rng: &mut Rng) -> &'static str {
             "a source word, the sponge, the micro-step, the outcome or the context's parties"
         }
         15 => {
-            match rng.below(9) {
+            match rng.below(10) {
                 0 => witness.outcome.gasLeft += U256::from(1),
                 1 => witness.micro.a += U256::from(1),
                 2 => witness.outcome.returnDataOffset += U256::from(1),
@@ -316,6 +324,7 @@ fn mutate(witness: &mut Witness, rng: &mut Rng) -> &'static str {
                 4 => witness.call.returnSize += U256::from(1),
                 5 => witness.call.kind ^= 1,
                 6 => witness.call.below = rng.word(),
+                8 => witness.call.account = Address::repeat_byte(0x77),
                 7 => frame.calldataOffset += U256::from(1),
                 _ => match witness.accessList.first_mut() {
                     Some(access) => access.keys.push(rng.word()),
@@ -389,7 +398,7 @@ fn program(rng: &mut Rng) -> Vec<u8> {
         push(&mut code, operand(rng), rng);
     }
     for _ in 0..rng.below(40) + 10 {
-        match rng.below(15) {
+        match rng.below(16) {
             0 => {
                 // A valid forward jump over nothing: PUSH2 target, JUMP or JUMPI, JUMPDEST.
                 let target = code.len() + 4 + usize::from(rng.below(2) == 0);
@@ -442,6 +451,23 @@ fn program(rng: &mut Rng) -> Vec<u8> {
                 push(&mut code, [U256::ZERO, U256::from(700), U256::from(30_000), U256::MAX][rng.below(4)], rng);
                 code.push(op);
             }
+            6 => {
+                // A creation: init code written to memory first (one that deposits a byte, one
+                // whose code starts with 0xEF, one that reverts, zeros: an empty contract),
+                // then CREATE or CREATE2 over it, or over sizes around the hash's chunk.
+                let init = [INIT_DEPOSITS, INIT_EF, INIT_REVERTS, [0; 32]][rng.below(4)];
+                push(&mut code, U256::from_be_bytes(init), rng);
+                push(&mut code, U256::from(rng.below(3) * 32), rng);
+                code.push(0x52);
+                let op = [0xf0, 0xf5][rng.below(2)];
+                if op == 0xf5 {
+                    push(&mut code, operand(rng), rng);
+                }
+                push(&mut code, U256::from([0, 10, 32, 64, 1089, 2200][rng.below(6)]), rng);
+                push(&mut code, U256::from(rng.below(3) * 32), rng);
+                push(&mut code, U256::from([0, 0, 1, rng.below(2000)][rng.below(4)]), rng);
+                code.push(op);
+            }
             3 => {
                 // A log of data sizes around one byte and the micro-step's chunk.
                 let topics = rng.below(5);
@@ -478,6 +504,23 @@ fn program(rng: &mut Rng) -> Vec<u8> {
     code
 }
 
+/// Init code (left-aligned in a word) that deposits the one-byte contract `0x01`.
+const INIT_DEPOSITS: [u8; 32] = left_aligned(&[0x60, 0x01, 0x60, 0x00, 0x53, 0x60, 0x01, 0x60, 0x00, 0xf3]);
+/// Init code returning one byte 0xEF: the deposit fails (EIP-3541).
+const INIT_EF: [u8; 32] = left_aligned(&[0x60, 0xef, 0x60, 0x00, 0x53, 0x60, 0x01, 0x60, 0x00, 0xf3]);
+/// Init code that reverts with one byte of data.
+const INIT_REVERTS: [u8; 32] = left_aligned(&[0x60, 0x01, 0x60, 0x00, 0xfd]);
+
+const fn left_aligned(code: &[u8]) -> [u8; 32] {
+    let mut word = [0u8; 32];
+    let mut i = 0;
+    while i < code.len() {
+        word[i] = code[i];
+        i += 1;
+    }
+    word
+}
+
 /// Another contract of the random tests, never warm before it is touched.
 const OTHER: Address = Address::repeat_byte(0x20);
 
@@ -510,7 +553,8 @@ fn random_test(rng: &mut Rng) -> StateTest {
         (OTHER, other),
     ]
     .into();
-    let data: Vec<u8> = (0..rng.below(70)).map(|_| rng.next() as u8).collect();
+    let creates = rng.below(8) == 0;
+    let data: Vec<u8> = if creates { program(rng) } else { (0..rng.below(70)).map(|_| rng.next() as u8).collect() };
     let warm = AccessListEntry { address: contract, storage_keys: vec![B256::with_last_byte(1)] };
     StateTest {
         env: Env {
@@ -526,7 +570,10 @@ fn random_test(rng: &mut Rng) -> StateTest {
         pre,
         transaction: TransactionTemplate {
             data: vec![data.into()],
-            gas_limit: vec![U256::from([60_000, 200_000, 1_000_000][rng.below(3)])],
+            // A creation's intrinsic gas alone is above 53,000.
+            gas_limit: vec![U256::from(
+                [60_000, 200_000, 1_000_000][usize::from(creates) + rng.below(3 - usize::from(creates))],
+            )],
             value: vec![U256::from(rng.below(2) * rng.below(3))],
             access_lists: (rng.below(2) == 0).then(|| vec![Some(vec![warm])]),
             // Above the base fee, so the coinbase is paid.
@@ -538,7 +585,8 @@ fn random_test(rng: &mut Rng) -> StateTest {
             authorization_list: None,
             nonce: U256::ZERO,
             sender,
-            to: Some(contract),
+            // Sometimes a contract-creating transaction, its init code a random program.
+            to: (!creates).then_some(contract),
         },
         post: BTreeMap::new(),
     }
@@ -569,7 +617,8 @@ proptest! {
         let checked = check(&unit_of(&test), &mut chain, |_| true).unwrap();
         prop_assert_eq!(checked.failure, None);
         prop_assert_eq!(checked.skip, None, "every instruction drawn is built");
-        let runs_code = !test.pre[&Address::repeat_byte(0x10)].code.is_empty();
+        let runs_code =
+            test.transaction.to.is_none() || !test.pre[&Address::repeat_byte(0x10)].code.is_empty();
         prop_assert!(checked.checked > if runs_code { 17 } else { 2 }, "the program ran: {} steps", checked.checked);
         let mut steps = Vec::new();
         trace(&unit_of(&test), |step| {

@@ -100,7 +100,6 @@ pub(crate) fn run(args: StepperArgs) -> anyhow::Result<()> {
 fn reason(skip: Skip) -> String {
     match skip {
         Skip::Invalid => "invalid transaction (nothing to step)".into(),
-        Skip::Create => "contract creation (part 2)".into(),
         Skip::Precompile => "precompile recipient or call (part 2)".into(),
         Skip::Delegated => "EIP-7702 delegated recipient or call target (part 2)".into(),
         Skip::Instruction(op) => {

@@ -54,7 +54,6 @@ contract CallSteps {
         uint256[] memory s = w.stack;
         uint256 value = op == 0xf1 || op == 0xf2 ? s[2] : 0;
         uint256 io = op == 0xf1 || op == 0xf2 ? 3 : 2;
-        if (FrameOps.isPrecompile(address(uint160(s[1])))) revert CallSteps_NotBuilt(op, address(uint160(s[1])));
         if (op == 0xf1 && f.isStatic && value != 0) return FrameOps.halt(w.machine, f);
         if (!_expand(f, s[io], s[io + 1]) || !_expand(f, s[io + 2], s[io + 3])) return FrameOps.halt(w.machine, f);
         (bool ok, uint256 gas, bytes32 codeHash) = _charge(w, f, op, value);
@@ -73,9 +72,13 @@ contract CallSteps {
             m.frame = MC.hash(f);
             return m;
         }
+        // A call into a precompile that gets this far runs it: not built yet (it halts, or
+        // fails at once, like any other).
+        if (FrameOps.isPrecompile(address(uint160(s[1])))) revert CallSteps_NotBuilt(op, address(uint160(s[1])));
         MC.Call memory link = MC.Call({
             kind: op == 0xf4 ? MC.CALL_DELEGATE : MC.CALL_TRANSFER,
             frame: MC.hash(f),
+            account: address(0),
             returnOffset: s[io + 3] == 0 ? 0 : s[io + 2],
             returnSize: s[io + 3],
             below: m.callStack
@@ -119,7 +122,7 @@ contract CallSteps {
 
     /// @notice The `Return` step: the caller (`w.frame`, the call stack's top link `w.call`)
     ///         resumes with the callee's outcome (`w.outcome`): 1 on its stack when the callee
-    ///         succeeded, 0 otherwise, the callee's gas left back, its return data as the
+    ///         succeeded (a creation's new address, once its code is deposited), 0 otherwise, the callee's gas left back, its return data as the
     ///         caller's; as much of it as the call's output area holds is copied into memory by
     ///         `CopySteps` micro-steps.
     function ret(StepWitness.Witness memory w) external pure returns (MC.Machine memory m) {
@@ -130,9 +133,12 @@ contract CallSteps {
         if (MC.hash(o) != m.frame || MC.hash(link) != m.callStack || MC.hash(f) != link.frame) {
             revert CallSteps_WrongWitness();
         }
+        bool created = link.kind == MC.CALL_CREATE && o.status == MC.SUCCEEDED;
+        // A creation's returned code is deposited first (`CreateSteps`).
+        if (m.micro != 0 || (created && o.returnDataLength != 0)) revert CallSteps_WrongWitness();
         f.gas += o.gasLeft;
         f.stackLength += 1;
-        f.stackHash = MC.push(f.stackHash, o.status == MC.SUCCEEDED ? 1 : 0);
+        f.stackHash = MC.push(f.stackHash, created ? uint160(link.account) : o.status == MC.SUCCEEDED ? 1 : 0);
         _setReturnData(f, o.returnDataRoot, o.returnDataOffset, o.returnDataLength);
         m.phase = MC.Phase.Run;
         m.callStack = link.below;

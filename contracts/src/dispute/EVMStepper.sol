@@ -10,6 +10,7 @@ import {KeccakSteps} from "./KeccakSteps.sol";
 import {CopySteps} from "./CopySteps.sol";
 import {LogSteps} from "./LogSteps.sol";
 import {CallSteps} from "./CallSteps.sol";
+import {CreateSteps} from "./CreateSteps.sol";
 import {StepWitness} from "./lib/StepWitness.sol";
 import {FrameOps} from "./lib/FrameOps.sol";
 
@@ -19,10 +20,11 @@ import {FrameOps} from "./lib/FrameOps.sol";
 ///         the parts the step reads, it returns the commitment after the step, or reverts when
 ///         the witness does not match the commitment. The off-chain tracer (`stepper::trace`)
 ///         produces the same commitments from revm and the witnesses for any step.
-/// @dev    Built so far (issues #23, #24): every phase of a transaction that calls an account,
-///         every instruction but CREATE, CREATE2 and SELFDESTRUCT, calls into code (not yet
-///         into precompiles or delegated accounts) and the return to the caller. What is not
-///         built reverts with `EVMStepper_NotBuilt` rather than return a wrong commitment.
+/// @dev    Built so far (issues #23, #24): every phase of a transaction that calls an account or
+///         creates one, every instruction but SELFDESTRUCT, calls into code (not yet into
+///         precompiles or delegated accounts), creations with their code deposit, and the
+///         return to the caller. What is not built reverts with `EVMStepper_NotBuilt` rather
+///         than return a wrong commitment.
 contract EVMStepper {
     /// @notice Thrown when the witness's machine is not the committed pre-state.
     error EVMStepper_WrongMachine();
@@ -51,6 +53,12 @@ contract EVMStepper {
     LogSteps public immutable LOG;
     /// @notice The contract that executes the calls and the return to the caller.
     CallSteps public immutable CALLS;
+    /// @notice The contract that executes CREATE, CREATE2 and the code deposit.
+    CreateSteps public immutable CREATE;
+
+    /// @dev The largest code a creation may deposit (EIP-170), and its gas per byte.
+    uint256 private constant MAX_CODE_SIZE = 24576;
+    uint256 private constant DEPOSIT_BYTE_GAS = 200;
 
     /// @dev The EVM's stack limit.
     uint256 private constant STACK_LIMIT = 1024;
@@ -72,13 +80,15 @@ contract EVMStepper {
     /// @param copy   The copy micro-step contract.
     /// @param log    The log micro-step contract.
     /// @param calls  The call contract, using the same `tries`.
+    /// @param create The creation contract, using the same `tries`.
     constructor(
         WorldTries tries,
         TransactionSteps phases,
         KeccakSteps keccak,
         CopySteps copy,
         LogSteps log,
-        CallSteps calls
+        CallSteps calls,
+        CreateSteps create
     ) {
         TRIES = tries;
         PHASES = phases;
@@ -86,6 +96,7 @@ contract EVMStepper {
         COPY = copy;
         LOG = log;
         CALLS = calls;
+        CREATE = create;
     }
 
     /// @notice The machine's commitment after one step from `pre`.
@@ -96,12 +107,19 @@ contract EVMStepper {
         MC.Machine memory machine = witness.machine;
         if (MC.hash(machine) != pre) revert EVMStepper_WrongMachine();
         if (machine.phase == MC.Phase.Done) return pre;
-        if (machine.phase == MC.Phase.Return) return MC.hash(CALLS.ret(witness));
+        if (machine.phase == MC.Phase.Return || machine.phase == MC.Phase.TxEnd) {
+            // A creation's code deposit comes before its creator resumes or the transaction
+            // ends; each contract checks that its own case holds.
+            if (machine.micro != 0) return MC.hash(CREATE.micro(witness));
+            if (_deposits(witness)) return MC.hash(CREATE.deposit(witness));
+            if (machine.phase == MC.Phase.Return) return MC.hash(CALLS.ret(witness));
+        }
         if (machine.phase != MC.Phase.Run) return MC.hash(PHASES.step(witness));
         if (MC.hash(witness.frame) != machine.frame) revert EVMStepper_WrongFrame();
         if (machine.micro != 0) {
             // The micro-step's kind picks the contract; each checks the micro-step's preimage.
             uint8 kind = witness.micro.kind;
+            if (kind == 5) return MC.hash(CREATE.micro(witness));
             return MC.hash(kind == 1 ? KECCAK.micro(witness) : kind == 2 ? COPY.micro(witness) : LOG.micro(witness));
         }
         return MC.hash(_run(witness));
@@ -148,6 +166,7 @@ contract EVMStepper {
         if (op == 0xf3 || op == 0xfd) {
             if (s[1] >= FrameOps.OPERAND_LIMIT || (s[1] != 0 && s[0] >= FrameOps.OPERAND_LIMIT)) return _halt(w);
             if (s[1] != 0 && !FrameOps.expand(f, s[0], s[1])) return _halt(w);
+            if (op == 0xf3 && f.isCreate && !_depositable(w, f, s[0], s[1])) return _halt(w);
             return FrameOps.end(w.machine, f, op == 0xf3 ? MC.SUCCEEDED : MC.REVERTED, s[0], s[1]);
         }
         if (op == 0x50) return _continue(w, f, new uint256[](0));
@@ -161,6 +180,7 @@ contract EVMStepper {
         if (op == 0x5c || op == 0x5d) return _transient(w, f, op);
         if (op == 0x35) return _continue(w, f, _one(_calldataLoad(w, f, s[0])));
         if (op == 0xf1 || op == 0xf2 || op == 0xf4 || op == 0xfa) return CALLS.instruction(w, op);
+        if (op == 0xf0 || op == 0xf5) return CREATE.instruction(w, op);
         if (op == 0x20) return KECCAK.instruction(w);
         if (op == 0x37 || op == 0x39 || op == 0x3e || op == 0x5e) {
             (bytes32 root, uint256 base, uint256 length) = _copySource(f, op);
@@ -232,8 +252,10 @@ contract EVMStepper {
         if (op == 0x5d) return (true, WARM_READ, 2, 0);
         if (op == 0xf1 || op == 0xf2) return (true, WARM_READ, 7, 1);
         if (op == 0xf4 || op == 0xfa) return (true, WARM_READ, 6, 1);
-        // Instructions of the fork that create or destroy accounts.
-        if (op == 0xf0 || op == 0xf5 || op == 0xff) revert EVMStepper_NotBuilt(MC.Phase.Run, op);
+        if (op == 0xf0) return (true, 0, 3, 1);
+        if (op == 0xf5) return (true, 0, 4, 1);
+        // Instructions of the fork that destroy accounts.
+        if (op == 0xff) revert EVMStepper_NotBuilt(MC.Phase.Run, op);
         return (false, 0, 0, 0);
     }
 
@@ -276,6 +298,34 @@ contract EVMStepper {
     }
 
     // ------------------------------------------------------------------ the frame's end
+
+    /// @dev Whether the code a creating frame returns (`size` bytes of memory at `offset`) can be
+    ///      deposited, charging its gas: at most 24,576 bytes (EIP-170), not starting with 0xEF
+    ///      (EIP-3541, shown by the memory word holding the first byte), 200 gas a byte.
+    function _depositable(StepWitness.Witness memory w, MC.Frame memory f, uint256 offset, uint256 size)
+        private
+        pure
+        returns (bool)
+    {
+        if (size > MAX_CODE_SIZE) return false;
+        if (size == 0) return true;
+        if (w.words.length != 1 || w.wordProofs.length != 1) revert EVMStepper_WrongWitnessShape();
+        BufferTree.verify(f.memoryRoot, offset / 32, w.words[0], w.wordProofs[0]);
+        if (w.words[0][offset % 32] == 0xef) return false;
+        uint256 cost = DEPOSIT_BYTE_GAS * size;
+        if (f.gas < cost) return false;
+        f.gas -= cost;
+        return true;
+    }
+
+    /// @dev Whether the witness claims the step deposits a creation's code: the ended frame
+    ///      created an account (a CREATE link, or a creating transaction) and returned code.
+    ///      `CreateSteps` checks the claim; `CallSteps.ret` and `TxEnd` check its negation.
+    function _deposits(StepWitness.Witness memory w) private pure returns (bool) {
+        MC.Outcome memory o = w.outcome;
+        if (o.status != MC.SUCCEEDED || o.returnDataLength == 0) return false;
+        return w.machine.phase == MC.Phase.Return ? w.call.kind == MC.CALL_CREATE : w.context.isCreate;
+    }
 
     /// @dev An exceptional halt: all gas consumed, the frame's changes undone.
     function _halt(StepWitness.Witness memory w) private pure returns (MC.Machine memory) {

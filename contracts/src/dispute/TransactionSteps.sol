@@ -18,7 +18,7 @@ contract TransactionSteps {
     error TransactionSteps_WrongWitness();
     /// @notice Thrown for a transaction no block holds (the stepper only steps valid ones).
     error TransactionSteps_InvalidTransaction();
-    /// @notice Thrown for what part 2 builds: contract creation, precompile recipients.
+    /// @notice Thrown for what part 2 builds: precompile and delegated recipients.
     error TransactionSteps_NotBuilt();
 
     /// @dev Gas every transaction pays, and per access-list address and key (EIP-2930).
@@ -29,6 +29,11 @@ contract TransactionSteps {
     ///      EIP-7623 floor charges 10 per token.
     uint256 private constant TOKEN_GAS = 4;
     uint256 private constant FLOOR_TOKEN_GAS = 10;
+    /// @dev A contract-creating transaction: its extra intrinsic gas, per word of init code
+    ///      (EIP-3860), and the largest init code.
+    uint256 private constant CREATE_GAS = 32000;
+    uint256 private constant INITCODE_WORD_GAS = 2;
+    uint256 private constant MAX_INITCODE_SIZE = 49152;
     /// @dev Blob gas per blob (EIP-4844).
     uint256 private constant BLOB_GAS = 131072;
     /// @dev The L2's per-transaction gas cap (`rollup_core::TX_GAS_CAP`).
@@ -67,7 +72,6 @@ contract TransactionSteps {
         MC.Context memory c = w.context;
         m = w.machine;
         if (m.frame != 0 || m.micro != 0 || w.tries.length != 1) revert TransactionSteps_WrongWitness();
-        if (c.isCreate) revert TransactionSteps_NotBuilt();
         // What an L2 block can hold: the gas cap (which also bounds memory below the buffer
         // trees' depth) and a price paying the base fee.
         if (c.txGasLimit > TX_GAS_CAP || c.gasPrice < c.baseFee || c.priorityFee != c.gasPrice - c.baseFee) {
@@ -88,10 +92,16 @@ contract TransactionSteps {
         f.caller = c.origin;
         f.value = c.value;
         f.gas = c.txGasLimit - intrinsic;
-        f.calldataRoot = c.dataRoot;
-        f.calldataLength = c.dataLength;
         f.memoryRoot = BufferTree.emptyRoot();
         f.returnDataRoot = f.memoryRoot;
+        if (c.isCreate) {
+            // The data is the init code; the new contract's address is the context's recipient.
+            if (c.to != FrameOps.createAddress(c.origin, c.nonce)) revert TransactionSteps_WrongWitness();
+            f.isCreate = true;
+            f.calldataRoot = f.memoryRoot;
+        } else {
+            (f.calldataRoot, f.calldataLength) = (c.dataRoot, c.dataLength);
+        }
         m.frame = MC.hash(f);
         if (w.accessList.length == 0) {
             m.phase = MC.Phase.FrameSetup;
@@ -113,6 +123,10 @@ contract TransactionSteps {
         intrinsic = TX_GAS + TOKEN_GAS * tokens;
         for (uint256 i = 0; i < w.accessList.length; i++) {
             intrinsic += ACCESS_ADDRESS_GAS + ACCESS_KEY_GAS * w.accessList[i].keys.length;
+        }
+        if (c.isCreate) {
+            if (c.dataLength > MAX_INITCODE_SIZE) revert TransactionSteps_InvalidTransaction();
+            intrinsic += CREATE_GAS + INITCODE_WORD_GAS * ((c.dataLength + 31) / 32);
         }
         floor = TX_GAS + FLOOR_TOKEN_GAS * tokens;
         if (c.txGasLimit < floor) revert TransactionSteps_InvalidTransaction();
@@ -188,11 +202,12 @@ contract TransactionSteps {
 
     // ------------------------------------------------------------------ FrameSetup
 
-    /// @dev Records the checkpoint, transfers the value and analyses the code. The transaction's
-    ///      frame runs its recipient's code and records `txStartRoot`; a called frame runs the
-    ///      code whose hash the call put in the frame, and transfers no value when it is a
-    ///      DELEGATECALL (the call-stack link says). Tries: 0 the recipient (the transaction's
-    ///      frame), 1 the sender, 2 the recipient after the sender's debit.
+    /// @dev Records the checkpoint, moves the value and analyses the code. The transaction's
+    ///      frame runs its recipient's code (or its data, creating) and records `txStartRoot`;
+    ///      a called frame runs the code whose hash the call put in the frame, and moves no
+    ///      value when it is a DELEGATECALL (the call-stack link says). A creating frame makes
+    ///      its account (nonce 1, the value added to what it held). Tries: 0 the recipient (the
+    ///      transaction's frame), 1 the sender, 2 the recipient after the sender's debit.
     function _frameSetup(StepWitness.Witness memory w) private view returns (MC.Machine memory m) {
         m = w.machine;
         MC.Frame memory f = w.frame;
@@ -200,21 +215,35 @@ contract TransactionSteps {
         if (w.tries.length != 3 || m.micro != 0) revert TransactionSteps_WrongWitness();
         bool top = f.depth == 0;
         bool transfers = true;
+        f.codeRoot = BufferTree.rootOfBytes(w.data);
         if (top) {
             if (FrameOps.isPrecompile(f.account) || FrameOps.isDelegation(w.data)) revert TransactionSteps_NotBuilt();
             WorldTries.Account memory recipient = TRIES.account(f.account, w.tries[0], world.stateRoot);
-            f.codeHash = recipient.exists ? recipient.codeHash : EMPTY_CODE;
             world.txStartRoot = world.stateRoot;
+            if (f.isCreate) {
+                // The init code is the transaction's data; an address in use fails the creation.
+                if (w.data.length != w.context.dataLength || f.codeRoot != w.context.dataRoot) {
+                    revert TransactionSteps_WrongWitness();
+                }
+                f.codeHash = keccak256(w.data);
+                if (recipient.exists && (recipient.nonce != 0 || recipient.codeHash != EMPTY_CODE)) {
+                    m.world = MC.hash(world);
+                    m.phase = MC.Phase.TxEnd;
+                    m.frame = FrameOps.outcome(MC.HALTED, 0, 0, 0, 0);
+                    return m;
+                }
+            } else {
+                f.codeHash = recipient.exists ? recipient.codeHash : EMPTY_CODE;
+            }
         } else {
             if (MC.hash(w.call) != m.callStack) revert TransactionSteps_WrongWitness();
-            transfers = w.call.kind == MC.CALL_TRANSFER;
+            transfers = w.call.kind != MC.CALL_DELEGATE;
         }
         if (keccak256(w.data) != f.codeHash) revert TransactionSteps_WrongWitness();
         f.checkpoint = MC.hash(world);
         if (transfers) world.stateRoot = _transfer(w, f, world.stateRoot);
         m.world = MC.hash(world);
         f.codeLength = w.data.length;
-        f.codeRoot = BufferTree.rootOfBytes(w.data);
         f.jumpdests = BufferTree.rootOfBytes(_jumpdests(w.data));
         if (w.data.length == 0) {
             m.phase = top ? MC.Phase.TxEnd : MC.Phase.Return;
@@ -226,7 +255,7 @@ contract TransactionSteps {
     }
 
     /// @dev The value transfer from the caller to the frame's account; a recipient left empty
-    ///      is deleted (EIP-161: the transfer touches it).
+    ///      is deleted (EIP-161: the transfer touches it); a created one gets nonce 1.
     function _transfer(StepWitness.Witness memory w, MC.Frame memory f, bytes32 root) private view returns (bytes32) {
         if (f.value != 0 && f.caller != f.account) {
             WorldTries.Account memory sender = TRIES.account(f.caller, w.tries[1], root);
@@ -234,6 +263,8 @@ contract TransactionSteps {
         }
         WorldTries.Account memory recipient = TRIES.account(f.account, w.tries[2], root);
         uint256 balance = f.caller == f.account ? recipient.balance : recipient.balance + f.value;
+        // A creation makes the account: nonce 1 (EIP-161), never empty.
+        if (f.isCreate) return TRIES.setAccount(f.account, recipient, 1, balance, w.tries[2], "", root);
         if (!recipient.exists && balance == 0) return root;
         return TRIES.setAccount(f.account, recipient, recipient.nonce, balance, w.tries[2], w.sibling, root);
     }
@@ -258,7 +289,13 @@ contract TransactionSteps {
     ///      1 the coinbase after the sender's credit.
     function _txEnd(StepWitness.Witness memory w) private view returns (MC.Machine memory m) {
         m = w.machine;
-        if (MC.hash(w.outcome) != m.frame || w.tries.length != 2) revert TransactionSteps_WrongWitness();
+        if (MC.hash(w.outcome) != m.frame || w.tries.length != 2 || m.micro != 0) {
+            revert TransactionSteps_WrongWitness();
+        }
+        // A creation's returned code is deposited first (`CreateSteps`).
+        if (w.context.isCreate && w.outcome.status == MC.SUCCEEDED && w.outcome.returnDataLength != 0) {
+            revert TransactionSteps_WrongWitness();
+        }
         uint256 used = _gasUsed(w);
         MC.World memory world = w.world;
         world.stateRoot = _pay(w, used, world.stateRoot);

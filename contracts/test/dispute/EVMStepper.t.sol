@@ -9,9 +9,20 @@ import {KeccakSteps} from "../../src/dispute/KeccakSteps.sol";
 import {CopySteps} from "../../src/dispute/CopySteps.sol";
 import {LogSteps} from "../../src/dispute/LogSteps.sol";
 import {CallSteps} from "../../src/dispute/CallSteps.sol";
+import {CreateSteps} from "../../src/dispute/CreateSteps.sol";
 import {StepWitness} from "../../src/dispute/lib/StepWitness.sol";
 import {BufferTree} from "../../src/dispute/lib/BufferTree.sol";
 import {MachineCommitment as MC} from "../../src/dispute/lib/MachineCommitment.sol";
+import {FrameOps} from "../../src/dispute/lib/FrameOps.sol";
+
+/// @dev Creates an empty contract with CREATE, at the address its nonce gives.
+contract Creator {
+    function create() external returns (address created) {
+        assembly ("memory-safe") {
+            created := create(0, 0, 0)
+        }
+    }
+}
 
 /// @dev Steps of one-word programs built here by hand. The Rust side (stepper/tests/stepper.rs)
 ///      checks the stepper against the revm tracer at every step of the state tests and of
@@ -19,7 +30,13 @@ import {MachineCommitment as MC} from "../../src/dispute/lib/MachineCommitment.s
 contract EVMStepperTest is TestBase {
     WorldTries internal tries = new WorldTries();
     EVMStepper internal stepper = new EVMStepper(
-        tries, new TransactionSteps(tries), new KeccakSteps(), new CopySteps(), new LogSteps(), new CallSteps(tries)
+        tries,
+        new TransactionSteps(tries),
+        new KeccakSteps(),
+        new CopySteps(),
+        new LogSteps(),
+        new CallSteps(tries),
+        new CreateSteps(tries)
     );
 
     /// @dev The commitment of an outcome without return data.
@@ -164,9 +181,9 @@ contract EVMStepperTest is TestBase {
         stepper.step(MC.hash(w.machine), w);
     }
 
-    function test_step_createNotBuiltYet_reverts() external {
-        StepWitness.Witness memory w = _witness(bytes32(bytes1(0xf0)), 1, 0, new uint256[](0));
-        vm.expectRevert(abi.encodeWithSelector(EVMStepper.EVMStepper_NotBuilt.selector, MC.Phase.Run, 0xf0));
+    function test_step_selfdestructNotBuiltYet_reverts() external {
+        StepWitness.Witness memory w = _witness(bytes32(bytes1(0xff)), 1, 0, new uint256[](0));
+        vm.expectRevert(abi.encodeWithSelector(EVMStepper.EVMStepper_NotBuilt.selector, MC.Phase.Run, 0xff));
         stepper.step(MC.hash(w.machine), w);
     }
 
@@ -229,6 +246,7 @@ contract EVMStepperTest is TestBase {
         w.call = MC.Call({
             kind: MC.CALL_TRANSFER,
             frame: MC.hash(w.frame),
+            account: address(0),
             returnOffset: 3,
             returnSize: outSize,
             below: keccak256("below")
@@ -259,5 +277,66 @@ contract EVMStepperTest is TestBase {
         for (uint256 i = 0; i < bottomFirst.length; i++) {
             h = MC.push(h, bottomFirst[i]);
         }
+    }
+
+    /// @dev CREATE's address rule against the EVM's own, over nonces of every RLP length.
+    function testFuzz_createAddress_matchesTheEvm_succeeds(uint64 nonce) external {
+        nonce = uint64(bound(nonce, 1, type(uint64).max - 1));
+        Creator creator = new Creator();
+        vm.setNonce(address(creator), nonce);
+        vm.assertEq(creator.create(), FrameOps.createAddress(address(creator), nonce), "the address");
+    }
+
+    /// @dev CREATE and CREATE2 halt in a static frame, before reading anything else.
+    function test_step_createInAStaticFrame_halts_succeeds() external view {
+        for (uint256 i = 0; i < 2; i++) {
+            uint256[] memory stack = new uint256[](i == 0 ? 3 : 4);
+            StepWitness.Witness memory w = _witness(bytes32(bytes1(i == 0 ? 0xf0 : 0xf5)), 1, 0, stack);
+            w.stack = stack;
+            w.frame.isStatic = true;
+            w.machine.frame = MC.hash(w.frame);
+            MC.Machine memory expected = _copy(w.machine);
+            expected.phase = MC.Phase.TxEnd;
+            expected.world = w.frame.checkpoint;
+            expected.frame = _outcome(MC.HALTED, 0);
+            vm.assertEq(stepper.step(MC.hash(w.machine), w), MC.hash(expected), "halted");
+        }
+    }
+
+    /// @dev A created frame's returned code is deposited before its creator resumes:
+    ///      `Return` refuses to skip it, and the deposit refuses a call's outcome.
+    function test_step_returnBeforeTheDeposit_reverts() external {
+        StepWitness.Witness memory w = _witness(bytes32(0), 1, 5, new uint256[](0));
+        w.outcome = MC.Outcome({
+            status: MC.SUCCEEDED,
+            gasLeft: 1000,
+            returnDataRoot: keccak256("memory"),
+            returnDataOffset: 0,
+            returnDataLength: 1
+        });
+        w.call = MC.Call({
+            kind: MC.CALL_CREATE,
+            frame: MC.hash(w.frame),
+            account: address(0xc0de),
+            returnOffset: 0,
+            returnSize: 0,
+            below: 0
+        });
+        w.machine.phase = MC.Phase.Return;
+        w.machine.frame = MC.hash(w.outcome);
+        w.machine.callStack = MC.hash(w.call);
+        CallSteps calls = stepper.CALLS();
+        vm.expectRevert(CallSteps.CallSteps_WrongWitness.selector);
+        calls.ret(w);
+        // A call's outcome is not a deposit.
+        w.call.kind = MC.CALL_TRANSFER;
+        w.machine.callStack = MC.hash(w.call);
+        CreateSteps create = stepper.CREATE();
+        vm.expectRevert(CreateSteps.CreateSteps_WrongWitness.selector);
+        create.deposit(w);
+    }
+
+    function bound(uint64 x, uint64 min, uint64 max) internal pure returns (uint64) {
+        return min + x % (max - min + 1);
     }
 }

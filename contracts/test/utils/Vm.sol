@@ -9,6 +9,7 @@ pragma solidity ^0.8.24;
 interface Vm {
     // Environment
     function deal(address account, uint256 newBalance) external;
+    function setNonce(address account, uint64 newNonce) external;
     function etch(address target, bytes calldata newRuntimeBytecode) external;
     function load(address target, bytes32 slot) external view returns (bytes32 data);
     function store(address target, bytes32 slot, bytes32 value) external;

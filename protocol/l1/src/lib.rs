@@ -40,6 +40,7 @@ binding!(portal, Portal, "src/artifacts/Portal.json");
 binding!(system_config, SystemConfig, "src/artifacts/SystemConfig.json");
 binding!(call_steps, CallSteps, "src/artifacts/CallSteps.json");
 binding!(copy_steps, CopySteps, "src/artifacts/CopySteps.json");
+binding!(create_steps, CreateSteps, "src/artifacts/CreateSteps.json");
 binding!(evm_stepper, EVMStepper, "src/artifacts/EVMStepper.json");
 binding!(keccak_steps, KeccakSteps, "src/artifacts/KeccakSteps.json");
 binding!(log_steps, LogSteps, "src/artifacts/LogSteps.json");
@@ -55,7 +56,7 @@ pub use system_config::SystemConfig;
 /// (docs/dispute/stepper.md).
 pub mod dispute {
     pub use super::{
-        call_steps::CallSteps, copy_steps::CopySteps, evm_stepper::EVMStepper, keccak_steps::KeccakSteps,
-        log_steps::LogSteps, transaction_steps::TransactionSteps, world_tries::WorldTries,
+        call_steps::CallSteps, copy_steps::CopySteps, create_steps::CreateSteps, evm_stepper::EVMStepper,
+        keccak_steps::KeccakSteps, log_steps::LogSteps, transaction_steps::TransactionSteps, world_tries::WorldTries,
     };
 }

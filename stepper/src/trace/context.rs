@@ -7,7 +7,7 @@ use crate::{
     execute::{BLOCK_HASH_WINDOW, block_hash},
 };
 use alloy::sol_types::SolValue;
-use alloy_primitives::{Address, B256, U256, keccak256};
+use alloy_primitives::{B256, U256, keccak256};
 use revm::context::{BlockEnv, CfgEnv, Transaction, TxEnv};
 
 /// The context and the data behind it.
@@ -20,7 +20,8 @@ pub(crate) struct ContextData {
     pub(crate) block_hashes: BufferTree,
     /// The transaction's blob versioned hashes.
     pub(crate) blob_hashes: Vec<B256>,
-    /// The pre-state's code by hash (EXTCODESIZE's witness).
+    /// Code by hash (the witness of EXTCODESIZE, EXTCODECOPY and calls): the pre-state's, and
+    /// what the transaction's creations deposit.
     pub(crate) codes: alloy_primitives::map::B256Map<alloy_primitives::Bytes>,
 }
 
@@ -63,7 +64,8 @@ impl ContextData {
             blobBaseFee: U256::from(block.blob_excess_gas_and_price.map_or(0, |blob| blob.blob_gasprice)),
             blockHashes: block_hashes.root(),
             origin: tx.caller,
-            to: to.unwrap_or(Address::ZERO),
+            // A creating transaction's recipient is the address it creates.
+            to: to.unwrap_or_else(|| tx.caller.create(tx.nonce)),
             isCreate: to.is_none(),
             value: tx.value,
             txGasLimit: tx.gas_limit,

@@ -33,6 +33,8 @@ pub(crate) struct FrameMirror {
     pub(crate) caller: Address,
     pub(crate) value: U256,
     pub(crate) is_static: bool,
+    /// Whether the frame runs init code (its RETURN deposits code).
+    pub(crate) is_create: bool,
     pub(crate) code: Bytes,
     code_hash: B256,
     pub(crate) code_tree: BufferTree,
@@ -86,6 +88,7 @@ impl FrameMirror {
             caller,
             value,
             is_static: false,
+            is_create: false,
             code_hash: keccak256(&code),
             code_tree: BufferTree::new(&code),
             jumpdests: BufferTree::new(&jumpdest_bitmap(&code)),
@@ -135,11 +138,7 @@ impl FrameMirror {
 
     /// `size` bytes of memory at `offset`, from the memory tree.
     pub(crate) fn memory_bytes(&self, offset: usize, size: usize) -> Vec<u8> {
-        let mut bytes = Vec::with_capacity(size + 64);
-        for index in offset / 32..(offset + size).div_ceil(32) {
-            bytes.extend_from_slice(self.memory.word(index).as_slice());
-        }
-        bytes[offset % 32..offset % 32 + size].to_vec()
+        self.memory.bytes(offset, size)
     }
 
     /// Memory's length in bytes as of the last sync.
@@ -159,6 +158,7 @@ impl FrameMirror {
             caller: self.caller,
             value: self.value,
             isStatic: self.is_static,
+            isCreate: self.is_create,
             codeHash: self.code_hash,
             codeRoot: self.code_tree.root(),
             codeLength: U256::from(self.code.len()),

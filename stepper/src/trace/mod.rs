@@ -59,8 +59,6 @@ pub struct Step {
 pub enum Skip {
     /// The transaction is invalid: no block holds it, so it has no steps.
     Invalid,
-    /// It creates a contract (part 2).
-    Create,
     /// Its recipient, or an account it calls, is a precompile (part 2).
     Precompile,
     /// Its recipient, or an account it calls, delegates its code to another account
@@ -95,6 +93,9 @@ pub enum TraceError {
         /// The chain of revm's logs.
         revm: B256,
     },
+    /// The tracer lost track of revm's frames: a tracer bug.
+    #[error("the tracer lost track of revm: {0}")]
+    Lost(&'static str),
     /// The tracer's copy of the world and revm's disagree after the frame: a tracer bug.
     #[error("the tracer's state root {traced} differs from revm's {revm} after the frame")]
     Diverged {
@@ -115,12 +116,17 @@ pub fn trace(unit: &TestUnit<'_>, mut on_step: impl FnMut(Step) -> ControlFlow<(
     let pre_root = prepared.world.state_root();
     let codes = prepared.pre.codes.iter().map(|(hash, code)| (*hash, code.clone())).collect();
     let context = ContextData::new(&prepared.cfg, &prepared.block, &prepared.tx, codes);
-    let code = prepared
-        .tx
-        .kind
-        .to()
-        .and_then(|to| prepared.world.code_bytes(prepared.pre.accounts.get(to)?.info?.code_hash))
-        .unwrap_or_default();
+    // The code the transaction's frame runs: its recipient's, or its data when it creates.
+    let code = match prepared.tx.kind.to() {
+        Some(to) => prepared
+            .pre
+            .accounts
+            .get(to)
+            .and_then(|account| account.info)
+            .and_then(|info| prepared.world.code_bytes(info.code_hash))
+            .unwrap_or_default(),
+        None => prepared.tx.data.clone(),
+    };
     let tx = Transaction { data: prepared.tx.data.clone(), access_list: phases::access_list(&prepared.tx.access_list) };
     let mut world = WorldMirror::new(&prepared.pre);
     let pre = world.clone();
@@ -135,7 +141,6 @@ pub fn trace(unit: &TestUnit<'_>, mut on_step: impl FnMut(Step) -> ControlFlow<(
     };
     let mut witness = phases::base(machine, start, &context, &tx);
     phases::tx_start(&mut witness, &mut world, &context);
-    let creates = prepared.tx.kind.is_create();
     let tracer = Tracer {
         on_step: &mut on_step,
         pre,
@@ -148,12 +153,13 @@ pub fn trace(unit: &TestUnit<'_>, mut on_step: impl FnMut(Step) -> ControlFlow<(
         tx,
         context,
         checkpoint: None,
-        pending: (!creates).then_some(Pending::of(witness)),
+        pending: Some(Pending::of(witness)),
         steps: 0,
-        running: !creates,
-        skip: creates.then_some(Skip::Create),
+        running: true,
+        skip: None,
         end_gas: 0,
         diverged: None,
+        lost: None,
         end: None,
     };
     let (cfg, block, tx) = (prepared.cfg.clone(), prepared.block.clone(), prepared.tx.clone());
@@ -174,6 +180,9 @@ pub fn trace(unit: &TestUnit<'_>, mut on_step: impl FnMut(Step) -> ControlFlow<(
     let mut tracer = evm.inspector;
     if let Some((traced, revm)) = tracer.diverged {
         return Err(TraceError::Diverged { traced, revm });
+    }
+    if let Some(what) = tracer.lost {
+        return Err(TraceError::Lost(what));
     }
     let status = match &executed.result {
         revm::context::result::ExecutionResult::Success { .. } => Outcome::SUCCEEDED,
@@ -206,6 +215,9 @@ const LOG_MICRO: u8 = 3;
 const COPY_CHUNK: usize = 1024;
 /// The micro-step kind of a copy into memory.
 const COPY_MICRO: u8 = 2;
+/// The micro-step kinds of a creation: hashing its init code, and its deposited code.
+const INIT_MICRO: u8 = 5;
+const DEPOSIT_MICRO: u8 = 6;
 
 /// The precompiles of the L2's fork (Osaka): 0x01–0x11 and P256VERIFY at 0x100.
 pub(crate) fn is_precompile(address: alloy_primitives::Address) -> bool {
@@ -223,6 +235,22 @@ fn is_call(op: u8) -> bool {
     matches!(op, 0xf1 | 0xf2 | 0xf4 | 0xfa)
 }
 
+/// The outcome status of revm's instruction result.
+fn status_of(result: revm::interpreter::InstructionResult) -> u8 {
+    if result.is_ok() {
+        Outcome::SUCCEEDED
+    } else if result.is_revert() {
+        Outcome::REVERTED
+    } else {
+        Outcome::HALTED
+    }
+}
+
+/// Whether `op` is CREATE or CREATE2.
+fn is_create(op: u8) -> bool {
+    matches!(op, 0xf0 | 0xf5)
+}
+
 /// The step waiting for the machine after it.
 struct Pending {
     witness: Witness,
@@ -235,12 +263,23 @@ struct Pending {
     copied: Option<witness::CopyJob>,
     /// A log: its micro-steps likewise.
     logged: Option<witness::LogJob>,
+    /// A creation's init code in memory: its micro-steps are built when revm creates.
+    creating: Option<std::ops::Range<usize>>,
 }
 
 impl Pending {
     /// A step outside `Run` (or a micro-step): no effect on the world, nothing deferred.
     fn of(witness: Witness) -> Self {
-        Self { witness, opcode: None, effect: Effect::None, written: None, hashed: None, copied: None, logged: None }
+        Self {
+            witness,
+            opcode: None,
+            effect: Effect::None,
+            written: None,
+            hashed: None,
+            copied: None,
+            logged: None,
+            creating: None,
+        }
     }
 }
 
@@ -280,6 +319,8 @@ struct Tracer<'a, F> {
     /// Gas left when the top frame ended.
     end_gas: u64,
     diverged: Option<(B256, B256)>,
+    /// What the tracer lost track of, if it did.
+    lost: Option<&'static str>,
     /// The machine, world and outcome at `TxEnd`.
     end: Option<(Machine, World, Outcome)>,
 }
@@ -288,6 +329,13 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
     /// The running frame.
     fn current(&self) -> &FrameMirror {
         self.frames.last().expect("a frame runs")
+    }
+
+    /// Stops tracing: the tracer lost track of revm (a tracer bug, reported by `trace`).
+    fn lose(&mut self, what: &'static str) -> bool {
+        self.lost.get_or_insert(what);
+        self.running = false;
+        false
     }
 
     /// The call stack's commitment.
@@ -506,15 +554,17 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         phases::frame_setup(&mut witness, &mut self.world, &frame, self.code.clone());
         self.world.mark_start();
         let checkpoint = self.world.world();
-        let mirror = FrameMirror::new(
+        let calldata = if frame.isCreate { Window::of(&[]) } else { Window::of(&self.tx.data) };
+        let mut mirror = FrameMirror::new(
             frame.account,
             frame.caller,
             frame.value,
             self.code.clone(),
-            Window::of(&self.tx.data),
+            calldata,
             checkpoint.commitment(),
             0,
         );
+        mirror.is_create = frame.isCreate;
         witness.frame = frame;
         self.frames.push(mirror);
         self.checkpoint = Some(checkpoint);
@@ -526,14 +576,20 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
     /// frame starts (too deep, or short of the value it sends): its step then ends at the
     /// caller's next instruction like any other.
     fn enter(&mut self, journal: &EvmState, inputs: &CallInputs) -> bool {
-        let Some(caller) = self.call_site.take() else { return false };
+        let Some(caller) = self.call_site.take() else { return self.lose("a call without its caller's state") };
         let depth = self.frames.len();
         let value = inputs.transfer_value().unwrap_or_default();
         let balance = journal.get(&inputs.caller).map_or(U256::ZERO, |account| account.info.balance);
         if depth > CALL_DEPTH_LIMIT || (!value.is_zero() && balance < value) {
             return false;
         }
-        let Some(mut pending) = self.pending.take() else { return false };
+        if is_precompile(inputs.bytecode_address) {
+            // The call runs a precompile: not built yet.
+            self.skip = Some(Skip::Precompile);
+            self.running = false;
+            return false;
+        }
+        let Some(mut pending) = self.pending.take() else { return self.lose("a call without its step") };
         let op = pending.opcode.unwrap_or_default();
         // The call's warming is done: the callee's checkpoint comes after it.
         self.world.apply(caller.account, std::mem::replace(&mut pending.effect, Effect::None));
@@ -544,6 +600,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         let link = Call {
             kind: if op == 0xf4 { Call::DELEGATE } else { Call::TRANSFER },
             frame: caller.commitment(),
+            account: alloy_primitives::Address::ZERO,
             returnOffset: if out_size.is_zero() { U256::ZERO } else { operands[io + 2] },
             returnSize: out_size,
             below: self.call_stack(),
@@ -604,19 +661,229 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         true
     }
 
-    /// The callee ended with revm's `outcome`: emits its last step (to `Return`) and prepares
-    /// the `Return` step, whose copy of the return data runs at the caller's next step.
-    fn leave(&mut self, journal: &EvmState, outcome: &CallOutcome) {
+    /// Enters the frame of the creation `inputs` the pending CREATE or CREATE2 makes: emits
+    /// its step and the micro-steps hashing the init code, the last to `FrameSetup`, and
+    /// prepares `FrameSetup`. False when the creation fails before its frame starts (too deep,
+    /// short of value, an address in use): its last step then ends at the creator's next
+    /// instruction.
+    fn enter_create(&mut self, journal: &EvmState, inputs: &CreateInputs) -> bool {
+        let Some(caller) = self.call_site.take() else { return self.lose("a creation without its creator's state") };
+        let Some(range) = self.pending.as_mut().and_then(|pending| pending.creating.take()) else {
+            return self.lose("a creation without its init code");
+        };
+        let pending = self.pending.take().expect("checked above");
+        let op = pending.opcode.unwrap_or_default();
+        let depth = self.frames.len();
+        let (creator, value) = (caller.account, inputs.value());
+        let (balance, nonce) = journal.get(&creator).map_or((U256::ZERO, 0), |a| (a.info.balance, a.info.nonce));
+        let mut tries = vec![self.world.account_with_code_hash(creator).0, Vec::new(), Vec::new()];
+        let mut created = None;
+        // A nonce at its limit (EIP-2681) fails the creation like depth and balance do.
+        if depth <= CALL_DEPTH_LIMIT && balance >= value && nonce < u64::MAX {
+            // The nonce's bump and the new address's warming stay even when the address is in use.
+            self.world.update_account(creator, |info| info.nonce += 1);
+            let address = inputs.created_address(nonce);
+            tries[1] = self.world.warm_account_proof(address);
+            self.world.apply(creator, witness::warm_effect(&self.context, address));
+            tries[2] = self.world.account_with_code_hash(address).0;
+            let taken =
+                self.world.state(false).account(address).is_some_and(|account| {
+                    account.nonce != 0 || account.code_hash != alloy_primitives::KECCAK256_EMPTY
+                });
+            created = (!taken).then_some(address);
+        }
+        // The creator as the micro-steps see it: pc and gas moved on, the operands still on.
+        let running = Frame {
+            stackLength: pending.witness.frame.stackLength,
+            stackHash: pending.witness.frame.stackHash,
+            ..caller.clone()
+        };
+        let gas = inputs.gas_limit();
+        let Some(address) = created else {
+            self.create_steps(pending.witness, op, range, gas, &running, tries, None);
+            return false;
+        };
+        let code = self.current().memory_bytes(range.start, range.len());
+        let link = Call {
+            kind: Call::CREATE,
+            frame: caller.commitment(),
+            account: address,
+            returnOffset: U256::ZERO,
+            returnSize: U256::ZERO,
+            below: self.call_stack(),
+        };
+        let callee = Frame {
+            account: address,
+            caller: creator,
+            value,
+            isCreate: true,
+            codeHash: keccak256(&code),
+            gas: U256::from(gas),
+            memoryRoot: crate::BufferTree::empty_root(),
+            calldataRoot: crate::BufferTree::empty_root(),
+            returnDataRoot: crate::BufferTree::empty_root(),
+            depth: U256::from(depth),
+            ..Default::default()
+        };
+        let world = self.world.world();
+        let post = Machine {
+            phase: Phase::FrameSetup,
+            context: self.context.commitment,
+            world: world.commitment(),
+            frame: callee.commitment(),
+            callStack: link.commitment(),
+            micro: B256::ZERO,
+        };
+        self.create_steps(pending.witness, op, range, gas, &running, tries, Some(post.clone()));
+        if !self.running {
+            return false;
+        }
+        let mut witness = phases::base(post, world.clone(), &self.context, &Transaction::default());
+        phases::frame_setup(&mut witness, &mut self.world, &callee, code.clone().into());
+        let mut mirror =
+            FrameMirror::new(address, creator, value, code.into(), Window::of(&[]), world.commitment(), depth);
+        mirror.is_create = true;
+        mirror.refund_base = i64::try_from(world.refund).unwrap_or_default();
+        witness.frame = callee;
+        witness.call = link.clone();
+        self.links.push(Suspended { link, frame: caller, checkpoint: self.world.clone() });
+        self.frames.push(mirror);
+        self.pending = Some(Pending::of(witness));
+        true
+    }
+
+    /// Emits a creation's step and the micro-steps hashing its init code (memory `range`),
+    /// the last leading to `post`, or left pending for the creator's next instruction when
+    /// `post` is `None`. `running` is the creator's frame between them; `tries` the last step's.
+    #[allow(clippy::too_many_arguments)]
+    fn create_steps(
+        &mut self,
+        mut witness: Witness,
+        op: u8,
+        range: std::ops::Range<usize>,
+        gas: u64,
+        running: &Frame,
+        tries: Vec<Vec<alloy_primitives::Bytes>>,
+        post: Option<Machine>,
+    ) {
+        let (operands, below, world) = (witness.stack.clone(), witness.stackBelow, witness.world.clone());
+        let (mut offset, mut left, mut sponge) = (range.start, range.len(), Sponge::default());
+        loop {
+            let n = left.min(HASH_CHUNK);
+            witness::buffer_words(&mut witness, &self.current().memory, offset, n);
+            if left <= HASH_CHUNK {
+                witness.tries = tries;
+                match post {
+                    Some(post) => self.emit_step(witness, Some(op), post),
+                    None => self.pending = Some(Pending { opcode: Some(op), ..Pending::of(witness) }),
+                }
+                return;
+            }
+            for block in self.current().memory_bytes(offset, HASH_CHUNK).chunks(RATE) {
+                sponge.absorb(block);
+            }
+            (offset, left) = (offset + HASH_CHUNK, left - HASH_CHUNK);
+            let micro = Micro {
+                kind: INIT_MICRO,
+                a: U256::from(offset),
+                b: U256::from(left),
+                c: U256::from(gas),
+                d: B256::from(U256::from(op)),
+                sponge: sponge.commitment(),
+            };
+            let next = Machine {
+                phase: Phase::Run,
+                context: self.context.commitment,
+                world: world.commitment(),
+                frame: running.commitment(),
+                callStack: self.call_stack(),
+                micro: micro.commitment(),
+            };
+            self.emit_step(witness, Some(op), next.clone());
+            if !self.running {
+                return;
+            }
+            witness = phases::base(next, world.clone(), &self.context, &Transaction::default());
+            witness.frame = running.clone();
+            witness.micro = micro;
+            witness.sponge = sponge.words();
+            witness.stack.clone_from(&operands);
+            witness.stackBelow = below;
+        }
+    }
+
+    /// Emits the steps depositing the code a creation returned (the window `code`) into
+    /// `created`, from `machine` (`Return` or `TxEnd`, holding `outcome`): the last writes the
+    /// code's hash and leaves the outcome without return data. Returns the machine and outcome
+    /// after them.
+    fn deposit_steps(
+        &mut self,
+        machine: Machine,
+        outcome: Outcome,
+        code: &Window,
+        created: alloy_primitives::Address,
+        link: Option<&Call>,
+    ) -> (Machine, Outcome) {
+        let world = self.world.world();
+        let base = |machine: Machine, context: &ContextData| {
+            let mut witness = phases::base(machine, world.clone(), context, &Transaction::default());
+            witness.outcome = outcome.clone();
+            if let Some(link) = link {
+                witness.call = link.clone();
+            }
+            witness
+        };
+        let mut witness = base(machine.clone(), &self.context);
+        let (mut offset, mut left, mut sponge) = (code.offset, code.len, Sponge::default());
+        loop {
+            let n = left.min(HASH_CHUNK);
+            witness::buffer_words(&mut witness, &code.tree, offset, n);
+            if left <= HASH_CHUNK {
+                witness.tries = vec![self.world.account_with_code_hash(created).0];
+                let bytes = code.tree.bytes(code.offset, code.len);
+                let hash = keccak256(&bytes);
+                self.world.update_account(created, |info| info.code_hash = hash);
+                self.context.codes.insert(hash, bytes.into());
+                let gas_left = outcome.gasLeft.saturating_to::<u64>();
+                let done = Outcome::new(Outcome::SUCCEEDED, gas_left, B256::ZERO, 0, 0);
+                let post = Machine {
+                    world: self.world.world().commitment(),
+                    frame: done.commitment(),
+                    micro: B256::ZERO,
+                    ..machine
+                };
+                self.emit_step(witness, None, post.clone());
+                return (post, done);
+            }
+            for block in code.tree.bytes(offset, HASH_CHUNK).chunks(RATE) {
+                sponge.absorb(block);
+            }
+            (offset, left) = (offset + HASH_CHUNK, left - HASH_CHUNK);
+            let micro = Micro {
+                kind: DEPOSIT_MICRO,
+                a: U256::from(offset),
+                b: U256::from(left),
+                sponge: sponge.commitment(),
+                ..Default::default()
+            };
+            let next = Machine { micro: micro.commitment(), ..machine.clone() };
+            self.emit_step(witness, None, next.clone());
+            if !self.running {
+                return (next, outcome);
+            }
+            witness = base(next, &self.context);
+            witness.micro = micro;
+            witness.sponge = sponge.words();
+        }
+    }
+
+    /// The callee ended with revm's `result`: emits its last step (to `Return`), deposits the
+    /// code a creation returned, and prepares the `Return` step, whose copy of the return data
+    /// runs at the caller's next step.
+    fn leave(&mut self, journal: &EvmState, result: &revm::interpreter::InterpreterResult) {
         let callee = self.frames.pop().expect("an entered frame");
         let Suspended { link, frame: caller_frame, checkpoint } = self.links.pop().expect("its caller");
-        let result = outcome.result.result;
-        let status = if result.is_ok() {
-            Outcome::SUCCEEDED
-        } else if result.is_revert() {
-            Outcome::REVERTED
-        } else {
-            Outcome::HALTED
-        };
+        let status = status_of(result.result);
         let returned = self.returned(&callee, status);
         if !callee.started {
             // No code ran: the world as the value transfer left it.
@@ -628,28 +895,26 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         } else {
             self.world = checkpoint;
         }
-        let mut revm = self.pre.clone();
-        revm.sync(journal);
-        let (traced, revm) = (self.world.world().stateRoot, revm.world().stateRoot);
-        if traced != revm {
-            self.diverged = Some((traced, revm));
-        }
-        let gas_left = outcome.result.gas.remaining();
-        let end = Outcome::new(status, gas_left, returned.tree.root(), returned.offset, returned.len);
-        let world = self.world.world();
-        let post = Machine {
+        let end = Outcome::new(status, result.gas.remaining(), returned.tree.root(), returned.offset, returned.len);
+        let mut post = Machine {
             phase: Phase::Return,
             context: self.context.commitment,
-            world: world.commitment(),
+            world: self.world.world().commitment(),
             frame: end.commitment(),
             callStack: link.commitment(),
             micro: B256::ZERO,
         };
         self.emit(post.clone());
+        let creates = link.kind == Call::CREATE && status == Outcome::SUCCEEDED;
+        let mut end = end;
+        if creates && returned.len != 0 && self.running {
+            (post, end) = self.deposit_steps(post, end, &returned, link.account, Some(&link));
+        }
+        self.check_world(journal);
         if !self.running {
             return;
         }
-        let mut witness = phases::base(post, world, &self.context, &Transaction::default());
+        let mut witness = phases::base(post, self.world.world(), &self.context, &Transaction::default());
         witness.outcome = end;
         witness.frame = caller_frame;
         witness.call = link.clone();
@@ -669,11 +934,71 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
                 deferred: true,
             });
         }
-        caller.return_data = returned;
+        // A creation that succeeded leaves no return data.
+        caller.return_data = if creates { Window::of(&[]) } else { returned };
         self.pending = Some(pending);
     }
 
-    /// Ends the trace with the frame's `status`: the last step leads to `TxEnd`.
+    /// A call or creation revm began ended with `result`.
+    fn frame_end(&mut self, journal: &EvmState, result: &revm::interpreter::InterpreterResult) {
+        let entered = self.calls.pop().unwrap_or_default();
+        if self.calls.is_empty() {
+            self.top_end(journal, result);
+        } else if self.running && entered {
+            self.leave(journal, result);
+        } else if let (true, Some(caller)) = (self.running, self.frames.last_mut()) {
+            // It failed at once: it leaves no return data.
+            caller.return_data = Window::of(&[]);
+        }
+    }
+
+    /// Records a divergence when the tracer's world is not revm's, rebuilt from the pre-state
+    /// and its journal alone.
+    fn check_world(&mut self, journal: &EvmState) {
+        let mut revm = self.pre.clone();
+        revm.sync(journal);
+        let (traced, revm) = (self.world.world().stateRoot, revm.world().stateRoot);
+        if traced != revm && self.diverged.is_none() {
+            self.diverged = Some((traced, revm));
+        }
+    }
+
+    /// The transaction's frame ended with revm's `result`: the tracer's world (after the last
+    /// step, or the checkpoint's for a failed frame) must be revm's.
+    fn top_end(&mut self, journal: &EvmState, result: &revm::interpreter::InterpreterResult) {
+        self.end_gas = result.gas.remaining();
+        if !self.running {
+            return;
+        }
+        if !self.frames.first().is_some_and(|frame| frame.started) {
+            // No instruction ran (no code): the world as the value transfer left it.
+            self.world.sync(journal);
+        }
+        let status = status_of(result.result);
+        let traced = if status == Outcome::SUCCEEDED {
+            let mut traced = self.world.clone();
+            if let (Some(pending), Some(frame)) = (&self.pending, self.frames.last()) {
+                traced.apply(frame.account, pending.effect.clone());
+                let code = self.returned(frame, status);
+                if self.context.context.isCreate && code.len != 0 {
+                    let hash = keccak256(code.tree.bytes(code.offset, code.len));
+                    traced.update_account(self.context.context.to, |info| info.code_hash = hash);
+                }
+            }
+            traced.world().stateRoot
+        } else {
+            self.checkpoint.as_ref().map_or(B256::ZERO, |checkpoint| checkpoint.stateRoot)
+        };
+        let mut revm = self.pre.clone();
+        revm.sync(journal);
+        let revm = revm.world().stateRoot;
+        if traced != revm {
+            self.diverged = Some((traced, revm));
+        }
+    }
+
+    /// Ends the trace with the frame's `status`: the last step leads to `TxEnd` (after the
+    /// deposit of the code a creating transaction returned).
     fn finish(&mut self, status: u8) {
         if !self.running || self.pending.is_none() {
             return;
@@ -686,7 +1011,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             self.checkpoint.clone().expect("a frame ran")
         };
         let outcome = Outcome::new(status, self.end_gas, returned.tree.root(), returned.offset, returned.len);
-        let post = Machine {
+        let mut post = Machine {
             phase: Phase::TxEnd,
             context: self.context.commitment,
             world: world.commitment(),
@@ -695,7 +1020,13 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             micro: B256::ZERO,
         };
         self.emit(post.clone());
-        self.end = Some((post, world, outcome));
+        let mut end = (world, outcome);
+        if self.context.context.isCreate && status == Outcome::SUCCEEDED && returned.len != 0 && self.running {
+            let created = self.context.context.to;
+            let (machine, outcome) = self.deposit_steps(post, end.1, &returned, created, None);
+            (post, end) = (machine, (self.world.world(), outcome));
+        }
+        self.end = Some((post, end.0, end.1));
     }
 
     /// The `TxEnd` step, to `Done` with revm's final `state_root` and `gas_used`.
@@ -764,62 +1095,44 @@ where
     }
 
     fn call_end(&mut self, context: &mut CTX, _inputs: &CallInputs, outcome: &mut CallOutcome) {
-        let entered = self.calls.pop().unwrap_or_default();
-        if !self.calls.is_empty() {
-            if !self.running {
-                return;
-            }
-            if entered {
-                self.leave(context.journal_ref().evm_state(), outcome);
-            } else if let Some(caller) = self.frames.last_mut() {
-                // The call failed at once: it leaves no return data.
-                caller.return_data = Window::of(&[]);
-            }
-            return;
-        }
-        self.end_gas = outcome.result.gas.remaining();
-        if !self.running {
-            return;
-        }
-        if !self.frames.first().is_some_and(|frame| frame.started) {
-            // No instruction ran (no code): the world as the value transfer left it.
-            self.world.sync(context.journal_ref().evm_state());
-        }
-        // The tracer's world and revm's must agree once the frame is done: revm's state
-        // rebuilt from the pre-state and its journal alone, and the tracer's after the last
-        // step (or, for a failed frame, the checkpoint's).
-        let mut revm = self.pre.clone();
-        revm.sync(context.journal_ref().evm_state());
-        let traced = if outcome.result.is_ok() {
-            let mut traced = self.world.clone();
-            if let (Some(pending), Some(frame)) = (&self.pending, self.frames.last()) {
-                traced.apply(frame.account, pending.effect.clone());
-            }
-            traced.world().stateRoot
-        } else {
-            self.checkpoint.as_ref().map_or(B256::ZERO, |checkpoint| checkpoint.stateRoot)
-        };
-        let revm = revm.world().stateRoot;
-        if traced != revm {
-            self.diverged = Some((traced, revm));
-        }
+        self.frame_end(context.journal_ref().evm_state(), &outcome.result);
     }
 
-    fn create(&mut self, _context: &mut CTX, _inputs: &mut CreateInputs) -> Option<CreateOutcome> {
-        if self.calls.is_empty() {
-            self.skip = Some(Skip::Create);
-            self.running = false;
+    fn create(&mut self, context: &mut CTX, inputs: &mut CreateInputs) -> Option<CreateOutcome> {
+        if !self.calls.is_empty() {
+            let entered = self.running && self.enter_create(context.journal_ref().evm_state(), inputs);
+            self.calls.push(entered);
+            return None;
         }
-        self.calls.push(false);
+        self.calls.push(true);
+        if self.running {
+            // TxStart has charged the fee; revm bumps a creating transaction's nonce as it
+            // creates, the machine at TxStart.
+            self.world.sync(context.journal_ref().evm_state());
+            self.world.update_account(inputs.caller(), |info| info.nonce += 1);
+            let frame = Frame {
+                account: self.context.context.to,
+                caller: inputs.caller(),
+                value: inputs.value(),
+                isCreate: true,
+                gas: U256::from(inputs.gas_limit()),
+                calldataRoot: crate::BufferTree::empty_root(),
+                memoryRoot: crate::BufferTree::empty_root(),
+                returnDataRoot: crate::BufferTree::empty_root(),
+                ..Default::default()
+            };
+            self.setup(frame);
+        }
         None
     }
 
-    fn create_end(&mut self, _context: &mut CTX, _inputs: &CreateInputs, _outcome: &mut CreateOutcome) {
-        self.calls.pop();
+    fn create_end(&mut self, context: &mut CTX, _inputs: &CreateInputs, outcome: &mut CreateOutcome) {
+        self.frame_end(context.journal_ref().evm_state(), &outcome.result);
     }
 
     fn step_end(&mut self, interp: &mut Interpreter<EthInterpreter>, _context: &mut CTX) {
-        let calling = self.pending.as_ref().and_then(|pending| pending.opcode).is_some_and(is_call);
+        let calling =
+            self.pending.as_ref().and_then(|pending| pending.opcode).is_some_and(|op| is_call(op) || is_create(op));
         if !self.running || !calling {
             return;
         }
@@ -843,6 +1156,10 @@ where
             frame.started = true;
             frame.is_static = interp.runtime_flag.is_static();
             self.world.sync(context.journal_ref().evm_state());
+            if frame.code.is_empty() {
+                // Empty init code: revm runs the STOP past its end, `FrameSetup` ends the frame.
+                return;
+            }
         }
         let written = self.pending.as_mut().and_then(|pending| pending.written.take());
         let frame = self.frames.last_mut().expect("checked above");
@@ -882,19 +1199,11 @@ where
         let before =
             Before { machine, frame: frame_part, world: world_part, context: &self.context, mirror: frame, pc, op };
         let built = witness::witness(before, &mut self.world);
-        if is_call(op) && built.witness.stack.len() == count {
-            // Calls into precompiles and delegated accounts are not built yet.
-            let target = alloy_primitives::Address::from_word(B256::from(built.witness.stack[1]));
-            let skip = if is_precompile(target) {
-                Some(Skip::Precompile)
-            } else {
-                is_delegation(&built.witness.data).then_some(Skip::Delegated)
-            };
-            if skip.is_some() {
-                self.skip = skip;
-                self.running = false;
-                return;
-            }
+        if is_call(op) && built.witness.stack.len() == count && is_delegation(&built.witness.data) {
+            // Calls into delegated accounts are not built yet (into precompiles, see `enter`).
+            self.skip = Some(Skip::Delegated);
+            self.running = false;
+            return;
         }
         self.pending = Some(Pending {
             witness: built.witness,
@@ -904,6 +1213,7 @@ where
             hashed: built.hashed,
             copied: built.copied,
             logged: built.logged,
+            creating: built.creating,
         });
     }
 }

@@ -20,10 +20,12 @@ pub(crate) fn reads(op: u8) -> Option<usize> {
         0x3c => 4,
         0xf1 | 0xf2 => 7,
         0xf4 | 0xfa => 6,
+        0xf0 => 3,
+        0xf5 => 4,
         0xa0..=0xa4 => usize::from(op - 0x9e),
         0x15 | 0x19 | 0x1e => 1,
         0x01..=0x0b | 0x10..=0x1d => 2,
-        0xf0 | 0xf5 | 0xff => return None,
+        0xff => return None,
         0x31 | 0x35 | 0x3b | 0x3f | 0x40 | 0x49 | 0x50 | 0x51 | 0x54 | 0x56 | 0x5c => 1,
         0x20 | 0x52 | 0x53 | 0x55 | 0x57 | 0x5d | 0xf3 | 0xfd => 2,
         0x80..=0x8f => usize::from(op - 0x7f),
@@ -65,7 +67,14 @@ pub(crate) struct Built {
     pub(crate) copied: Option<CopyJob>,
     /// A log, when its data fits the memory tree.
     pub(crate) logged: Option<LogJob>,
+    /// A creation's init code in memory, when it fits the memory tree and the size limit.
+    pub(crate) creating: Option<std::ops::Range<usize>>,
 }
+
+/// The largest init code (EIP-3860).
+const MAX_INITCODE_SIZE: usize = 49152;
+/// The largest code a creation deposits (EIP-170).
+const MAX_CODE_SIZE: usize = 24576;
 
 /// A log, built into micro-steps once it is known to run.
 #[derive(Clone, Debug)]
@@ -138,9 +147,17 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
         add_code(pc / 32 + 1);
     }
     if stack.len() < count {
-        return Built { witness: w, effect: Effect::None, written: None, hashed: None, copied: None, logged: None };
+        return Built {
+            witness: w,
+            effect: Effect::None,
+            written: None,
+            hashed: None,
+            copied: None,
+            logged: None,
+            creating: None,
+        };
     }
-    let (mut written, mut hashed, mut copied, mut logged) = (None, None, None, None);
+    let (mut written, mut hashed, mut copied, mut logged, mut creating) = (None, None, None, None, None);
     let account = mirror.account;
     let mut effect = Effect::None;
     let add_word = |w: &mut Witness, tree: &BufferTree, index: usize| {
@@ -255,6 +272,22 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
             w.data = code_hash.and_then(|hash| context.codes.get(&hash).cloned()).unwrap_or_default();
             effect = warm_effect(context, target);
         }
+        0xf0 | 0xf5 => {
+            // The words come with the micro-steps that hash the init code.
+            let size = usize::try_from(stack[2]).unwrap_or(usize::MAX);
+            creating = match fits(stack[1], size) {
+                _ if size == 0 => Some(0..0),
+                Some(offset) if size <= MAX_INITCODE_SIZE => Some(offset..offset + size),
+                _ => None,
+            };
+        }
+        0xf3 if mirror.is_create => {
+            // The code to deposit: the word with its first byte (EIP-3541's check).
+            let size = usize::try_from(stack[1]).unwrap_or(usize::MAX);
+            if let Some(offset) = fits(stack[0], size).filter(|_| (1..=MAX_CODE_SIZE).contains(&size)) {
+                add_word(&mut w, &mirror.memory, offset / 32);
+            }
+        }
         0x54 | 0x55 => {
             let slot = B256::from(stack[0]);
             let (account_proof, slot_proof) = world.storage_proofs(account, slot);
@@ -282,11 +315,11 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
         }
         _ => {}
     }
-    Built { witness: w, effect, written, hashed, copied, logged }
+    Built { witness: w, effect, written, hashed, copied, logged, creating }
 }
 
 /// Warming `address`: nothing for the accounts that are always warm (EIP-2929, EIP-3651).
-fn warm_effect(context: &ContextData, address: Address) -> Effect {
+pub(crate) fn warm_effect(context: &ContextData, address: Address) -> Effect {
     let c = &context.context;
     let always_warm = [c.origin, c.to, c.coinbase].contains(&address) || super::is_precompile(address);
     if always_warm { Effect::None } else { Effect::WarmAccount(address) }

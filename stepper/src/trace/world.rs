@@ -173,6 +173,20 @@ impl WorldMirror {
         self.warm_slots.insert(slot_key(address, slot), vec![1]);
     }
 
+    /// Changes an account's nonce or code hash (an account without one is created).
+    pub(crate) fn update_account(&mut self, address: Address, change: impl FnOnce(&mut AccountInfo)) {
+        let account = self.state.account(address).unwrap_or_default();
+        let mut info = AccountInfo { nonce: account.nonce, balance: account.balance, code_hash: account.code_hash };
+        if self.state.account(address).is_none() {
+            info.code_hash = alloy_primitives::KECCAK256_EMPTY;
+        }
+        change(&mut info);
+        let mut diff = StateDiff::default();
+        diff.accounts
+            .insert(address, AccountDiff { info: Some(info), storage_reset: false, storage: Default::default() });
+        self.state.apply(&diff);
+    }
+
     /// Writes a storage slot.
     pub(crate) fn set_storage(&mut self, address: Address, slot: B256, value: U256) {
         let account = self.state.account(address).unwrap_or_default();

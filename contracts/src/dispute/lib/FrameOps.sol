@@ -36,6 +36,29 @@ library FrameOps {
         (cold, world.warmAccounts) = tries.warm(abi.encodePacked(who), proof, world.warmAccounts);
     }
 
+    /// @notice The address CREATE gives the contract `sender` creates with nonce `nonce`:
+    ///         `keccak256(rlp([sender, nonce]))`, its last 20 bytes.
+    function createAddress(address sender, uint256 nonce) internal pure returns (address) {
+        bytes memory n;
+        if (nonce == 0) {
+            n = hex"80";
+        } else if (nonce < 0x80) {
+            n = abi.encodePacked(uint8(nonce));
+        } else {
+            uint256 len = 0;
+            for (uint256 v = nonce; v != 0; v >>= 8) {
+                len++;
+            }
+            n = abi.encodePacked(uint8(0x80 + len), bytes32(nonce << (256 - 8 * len)));
+            assembly ("memory-safe") {
+                mstore(n, add(1, len))
+            }
+        }
+        // The list's payload (21 bytes of address, at most 9 of nonce) is short: one header byte.
+        bytes memory list = abi.encodePacked(uint8(0xc0 + 21 + n.length), uint8(0x94), sender, n);
+        return address(uint160(uint256(keccak256(list))));
+    }
+
     /// @notice Whether `code` is an EIP-7702 delegation (`0xef0100 ‖ address`).
     function isDelegation(bytes memory code) internal pure returns (bool) {
         return code.length == 23 && code[0] == 0xef && code[1] == 0x01 && code[2] == 0x00;

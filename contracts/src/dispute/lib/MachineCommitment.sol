@@ -34,6 +34,8 @@ library MachineCommitment {
     uint8 internal constant CALL_TRANSFER = 0;
     /// @notice A call that transfers nothing (DELEGATECALL: its value is the caller's, apparent).
     uint8 internal constant CALL_DELEGATE = 1;
+    /// @notice A creation (CREATE, CREATE2): the link's `account` is the new address.
+    uint8 internal constant CALL_CREATE = 2;
 
     /// @notice Where a transaction's execution is.
     enum Phase {
@@ -101,6 +103,7 @@ library MachineCommitment {
         address caller;
         uint256 value;
         bool isStatic;
+        bool isCreate;
         bytes32 codeHash;
         bytes32 codeRoot;
         uint256 codeLength;
@@ -132,10 +135,12 @@ library MachineCommitment {
     }
 
     /// @notice A suspended frame on the call stack: the caller as the call left it (operands
-    ///         popped, gas given), where the callee's return data goes, and the links below.
+    ///         popped, gas given), the account a creation creates (zero for a call), where the
+    ///         callee's return data goes, and the links below.
     struct Call {
         uint8 kind;
         bytes32 frame;
+        address account;
         uint256 returnOffset;
         uint256 returnSize;
         bytes32 below;
