@@ -616,7 +616,11 @@ proptest! {
         let mut chain = OnChainStepper::new();
         let checked = check(&unit_of(&test), &mut chain, |_| true).unwrap();
         prop_assert_eq!(checked.failure, None);
-        prop_assert_eq!(checked.skip, None, "every instruction drawn is built");
+        // Every instruction drawn is built; init code read out of random memory may reach what
+        // is not yet (SELFDESTRUCT, running a precompile): tracing stops there, the steps before
+        // it are checked.
+        let unbuilt = matches!(checked.skip, Some(Skip::Instruction(0xff) | Skip::Precompile | Skip::Delegated));
+        prop_assert!(checked.skip.is_none() || unbuilt, "tracing stopped: {:?}", checked.skip);
         let runs_code =
             test.transaction.to.is_none() || !test.pre[&Address::repeat_byte(0x10)].code.is_empty();
         prop_assert!(checked.checked > if runs_code { 17 } else { 2 }, "the program ran: {} steps", checked.checked);

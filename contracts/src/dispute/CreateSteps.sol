@@ -78,7 +78,11 @@ contract CreateSteps {
         MC.Micro memory m = w.micro;
         KeccakSponge.State memory s = KeccakSponge.State(w.sponge);
         if (MC.hash(m) != w.machine.micro || KeccakSponge.commit(s) != m.sponge) revert CreateSteps_WrongWitness();
-        if (m.kind == INIT_MICRO) return _initChunk(w, w.frame, s, m);
+        if (m.kind == INIT_MICRO) {
+            // The init code is hashed in `Run`, where `EVMStepper` has checked the frame.
+            if (w.machine.phase != MC.Phase.Run) revert CreateSteps_WrongWitness();
+            return _initChunk(w, w.frame, s, m);
+        }
         if (m.kind != DEPOSIT_MICRO) revert CreateSteps_WrongWitness();
         return _depositChunk(w, s, m);
     }

@@ -82,7 +82,10 @@ contract TransactionSteps {
         if (c.txGasLimit < intrinsic) revert TransactionSteps_InvalidTransaction();
         WorldTries.Account memory sender = TRIES.account(c.origin, w.tries[0], w.world.stateRoot);
         uint256 fee = uint256(c.txGasLimit) * c.gasPrice + w.words.length * BLOB_GAS * c.blobBaseFee;
-        if (sender.nonce != c.nonce || sender.balance < fee + c.value) revert TransactionSteps_InvalidTransaction();
+        // A nonce at its limit has no successor (EIP-2681).
+        if (sender.nonce != c.nonce || c.nonce == type(uint64).max || sender.balance < fee + c.value) {
+            revert TransactionSteps_InvalidTransaction();
+        }
         MC.World memory world = w.world;
         world.stateRoot =
             TRIES.setAccount(c.origin, sender, sender.nonce + 1, sender.balance - fee, w.tries[0], "", world.stateRoot);
@@ -217,7 +220,9 @@ contract TransactionSteps {
         bool transfers = true;
         f.codeRoot = BufferTree.rootOfBytes(w.data);
         if (top) {
-            if (FrameOps.isPrecompile(f.account) || FrameOps.isDelegation(w.data)) revert TransactionSteps_NotBuilt();
+            if (FrameOps.isPrecompile(f.account) || (!f.isCreate && FrameOps.isDelegation(w.data))) {
+                revert TransactionSteps_NotBuilt();
+            }
             WorldTries.Account memory recipient = TRIES.account(f.account, w.tries[0], world.stateRoot);
             world.txStartRoot = world.stateRoot;
             if (f.isCreate) {

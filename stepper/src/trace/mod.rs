@@ -283,6 +283,42 @@ impl Pending {
     }
 }
 
+/// A frame being entered: its caller suspended under `link`, the callee's frame before
+/// `FrameSetup` with its code and calldata.
+struct Entry {
+    caller: Frame,
+    link: Call,
+    callee: Frame,
+    code: alloy_primitives::Bytes,
+    calldata: Window,
+}
+
+/// A callee's frame before `FrameSetup`: `code` to run on `calldata` with `gas`, at `depth`.
+fn callee_frame(
+    account: alloy_primitives::Address,
+    caller: alloy_primitives::Address,
+    value: U256,
+    code: &[u8],
+    gas: u64,
+    calldata: &Window,
+    depth: usize,
+) -> Frame {
+    Frame {
+        account,
+        caller,
+        value,
+        codeHash: keccak256(code),
+        gas: U256::from(gas),
+        memoryRoot: crate::BufferTree::empty_root(),
+        calldataRoot: calldata.tree.root(),
+        calldataOffset: U256::from(calldata.offset),
+        calldataLength: U256::from(calldata.len),
+        returnDataRoot: crate::BufferTree::empty_root(),
+        depth: U256::from(depth),
+        ..Default::default()
+    }
+}
+
 /// A suspended caller: its call-stack link, the frame the link commits to, and the world at
 /// its callee's checkpoint (what a failed callee leaves).
 struct Suspended {
@@ -545,7 +581,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         if !self.running {
             return;
         }
-        if is_precompile(frame.account) || is_delegation(&self.code) {
+        if is_precompile(frame.account) || (!frame.isCreate && is_delegation(&self.code)) {
             self.skip = Some(if is_precompile(frame.account) { Skip::Precompile } else { Skip::Delegated });
             self.running = false;
             return;
@@ -606,59 +642,21 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             below: self.call_stack(),
         };
         let code = inputs.known_bytecode.1.original_bytes();
-        let callee = Frame {
-            account: inputs.target_address,
-            caller: inputs.caller,
-            value: inputs.call_value(),
-            isStatic: inputs.is_static,
-            codeHash: keccak256(&code),
-            gas: U256::from(inputs.gas_limit),
-            memoryRoot: crate::BufferTree::empty_root(),
-            calldataRoot: calldata.tree.root(),
-            calldataOffset: U256::from(calldata.offset),
-            calldataLength: U256::from(calldata.len),
-            returnDataRoot: crate::BufferTree::empty_root(),
-            depth: U256::from(depth),
-            ..Default::default()
-        };
-        let world = self.world.world();
-        let post = Machine {
-            phase: Phase::FrameSetup,
-            context: self.context.commitment,
-            world: world.commitment(),
-            frame: callee.commitment(),
-            callStack: link.commitment(),
-            micro: B256::ZERO,
-        };
-        self.pending = Some(pending);
-        self.emit(post.clone());
-        if !self.running {
-            return false;
-        }
-        let mut witness = phases::base(post, world.clone(), &self.context, &Transaction::default());
-        if op == 0xf4 {
-            // A DELEGATECALL moves no value: FrameSetup reads no account.
-            witness.tries = vec![Vec::new(); 3];
-            witness.data = code.clone();
-        } else {
-            phases::frame_setup(&mut witness, &mut self.world, &callee, code.clone());
-        }
-        let mut mirror = FrameMirror::new(
+        let mut callee = callee_frame(
             inputs.target_address,
             inputs.caller,
             inputs.call_value(),
-            code,
-            calldata,
-            world.commitment(),
+            &code,
+            inputs.gas_limit,
+            &calldata,
             depth,
         );
-        mirror.refund_base = i64::try_from(world.refund).unwrap_or_default();
-        witness.frame = callee;
-        witness.call = link.clone();
-        self.links.push(Suspended { link, frame: caller, checkpoint: self.world.clone() });
-        self.frames.push(mirror);
-        self.pending = Some(Pending::of(witness));
-        true
+        callee.isStatic = inputs.is_static;
+        let entry = Entry { caller, link, callee, code, calldata };
+        let (world, post) = self.entering(&entry);
+        self.pending = Some(pending);
+        self.emit(post.clone());
+        self.running && self.suspend(entry, post, world)
     }
 
     /// Enters the frame of the creation `inputs` the pending CREATE or CREATE2 makes: emits
@@ -703,7 +701,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             self.create_steps(pending.witness, op, range, gas, &running, tries, None);
             return false;
         };
-        let code = self.current().memory_bytes(range.start, range.len());
+        let code: alloy_primitives::Bytes = self.current().memory_bytes(range.start, range.len()).into();
         let link = Call {
             kind: Call::CREATE,
             frame: caller.commitment(),
@@ -712,37 +710,44 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             returnSize: U256::ZERO,
             below: self.call_stack(),
         };
-        let callee = Frame {
-            account: address,
-            caller: creator,
-            value,
-            isCreate: true,
-            codeHash: keccak256(&code),
-            gas: U256::from(gas),
-            memoryRoot: crate::BufferTree::empty_root(),
-            calldataRoot: crate::BufferTree::empty_root(),
-            returnDataRoot: crate::BufferTree::empty_root(),
-            depth: U256::from(depth),
-            ..Default::default()
-        };
+        let mut callee = callee_frame(address, creator, value, &code, gas, &Window::of(&[]), depth);
+        callee.isCreate = true;
+        let entry = Entry { caller, link, callee, code, calldata: Window::of(&[]) };
+        let (world, post) = self.entering(&entry);
+        self.create_steps(pending.witness, op, range, gas, &running, tries, Some(post.clone()));
+        self.running && self.suspend(entry, post, world)
+    }
+
+    /// The world as it is and the machine entering `entry`'s callee (`FrameSetup`).
+    fn entering(&mut self, entry: &Entry) -> (World, Machine) {
         let world = self.world.world();
         let post = Machine {
             phase: Phase::FrameSetup,
             context: self.context.commitment,
             world: world.commitment(),
-            frame: callee.commitment(),
-            callStack: link.commitment(),
+            frame: entry.callee.commitment(),
+            callStack: entry.link.commitment(),
             micro: B256::ZERO,
         };
-        self.create_steps(pending.witness, op, range, gas, &running, tries, Some(post.clone()));
-        if !self.running {
-            return false;
-        }
+        (world, post)
+    }
+
+    /// Prepares `FrameSetup` of `entry`'s callee from `post`, the machine entering it with
+    /// `world`, and suspends its caller: the world as it is becomes the callee's checkpoint.
+    fn suspend(&mut self, entry: Entry, post: Machine, world: World) -> bool {
+        let Entry { caller, link, callee, code, calldata } = entry;
         let mut witness = phases::base(post, world.clone(), &self.context, &Transaction::default());
-        phases::frame_setup(&mut witness, &mut self.world, &callee, code.clone().into());
+        if link.kind == Call::DELEGATE {
+            // A DELEGATECALL moves no value: FrameSetup reads no account.
+            witness.tries = vec![Vec::new(); 3];
+            witness.data = code.clone();
+        } else {
+            phases::frame_setup(&mut witness, &mut self.world, &callee, code.clone());
+        }
+        let depth = callee.depth.to::<usize>();
         let mut mirror =
-            FrameMirror::new(address, creator, value, code.into(), Window::of(&[]), world.commitment(), depth);
-        mirror.is_create = true;
+            FrameMirror::new(callee.account, callee.caller, callee.value, code, calldata, world.commitment(), depth);
+        (mirror.is_static, mirror.is_create) = (callee.isStatic, callee.isCreate);
         mirror.refund_base = i64::try_from(world.refund).unwrap_or_default();
         witness.frame = callee;
         witness.call = link.clone();
@@ -910,10 +915,11 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         if creates && returned.len != 0 && self.running {
             (post, end) = self.deposit_steps(post, end, &returned, link.account, Some(&link));
         }
-        self.check_world(journal);
         if !self.running {
+            // The trace stopped (before the deposit, perhaps): nothing more to compare.
             return;
         }
+        self.check_world(journal);
         let mut witness = phases::base(post, self.world.world(), &self.context, &Transaction::default());
         witness.outcome = end;
         witness.frame = caller_frame;
