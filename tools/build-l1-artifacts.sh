@@ -16,7 +16,7 @@ cd "$repo"
 
 out_dir="protocol/l1/src/artifacts"
 mkdir -p "$out_dir"
-for name in BatchInbox OutputOracle Portal SystemConfig CallSteps CopySteps CreateSteps EVMStepper KeccakSteps LogSteps TransactionSteps WorldTries; do
+for name in BatchInbox OutputOracle Portal SystemConfig CallSteps CopySteps CreateSteps EVMStepper KeccakSteps LogSteps PrecompileSteps SelfDestructSteps TransactionSteps WorldTries; do
   node - "contracts/out/$name.sol/$name.json" "$out_dir/$name.json" <<'JS'
 const fs = require('fs');
 const [input, output] = process.argv.slice(2);

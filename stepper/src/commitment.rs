@@ -65,6 +65,7 @@ mod parts {
             bytes32 logsHash;
             uint256 logsRlpLength;
             bytes32 logsBloom;
+            bytes32 destroyed;
             uint256 cumulativeGas;
         }
 

@@ -20,7 +20,8 @@ use revm::{
     database::{CacheDB, EmptyDB},
 };
 use rollup_l1::dispute::{
-    CallSteps, CopySteps, CreateSteps, EVMStepper, KeccakSteps, LogSteps, TransactionSteps, WorldTries,
+    CallSteps, CopySteps, CreateSteps, EVMStepper, KeccakSteps, LogSteps, PrecompileSteps, SelfDestructSteps,
+    TransactionSteps, WorldTries,
 };
 use std::ops::ControlFlow;
 
@@ -65,6 +66,8 @@ impl OnChainStepper {
         let log = chain.deploy(LogSteps::BYTECODE.to_vec());
         let calls = chain.deploy([CallSteps::BYTECODE.as_ref(), tries.into_word().as_slice()].concat());
         let create = chain.deploy([CreateSteps::BYTECODE.as_ref(), tries.into_word().as_slice()].concat());
+        let destroy = chain.deploy([SelfDestructSteps::BYTECODE.as_ref(), tries.into_word().as_slice()].concat());
+        let precompiles = chain.deploy(PrecompileSteps::BYTECODE.to_vec());
         let creation = [
             EVMStepper::BYTECODE.as_ref(),
             tries.into_word().as_slice(),
@@ -74,6 +77,8 @@ impl OnChainStepper {
             log.into_word().as_slice(),
             calls.into_word().as_slice(),
             create.into_word().as_slice(),
+            destroy.into_word().as_slice(),
+            precompiles.into_word().as_slice(),
         ]
         .concat();
         chain.stepper = chain.deploy(creation);

@@ -89,6 +89,7 @@ fn world(v: &mut Values) -> World {
         logsHash: v.word(),
         logsRlpLength: v.uint(),
         logsBloom: v.word(),
+        destroyed: v.word(),
         cumulativeGas: v.uint(),
     }
 }

@@ -22,8 +22,8 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/state-tests")
 }
 
-/// The folders checked: single frames, calls into code and creations (tracing stops at what
-/// is not built yet: SELFDESTRUCT, precompiles).
+/// The folders checked: single frames, calls into code and into precompiles, creations and
+/// SELFDESTRUCT.
 const FOLDERS: &[&str] = &[
     "VMTests/vmArithmeticTest",
     "VMTests/vmBitwiseLogicOperation",
@@ -55,6 +55,7 @@ const FOLDERS: &[&str] = &[
     "stStaticFlagEnabled",
     "stSystemOperationsTest",
     "stZeroCallsRevert",
+    "stPreCompiledContracts",
 ];
 
 /// Files left to `rollup stepper state-tests` (on demand): loops of thousands of calls or of
@@ -150,6 +151,8 @@ fn stepper_agrees_with_the_tracer() {
     println!("{} passed, skipped by where tracing stopped: {:?}", tally.passed, tally.skipped);
     assert!(tally.steps > 10_000, "only {} steps checked", tally.steps);
     assert!(tally.passed > 200, "only {} transactions passed", tally.passed);
+    // Everything these folders reach is built: only invalid transactions have no steps.
+    assert!(tally.skipped.keys().all(|skip| *skip == Skip::Invalid), "skipped: {:?}", tally.skipped);
     let failures = &tally.failures;
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures[..failures.len().min(20)].join("\n"));
 }
@@ -391,7 +394,8 @@ fn push(code: &mut Vec<u8>, value: U256, rng: &mut Rng) {
 }
 
 /// A random program: enough stack for DUP16/SWAP16, then instructions with random operands,
-/// valid and invalid jumps, ending in STOP, RETURN, REVERT, INVALID or the code's end.
+/// valid and invalid jumps, ending in STOP, RETURN, REVERT, INVALID, SELFDESTRUCT or the
+/// code's end.
 fn program(rng: &mut Rng) -> Vec<u8> {
     let mut code = Vec::new();
     for _ in 0..17 {
@@ -439,23 +443,30 @@ fn program(rng: &mut Rng) -> Vec<u8> {
                 // without code or none, with input and output areas around a word and the
                 // copy's chunk, value and gas from none to all.
                 let op = [0xf1, 0xf2, 0xf4, 0xfa][rng.below(4)];
+                let precompile = rng.below(3) == 0;
                 push(&mut code, U256::from([0, 1, 32, 33, 1100][rng.below(5)]), rng);
                 push(&mut code, U256::from(rng.below(200)), rng);
-                push(&mut code, U256::from([0, 1, 31, 64, 1100][rng.below(5)]), rng);
+                // A precompile's input: mostly the sizes its rules name, of memory that is
+                // mostly zeros (points at infinity, valid for the curve precompiles).
+                let sizes: &[usize] = if precompile { &PRECOMPILE_INPUTS } else { &[0, 1, 31, 64, 1100] };
+                push(&mut code, U256::from(sizes[rng.below(sizes.len())]), rng);
                 push(&mut code, U256::from(rng.below(200)), rng);
                 if op == 0xf1 || op == 0xf2 {
                     push(&mut code, U256::from([0, 0, 1, rng.below(2000)][rng.below(4)]), rng);
                 }
                 let targets = [OTHER, OTHER, Address::repeat_byte(0x10), SENDER, Address::repeat_byte(0x30)];
-                push(&mut code, U256::from_be_slice(targets[rng.below(targets.len())].as_slice()), rng);
+                let target = if precompile { random_precompile(rng) } else { targets[rng.below(targets.len())] };
+                push(&mut code, U256::from_be_slice(target.as_slice()), rng);
                 push(&mut code, [U256::ZERO, U256::from(700), U256::from(30_000), U256::MAX][rng.below(4)], rng);
                 code.push(op);
             }
             6 => {
                 // A creation: init code written to memory first (one that deposits a byte, one
-                // whose code starts with 0xEF, one that reverts, zeros: an empty contract),
-                // then CREATE or CREATE2 over it, or over sizes around the hash's chunk.
-                let init = [INIT_DEPOSITS, INIT_EF, INIT_REVERTS, [0; 32]][rng.below(4)];
+                // whose code starts with 0xEF, one that reverts, two that destroy the new
+                // account, zeros: an empty contract), then CREATE or CREATE2 over it, or over
+                // sizes around the hash's chunk.
+                let inits = [INIT_DEPOSITS, INIT_EF, INIT_REVERTS, INIT_DESTROYS, INIT_BURNS, [0; 32]];
+                let init = inits[rng.below(inits.len())];
                 push(&mut code, U256::from_be_bytes(init), rng);
                 push(&mut code, U256::from(rng.below(3) * 32), rng);
                 code.push(0x52);
@@ -492,9 +503,14 @@ fn program(rng: &mut Rng) -> Vec<u8> {
             }
         }
     }
-    match rng.below(5) {
+    match rng.below(6) {
         0 => {}
         1 => code.push(0xfe),
+        5 => {
+            // SELFDESTRUCT to an account of the test, a new one or itself.
+            push(&mut code, operand(rng), rng);
+            code.push(0xff);
+        }
         end => {
             push(&mut code, U256::from(rng.below(64)), rng);
             push(&mut code, U256::from(rng.below(64)), rng);
@@ -510,6 +526,11 @@ const INIT_DEPOSITS: [u8; 32] = left_aligned(&[0x60, 0x01, 0x60, 0x00, 0x53, 0x6
 const INIT_EF: [u8; 32] = left_aligned(&[0x60, 0xef, 0x60, 0x00, 0x53, 0x60, 0x01, 0x60, 0x00, 0xf3]);
 /// Init code that reverts with one byte of data.
 const INIT_REVERTS: [u8; 32] = left_aligned(&[0x60, 0x01, 0x60, 0x00, 0xfd]);
+/// Init code that destroys the new account, its value going to the creator (EIP-6780: it was
+/// created in the transaction).
+const INIT_DESTROYS: [u8; 32] = left_aligned(&[0x33, 0xff]);
+/// Init code that destroys the new account naming itself: its value is burnt.
+const INIT_BURNS: [u8; 32] = left_aligned(&[0x30, 0xff]);
 
 const fn left_aligned(code: &[u8]) -> [u8; 32] {
     let mut word = [0u8; 32];
@@ -519,6 +540,16 @@ const fn left_aligned(code: &[u8]) -> [u8; 32] {
         i += 1;
     }
     word
+}
+
+/// Input sizes of the precompiles' rules: fixed sizes, pairs of the pairings and MSMs, around a
+/// chunk of the input's hashing, and wrong ones.
+const PRECOMPILE_INPUTS: [usize; 16] = [0, 1, 64, 96, 128, 160, 192, 213, 256, 288, 320, 384, 512, 576, 1100, 2300];
+
+/// A precompile of the L2's fork: 0x01–0x11 or P256VERIFY (0x100).
+fn random_precompile(rng: &mut Rng) -> Address {
+    let n = rng.below(18);
+    Address::from_word(B256::from(U256::from(if n == 17 { 0x100 } else { n + 1 })))
 }
 
 /// Another contract of the random tests, never warm before it is touched.
@@ -554,7 +585,17 @@ fn random_test(rng: &mut Rng) -> StateTest {
     ]
     .into();
     let creates = rng.below(8) == 0;
-    let data: Vec<u8> = if creates { program(rng) } else { (0..rng.below(70)).map(|_| rng.next() as u8).collect() };
+    // Sometimes a transaction to a precompile, with an input of the sizes its rules name.
+    let to_precompile = !creates && rng.below(12) == 0;
+    let data: Vec<u8> = if creates {
+        program(rng)
+    } else if to_precompile {
+        let size = PRECOMPILE_INPUTS[rng.below(PRECOMPILE_INPUTS.len())];
+        (0..size).map(|_| if rng.below(4) == 0 { rng.next() as u8 } else { 0 }).collect()
+    } else {
+        (0..rng.below(70)).map(|_| rng.next() as u8).collect()
+    };
+    let recipient_address = if to_precompile { random_precompile(rng) } else { contract };
     let warm = AccessListEntry { address: contract, storage_keys: vec![B256::with_last_byte(1)] };
     StateTest {
         env: Env {
@@ -570,10 +611,12 @@ fn random_test(rng: &mut Rng) -> StateTest {
         pre,
         transaction: TransactionTemplate {
             data: vec![data.into()],
-            // A creation's intrinsic gas alone is above 53,000.
-            gas_limit: vec![U256::from(
-                [60_000, 200_000, 1_000_000][usize::from(creates) + rng.below(3 - usize::from(creates))],
-            )],
+            // A creation's intrinsic gas alone is above 53,000, a precompile's input's floor
+            // up to 61,250.
+            gas_limit: vec![U256::from({
+                let large = usize::from(creates || to_precompile);
+                [60_000, 200_000, 1_000_000][large + rng.below(3 - large)]
+            })],
             value: vec![U256::from(rng.below(2) * rng.below(3))],
             access_lists: (rng.below(2) == 0).then(|| vec![Some(vec![warm])]),
             // Above the base fee, so the coinbase is paid.
@@ -586,7 +629,7 @@ fn random_test(rng: &mut Rng) -> StateTest {
             nonce: U256::ZERO,
             sender,
             // Sometimes a contract-creating transaction, its init code a random program.
-            to: (!creates).then_some(contract),
+            to: (!creates).then_some(recipient_address),
         },
         post: BTreeMap::new(),
     }
@@ -616,13 +659,11 @@ proptest! {
         let mut chain = OnChainStepper::new();
         let checked = check(&unit_of(&test), &mut chain, |_| true).unwrap();
         prop_assert_eq!(checked.failure, None);
-        // Every instruction drawn is built; init code read out of random memory may reach what
-        // is not yet (SELFDESTRUCT, running a precompile): tracing stops there, the steps before
-        // it are checked.
-        let unbuilt = matches!(checked.skip, Some(Skip::Instruction(0xff) | Skip::Precompile | Skip::Delegated));
-        prop_assert!(checked.skip.is_none() || unbuilt, "tracing stopped: {:?}", checked.skip);
-        let runs_code =
-            test.transaction.to.is_none() || !test.pre[&Address::repeat_byte(0x10)].code.is_empty();
+        // Everything drawn is built: no account delegates its code, no input is that large.
+        prop_assert!(checked.skip.is_none(), "tracing stopped: {:?}", checked.skip);
+        let contract = Address::repeat_byte(0x10);
+        let runs_code = test.transaction.to.is_none()
+            || (test.transaction.to == Some(contract) && !test.pre[&contract].code.is_empty());
         prop_assert!(checked.checked > if runs_code { 17 } else { 2 }, "the program ran: {} steps", checked.checked);
         let mut steps = Vec::new();
         trace(&unit_of(&test), |step| {

@@ -4,7 +4,6 @@
 
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
-use revm::bytecode::opcode::OpCode;
 use std::{
     collections::BTreeMap,
     path::{Path, PathBuf},
@@ -100,12 +99,8 @@ pub(crate) fn run(args: StepperArgs) -> anyhow::Result<()> {
 fn reason(skip: Skip) -> String {
     match skip {
         Skip::Invalid => "invalid transaction (nothing to step)".into(),
-        Skip::Precompile => "precompile recipient or call (part 2)".into(),
+        Skip::Precompile => "SHA-256 or RIPEMD-160 over more than 256 KiB (part 2)".into(),
         Skip::Delegated => "EIP-7702 delegated recipient or call target (part 2)".into(),
-        Skip::Instruction(op) => {
-            let name = OpCode::new(op).map_or_else(|| format!("{op:#04x}"), |code| code.as_str().to_owned());
-            format!("instruction {name} not built yet")
-        }
     }
 }
 

@@ -18,8 +18,8 @@ import {WorldTries} from "./WorldTries.sol";
 contract CallSteps {
     /// @notice Thrown when a part of the witness does not match the machine.
     error CallSteps_WrongWitness();
-    /// @notice Thrown for a call this version does not execute: into a precompile or an
-    ///         account that delegates its code (EIP-7702).
+    /// @notice Thrown for a call this version does not execute: into an account that
+    ///         delegates its code (EIP-7702).
     error CallSteps_NotBuilt(uint256 opcode, address target);
 
     /// @dev The EVM's call-depth limit.
@@ -72,9 +72,8 @@ contract CallSteps {
             m.frame = MC.hash(f);
             return m;
         }
-        // A call into a precompile that gets this far runs it: not built yet (it halts, or
-        // fails at once, like any other).
-        if (FrameOps.isPrecompile(address(uint160(s[1])))) revert CallSteps_NotBuilt(op, address(uint160(s[1])));
+        // A call into a precompile runs it (`PrecompileSteps`), whatever code the account holds.
+        if (FrameOps.isPrecompile(address(uint160(s[1])))) codeHash = FrameOps.precompileCode(address(uint160(s[1])));
         MC.Call memory link = MC.Call({
             kind: op == 0xf4 ? MC.CALL_DELEGATE : MC.CALL_TRANSFER,
             frame: MC.hash(f),
@@ -107,7 +106,7 @@ contract CallSteps {
         WorldTries.Account memory callee = TRIES.account(target, w.tries[0], world.stateRoot);
         codeHash = callee.exists ? callee.codeHash : EMPTY_CODE;
         if (keccak256(w.data) != codeHash) revert CallSteps_WrongWitness();
-        if (FrameOps.isDelegation(w.data)) revert CallSteps_NotBuilt(op, target);
+        if (FrameOps.isDelegation(w.data) && !FrameOps.isPrecompile(target)) revert CallSteps_NotBuilt(op, target);
         bool empty = callee.nonce == 0 && callee.balance == 0 && codeHash == EMPTY_CODE;
         if (op == 0xf1 && value != 0 && empty) cost += NEW_ACCOUNT_GAS;
         if (f.gas < cost) return (false, 0, 0);

@@ -123,18 +123,7 @@ contract CreateSteps {
             next.frame = MC.hash(f);
             return next;
         }
-        return _create(w, f, _finalize(s, data), m);
-    }
-
-    /// @dev The hash of what the sponge absorbed followed by `data` (at most one chunk).
-    function _finalize(KeccakSponge.State memory s, bytes memory data) private pure returns (bytes32) {
-        uint256 whole = (data.length / KeccakSponge.RATE) * KeccakSponge.RATE;
-        KeccakSponge.absorbBlocks(s, data, 0, whole / KeccakSponge.RATE);
-        bytes memory tail = new bytes(data.length - whole);
-        for (uint256 i = 0; i < tail.length; i++) {
-            tail[i] = data[whole + i];
-        }
-        return KeccakSponge.finalize(s, tail);
+        return _create(w, f, KeccakSponge.finish(s, data, data.length), m);
     }
 
     /// @dev With the init code hashed: pops the operands, bumps the creator's nonce, derives and
@@ -245,7 +234,7 @@ contract CreateSteps {
             next.micro = MC.hash(m);
             return next;
         }
-        next.world = _writeCode(w, created, _finalize(s, data));
+        next.world = _writeCode(w, created, KeccakSponge.finish(s, data, data.length));
         next.frame = FrameOps.outcome(MC.SUCCEEDED, o.gasLeft, 0, 0, 0);
         next.micro = 0;
     }

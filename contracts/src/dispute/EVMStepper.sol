@@ -11,6 +11,8 @@ import {CopySteps} from "./CopySteps.sol";
 import {LogSteps} from "./LogSteps.sol";
 import {CallSteps} from "./CallSteps.sol";
 import {CreateSteps} from "./CreateSteps.sol";
+import {SelfDestructSteps} from "./SelfDestructSteps.sol";
+import {PrecompileSteps} from "./PrecompileSteps.sol";
 import {StepWitness} from "./lib/StepWitness.sol";
 import {FrameOps} from "./lib/FrameOps.sol";
 
@@ -21,10 +23,10 @@ import {FrameOps} from "./lib/FrameOps.sol";
 ///         the witness does not match the commitment. The off-chain tracer (`stepper::trace`)
 ///         produces the same commitments from revm and the witnesses for any step.
 /// @dev    Built so far (issues #23, #24): every phase of a transaction that calls an account or
-///         creates one, every instruction but SELFDESTRUCT, calls into code (not yet into
-///         precompiles or delegated accounts), creations with their code deposit, and the
-///         return to the caller. What is not built reverts with `EVMStepper_NotBuilt` rather
-///         than return a wrong commitment.
+///         creates one, every instruction, calls into code and into precompiles (not yet into
+///         delegated accounts, where `CallSteps` and `TransactionSteps` revert `NotBuilt` rather
+///         than return a wrong commitment), creations with their code deposit, SELFDESTRUCT, and
+///         the return to the caller.
 contract EVMStepper {
     /// @notice Thrown when the witness's machine is not the committed pre-state.
     error EVMStepper_WrongMachine();
@@ -38,8 +40,6 @@ contract EVMStepper {
     error EVMStepper_WrongContext();
     /// @notice Thrown when the witness holds the wrong number of words or proofs.
     error EVMStepper_WrongWitnessShape();
-    /// @notice Thrown for a phase or instruction this version of the stepper does not execute.
-    error EVMStepper_NotBuilt(MC.Phase phase, uint256 opcode);
 
     /// @notice The contract that proves and updates the world's tries.
     WorldTries public immutable TRIES;
@@ -55,6 +55,10 @@ contract EVMStepper {
     CallSteps public immutable CALLS;
     /// @notice The contract that executes CREATE, CREATE2 and the code deposit.
     CreateSteps public immutable CREATE;
+    /// @notice The contract that executes SELFDESTRUCT.
+    SelfDestructSteps public immutable DESTROY;
+    /// @notice The contract that runs precompiles.
+    PrecompileSteps public immutable PRECOMPILES;
 
     /// @dev The largest code a creation may deposit (EIP-170), and its gas per byte.
     uint256 private constant MAX_CODE_SIZE = 24576;
@@ -81,6 +85,8 @@ contract EVMStepper {
     /// @param log    The log micro-step contract.
     /// @param calls  The call contract, using the same `tries`.
     /// @param create The creation contract, using the same `tries`.
+    /// @param destroy The SELFDESTRUCT contract, using the same `tries`.
+    /// @param precompiles The precompile contract.
     constructor(
         WorldTries tries,
         TransactionSteps phases,
@@ -88,7 +94,9 @@ contract EVMStepper {
         CopySteps copy,
         LogSteps log,
         CallSteps calls,
-        CreateSteps create
+        CreateSteps create,
+        SelfDestructSteps destroy,
+        PrecompileSteps precompiles
     ) {
         TRIES = tries;
         PHASES = phases;
@@ -97,6 +105,8 @@ contract EVMStepper {
         LOG = log;
         CALLS = calls;
         CREATE = create;
+        DESTROY = destroy;
+        PRECOMPILES = precompiles;
     }
 
     /// @notice The machine's commitment after one step from `pre`.
@@ -120,6 +130,7 @@ contract EVMStepper {
             // The micro-step's kind picks the contract; each checks the micro-step's preimage.
             uint8 kind = witness.micro.kind;
             if (kind == 5) return MC.hash(CREATE.micro(witness));
+            if (kind == 7) return MC.hash(PRECOMPILES.micro(witness));
             return MC.hash(kind == 1 ? KECCAK.micro(witness) : kind == 2 ? COPY.micro(witness) : LOG.micro(witness));
         }
         return MC.hash(_run(witness));
@@ -181,6 +192,7 @@ contract EVMStepper {
         if (op == 0x35) return _continue(w, f, _one(_calldataLoad(w, f, s[0])));
         if (op == 0xf1 || op == 0xf2 || op == 0xf4 || op == 0xfa) return CALLS.instruction(w, op);
         if (op == 0xf0 || op == 0xf5) return CREATE.instruction(w, op);
+        if (op == 0xff) return DESTROY.instruction(w);
         if (op == 0x20) return KECCAK.instruction(w);
         if (op == 0x37 || op == 0x39 || op == 0x3e || op == 0x5e) {
             (bytes32 root, uint256 base, uint256 length) = _copySource(f, op);
@@ -254,8 +266,7 @@ contract EVMStepper {
         if (op == 0xf4 || op == 0xfa) return (true, WARM_READ, 6, 1);
         if (op == 0xf0) return (true, 0, 3, 1);
         if (op == 0xf5) return (true, 0, 4, 1);
-        // Instructions of the fork that destroy accounts.
-        if (op == 0xff) revert EVMStepper_NotBuilt(MC.Phase.Run, op);
+        if (op == 0xff) return (true, 5000, 1, 0);
         return (false, 0, 0, 0);
     }
 

@@ -67,13 +67,7 @@ contract KeccakSteps {
                 MC.Micro({kind: KIND, a: offset + CHUNK, b: left - CHUNK, c: 0, d: 0, sponge: KeccakSponge.commit(s)})
             );
         } else {
-            uint256 whole = (n / KeccakSponge.RATE) * KeccakSponge.RATE;
-            KeccakSponge.absorbBlocks(s, data, 0, whole / KeccakSponge.RATE);
-            bytes memory tail = new bytes(n - whole);
-            for (uint256 i = 0; i < tail.length; i++) {
-                tail[i] = data[whole + i];
-            }
-            f.stackHash = MC.push(f.stackHash, uint256(KeccakSponge.finalize(s, tail)));
+            f.stackHash = MC.push(f.stackHash, uint256(KeccakSponge.finish(s, data, n)));
             f.stackLength += 1;
             next.micro = 0;
         }

@@ -94,13 +94,7 @@ contract LogSteps {
             m.sponge = KeccakSponge.commit(s);
             next.micro = MC.hash(m);
         } else {
-            uint256 whole = (left / KeccakSponge.RATE) * KeccakSponge.RATE;
-            KeccakSponge.absorbBlocks(s, stream, 0, whole / KeccakSponge.RATE);
-            bytes memory tail = new bytes(left - whole);
-            for (uint256 i = 0; i < tail.length; i++) {
-                tail[i] = stream[whole + i];
-            }
-            world.logsHash = keccak256(abi.encodePacked(world.logsHash, KeccakSponge.finalize(s, tail)));
+            world.logsHash = keccak256(abi.encodePacked(world.logsHash, KeccakSponge.finish(s, stream, left)));
             world.logsRlpLength += m.c;
             next.world = MC.hash(world);
             next.micro = 0;

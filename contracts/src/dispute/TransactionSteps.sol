@@ -11,14 +11,15 @@ import {WorldTries} from "./WorldTries.sol";
 /// @notice The steps around a transaction's frame (docs/dispute/commitment.md, "Steps of a
 ///         transaction"): `TxStart` charges the fee and sets up the frame, `AccessList` warms
 ///         one entry per step, `FrameSetup` transfers the value and analyses the code, `TxEnd`
-///         refunds, pays the coinbase and closes the transaction. `EVMStepper` calls it for
+///         refunds, pays the coinbase, deletes the accounts the transaction destroyed and
+///         closes the transaction. `EVMStepper` calls it for
 ///         these phases.
 contract TransactionSteps {
     /// @notice Thrown when a part of the witness does not match the machine.
     error TransactionSteps_WrongWitness();
     /// @notice Thrown for a transaction no block holds (the stepper only steps valid ones).
     error TransactionSteps_InvalidTransaction();
-    /// @notice Thrown for what part 2 builds: precompile and delegated recipients.
+    /// @notice Thrown for what part 2 builds: delegated recipients.
     error TransactionSteps_NotBuilt();
 
     /// @dev Gas every transaction pays, and per access-list address and key (EIP-2930).
@@ -38,8 +39,9 @@ contract TransactionSteps {
     uint256 private constant BLOB_GAS = 131072;
     /// @dev The L2's per-transaction gas cap (`rollup_core::TX_GAS_CAP`).
     uint256 private constant TX_GAS_CAP = 1 << 23;
-    /// @dev Kind of the micro-step that walks the access list.
+    /// @dev Kind of the micro-step that walks the access list, and of a precompile's frame.
     uint8 private constant ACCESS_LIST_MICRO = 4;
+    uint8 private constant PRECOMPILE_MICRO = 7;
     /// @dev Root of the empty trie, and the code hash of an account without code.
     bytes32 private constant EMPTY_ROOT = keccak256(hex"80");
     bytes32 private constant EMPTY_CODE = keccak256("");
@@ -220,9 +222,8 @@ contract TransactionSteps {
         bool transfers = true;
         f.codeRoot = BufferTree.rootOfBytes(w.data);
         if (top) {
-            if (FrameOps.isPrecompile(f.account) || (!f.isCreate && FrameOps.isDelegation(w.data))) {
-                revert TransactionSteps_NotBuilt();
-            }
+            bool precompile = FrameOps.isPrecompile(f.account);
+            if (!precompile && !f.isCreate && FrameOps.isDelegation(w.data)) revert TransactionSteps_NotBuilt();
             WorldTries.Account memory recipient = TRIES.account(f.account, w.tries[0], world.stateRoot);
             world.txStartRoot = world.stateRoot;
             if (f.isCreate) {
@@ -237,6 +238,8 @@ contract TransactionSteps {
                     m.frame = FrameOps.outcome(MC.HALTED, 0, 0, 0, 0);
                     return m;
                 }
+            } else if (precompile) {
+                f.codeHash = FrameOps.precompileCode(f.account);
             } else {
                 f.codeHash = recipient.exists ? recipient.codeHash : EMPTY_CODE;
             }
@@ -244,10 +247,20 @@ contract TransactionSteps {
             if (MC.hash(w.call) != m.callStack) revert TransactionSteps_WrongWitness();
             transfers = w.call.kind != MC.CALL_DELEGATE;
         }
-        if (keccak256(w.data) != f.codeHash) revert TransactionSteps_WrongWitness();
+        // A precompile's frame has no code: `PrecompileSteps` runs it from a micro-step.
+        bool runsPrecompile = FrameOps.runsPrecompile(f.codeHash);
+        if (runsPrecompile ? w.data.length != 0 : keccak256(w.data) != f.codeHash) {
+            revert TransactionSteps_WrongWitness();
+        }
         f.checkpoint = MC.hash(world);
         if (transfers) world.stateRoot = _transfer(w, f, world.stateRoot);
         m.world = MC.hash(world);
+        if (runsPrecompile) {
+            m.phase = MC.Phase.Run;
+            m.frame = MC.hash(f);
+            m.micro = MC.hash(MC.Micro({kind: PRECOMPILE_MICRO, a: 0, b: 0, c: 0, d: 0, sponge: 0}));
+            return m;
+        }
         f.codeLength = w.data.length;
         f.jumpdests = BufferTree.rootOfBytes(_jumpdests(w.data));
         if (w.data.length == 0) {
@@ -290,10 +303,12 @@ contract TransactionSteps {
 
     /// @dev Refunds (capped at a fifth of the gas used, EIP-3529), applies the calldata floor
     ///      (EIP-7623), returns the unused gas to the sender and pays the coinbase its priority
-    ///      fee; the transaction's own parts of the world are cleared. Tries: 0 the sender,
-    ///      1 the coinbase after the sender's credit.
+    ///      fee; the transaction's own parts of the world are cleared. The accounts it destroyed
+    ///      are deleted after, one per step, the outcome gone from the machine. Tries: 0 the
+    ///      sender, 1 the coinbase after the sender's credit.
     function _txEnd(StepWitness.Witness memory w) private view returns (MC.Machine memory m) {
         m = w.machine;
+        if (m.frame == 0) return _destroy(w);
         if (MC.hash(w.outcome) != m.frame || w.tries.length != 2 || m.micro != 0) {
             revert TransactionSteps_WrongWitness();
         }
@@ -311,8 +326,28 @@ contract TransactionSteps {
         world.warmSlots = EMPTY_ROOT;
         world.refund = 0;
         m.world = MC.hash(world);
-        m.phase = MC.Phase.Done;
+        m.phase = world.destroyed == 0 ? MC.Phase.Done : MC.Phase.TxEnd;
         m.frame = 0;
+    }
+
+    /// @dev Deletes the account last added to the world's `destroyed` chain (EIP-6780), with
+    ///      its storage; one destroyed twice is already gone the second time. The last deletion
+    ///      ends the transaction. Witness: `words` the link (the chain below, the address),
+    ///      tries 0 the account, `sibling` the collapse witness.
+    function _destroy(StepWitness.Witness memory w) private view returns (MC.Machine memory m) {
+        m = w.machine;
+        MC.World memory world = w.world;
+        if (world.destroyed == 0 || m.micro != 0 || w.words.length != 2 || w.tries.length != 1) {
+            revert TransactionSteps_WrongWitness();
+        }
+        address who = address(uint160(uint256(w.words[1])));
+        if (keccak256(abi.encodePacked(w.words[0], who)) != world.destroyed) revert TransactionSteps_WrongWitness();
+        if (TRIES.account(who, w.tries[0], world.stateRoot).exists) {
+            world.stateRoot = TRIES.deleteAccount(who, w.tries[0], w.sibling, world.stateRoot);
+        }
+        world.destroyed = w.words[0];
+        m.world = MC.hash(world);
+        if (world.destroyed == 0) m.phase = MC.Phase.Done;
     }
 
     /// @dev The gas the transaction pays for: used by it, less the capped refund of a frame

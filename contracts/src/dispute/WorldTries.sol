@@ -110,6 +110,16 @@ contract WorldTries {
         return MerkleTrieWriter.updateSecure(abi.encodePacked(who), leaf, proof, sibling, root);
     }
 
+    /// @notice Deletes `who` with its storage and returns the new state root (`sibling`: the
+    ///         collapse witness when the deletion collapses a branch).
+    function deleteAccount(address who, bytes[] memory proof, bytes memory sibling, bytes32 root)
+        external
+        pure
+        returns (bytes32)
+    {
+        return MerkleTrieWriter.updateSecure(abi.encodePacked(who), "", proof, sibling, root);
+    }
+
     /// @notice The transient value of `slot` of `who` in the transient trie with root `root`.
     function transientValue(address who, bytes32 slot, bytes[] memory proof, bytes32 root)
         external

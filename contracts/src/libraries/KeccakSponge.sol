@@ -123,6 +123,23 @@ library KeccakSponge {
         _run(s, src, count);
     }
 
+    /// @notice Absorbs the first `length` bytes of `data`, the message's last, and squeezes
+    ///         the hash: `keccak256` of everything absorbed before and those bytes.
+    /// @param s      The state; it is left as the sponge after the final permutation.
+    /// @param data   The buffer holding the message's end.
+    /// @param length How many of its bytes end the message.
+    /// @return hash  The Keccak-256 hash of the message.
+    function finish(State memory s, bytes memory data, uint256 length) internal pure returns (bytes32 hash) {
+        if (length > data.length) revert KeccakSponge_OutOfBounds();
+        uint256 absorbed = length - length % RATE;
+        absorbBlocks(s, data, 0, length / RATE);
+        bytes memory tail = new bytes(length - absorbed);
+        assembly ("memory-safe") {
+            mcopy(add(tail, 32), add(add(data, 32), absorbed), mload(tail))
+        }
+        return finalize(s, tail);
+    }
+
     /// @notice Pads the last 0..135 bytes of the message (0x01, zeros, 0x80; 0x81 when the tail
     ///         is 135 bytes), absorbs them and squeezes the hash. With every whole block of the
     ///         message absorbed before, the result is `keccak256(message)`.

@@ -10,10 +10,13 @@ import {CopySteps} from "../../src/dispute/CopySteps.sol";
 import {LogSteps} from "../../src/dispute/LogSteps.sol";
 import {CallSteps} from "../../src/dispute/CallSteps.sol";
 import {CreateSteps} from "../../src/dispute/CreateSteps.sol";
+import {SelfDestructSteps} from "../../src/dispute/SelfDestructSteps.sol";
+import {PrecompileSteps} from "../../src/dispute/PrecompileSteps.sol";
 import {StepWitness} from "../../src/dispute/lib/StepWitness.sol";
 import {BufferTree} from "../../src/dispute/lib/BufferTree.sol";
 import {MachineCommitment as MC} from "../../src/dispute/lib/MachineCommitment.sol";
 import {FrameOps} from "../../src/dispute/lib/FrameOps.sol";
+import {RLPEncoder} from "../utils/RLPEncoder.sol";
 
 /// @dev Creates an empty contract with CREATE, at the address its nonce gives.
 contract Creator {
@@ -36,7 +39,9 @@ contract EVMStepperTest is TestBase {
         new CopySteps(),
         new LogSteps(),
         new CallSteps(tries),
-        new CreateSteps(tries)
+        new CreateSteps(tries),
+        new SelfDestructSteps(tries),
+        new PrecompileSteps()
     );
 
     /// @dev The commitment of an outcome without return data.
@@ -181,10 +186,116 @@ contract EVMStepperTest is TestBase {
         stepper.step(MC.hash(w.machine), w);
     }
 
-    function test_step_selfdestructNotBuiltYet_reverts() external {
-        StepWitness.Witness memory w = _witness(bytes32(bytes1(0xff)), 1, 0, new uint256[](0));
-        vm.expectRevert(abi.encodeWithSelector(EVMStepper.EVMStepper_NotBuilt.selector, MC.Phase.Run, 0xff));
+    /// @dev A state of one account without code or storage: its root and the account's proof
+    ///      (the trie's one leaf).
+    function _oneAccount(address who, uint256 nonce, uint256 balance)
+        internal
+        pure
+        returns (bytes32 root, bytes[] memory proof)
+    {
+        bytes[] memory fields = new bytes[](4);
+        fields[0] = RLPEncoder.encodeUint(nonce);
+        fields[1] = RLPEncoder.encodeUint(balance);
+        fields[2] = RLPEncoder.encodeBytes(abi.encodePacked(keccak256(hex"80")));
+        fields[3] = RLPEncoder.encodeBytes(abi.encodePacked(keccak256("")));
+        bytes32 key = keccak256(abi.encodePacked(who));
+        bytes memory nibbles = new bytes(64);
+        for (uint256 i = 0; i < 32; i++) {
+            (nibbles[2 * i], nibbles[2 * i + 1]) = (key[i] >> 4, key[i] & 0x0f);
+        }
+        bytes[] memory leaf = new bytes[](2);
+        leaf[0] = RLPEncoder.encodeBytes(RLPEncoder.hexPrefix(nibbles, true));
+        leaf[1] = RLPEncoder.encodeBytes(RLPEncoder.encodeList(fields));
+        proof = new bytes[](1);
+        proof[0] = RLPEncoder.encodeList(leaf);
+        root = keccak256(proof[0]);
+    }
+
+    /// @dev SELFDESTRUCT naming its own account in init code (an account without code, nonce 1,
+    ///      absent at the transaction's start): with `existedBefore`, an account that was not
+    ///      created in the transaction. Returns the witness and the world after.
+    function _selfdestructToSelf(uint64 balance, bool existedBefore)
+        internal
+        view
+        returns (StepWitness.Witness memory w, MC.World memory world)
+    {
+        address self = address(0xc0de);
+        uint256[] memory stack = new uint256[](1);
+        stack[0] = uint160(self);
+        w = _witness(bytes32(bytes1(0xff)), 1, 0, stack);
+        w.stack = stack;
+        w.frame.account = self;
+        w.context.to = self;
+        bytes[] memory proof;
+        (w.world.stateRoot, proof) = _oneAccount(self, 1, balance);
+        w.world.txStartRoot = existedBefore ? w.world.stateRoot : keccak256(hex"80");
+        w.tries = new bytes[][](4);
+        (w.tries[0], w.tries[3]) = (proof, proof);
+        w.machine.world = MC.hash(w.world);
+        w.machine.context = MC.hash(w.context);
+        w.machine.frame = MC.hash(w.frame);
+        world = abi.decode(abi.encode(w.world), (MC.World));
+        if (!existedBefore) {
+            world.stateRoot = tries.setAccount(
+                self, tries.account(self, proof, w.world.stateRoot), 1, 0, proof, "", w.world.stateRoot
+            );
+            world.destroyed = keccak256(abi.encodePacked(bytes32(0), self));
+        }
+    }
+
+    /// @dev An account created in the transaction that destroys itself burns its balance and
+    ///      joins the `destroyed` chain; `TxEnd`, after the fees, deletes it and ends.
+    function testFuzz_step_selfdestructOfACreatedAccount_burnsItAndTxEndDeletesIt_succeeds(uint64 balance) external {
+        (StepWitness.Witness memory w, MC.World memory world) = _selfdestructToSelf(balance, false);
+        MC.Machine memory expected = _copy(w.machine);
+        (expected.phase, expected.world, expected.frame) =
+        (MC.Phase.TxEnd, MC.hash(world), _outcome(MC.SUCCEEDED, 95_000));
+        vm.assertEq(stepper.step(MC.hash(w.machine), w), MC.hash(expected), "destroyed");
+
+        // TxEnd, the fees paid, deletes the account: the state is empty again.
+        StepWitness.Witness memory end;
+        end.machine = _copy(expected);
+        end.machine.frame = 0;
+        end.world = world;
+        end.context = w.context;
+        end.words = new bytes32[](2);
+        end.words[1] = bytes32(uint256(uint160(address(0xc0de))));
+        end.tries = new bytes[][](1);
+        (, end.tries[0]) = _oneAccount(address(0xc0de), 1, 0);
+        MC.World memory done = abi.decode(abi.encode(world), (MC.World));
+        (done.stateRoot, done.destroyed) = (keccak256(hex"80"), 0);
+        MC.Machine memory after_ = _copy(end.machine);
+        (after_.phase, after_.world) = (MC.Phase.Done, MC.hash(done));
+        vm.assertEq(stepper.step(MC.hash(end.machine), end), MC.hash(after_), "deleted");
+
+        // Another account than the chain's is refused.
+        end.words[1] = bytes32(uint256(0xbad));
+        vm.expectRevert(TransactionSteps.TransactionSteps_WrongWitness.selector);
+        stepper.step(MC.hash(end.machine), end);
+    }
+
+    /// @dev An account that existed before the transaction and names itself keeps its balance
+    ///      and is not destroyed (EIP-6780): the frame only stops.
+    function testFuzz_step_selfdestructOfAnOldAccount_onlyStops_succeeds(uint64 balance) external view {
+        (StepWitness.Witness memory w, MC.World memory world) = _selfdestructToSelf(balance, true);
+        MC.Machine memory expected = _copy(w.machine);
+        (expected.phase, expected.world, expected.frame) =
+        (MC.Phase.TxEnd, MC.hash(world), _outcome(MC.SUCCEEDED, 95_000));
+        vm.assertEq(stepper.step(MC.hash(w.machine), w), MC.hash(expected), "stopped");
+    }
+
+    /// @dev SELFDESTRUCT halts in a static frame, before reading the world; a witness whose code
+    ///      is not the account's is refused.
+    function test_step_selfdestructInAStaticFrameOrWithOtherCode_haltsOrReverts_succeeds() external {
+        (StepWitness.Witness memory w,) = _selfdestructToSelf(1, false);
+        w.data = hex"00";
+        vm.expectRevert(SelfDestructSteps.SelfDestructSteps_WrongWitness.selector);
         stepper.step(MC.hash(w.machine), w);
+        w.frame.isStatic = true;
+        w.machine.frame = MC.hash(w.frame);
+        MC.Machine memory expected = _copy(w.machine);
+        (expected.phase, expected.world, expected.frame) = (MC.Phase.TxEnd, w.frame.checkpoint, _outcome(MC.HALTED, 0));
+        vm.assertEq(stepper.step(MC.hash(w.machine), w), MC.hash(expected), "halted");
     }
 
     function test_step_txStartWithAnotherContext_reverts() external {
@@ -334,6 +445,116 @@ contract EVMStepperTest is TestBase {
         CreateSteps create = stepper.CREATE();
         vm.expectRevert(CreateSteps.CreateSteps_WrongWitness.selector);
         create.deposit(w);
+    }
+
+    /// @dev A transaction's frame running precompile `p` on `input` (at most a word) with `gas`,
+    ///      at its first step (`FrameSetup` done).
+    function _precompileFrame(uint256 p, bytes memory input, uint256 gas)
+        internal
+        pure
+        returns (StepWitness.Witness memory w)
+    {
+        w = _witness(bytes32(0), 0, 0, new uint256[](0));
+        bytes32 word = bytes32(input);
+        bytes32[] memory path = _zeroPath();
+        w.frame.codeHash = bytes32(p);
+        w.frame.codeRoot = BufferTree.emptyRoot();
+        w.frame.calldataRoot = BufferTree.rootOf(0, word, path);
+        w.frame.calldataLength = input.length;
+        w.frame.gas = gas;
+        w.micro.kind = 7;
+        w.machine.micro = MC.hash(w.micro);
+        w.machine.frame = MC.hash(w.frame);
+        w.code = new bytes32[](0);
+        w.codeProofs = new bytes32[][](0);
+        if (input.length != 0) {
+            w.words = new bytes32[](1);
+            w.words[0] = word;
+            w.wordProofs = new bytes32[][](1);
+            w.wordProofs[0] = path;
+        }
+        w.data = input;
+    }
+
+    /// @dev The machine after a precompile's frame ends with `status` and `out`.
+    function _precompileEnd(StepWitness.Witness memory w, uint8 status, uint256 gasLeft, bytes memory out)
+        internal
+        pure
+        returns (bytes32)
+    {
+        MC.Machine memory expected = _copy(w.machine);
+        (expected.phase, expected.micro) = (MC.Phase.TxEnd, 0);
+        if (status == MC.HALTED) expected.world = w.frame.checkpoint;
+        expected.frame = FrameOps.outcome(status, gasLeft, BufferTree.rootOfBytes(out), 0, out.length);
+        return MC.hash(expected);
+    }
+
+    /// @dev SHA-256 runs on L1 at the fork's price (60 + 12 a word); short of it, the frame
+    ///      halts; an input that is not the calldata's is refused.
+    function testFuzz_step_sha256_returnsTheL1PrecompilesOutput_succeeds(bytes32 word, uint8 size, uint16 gas)
+        external
+    {
+        bytes memory input = abi.encodePacked(word);
+        uint256 n = size % 33;
+        assembly ("memory-safe") {
+            mstore(input, n)
+        }
+        StepWitness.Witness memory w = _precompileFrame(2, input, gas);
+        uint256 price = 60 + 12 * ((n + 31) / 32);
+        bytes32 post = stepper.step(MC.hash(w.machine), w);
+        if (gas < price) {
+            // The price, known from the length, fails the frame before the input is read.
+            vm.assertEq(post, _precompileEnd(w, MC.HALTED, 0, ""), "out of gas");
+            return;
+        }
+        vm.assertEq(post, _precompileEnd(w, MC.SUCCEEDED, gas - price, abi.encodePacked(sha256(input))), "hashed");
+        w.data = bytes.concat(input, hex"00");
+        vm.expectRevert(PrecompileSteps.PrecompileSteps_WrongWitness.selector);
+        stepper.step(MC.hash(w.machine), w);
+    }
+
+    /// @dev IDENTITY returns its calldata's window without reading it: 15 + 3 a word.
+    function testFuzz_step_identity_returnsTheCalldataWindow_succeeds(uint16 length, uint16 gas) external view {
+        StepWitness.Witness memory w = _precompileFrame(4, "", gas);
+        (w.frame.calldataRoot, w.frame.calldataOffset, w.frame.calldataLength) = (keccak256("memory"), 7, length);
+        w.machine.frame = MC.hash(w.frame);
+        uint256 price = 15 + 3 * ((uint256(length) + 31) / 32);
+        MC.Machine memory expected = _copy(w.machine);
+        (expected.phase, expected.micro) = (MC.Phase.TxEnd, 0);
+        if (gas < price) {
+            expected.world = w.frame.checkpoint;
+            expected.frame = _outcome(MC.HALTED, 0);
+        } else {
+            expected.frame = FrameOps.outcome(MC.SUCCEEDED, gas - price, keccak256("memory"), 7, length);
+        }
+        vm.assertEq(stepper.step(MC.hash(w.machine), w), MC.hash(expected), "the window");
+    }
+
+    /// @dev A length the precompile's rules refuse fails the frame at its first step (BLAKE2F
+    ///      takes 213 bytes, KZG's point evaluation 192), whatever the gas.
+    function testFuzz_step_precompileOfAWrongLength_halts_succeeds(uint8 size) external view {
+        bytes memory input = new bytes(size % 33);
+        for (uint256 p = 9; p <= 10; p++) {
+            StepWitness.Witness memory w = _precompileFrame(p, input, 1_000_000);
+            w.words = new bytes32[](0);
+            w.wordProofs = new bytes32[][](0);
+            vm.assertEq(stepper.step(MC.hash(w.machine), w), _precompileEnd(w, MC.HALTED, 0, ""), "halted");
+        }
+    }
+
+    /// @dev The L1 call gets exactly the L2 price: a step with less gas than that reverts
+    ///      rather than read L1's shortage as the input's failure.
+    function test_step_precompileShortOfL1Gas_reverts() external {
+        // The empty pairing is valid and costs 45,000.
+        StepWitness.Witness memory w = _precompileFrame(8, "", 100_000);
+        PrecompileSteps precompiles = stepper.PRECOMPILES();
+        vm.expectRevert(abi.encodeWithSelector(PrecompileSteps.PrecompileSteps_NotEnoughGas.selector, 55_000));
+        precompiles.micro{gas: 90_000}(w);
+        vm.assertEq(
+            stepper.step(MC.hash(w.machine), w),
+            _precompileEnd(w, MC.SUCCEEDED, 55_000, abi.encodePacked(uint256(1))),
+            "with the gas"
+        );
     }
 
     function bound(uint64 x, uint64 min, uint64 max) internal pure returns (uint64) {

@@ -44,6 +44,8 @@ binding!(create_steps, CreateSteps, "src/artifacts/CreateSteps.json");
 binding!(evm_stepper, EVMStepper, "src/artifacts/EVMStepper.json");
 binding!(keccak_steps, KeccakSteps, "src/artifacts/KeccakSteps.json");
 binding!(log_steps, LogSteps, "src/artifacts/LogSteps.json");
+binding!(precompile_steps, PrecompileSteps, "src/artifacts/PrecompileSteps.json");
+binding!(self_destruct_steps, SelfDestructSteps, "src/artifacts/SelfDestructSteps.json");
 binding!(transaction_steps, TransactionSteps, "src/artifacts/TransactionSteps.json");
 binding!(world_tries, WorldTries, "src/artifacts/WorldTries.json");
 
@@ -57,6 +59,7 @@ pub use system_config::SystemConfig;
 pub mod dispute {
     pub use super::{
         call_steps::CallSteps, copy_steps::CopySteps, create_steps::CreateSteps, evm_stepper::EVMStepper,
-        keccak_steps::KeccakSteps, log_steps::LogSteps, transaction_steps::TransactionSteps, world_tries::WorldTries,
+        keccak_steps::KeccakSteps, log_steps::LogSteps, precompile_steps::PrecompileSteps,
+        self_destruct_steps::SelfDestructSteps, transaction_steps::TransactionSteps, world_tries::WorldTries,
     };
 }

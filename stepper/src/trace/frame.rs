@@ -55,6 +55,8 @@ pub(crate) struct FrameMirror {
     pub(crate) refund_base: i64,
     /// Whether its first instruction has run (the value transfer is then done).
     pub(crate) started: bool,
+    /// The precompile it runs instead of code, if it does.
+    pub(crate) precompile: Option<super::precompile::Precompiled>,
 }
 
 /// The JUMPDEST bitmap of `code`: bit `i` (byte `i / 8`, most significant bit first) set when
@@ -103,6 +105,7 @@ impl FrameMirror {
             depth,
             refund_base: 0,
             started: false,
+            precompile: None,
         }
     }
 

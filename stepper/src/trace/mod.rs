@@ -4,14 +4,14 @@
 //! stepper needs and the machine after it. Steps stream through a callback, so the trace is
 //! never stored: the dispute game asks for a few positions of it.
 //!
-//! Built so far (issues #23, #24): a transaction that calls an account, from `TxStart` to
-//! `Done`, through calls into code and back. Tracing stops at the first instruction the
-//! stepper does not execute yet ([`Skip::Instruction`]) and at calls into precompiles or
-//! delegated accounts.
+//! Built so far (issues #23, #24): a transaction that calls an account or creates one, from
+//! `TxStart` to `Done`, through calls, precompiles and creations and back, SELFDESTRUCT
+//! included. Tracing stops at what is not built yet ([`Skip`]).
 
 mod context;
 mod frame;
 mod phases;
+mod precompile;
 mod witness;
 mod world;
 
@@ -59,13 +59,11 @@ pub struct Step {
 pub enum Skip {
     /// The transaction is invalid: no block holds it, so it has no steps.
     Invalid,
-    /// Its recipient, or an account it calls, is a precompile (part 2).
+    /// It runs SHA-256 or RIPEMD-160 over more input than one step takes (256 KiB).
     Precompile,
     /// Its recipient, or an account it calls, delegates its code to another account
     /// (EIP-7702, part 2).
     Delegated,
-    /// It reaches an instruction the stepper does not execute yet.
-    Instruction(u8),
 }
 
 /// What tracing a transaction found.
@@ -118,6 +116,7 @@ pub fn trace(unit: &TestUnit<'_>, mut on_step: impl FnMut(Step) -> ControlFlow<(
     let context = ContextData::new(&prepared.cfg, &prepared.block, &prepared.tx, codes);
     // The code the transaction's frame runs: its recipient's, or its data when it creates.
     let code = match prepared.tx.kind.to() {
+        Some(to) if is_precompile(*to) => Default::default(),
         Some(to) => prepared
             .pre
             .accounts
@@ -158,6 +157,7 @@ pub fn trace(unit: &TestUnit<'_>, mut on_step: impl FnMut(Step) -> ControlFlow<(
         running: true,
         skip: None,
         end_gas: 0,
+        end_output: Default::default(),
         diverged: None,
         lost: None,
         end: None,
@@ -291,6 +291,8 @@ struct Entry {
     callee: Frame,
     code: alloy_primitives::Bytes,
     calldata: Window,
+    /// The precompile the callee runs, if it does.
+    precompile: Option<alloy_primitives::Address>,
 }
 
 /// A callee's frame before `FrameSetup`: `code` to run on `calldata` with `gas`, at `depth`.
@@ -352,8 +354,9 @@ struct Tracer<'a, F> {
     steps: u64,
     running: bool,
     skip: Option<Skip>,
-    /// Gas left when the top frame ended.
+    /// Gas left when the top frame ended, and its output.
     end_gas: u64,
+    end_output: alloy_primitives::Bytes,
     diverged: Option<(B256, B256)>,
     /// What the tracer lost track of, if it did.
     lost: Option<&'static str>,
@@ -581,8 +584,8 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         if !self.running {
             return;
         }
-        if is_precompile(frame.account) || (!frame.isCreate && is_delegation(&self.code)) {
-            self.skip = Some(if is_precompile(frame.account) { Skip::Precompile } else { Skip::Delegated });
+        if !frame.isCreate && is_delegation(&self.code) {
+            self.skip = Some(Skip::Delegated);
             self.running = false;
             return;
         }
@@ -590,6 +593,11 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         phases::frame_setup(&mut witness, &mut self.world, &frame, self.code.clone());
         self.world.mark_start();
         let checkpoint = self.world.world();
+        let precompile = is_precompile(frame.account).then(|| {
+            let mut after = self.world.clone();
+            after.transfer(frame.caller, frame.account, frame.value);
+            precompile::Precompiled { address: frame.account, after_setup: after.world() }
+        });
         let calldata = if frame.isCreate { Window::of(&[]) } else { Window::of(&self.tx.data) };
         let mut mirror = FrameMirror::new(
             frame.account,
@@ -601,6 +609,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             0,
         );
         mirror.is_create = frame.isCreate;
+        mirror.precompile = precompile;
         witness.frame = frame;
         self.frames.push(mirror);
         self.checkpoint = Some(checkpoint);
@@ -619,12 +628,6 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         if depth > CALL_DEPTH_LIMIT || (!value.is_zero() && balance < value) {
             return false;
         }
-        if is_precompile(inputs.bytecode_address) {
-            // The call runs a precompile: not built yet.
-            self.skip = Some(Skip::Precompile);
-            self.running = false;
-            return false;
-        }
         let Some(mut pending) = self.pending.take() else { return self.lose("a call without its step") };
         let op = pending.opcode.unwrap_or_default();
         // The call's warming is done: the callee's checkpoint comes after it.
@@ -641,7 +644,9 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             returnSize: out_size,
             below: self.call_stack(),
         };
-        let code = inputs.known_bytecode.1.original_bytes();
+        // A precompile runs instead of whatever code its account holds.
+        let precompile = is_precompile(inputs.bytecode_address).then_some(inputs.bytecode_address);
+        let code = if precompile.is_some() { Default::default() } else { inputs.known_bytecode.1.original_bytes() };
         let mut callee = callee_frame(
             inputs.target_address,
             inputs.caller,
@@ -652,7 +657,10 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             depth,
         );
         callee.isStatic = inputs.is_static;
-        let entry = Entry { caller, link, callee, code, calldata };
+        if let Some(p) = precompile {
+            callee.codeHash = precompile::code_hash(p);
+        }
+        let entry = Entry { caller, link, callee, code, calldata, precompile };
         let (world, post) = self.entering(&entry);
         self.pending = Some(pending);
         self.emit(post.clone());
@@ -712,7 +720,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         };
         let mut callee = callee_frame(address, creator, value, &code, gas, &Window::of(&[]), depth);
         callee.isCreate = true;
-        let entry = Entry { caller, link, callee, code, calldata: Window::of(&[]) };
+        let entry = Entry { caller, link, callee, code, calldata: Window::of(&[]), precompile: None };
         let (world, post) = self.entering(&entry);
         self.create_steps(pending.witness, op, range, gas, &running, tries, Some(post.clone()));
         self.running && self.suspend(entry, post, world)
@@ -735,7 +743,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
     /// Prepares `FrameSetup` of `entry`'s callee from `post`, the machine entering it with
     /// `world`, and suspends its caller: the world as it is becomes the callee's checkpoint.
     fn suspend(&mut self, entry: Entry, post: Machine, world: World) -> bool {
-        let Entry { caller, link, callee, code, calldata } = entry;
+        let Entry { caller, link, callee, code, calldata, precompile } = entry;
         let mut witness = phases::base(post, world.clone(), &self.context, &Transaction::default());
         if link.kind == Call::DELEGATE {
             // A DELEGATECALL moves no value: FrameSetup reads no account.
@@ -749,6 +757,13 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             FrameMirror::new(callee.account, callee.caller, callee.value, code, calldata, world.commitment(), depth);
         (mirror.is_static, mirror.is_create) = (callee.isStatic, callee.isCreate);
         mirror.refund_base = i64::try_from(world.refund).unwrap_or_default();
+        mirror.precompile = precompile.map(|address| {
+            let mut after = self.world.clone();
+            if link.kind != Call::DELEGATE {
+                after.transfer(callee.caller, callee.account, callee.value);
+            }
+            precompile::Precompiled { address, after_setup: after.world() }
+        });
         witness.frame = callee;
         witness.call = link.clone();
         self.links.push(Suspended { link, frame: caller, checkpoint: self.world.clone() });
@@ -889,8 +904,13 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         let callee = self.frames.pop().expect("an entered frame");
         let Suspended { link, frame: caller_frame, checkpoint } = self.links.pop().expect("its caller");
         let status = status_of(result.result);
-        let returned = self.returned(&callee, status);
-        if !callee.started {
+        let returned = match &callee.precompile {
+            Some(precompiled) => precompile::returned(&callee, precompiled.address, status, &result.output),
+            None => self.returned(&callee, status),
+        };
+        if callee.precompile.is_some() && status != Outcome::SUCCEEDED {
+            self.world = checkpoint;
+        } else if !callee.started {
             // No code ran: the world as the value transfer left it.
             self.world.sync(journal);
         } else if status == Outcome::SUCCEEDED {
@@ -909,7 +929,10 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             callStack: link.commitment(),
             micro: B256::ZERO,
         };
-        self.emit(post.clone());
+        match &callee.precompile {
+            Some(precompiled) => self.precompile_steps(&callee, precompiled, post.clone()),
+            None => self.emit(post.clone()),
+        }
         let creates = link.kind == Call::CREATE && status == Outcome::SUCCEEDED;
         let mut end = end;
         if creates && returned.len != 0 && self.running {
@@ -973,6 +996,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
     /// step, or the checkpoint's for a failed frame) must be revm's.
     fn top_end(&mut self, journal: &EvmState, result: &revm::interpreter::InterpreterResult) {
         self.end_gas = result.gas.remaining();
+        self.end_output = result.output.clone();
         if !self.running {
             return;
         }
@@ -1009,7 +1033,14 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         if !self.running || self.pending.is_none() {
             return;
         }
-        let returned = self.frames.first().map_or_else(|| Window::of(&[]), |frame| self.returned(frame, status));
+        let top = self.frames.first();
+        let returned = match top.map(|frame| (frame, &frame.precompile)) {
+            Some((frame, Some(precompiled))) => {
+                precompile::returned(frame, precompiled.address, status, &self.end_output)
+            }
+            Some((frame, None)) => self.returned(frame, status),
+            None => Window::of(&[]),
+        };
         let world = if status == Outcome::SUCCEEDED {
             self.apply_pending();
             self.world.world()
@@ -1025,7 +1056,10 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             callStack: B256::ZERO,
             micro: B256::ZERO,
         };
-        self.emit(post.clone());
+        match self.frames.first().and_then(|frame| frame.precompile.clone().map(|p| (frame.clone(), p))) {
+            Some((frame, precompiled)) => self.precompile_steps(&frame, &precompiled, post.clone()),
+            None => self.emit(post.clone()),
+        }
         let mut end = (world, outcome);
         if self.context.context.isCreate && status == Outcome::SUCCEEDED && returned.len != 0 && self.running {
             let created = self.context.context.to;
@@ -1047,11 +1081,13 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         witness.outcome = outcome;
         let unused = U256::from(context.txGasLimit - gas_used) * context.gasPrice;
         let reward = U256::from(gas_used) * context.priorityFee;
+        // A failed transaction destroyed nothing: its world is its frame's checkpoint.
+        let destroyed = if failed { Vec::new() } else { self.world.destroyed().to_vec() };
         let state = self.world.state(failed);
-        phases::tx_end(&mut witness, state, context.origin, unused, context.coinbase, reward);
+        let mut paid = phases::tx_end(&mut witness, state, context.origin, unused, context.coinbase, reward);
         let empty = alloy_trie::EMPTY_ROOT_HASH;
-        let done = World {
-            stateRoot: state_root,
+        let mut done = World {
+            stateRoot: if destroyed.is_empty() { state_root } else { paid.root() },
             txStartRoot: B256::ZERO,
             transientRoot: empty,
             warmAccounts: empty,
@@ -1060,9 +1096,25 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             cumulativeGas: world.cumulativeGas + U256::from(gas_used),
             ..world
         };
-        let post = Machine { phase: Phase::Done, world: done.commitment(), frame: B256::ZERO, ..machine };
+        let phase = if destroyed.is_empty() { Phase::Done } else { Phase::TxEnd };
+        let mut post = Machine { phase, world: done.commitment(), frame: B256::ZERO, ..machine };
         self.pending = Some(Pending::of(witness));
-        self.emit(post);
+        self.emit(post.clone());
+        // The destroyed accounts, the last first: the last deletion ends the transaction.
+        for (left, account) in destroyed.iter().enumerate().rev() {
+            if !self.running {
+                return;
+            }
+            let below = world::destroyed_chain(&destroyed[..left]);
+            let mut witness = phases::base(post.clone(), done.clone(), &self.context, &Transaction::default());
+            phases::destroy(&mut witness, &mut paid, below, *account);
+            done.destroyed = below;
+            done.stateRoot = if left == 0 { state_root } else { paid.root() };
+            let phase = if left == 0 { Phase::Done } else { Phase::TxEnd };
+            post = Machine { phase, world: done.commitment(), ..post };
+            self.pending = Some(Pending::of(witness));
+            self.emit(post.clone());
+        }
     }
 }
 
@@ -1196,16 +1248,17 @@ where
         if !self.running {
             return;
         }
-        let Some(count) = witness::reads(op) else {
-            self.skip = Some(Skip::Instruction(op));
-            self.running = false;
-            return;
-        };
+        let count = witness::reads(op);
         let frame = self.frames.last().expect("checked above");
         let before =
             Before { machine, frame: frame_part, world: world_part, context: &self.context, mirror: frame, pc, op };
         let built = witness::witness(before, &mut self.world);
-        if is_call(op) && built.witness.stack.len() == count && is_delegation(&built.witness.data) {
+        let target = built.witness.stack.get(1).map(|word| alloy_primitives::Address::from_word(B256::from(*word)));
+        if is_call(op)
+            && built.witness.stack.len() == count
+            && is_delegation(&built.witness.data)
+            && !target.is_some_and(is_precompile)
+        {
             // Calls into delegated accounts are not built yet (into precompiles, see `enter`).
             self.skip = Some(Skip::Delegated);
             self.running = false;

@@ -88,7 +88,8 @@ pub(crate) fn frame_setup(w: &mut Witness, world: &mut WorldMirror, frame: &Fram
 }
 
 /// `TxEnd`: the sender's proof in `state` and the coinbase's after the sender's credit of
-/// `refund` wei, with the deletion witness when the payment leaves the coinbase empty.
+/// `refund` wei, with the deletion witness when the payment leaves the coinbase empty. Returns
+/// the state after the payments.
 pub(crate) fn tx_end(
     w: &mut Witness,
     state: &mut rollup_core::StateTrie,
@@ -96,13 +97,28 @@ pub(crate) fn tx_end(
     refund: U256,
     coinbase: Address,
     reward: U256,
-) {
+) -> rollup_core::StateTrie {
     let (sender, mut credited) = after_balance(state, origin, |balance| balance + refund);
     let (coinbase_proof, paid) = after_balance(&mut credited, coinbase, |balance| balance + reward);
     if paid.account(coinbase).is_none() && credited.account(coinbase).is_some() {
         w.sibling = credited.account_deletion_sibling(coinbase).unwrap_or_default();
     }
     w.tries = vec![sender, coinbase_proof];
+    paid
+}
+
+/// A `TxEnd` step deleting `account`, the last link of the `destroyed` chain over `below`:
+/// the link and the account's proof in `state`, which is left without it.
+pub(crate) fn destroy(w: &mut Witness, state: &mut rollup_core::StateTrie, below: B256, account: Address) {
+    w.words = vec![below, account.into_word()];
+    w.tries = vec![state.account_proof(account, &[]).account_proof];
+    if state.account(account).is_some() {
+        w.sibling = state.account_deletion_sibling(account).unwrap_or_default();
+        let mut diff = rollup_core::StateDiff::default();
+        diff.accounts
+            .insert(account, rollup_core::AccountDiff { info: None, storage_reset: true, storage: Default::default() });
+        state.apply(&diff);
+    }
 }
 
 /// The access list in the witness's form.

@@ -13,9 +13,9 @@ use crate::{
 use alloy_primitives::{Address, B256, Bytes, U256};
 
 /// How many stack items `op` reads, as `EVMStepper._shape` counts them (zero for an unknown
-/// opcode: it halts); `None` for an instruction the stepper does not execute yet.
-pub(crate) fn reads(op: u8) -> Option<usize> {
-    Some(match op {
+/// opcode: it halts).
+pub(crate) fn reads(op: u8) -> usize {
+    match op {
         0x08 | 0x09 | 0x37 | 0x39 | 0x3e | 0x5e => 3,
         0x3c => 4,
         0xf1 | 0xf2 => 7,
@@ -23,15 +23,14 @@ pub(crate) fn reads(op: u8) -> Option<usize> {
         0xf0 => 3,
         0xf5 => 4,
         0xa0..=0xa4 => usize::from(op - 0x9e),
-        0x15 | 0x19 | 0x1e => 1,
+        0x15 | 0x19 | 0x1e | 0xff => 1,
         0x01..=0x0b | 0x10..=0x1d => 2,
-        0xff => return None,
         0x31 | 0x35 | 0x3b | 0x3f | 0x40 | 0x49 | 0x50 | 0x51 | 0x54 | 0x56 | 0x5c => 1,
         0x20 | 0x52 | 0x53 | 0x55 | 0x57 | 0x5d | 0xf3 | 0xfd => 2,
         0x80..=0x8f => usize::from(op - 0x7f),
         0x90..=0x9f => usize::from(op - 0x8e),
         _ => 0,
-    })
+    }
 }
 
 /// The parts of the machine before the instruction, and the tracer's state it reads.
@@ -127,7 +126,7 @@ impl CopyJob {
 /// The witness of the instruction `before` describes, and what it changes.
 pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
     let Before { machine, frame, world: world_part, context, mirror, pc, op } = before;
-    let count = reads(op).expect("only instructions the stepper executes are traced");
+    let count = reads(op);
     let (stack, stack_below) = if mirror.stack_len() >= count {
         (mirror.stack_top(count), mirror.stack_below(count))
     } else {
@@ -288,6 +287,14 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
                 add_word(&mut w, &mirror.memory, offset / 32);
             }
         }
+        0xff => {
+            let beneficiary = Address::from_word(B256::from(stack[0]));
+            let (tries, sibling, created) = self_destruct(world, context, account, beneficiary);
+            (w.tries, w.sibling) = (tries, sibling);
+            w.data = world.code(context, account);
+            let warm = !matches!(warm_effect(context, beneficiary), Effect::None);
+            effect = Effect::Destroy { beneficiary, warm, created };
+        }
         0x54 | 0x55 => {
             let slot = B256::from(stack[0]);
             let (account_proof, slot_proof) = world.storage_proofs(account, slot);
@@ -316,6 +323,39 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
         _ => {}
     }
     Built { witness: w, effect, written, hashed, copied, logged, creating }
+}
+
+/// SELFDESTRUCT's tries (`SelfDestructSteps.instruction`): the frame's `account`, the
+/// beneficiary in the warm set, the beneficiary after the account's update (when it is another
+/// account), the account at the transaction's start; the collapse witness when the beneficiary,
+/// touched and empty, is deleted; and whether the account was created in the transaction.
+fn self_destruct(
+    world: &mut WorldMirror,
+    context: &ContextData,
+    account: Address,
+    beneficiary: Address,
+) -> (Vec<Vec<Bytes>>, Bytes, bool) {
+    let (start, _) = world.start_proofs(account, B256::ZERO);
+    let blank = world
+        .state(true)
+        .account(account)
+        .is_none_or(|start| start.nonce == 0 && start.code_hash == alloy_primitives::KECCAK256_EMPTY);
+    let now = world.state(false).account(account).unwrap_or_default();
+    let created = blank && now.nonce != 0 && !super::is_delegation(&world.code(context, account));
+    let warm = world.warm_account_proof(beneficiary);
+    let state = world.state(false);
+    let (own, mut after) = super::world::after_balance(state, account, |balance| {
+        if created || beneficiary != account { U256::ZERO } else { balance }
+    });
+    let (mut to, mut sibling) = (Vec::new(), Bytes::new());
+    if beneficiary != account {
+        let (proof, credited) = super::world::after_balance(&mut after, beneficiary, |balance| balance + now.balance);
+        if credited.account(beneficiary).is_none() && after.account(beneficiary).is_some() {
+            sibling = after.account_deletion_sibling(beneficiary).unwrap_or_default();
+        }
+        to = proof;
+    }
+    (vec![own, warm, to, start], sibling, created)
 }
 
 /// Warming `address`: nothing for the accounts that are always warm (EIP-2929, EIP-3651).

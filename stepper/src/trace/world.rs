@@ -23,6 +23,9 @@ pub(crate) enum Effect {
     WarmAccount(Address),
     /// LOG0–LOG4.
     Log(alloy_primitives::Log),
+    /// SELFDESTRUCT: the balance moves to `beneficiary` (warmed when `warm`); an account
+    /// `created` in the transaction loses its balance and is destroyed (EIP-6780).
+    Destroy { beneficiary: Address, warm: bool, created: bool },
 }
 
 /// The world as the tracer follows it through a transaction.
@@ -39,6 +42,8 @@ pub(crate) struct WorldMirror {
     logs_hash: B256,
     logs_rlp_length: u64,
     bloom: alloy_primitives::Bloom,
+    /// The accounts destroyed so far, in order (`TxEnd` deletes them, the last first).
+    destroyed: Vec<Address>,
 }
 
 /// The key of a slot of an account in the warm-slot and transient tries, before hashing:
@@ -69,6 +74,7 @@ impl WorldMirror {
             logs_hash: B256::ZERO,
             logs_rlp_length: 0,
             bloom: alloy_primitives::Bloom::ZERO,
+            destroyed: Vec::new(),
         }
     }
 
@@ -131,6 +137,7 @@ impl WorldMirror {
             logsHash: self.logs_hash,
             logsRlpLength: U256::from(self.logs_rlp_length),
             logsBloom: keccak256(self.bloom),
+            destroyed: destroyed_chain(&self.destroyed),
             cumulativeGas: U256::ZERO,
         }
     }
@@ -147,7 +154,27 @@ impl WorldMirror {
             Effect::Transient(slot, value) => self.set_transient(account, slot, value),
             Effect::WarmAccount(address) => self.warm_account(address),
             Effect::Log(log) => self.add_log(&log),
+            Effect::Destroy { beneficiary, warm, created } => {
+                if warm {
+                    self.warm_account(beneficiary);
+                }
+                let balance = self.state.account(account).map_or(U256::ZERO, |account| account.balance);
+                if created || beneficiary != account {
+                    self.update_account(account, |info| info.balance = U256::ZERO);
+                }
+                if beneficiary != account {
+                    self.update_account(beneficiary, |info| info.balance += balance);
+                }
+                if created {
+                    self.destroyed.push(account);
+                }
+            }
         }
+    }
+
+    /// The accounts the transaction destroyed, in order.
+    pub(crate) fn destroyed(&self) -> &[Address] {
+        &self.destroyed
     }
 
     /// Adds a log: a link of the hash chain, its RLP length, its bloom bits.
@@ -187,6 +214,18 @@ impl WorldMirror {
         self.state.apply(&diff);
     }
 
+    /// Moves `value` from `from` to `to` as `FrameSetup` does; the recipient is touched (left
+    /// empty, it is deleted, EIP-161).
+    pub(crate) fn transfer(&mut self, from: Address, to: Address, value: U256) {
+        if from == to {
+            return;
+        }
+        if !value.is_zero() {
+            self.update_account(from, |info| info.balance -= value);
+        }
+        self.update_account(to, |info| info.balance += value);
+    }
+
     /// Writes a storage slot.
     pub(crate) fn set_storage(&mut self, address: Address, slot: B256, value: U256) {
         let account = self.state.account(address).unwrap_or_default();
@@ -215,6 +254,12 @@ impl WorldMirror {
     /// Proofs of an account and one of its slots at the transaction's start.
     pub(crate) fn start_proofs(&mut self, address: Address, slot: B256) -> (Vec<Bytes>, Vec<Bytes>) {
         split(self.state(true).account_proof(address, &[slot]))
+    }
+
+    /// The code of `address` as it is now (none for an account without).
+    pub(crate) fn code(&self, context: &super::context::ContextData, address: Address) -> Bytes {
+        let hash = self.state.account(address).map(|account| account.code_hash);
+        hash.and_then(|hash| context.codes.get(&hash).cloned()).unwrap_or_default()
     }
 
     /// The proof of an account against the current state root, and its code hash if it exists.
@@ -259,6 +304,11 @@ pub(crate) fn after_balance(
     diff.accounts.insert(address, AccountDiff { info: Some(info), storage_reset: false, storage: Default::default() });
     after.apply(&diff);
     (proof, after)
+}
+
+/// The `destroyed` chain of `accounts`: from zero, each link `keccak256(below ‖ address)`.
+pub(crate) fn destroyed_chain(accounts: &[Address]) -> B256 {
+    accounts.iter().fold(B256::ZERO, |below, address| keccak256([below.as_slice(), address.as_slice()].concat()))
 }
 
 /// An account proof split into the account's nodes and its one slot's nodes.

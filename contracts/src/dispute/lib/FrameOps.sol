@@ -22,6 +22,20 @@ library FrameOps {
         return (n >= 1 && n <= 0x11) || n == 0x100;
     }
 
+    /// @notice The code hash of a frame that runs the precompile `p`: its address, which no
+    ///         Keccak-256 hash of code is (the chance is 2^-96).
+    function precompileCode(address p) internal pure returns (bytes32) {
+        // forge-lint: disable-next-line(unsafe-typecast)
+        return bytes32(uint256(uint160(p)));
+    }
+
+    /// @notice Whether a frame with code hash `codeHash` runs a precompile.
+    function runsPrecompile(bytes32 codeHash) internal pure returns (bool) {
+        // The cast keeps the low 160 bits, the only ones set when it runs a precompile.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        return uint256(codeHash) >> 160 == 0 && isPrecompile(address(uint160(uint256(codeHash))));
+    }
+
     /// @notice Warms `who` in the world's warm-account set (proven by `proof`); whether it was
     ///         cold. The origin, the recipient, the coinbase and the precompiles are always warm
     ///         (EIP-2929, EIP-3651) and never stored.

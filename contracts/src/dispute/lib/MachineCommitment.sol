@@ -94,6 +94,7 @@ library MachineCommitment {
         bytes32 logsHash;
         uint256 logsRlpLength;
         bytes32 logsBloom;
+        bytes32 destroyed;
         uint256 cumulativeGas;
     }
 
