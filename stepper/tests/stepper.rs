@@ -366,9 +366,9 @@ const UNDEFINED: &[u8] = &[0x0c, 0x21, 0x4b, 0xe6, 0xef];
 /// A stack operand: edge values, small numbers (offsets, slots, indexes) and random words.
 fn operand(rng: &mut Rng) -> U256 {
     match rng.below(13) {
-        // The accounts of the test: the contract, the sender, the coinbase.
+        // The accounts of the test: the contract, the sender, the coinbase, the delegator.
         12 => U256::from_be_slice(
-            [Address::repeat_byte(0x10), SENDER, Address::repeat_byte(0xc0)][rng.below(3)].as_slice(),
+            [Address::repeat_byte(0x10), SENDER, Address::repeat_byte(0xc0), DELEGATOR][rng.below(4)].as_slice(),
         ),
         0 => U256::ZERO,
         1 | 2 => U256::from(rng.below(4)),
@@ -454,7 +454,7 @@ fn program(rng: &mut Rng) -> Vec<u8> {
                 if op == 0xf1 || op == 0xf2 {
                     push(&mut code, U256::from([0, 0, 1, rng.below(2000)][rng.below(4)]), rng);
                 }
-                let targets = [OTHER, OTHER, Address::repeat_byte(0x10), SENDER, Address::repeat_byte(0x30)];
+                let targets = [OTHER, OTHER, Address::repeat_byte(0x10), SENDER, Address::repeat_byte(0x30), DELEGATOR];
                 let target = if precompile { random_precompile(rng) } else { targets[rng.below(targets.len())] };
                 push(&mut code, U256::from_be_slice(target.as_slice()), rng);
                 push(&mut code, [U256::ZERO, U256::from(700), U256::from(30_000), U256::MAX][rng.below(4)], rng);
@@ -552,6 +552,9 @@ fn random_precompile(rng: &mut Rng) -> Address {
     Address::from_word(B256::from(U256::from(if n == 17 { 0x100 } else { n + 1 })))
 }
 
+/// An account of the random tests that delegates its code (EIP-7702).
+const DELEGATOR: Address = Address::repeat_byte(0x40);
+
 /// Another contract of the random tests, never warm before it is touched.
 const OTHER: Address = Address::repeat_byte(0x20);
 
@@ -577,11 +580,21 @@ fn random_test(rng: &mut Rng) -> StateTest {
         account(U256::from(rng.below(1000)), program(rng), storage)
     };
     let other = account(U256::from(rng.below(1000)), program(rng), BTreeMap::new());
+    // Its delegate: the other contract, the first, a precompile, an account that does not
+    // exist, or itself (whose code, a delegation, halts).
+    let delegate = [OTHER, contract, random_precompile(rng), Address::repeat_byte(0x50), DELEGATOR][rng.below(5)];
+    let delegator = PreAccount {
+        balance: U256::from(rng.below(1000)),
+        code: [&[0xef, 0x01, 0x00][..], delegate.as_slice()].concat().into(),
+        nonce: U256::from(1),
+        storage: BTreeMap::new(),
+    };
     let pre = [
         (sender, account(U256::from(10u128.pow(20)), Vec::new(), BTreeMap::new())),
         (contract, recipient),
         // Another contract, cold, whose balance and code BALANCE and EXTCODE* read.
         (OTHER, other),
+        (DELEGATOR, delegator),
     ]
     .into();
     let creates = rng.below(8) == 0;
@@ -595,7 +608,13 @@ fn random_test(rng: &mut Rng) -> StateTest {
     } else {
         (0..rng.below(70)).map(|_| rng.next() as u8).collect()
     };
-    let recipient_address = if to_precompile { random_precompile(rng) } else { contract };
+    let recipient_address = if to_precompile {
+        random_precompile(rng)
+    } else if rng.below(10) == 0 {
+        DELEGATOR
+    } else {
+        contract
+    };
     let warm = AccessListEntry { address: contract, storage_keys: vec![B256::with_last_byte(1)] };
     StateTest {
         env: Env {

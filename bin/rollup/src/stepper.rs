@@ -100,7 +100,6 @@ fn reason(skip: Skip) -> String {
     match skip {
         Skip::Invalid => "invalid transaction (nothing to step)".into(),
         Skip::Precompile => "SHA-256 or RIPEMD-160 over more than 256 KiB (part 2)".into(),
-        Skip::Delegated => "EIP-7702 delegated recipient or call target (part 2)".into(),
     }
 }
 

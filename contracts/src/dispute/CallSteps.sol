@@ -18,9 +18,6 @@ import {WorldTries} from "./WorldTries.sol";
 contract CallSteps {
     /// @notice Thrown when a part of the witness does not match the machine.
     error CallSteps_WrongWitness();
-    /// @notice Thrown for a call this version does not execute: into an account that
-    ///         delegates its code (EIP-7702).
-    error CallSteps_NotBuilt(uint256 opcode, address target);
 
     /// @dev The EVM's call-depth limit.
     uint256 private constant DEPTH_LIMIT = 1024;
@@ -29,8 +26,10 @@ contract CallSteps {
     uint256 private constant TRANSFER_GAS = 9000;
     uint256 private constant NEW_ACCOUNT_GAS = 25000;
     uint256 private constant STIPEND = 2300;
-    /// @dev What a cold account costs beyond the warm read the instruction's static gas is.
+    /// @dev What a cold account costs beyond a warm read (the instruction's static gas), and a
+    ///      warm read (a delegate's).
     uint256 private constant COLD_SURCHARGE = 2500;
+    uint256 private constant WARM_READ = 100;
     /// @dev The micro-step kind of a copy into memory (`CopySteps`).
     uint8 private constant COPY_MICRO = 2;
     /// @dev The code hash of an account without code.
@@ -47,8 +46,9 @@ contract CallSteps {
     /// @notice The call instruction's step: `w.frame` is the caller with the warm read charged
     ///         and pc advanced, `w.stack` the operands (gas, address, [value,] input offset and
     ///         size, output offset and size). Tries: 0 the code's account, 1 it against the
-    ///         warm-account set, 2 the caller's account (its balance, when value moves);
-    ///         `data`: the code's account's code.
+    ///         warm-account set, 2 the caller's account (its balance, when value moves), and for
+    ///         an account delegating its code (EIP-7702) 3 the delegate, 4 the delegate against
+    ///         the warm-account set; `data`: the code's account's code.
     function instruction(StepWitness.Witness memory w, uint256 op) external view returns (MC.Machine memory m) {
         MC.Frame memory f = w.frame;
         uint256[] memory s = w.stack;
@@ -100,15 +100,16 @@ contract CallSteps {
         if (MC.hash(world) != w.machine.world || MC.hash(w.context) != w.machine.context) {
             revert CallSteps_WrongWitness();
         }
-        if (w.tries.length != 3) revert CallSteps_WrongWitness();
+        bool delegated = FrameOps.isDelegation(w.data);
+        if (w.tries.length != (delegated ? 5 : 3)) revert CallSteps_WrongWitness();
         uint256 cost = value != 0 ? TRANSFER_GAS : 0;
         if (FrameOps.warmAccount(TRIES, w.context, world, target, w.tries[1])) cost += COLD_SURCHARGE;
         WorldTries.Account memory callee = TRIES.account(target, w.tries[0], world.stateRoot);
         codeHash = callee.exists ? callee.codeHash : EMPTY_CODE;
         if (keccak256(w.data) != codeHash) revert CallSteps_WrongWitness();
-        if (FrameOps.isDelegation(w.data) && !FrameOps.isPrecompile(target)) revert CallSteps_NotBuilt(op, target);
         bool empty = callee.nonce == 0 && callee.balance == 0 && codeHash == EMPTY_CODE;
         if (op == 0xf1 && value != 0 && empty) cost += NEW_ACCOUNT_GAS;
+        if (delegated) (cost, codeHash) = _delegate(w, world, cost);
         if (f.gas < cost) return (false, 0, 0);
         f.gas -= cost;
         // EIP-150: the callee gets at most all but a 64th of what is left.
@@ -117,6 +118,22 @@ contract CallSteps {
         f.gas -= gas;
         if (value != 0) gas += STIPEND;
         ok = true;
+    }
+
+    /// @dev EIP-7702: a callee that delegates its code runs its delegate's (`data` the
+    ///      delegation); reading the delegate costs a warm read, and the cold surcharge when
+    ///      cold (tries 3 the delegate, 4 it against the warm-account set). Returns the
+    ///      cost so far with that added, and the delegate's code hash.
+    function _delegate(StepWitness.Witness memory w, MC.World memory world, uint256 cost)
+        private
+        view
+        returns (uint256, bytes32)
+    {
+        address delegate = FrameOps.delegate(w.data);
+        cost += WARM_READ;
+        if (FrameOps.warmAccount(TRIES, w.context, world, delegate, w.tries[4])) cost += COLD_SURCHARGE;
+        WorldTries.Account memory code = TRIES.account(delegate, w.tries[3], world.stateRoot);
+        return (cost, code.exists ? code.codeHash : EMPTY_CODE);
     }
 
     /// @notice The `Return` step: the caller (`w.frame`, the call stack's top link `w.call`)

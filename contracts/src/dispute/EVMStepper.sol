@@ -23,10 +23,11 @@ import {FrameOps} from "./lib/FrameOps.sol";
 ///         the witness does not match the commitment. The off-chain tracer (`stepper::trace`)
 ///         produces the same commitments from revm and the witnesses for any step.
 /// @dev    Built so far (issues #23, #24): every phase of a transaction that calls an account or
-///         creates one, every instruction, calls into code and into precompiles (not yet into
-///         delegated accounts, where `CallSteps` and `TransactionSteps` revert `NotBuilt` rather
-///         than return a wrong commitment), creations with their code deposit, SELFDESTRUCT, and
-///         the return to the caller.
+///         creates one, every instruction, calls into code, into accounts that delegate their
+///         code (EIP-7702) and into precompiles, creations with their code deposit,
+///         SELFDESTRUCT, and the return to the caller. What is not built (SHA-256 and
+///         RIPEMD-160 over more than 256 KiB) reverts `NotBuilt` rather than return a wrong
+///         commitment.
 contract EVMStepper {
     /// @notice Thrown when the witness's machine is not the committed pre-state.
     error EVMStepper_WrongMachine();

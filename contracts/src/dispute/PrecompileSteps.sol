@@ -18,8 +18,9 @@ import {KeccakSponge} from "../libraries/KeccakSponge.sol";
 ///         the same precompile on L1 with exactly that gas: its output is the frame's return
 ///         data, its failure the frame's exceptional halt. IDENTITY returns its input window
 ///         without reading it.
-/// @dev    L1 must run the L2's fork or a later one that prices the precompiles alike: the
-///         step gives the L1 call the L2 price, and reads a failure as the input's.
+/// @dev    L1 must run the L2's fork or a later one that prices the precompiles no higher: the
+///         step gives the L1 call all the gas it can, at least the L2 price, and reads a failure
+///         as the input's.
 contract PrecompileSteps {
     /// @notice Thrown when the witness's micro-step, sponge or input is not the machine's.
     error PrecompileSteps_WrongWitness();
@@ -31,9 +32,10 @@ contract PrecompileSteps {
 
     /// @notice Input bytes hashed per step: 8 blocks of 136 bytes.
     uint256 public constant CHUNK = 8 * KeccakSponge.RATE;
-    /// @notice The most input bytes a step takes whole (256 KiB: a few million L1 gas of
-    ///         calldata); every precompile but SHA-256 and RIPEMD-160 reads less within the
-    ///         L2's per-transaction gas.
+    /// @notice The most input bytes a step takes whole: 256 KiB, about 4.2M L1 gas of
+    ///         calldata (10.5M under EIP-7623's floor, which a step running an expensive
+    ///         precompile does not pay). Every precompile but SHA-256 and RIPEMD-160 reads less
+    ///         within the L2's per-transaction gas: the largest, a G1 MSM of 1,348 pairs, 216 KB.
     uint256 public constant MAX_INPUT = 1 << 18;
     /// @dev The micro-step kind of a precompile frame.
     uint8 private constant KIND = 7;
@@ -106,10 +108,12 @@ contract PrecompileSteps {
     {
         uint256 price = _price(p, f.calldataLength, input);
         if (price > f.gas) return FrameOps.halt(w.machine, f);
-        // EIP-150 forwards at most 63/64 of what is left.
+        // The call gets all the step can give (EIP-150 forwards at most 63/64 of what is left),
+        // at least the L2's price: L1 prices the precompile no higher, so a failure is the input's.
         uint256 left = gasleft();
-        if (left - left / 64 < price + CALL_RESERVE) revert PrecompileSteps_NotEnoughGas(price + CALL_RESERVE);
-        (bool ok, bytes memory out) = p.staticcall{gas: price}(input);
+        uint256 forwarded = left - left / 64;
+        if (forwarded < price + CALL_RESERVE) revert PrecompileSteps_NotEnoughGas(price + CALL_RESERVE);
+        (bool ok, bytes memory out) = p.staticcall{gas: forwarded - CALL_RESERVE}(input);
         if (!ok) return FrameOps.halt(w.machine, f);
         f.gas -= price;
         f.memoryRoot = BufferTree.rootOfBytes(out);
@@ -132,6 +136,8 @@ contract PrecompileSteps {
         uint256 fail = type(uint256).max;
         if (n == 0x01) return (_min(length, 128), 3000);
         if (n == 0x02 || n == 0x03) return (length, _price(p, length, ""));
+        // IDENTITY reads nothing (`micro` ends it with its calldata's window).
+        if (n == 0x04) return (0, 15 + 3 * ((length + 31) / 32));
         if (n == 0x05) return (_min(length, MODEXP_INPUT), 500);
         if (n == 0x06) return (_min(length, 128), 150);
         if (n == 0x07) return (_min(length, 96), 6000);

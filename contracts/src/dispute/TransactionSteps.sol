@@ -19,8 +19,6 @@ contract TransactionSteps {
     error TransactionSteps_WrongWitness();
     /// @notice Thrown for a transaction no block holds (the stepper only steps valid ones).
     error TransactionSteps_InvalidTransaction();
-    /// @notice Thrown for what part 2 builds: delegated recipients.
-    error TransactionSteps_NotBuilt();
 
     /// @dev Gas every transaction pays, and per access-list address and key (EIP-2930).
     uint256 private constant TX_GAS = 21000;
@@ -217,13 +215,12 @@ contract TransactionSteps {
         m = w.machine;
         MC.Frame memory f = w.frame;
         MC.World memory world = w.world;
-        if (w.tries.length != 3 || m.micro != 0) revert TransactionSteps_WrongWitness();
+        if (w.tries.length != (w.words.length == 1 ? 5 : 3) || m.micro != 0) revert TransactionSteps_WrongWitness();
         bool top = f.depth == 0;
         bool transfers = true;
         f.codeRoot = BufferTree.rootOfBytes(w.data);
         if (top) {
             bool precompile = FrameOps.isPrecompile(f.account);
-            if (!precompile && !f.isCreate && FrameOps.isDelegation(w.data)) revert TransactionSteps_NotBuilt();
             WorldTries.Account memory recipient = TRIES.account(f.account, w.tries[0], world.stateRoot);
             world.txStartRoot = world.stateRoot;
             if (f.isCreate) {
@@ -240,8 +237,12 @@ contract TransactionSteps {
                 }
             } else if (precompile) {
                 f.codeHash = FrameOps.precompileCode(f.account);
+            } else if (w.words.length == 1) {
+                f.codeHash = _delegate(w, world, recipient.codeHash);
             } else {
                 f.codeHash = recipient.exists ? recipient.codeHash : EMPTY_CODE;
+                // A recipient that delegates its code runs its delegate's (the branch above).
+                if (FrameOps.isDelegation(w.data)) revert TransactionSteps_WrongWitness();
             }
         } else {
             if (MC.hash(w.call) != m.callStack) revert TransactionSteps_WrongWitness();
@@ -270,6 +271,24 @@ contract TransactionSteps {
             m.phase = MC.Phase.Run;
             m.frame = MC.hash(f);
         }
+    }
+
+    /// @dev The code hash a transaction's recipient that delegates its code (EIP-7702) runs:
+    ///      its delegate's (`words[0]`, checked against the recipient's code hash), which is
+    ///      warmed, as revm loads it, at no charge. Tries: 3 the delegate, 4 the delegate
+    ///      against the warm-account set.
+    function _delegate(StepWitness.Witness memory w, MC.World memory world, bytes32 recipientCode)
+        private
+        view
+        returns (bytes32)
+    {
+        address delegate = address(uint160(uint256(w.words[0])));
+        if (keccak256(abi.encodePacked(hex"ef0100", delegate)) != recipientCode) {
+            revert TransactionSteps_WrongWitness();
+        }
+        FrameOps.warmAccount(TRIES, w.context, world, delegate, w.tries[4]);
+        WorldTries.Account memory code = TRIES.account(delegate, w.tries[3], world.stateRoot);
+        return code.exists ? code.codeHash : EMPTY_CODE;
     }
 
     /// @dev The value transfer from the caller to the frame's account; a recipient left empty

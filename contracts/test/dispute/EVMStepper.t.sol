@@ -193,11 +193,20 @@ contract EVMStepperTest is TestBase {
         pure
         returns (bytes32 root, bytes[] memory proof)
     {
+        return _oneAccount(who, nonce, balance, keccak256(""));
+    }
+
+    /// @dev A state of one account without storage, with code of hash `codeHash`.
+    function _oneAccount(address who, uint256 nonce, uint256 balance, bytes32 codeHash)
+        internal
+        pure
+        returns (bytes32 root, bytes[] memory proof)
+    {
         bytes[] memory fields = new bytes[](4);
         fields[0] = RLPEncoder.encodeUint(nonce);
         fields[1] = RLPEncoder.encodeUint(balance);
         fields[2] = RLPEncoder.encodeBytes(abi.encodePacked(keccak256(hex"80")));
-        fields[3] = RLPEncoder.encodeBytes(abi.encodePacked(keccak256("")));
+        fields[3] = RLPEncoder.encodeBytes(abi.encodePacked(codeHash));
         bytes32 key = keccak256(abi.encodePacked(who));
         bytes memory nibbles = new bytes(64);
         for (uint256 i = 0; i < 32; i++) {
@@ -555,6 +564,49 @@ contract EVMStepperTest is TestBase {
             _precompileEnd(w, MC.SUCCEEDED, 55_000, abi.encodePacked(uint256(1))),
             "with the gas"
         );
+    }
+
+    /// @dev A transaction to an account that delegates its code (EIP-7702) runs its delegate's
+    ///      code, which `FrameSetup` takes from the delegate (`words[0]`) and warms; taking the
+    ///      delegation itself as the code is refused.
+    function test_step_frameSetupOfADelegatingRecipient_runsTheDelegatesCode_succeeds() external {
+        (address recipient, address delegate) = (address(0xde1e), address(0xc0de));
+        StepWitness.Witness memory w;
+        bytes32 designation = keccak256(abi.encodePacked(hex"ef0100", delegate));
+        bytes[] memory proof;
+        (w.world.stateRoot, proof) = _oneAccount(recipient, 1, 0, designation);
+        bytes32 emptyTrie = keccak256(hex"80");
+        (w.world.transientRoot, w.world.warmAccounts, w.world.warmSlots) = (emptyTrie, emptyTrie, emptyTrie);
+        (w.context.origin, w.context.to) = (address(0xa11ce), recipient);
+        w.frame.account = recipient;
+        w.frame.caller = address(0xa11ce);
+        w.frame.gas = 50_000;
+        w.frame.memoryRoot = BufferTree.emptyRoot();
+        (w.frame.calldataRoot, w.frame.returnDataRoot) = (w.frame.memoryRoot, w.frame.memoryRoot);
+        w.machine.phase = MC.Phase.FrameSetup;
+        (w.machine.world, w.machine.context, w.machine.frame) = (MC.hash(w.world), MC.hash(w.context), MC.hash(w.frame));
+        w.tries = new bytes[][](5);
+        // The recipient, before and after a transfer of nothing; the delegate is absent.
+        (w.tries[0], w.tries[2], w.tries[3]) = (proof, proof, proof);
+        w.words = new bytes32[](1);
+        w.words[0] = bytes32(uint256(uint160(delegate)));
+
+        MC.World memory world = abi.decode(abi.encode(w.world), (MC.World));
+        world.txStartRoot = world.stateRoot;
+        (, world.warmAccounts) = tries.warm(abi.encodePacked(delegate), new bytes[](0), emptyTrie);
+        MC.Machine memory expected = _copy(w.machine);
+        // The delegate has no code: the frame ends at once.
+        (expected.phase, expected.world, expected.frame) =
+        (MC.Phase.TxEnd, MC.hash(world), _outcome(MC.SUCCEEDED, 50_000));
+        vm.assertEq(stepper.step(MC.hash(w.machine), w), MC.hash(expected), "the delegate's code");
+
+        // Without the delegate, the delegation is not code the recipient runs.
+        w.words = new bytes32[](0);
+        w.tries = new bytes[][](3);
+        (w.tries[0], w.tries[2]) = (proof, proof);
+        w.data = abi.encodePacked(hex"ef0100", delegate);
+        vm.expectRevert(TransactionSteps.TransactionSteps_WrongWitness.selector);
+        stepper.step(MC.hash(w.machine), w);
     }
 
     function bound(uint64 x, uint64 min, uint64 max) internal pure returns (uint64) {

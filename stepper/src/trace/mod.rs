@@ -61,9 +61,6 @@ pub enum Skip {
     Invalid,
     /// It runs SHA-256 or RIPEMD-160 over more input than one step takes (256 KiB).
     Precompile,
-    /// Its recipient, or an account it calls, delegates its code to another account
-    /// (EIP-7702, part 2).
-    Delegated,
 }
 
 /// What tracing a transaction found.
@@ -218,6 +215,16 @@ const COPY_MICRO: u8 = 2;
 /// The micro-step kinds of a creation: hashing its init code, and its deposited code.
 const INIT_MICRO: u8 = 5;
 const DEPOSIT_MICRO: u8 = 6;
+
+/// Absorbs the whole chunk of `tree` at `offset` into `sponge` and moves past it: the
+/// micro-step of `kind` that goes on from there (`a` the next offset, `b` the bytes left).
+fn next_chunk(kind: u8, sponge: &mut Sponge, tree: &crate::BufferTree, offset: &mut usize, left: &mut usize) -> Micro {
+    for block in tree.bytes(*offset, HASH_CHUNK).chunks(RATE) {
+        sponge.absorb(block);
+    }
+    (*offset, *left) = (*offset + HASH_CHUNK, *left - HASH_CHUNK);
+    Micro { kind, a: U256::from(*offset), b: U256::from(*left), sponge: sponge.commitment(), ..Default::default() }
+}
 
 /// The precompiles of the L2's fork (Osaka): 0x01–0x11 and P256VERIFY at 0x100.
 pub(crate) fn is_precompile(address: alloy_primitives::Address) -> bool {
@@ -404,17 +411,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
                 self.emit_step(witness, pending.opcode, post);
                 return;
             }
-            for block in self.current().memory_bytes(offset, HASH_CHUNK).chunks(RATE) {
-                sponge.absorb(block);
-            }
-            (offset, left) = (offset + HASH_CHUNK, left - HASH_CHUNK);
-            let micro = Micro {
-                kind: HASH_MICRO,
-                a: U256::from(offset),
-                b: U256::from(left),
-                sponge: sponge.commitment(),
-                ..Default::default()
-            };
+            let micro = next_chunk(HASH_MICRO, &mut sponge, &self.current().memory, &mut offset, &mut left);
             let next = Machine { frame: frame.commitment(), micro: micro.commitment(), ..post.clone() };
             self.emit_step(witness, pending.opcode, next.clone());
             if !self.running {
@@ -584,13 +581,21 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         if !self.running {
             return;
         }
-        if !frame.isCreate && is_delegation(&self.code) {
-            self.skip = Some(Skip::Delegated);
-            self.running = false;
-            return;
+        let delegated = !frame.isCreate && !is_precompile(frame.account) && is_delegation(&self.code);
+        let delegate = delegated.then(|| alloy_primitives::Address::from_slice(&self.code[3..]));
+        if let Some(delegate) = delegate {
+            // EIP-7702: the recipient runs its delegate's code.
+            self.code = self.world.code(&self.context, delegate);
         }
         let mut witness = phases::base(current, world, &self.context, &self.tx);
         phases::frame_setup(&mut witness, &mut self.world, &frame, self.code.clone());
+        if let Some(delegate) = delegate {
+            // revm warms the delegate as it loads it, before the frame's checkpoint.
+            witness.words = vec![delegate.into_word()];
+            let proofs = [self.world.account_with_code_hash(delegate).0, self.world.warm_account_proof(delegate)];
+            witness.tries.extend(proofs);
+            self.world.apply(frame.account, witness::warm_effect(&self.context, &[delegate]));
+        }
         self.world.mark_start();
         let checkpoint = self.world.world();
         let precompile = is_precompile(frame.account).then(|| {
@@ -690,7 +695,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             self.world.update_account(creator, |info| info.nonce += 1);
             let address = inputs.created_address(nonce);
             tries[1] = self.world.warm_account_proof(address);
-            self.world.apply(creator, witness::warm_effect(&self.context, address));
+            self.world.apply(creator, witness::warm_effect(&self.context, &[address]));
             tries[2] = self.world.account_with_code_hash(address).0;
             let taken =
                 self.world.state(false).account(address).is_some_and(|account| {
@@ -799,17 +804,10 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
                 }
                 return;
             }
-            for block in self.current().memory_bytes(offset, HASH_CHUNK).chunks(RATE) {
-                sponge.absorb(block);
-            }
-            (offset, left) = (offset + HASH_CHUNK, left - HASH_CHUNK);
             let micro = Micro {
-                kind: INIT_MICRO,
-                a: U256::from(offset),
-                b: U256::from(left),
                 c: U256::from(gas),
                 d: B256::from(U256::from(op)),
-                sponge: sponge.commitment(),
+                ..next_chunk(INIT_MICRO, &mut sponge, &self.current().memory, &mut offset, &mut left)
             };
             let next = Machine {
                 phase: Phase::Run,
@@ -875,17 +873,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
                 self.emit_step(witness, None, post.clone());
                 return (post, done);
             }
-            for block in code.tree.bytes(offset, HASH_CHUNK).chunks(RATE) {
-                sponge.absorb(block);
-            }
-            (offset, left) = (offset + HASH_CHUNK, left - HASH_CHUNK);
-            let micro = Micro {
-                kind: DEPOSIT_MICRO,
-                a: U256::from(offset),
-                b: U256::from(left),
-                sponge: sponge.commitment(),
-                ..Default::default()
-            };
+            let micro = next_chunk(DEPOSIT_MICRO, &mut sponge, &code.tree, &mut offset, &mut left);
             let next = Machine { micro: micro.commitment(), ..machine.clone() };
             self.emit_step(witness, None, next.clone());
             if !self.running {
@@ -904,10 +892,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         let callee = self.frames.pop().expect("an entered frame");
         let Suspended { link, frame: caller_frame, checkpoint } = self.links.pop().expect("its caller");
         let status = status_of(result.result);
-        let returned = match &callee.precompile {
-            Some(precompiled) => precompile::returned(&callee, precompiled.address, status, &result.output),
-            None => self.returned(&callee, status),
-        };
+        let returned = self.returned_by(&callee, status, &result.output);
         if callee.precompile.is_some() && status != Outcome::SUCCEEDED {
             self.world = checkpoint;
         } else if !callee.started {
@@ -929,10 +914,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             callStack: link.commitment(),
             micro: B256::ZERO,
         };
-        match &callee.precompile {
-            Some(precompiled) => self.precompile_steps(&callee, precompiled, post.clone()),
-            None => self.emit(post.clone()),
-        }
+        self.end_frame(&callee, post.clone());
         let creates = link.kind == Call::CREATE && status == Outcome::SUCCEEDED;
         let mut end = end;
         if creates && returned.len != 0 && self.running {
@@ -1033,20 +1015,16 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         if !self.running || self.pending.is_none() {
             return;
         }
-        let top = self.frames.first();
-        let returned = match top.map(|frame| (frame, &frame.precompile)) {
-            Some((frame, Some(precompiled))) => {
-                precompile::returned(frame, precompiled.address, status, &self.end_output)
-            }
-            Some((frame, None)) => self.returned(frame, status),
-            None => Window::of(&[]),
-        };
         let world = if status == Outcome::SUCCEEDED {
             self.apply_pending();
             self.world.world()
         } else {
             self.checkpoint.clone().expect("a frame ran")
         };
+        // The frames are set aside while the top one's last steps are emitted.
+        let frames = std::mem::take(&mut self.frames);
+        let top = frames.first();
+        let returned = top.map_or_else(|| Window::of(&[]), |frame| self.returned_by(frame, status, &self.end_output));
         let outcome = Outcome::new(status, self.end_gas, returned.tree.root(), returned.offset, returned.len);
         let mut post = Machine {
             phase: Phase::TxEnd,
@@ -1056,10 +1034,11 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             callStack: B256::ZERO,
             micro: B256::ZERO,
         };
-        match self.frames.first().and_then(|frame| frame.precompile.clone().map(|p| (frame.clone(), p))) {
-            Some((frame, precompiled)) => self.precompile_steps(&frame, &precompiled, post.clone()),
+        match top {
+            Some(frame) => self.end_frame(frame, post.clone()),
             None => self.emit(post.clone()),
         }
+        self.frames = frames;
         let mut end = (world, outcome);
         if self.context.context.isCreate && status == Outcome::SUCCEEDED && returned.len != 0 && self.running {
             let created = self.context.context.to;
@@ -1248,22 +1227,10 @@ where
         if !self.running {
             return;
         }
-        let count = witness::reads(op);
         let frame = self.frames.last().expect("checked above");
         let before =
             Before { machine, frame: frame_part, world: world_part, context: &self.context, mirror: frame, pc, op };
         let built = witness::witness(before, &mut self.world);
-        let target = built.witness.stack.get(1).map(|word| alloy_primitives::Address::from_word(B256::from(*word)));
-        if is_call(op)
-            && built.witness.stack.len() == count
-            && is_delegation(&built.witness.data)
-            && !target.is_some_and(is_precompile)
-        {
-            // Calls into delegated accounts are not built yet (into precompiles, see `enter`).
-            self.skip = Some(Skip::Delegated);
-            self.running = false;
-            return;
-        }
         self.pending = Some(Pending {
             witness: built.witness,
             opcode: Some(op),

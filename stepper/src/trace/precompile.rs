@@ -14,16 +14,16 @@ use super::{
 use crate::{
     BufferTree,
     commitment::{Machine, Micro, Outcome, Phase, World},
-    sponge::{RATE, Sponge},
+    sponge::Sponge,
 };
 use alloy_primitives::{Address, B256, U256};
 use revm::precompile::{bls12_381_const as bls, bls12_381_utils::msm_required_gas};
 use std::ops::ControlFlow;
 
 /// The micro-step kind of a precompile's frame.
-pub(crate) const PRECOMPILE_MICRO: u8 = 7;
-/// Input bytes hashed per step (`PrecompileSteps.CHUNK`).
-const CHUNK: usize = 8 * RATE;
+const PRECOMPILE_MICRO: u8 = 7;
+/// Input bytes hashed per step (`PrecompileSteps.CHUNK`, as KECCAK256's).
+const CHUNK: usize = super::HASH_CHUNK;
 /// The most input bytes a step takes whole (`PrecompileSteps.MAX_INPUT`).
 const MAX_INPUT: usize = 1 << 18;
 /// MODEXP reads at most its header and three operands of EIP-7823's 1,024 bytes.
@@ -52,7 +52,7 @@ fn number(p: Address) -> u16 {
 
 /// What the input's `length` alone says (`PrecompileSteps._plan`): how many of its first bytes
 /// the precompile reads (`None` when the length fails it), and the least it costs.
-pub(crate) fn plan(p: Address, length: usize) -> (Option<usize>, u64) {
+fn plan(p: Address, length: usize) -> (Option<usize>, u64) {
     let words = length.div_ceil(32) as u64;
     let exactly = |size: usize| (length == size).then_some(size);
     let pairs = |size: usize| (length != 0 && length.is_multiple_of(size)).then_some(length);
@@ -60,6 +60,8 @@ pub(crate) fn plan(p: Address, length: usize) -> (Option<usize>, u64) {
         0x01 => (Some(length.min(128)), 3000),
         0x02 => (Some(length), 60 + 12 * words),
         0x03 => (Some(length), 600 + 120 * words),
+        // IDENTITY reads nothing: its return data is its calldata's window.
+        0x04 => (Some(0), 15 + 3 * words),
         0x05 => (Some(length.min(MODEXP_INPUT)), 500),
         0x06 => (Some(length.min(128)), 150),
         0x07 => (Some(length.min(96)), 6000),
@@ -80,7 +82,7 @@ pub(crate) fn plan(p: Address, length: usize) -> (Option<usize>, u64) {
 
 /// What a precompile's frame returns: IDENTITY its calldata's window, another its `output`
 /// (nothing when it failed).
-pub(crate) fn returned(frame: &FrameMirror, p: Address, status: u8, output: &[u8]) -> Window {
+fn returned(frame: &FrameMirror, p: Address, status: u8, output: &[u8]) -> Window {
     match status {
         Outcome::SUCCEEDED if number(p) == IDENTITY => {
             Window::new(&frame.calldata.tree, frame.calldata.offset, frame.calldata.len)
@@ -91,9 +93,25 @@ pub(crate) fn returned(frame: &FrameMirror, p: Address, status: u8, output: &[u8
 }
 
 impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
+    /// What `frame` returns when it ends with `status`, revm's `output` for a precompile's.
+    pub(super) fn returned_by(&self, frame: &FrameMirror, status: u8, output: &[u8]) -> Window {
+        match &frame.precompile {
+            Some(precompiled) => returned(frame, precompiled.address, status, output),
+            None => self.returned(frame, status),
+        }
+    }
+
+    /// Emits the steps that end `frame` at `end`: its precompile's, or the pending step.
+    pub(super) fn end_frame(&mut self, frame: &FrameMirror, end: Machine) {
+        match &frame.precompile {
+            Some(precompiled) => self.precompile_steps(frame, precompiled, end),
+            None => self.emit(end),
+        }
+    }
+
     /// Emits a precompile frame's steps: the pending `FrameSetup` (to the frame's first
     /// micro-step), then its own, the last leading to `end` (`Return` or `TxEnd`).
-    pub(super) fn precompile_steps(&mut self, mirror: &FrameMirror, precompiled: &Precompiled, end: Machine) {
+    fn precompile_steps(&mut self, mirror: &FrameMirror, precompiled: &Precompiled, end: Machine) {
         let Some(pending) = self.pending.take() else { return };
         let mut frame = pending.witness.frame.clone();
         (frame.codeHash, frame.codeRoot) = (code_hash(precompiled.address), BufferTree::empty_root());
@@ -118,11 +136,12 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         let p = precompiled.address;
         let (read, price) = plan(p, mirror.calldata.len);
         let read = read.filter(|_| U256::from(price) <= frame.gas && number(p) != IDENTITY);
+        if !self.running {
+            return;
+        }
         let Some(read) = read else {
             // IDENTITY, or a length that fails the precompile: the first step ends the frame.
-            if self.running {
-                self.emit_step(witness, None, end);
-            }
+            self.emit_step(witness, None, end);
             return;
         };
         if read > MAX_INPUT {
@@ -141,17 +160,9 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
                 self.emit_step(witness, None, end);
                 return;
             }
-            for block in window.tree.bytes(offset, CHUNK).chunks(RATE) {
-                sponge.absorb(block);
-            }
-            (offset, left) = (offset + CHUNK, left - CHUNK);
             let micro = Micro {
-                kind: PRECOMPILE_MICRO,
-                a: U256::from(offset),
-                b: U256::from(left),
                 c: U256::from(read),
-                sponge: sponge.commitment(),
-                ..Default::default()
+                ..super::next_chunk(PRECOMPILE_MICRO, &mut sponge, &window.tree, &mut offset, &mut left)
             };
             let next = Machine { micro: micro.commitment(), ..running.clone() };
             self.emit_step(witness, None, next.clone());

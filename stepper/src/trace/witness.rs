@@ -260,7 +260,7 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
                     copied = Some(CopyJob::of(&Window::of(&w.data), src, dst, size, &mirror.memory));
                 }
             }
-            effect = warm_effect(context, address);
+            effect = warm_effect(context, &[address]);
         }
         0xf1 | 0xf2 | 0xf4 | 0xfa => {
             let target = Address::from_word(B256::from(stack[1]));
@@ -269,7 +269,15 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
             let sender = if value.is_zero() { Vec::new() } else { world.account_with_code_hash(account).0 };
             w.tries = vec![proof, world.warm_account_proof(target), sender];
             w.data = code_hash.and_then(|hash| context.codes.get(&hash).cloned()).unwrap_or_default();
-            effect = warm_effect(context, target);
+            effect = warm_effect(context, &[target]);
+            if super::is_delegation(&w.data) {
+                // EIP-7702: the delegate, read and warmed after the target.
+                let delegate = Address::from_slice(&w.data[3..]);
+                let mut warmed = world.clone();
+                warmed.apply(account, effect);
+                w.tries.extend([world.account_with_code_hash(delegate).0, warmed.warm_account_proof(delegate)]);
+                effect = warm_effect(context, &[target, delegate]);
+            }
         }
         0xf0 | 0xf5 => {
             // The words come with the micro-steps that hash the init code.
@@ -292,8 +300,8 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
             let (tries, sibling, created) = self_destruct(world, context, account, beneficiary);
             (w.tries, w.sibling) = (tries, sibling);
             w.data = world.code(context, account);
-            let warm = !matches!(warm_effect(context, beneficiary), Effect::None);
-            effect = Effect::Destroy { beneficiary, warm, created };
+            let warming = Box::new(warm_effect(context, &[beneficiary]));
+            effect = Effect::Destroy { beneficiary, warming, created };
         }
         0x54 | 0x55 => {
             let slot = B256::from(stack[0]);
@@ -335,11 +343,11 @@ fn self_destruct(
     account: Address,
     beneficiary: Address,
 ) -> (Vec<Vec<Bytes>>, Bytes, bool) {
-    let (start, _) = world.start_proofs(account, B256::ZERO);
+    let start = world.state(true).account_proof(account, &[]).account_proof;
     let blank = world
         .state(true)
         .account(account)
-        .is_none_or(|start| start.nonce == 0 && start.code_hash == alloy_primitives::KECCAK256_EMPTY);
+        .is_none_or(|before| before.nonce == 0 && before.code_hash == alloy_primitives::KECCAK256_EMPTY);
     let now = world.state(false).account(account).unwrap_or_default();
     let created = blank && now.nonce != 0 && !super::is_delegation(&world.code(context, account));
     let warm = world.warm_account_proof(beneficiary);
@@ -358,11 +366,13 @@ fn self_destruct(
     (vec![own, warm, to, start], sibling, created)
 }
 
-/// Warming `address`: nothing for the accounts that are always warm (EIP-2929, EIP-3651).
-pub(crate) fn warm_effect(context: &ContextData, address: Address) -> Effect {
+/// Warming `addresses`: nothing for the accounts that are always warm (EIP-2929, EIP-3651).
+pub(crate) fn warm_effect(context: &ContextData, addresses: &[Address]) -> Effect {
     let c = &context.context;
-    let always_warm = [c.origin, c.to, c.coinbase].contains(&address) || super::is_precompile(address);
-    if always_warm { Effect::None } else { Effect::WarmAccount(address) }
+    let always_warm =
+        |address: &Address| [c.origin, c.to, c.coinbase].contains(address) || super::is_precompile(*address);
+    let cold: Vec<Address> = addresses.iter().filter(|address| !always_warm(address)).copied().collect();
+    if cold.is_empty() { Effect::None } else { Effect::WarmAccounts(cold) }
 }
 
 /// Adds the words of `tree` that cover `size` bytes at `offset`, with their proofs.

@@ -19,13 +19,14 @@ pub(crate) enum Effect {
     Store(B256, U256),
     /// TSTORE.
     Transient(B256, U256),
-    /// BALANCE, EXTCODESIZE, EXTCODEHASH: the address becomes warm.
-    WarmAccount(Address),
+    /// BALANCE, EXTCODESIZE, EXTCODEHASH, calls (with an EIP-7702 delegate), CREATE: the
+    /// addresses become warm.
+    WarmAccounts(Vec<Address>),
     /// LOG0–LOG4.
     Log(alloy_primitives::Log),
-    /// SELFDESTRUCT: the balance moves to `beneficiary` (warmed when `warm`); an account
-    /// `created` in the transaction loses its balance and is destroyed (EIP-6780).
-    Destroy { beneficiary: Address, warm: bool, created: bool },
+    /// SELFDESTRUCT: `warming` (the beneficiary's), then the balance moves to `beneficiary`;
+    /// an account `created` in the transaction loses its balance and is destroyed (EIP-6780).
+    Destroy { beneficiary: Address, warming: Box<Effect>, created: bool },
 }
 
 /// The world as the tracer follows it through a transaction.
@@ -152,12 +153,10 @@ impl WorldMirror {
                 self.set_storage(account, slot, value);
             }
             Effect::Transient(slot, value) => self.set_transient(account, slot, value),
-            Effect::WarmAccount(address) => self.warm_account(address),
+            Effect::WarmAccounts(addresses) => addresses.into_iter().for_each(|address| self.warm_account(address)),
             Effect::Log(log) => self.add_log(&log),
-            Effect::Destroy { beneficiary, warm, created } => {
-                if warm {
-                    self.warm_account(beneficiary);
-                }
+            Effect::Destroy { beneficiary, warming, created } => {
+                self.apply(account, *warming);
                 let balance = self.state.account(account).map_or(U256::ZERO, |account| account.balance);
                 if created || beneficiary != account {
                     self.update_account(account, |info| info.balance = U256::ZERO);
@@ -214,8 +213,9 @@ impl WorldMirror {
         self.state.apply(&diff);
     }
 
-    /// Moves `value` from `from` to `to` as `FrameSetup` does; the recipient is touched (left
-    /// empty, it is deleted, EIP-161).
+    /// Moves `value` from `from` to `to` as `FrameSetup` does (`TransactionSteps._transfer`):
+    /// the recipient is touched (left empty, it is deleted, EIP-161), unless it is the sender,
+    /// which runs code and so is never empty.
     pub(crate) fn transfer(&mut self, from: Address, to: Address, value: U256) {
         if from == to {
             return;

@@ -78,6 +78,13 @@ library FrameOps {
         return code.length == 23 && code[0] == 0xef && code[1] == 0x01 && code[2] == 0x00;
     }
 
+    /// @notice The account an EIP-7702 delegation (`0xef0100 ‖ address`) names.
+    function delegate(bytes memory designator) internal pure returns (address d) {
+        assembly ("memory-safe") {
+            d := shr(96, mload(add(designator, 35)))
+        }
+    }
+
     /// @notice The machine after an exceptional halt of `f`: all its gas consumed, its changes
     ///         undone.
     function halt(MC.Machine memory m, MC.Frame memory f) internal pure returns (MC.Machine memory) {
