@@ -18,9 +18,8 @@ import {KeccakSponge} from "../libraries/KeccakSponge.sol";
 ///         the same precompile on L1 with exactly that gas: its output is the frame's return
 ///         data, its failure the frame's exceptional halt. IDENTITY returns its input window
 ///         without reading it.
-/// @dev    L1 must run the L2's fork or a later one that prices the precompiles no higher: the
-///         step gives the L1 call all the gas it can, at least the L2 price, and reads a failure
-///         as the input's.
+/// @dev    L1 must run the L2's fork or a later one that prices the precompiles alike: the
+///         step gives the L1 call exactly the L2 price, and reads a failure as the input's.
 contract PrecompileSteps {
     /// @notice Thrown when the witness's micro-step, sponge or input is not the machine's.
     error PrecompileSteps_WrongWitness();
@@ -108,12 +107,12 @@ contract PrecompileSteps {
     {
         uint256 price = _price(p, f.calldataLength, input);
         if (price > f.gas) return FrameOps.halt(w.machine, f);
-        // The call gets all the step can give (EIP-150 forwards at most 63/64 of what is left),
-        // at least the L2's price: L1 prices the precompile no higher, so a failure is the input's.
+        // The call gets exactly the L2's price, which L1 charges too: a failure is the input's.
+        // (More would change nothing but what a failure burns: a failed precompile consumes
+        // all the gas it is given.) EIP-150 forwards at most 63/64 of what is left.
         uint256 left = gasleft();
-        uint256 forwarded = left - left / 64;
-        if (forwarded < price + CALL_RESERVE) revert PrecompileSteps_NotEnoughGas(price + CALL_RESERVE);
-        (bool ok, bytes memory out) = p.staticcall{gas: forwarded - CALL_RESERVE}(input);
+        if (left - left / 64 < price + CALL_RESERVE) revert PrecompileSteps_NotEnoughGas(price + CALL_RESERVE);
+        (bool ok, bytes memory out) = p.staticcall{gas: price}(input);
         if (!ok) return FrameOps.halt(w.machine, f);
         f.gas -= price;
         f.memoryRoot = BufferTree.rootOfBytes(out);
