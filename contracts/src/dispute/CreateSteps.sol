@@ -188,12 +188,7 @@ contract CreateSteps {
 
     /// @dev Checks the operands against the frame's stack and pops them.
     function _popOperands(StepWitness.Witness memory w, MC.Frame memory f, uint256 count) private pure {
-        if (w.stack.length != count) revert CreateSteps_WrongWitness();
-        bytes32 h = w.stackBelow;
-        for (uint256 i = count; i > 0; i--) {
-            h = MC.push(h, w.stack[i - 1]);
-        }
-        if (h != f.stackHash) revert CreateSteps_WrongWitness();
+        if (w.stack.length != count || FrameOps.stackHash(w) != f.stackHash) revert CreateSteps_WrongWitness();
         f.stackLength -= count;
         f.stackHash = w.stackBelow;
     }

@@ -275,12 +275,7 @@ contract EVMStepper {
 
     /// @dev Checks the witness's `reads` top items and the hash beneath them against the frame.
     function _checkStack(StepWitness.Witness memory w, MC.Frame memory f, uint256 reads) private pure {
-        if (w.stack.length != reads) revert EVMStepper_WrongStack();
-        bytes32 h = w.stackBelow;
-        for (uint256 i = reads; i > 0; i--) {
-            h = MC.push(h, w.stack[i - 1]);
-        }
-        if (h != f.stackHash) revert EVMStepper_WrongStack();
+        if (w.stack.length != reads || FrameOps.stackHash(w) != f.stackHash) revert EVMStepper_WrongStack();
     }
 
     /// @dev The frame with the read items replaced by `results` (the first of them on top).

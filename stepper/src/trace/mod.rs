@@ -1230,16 +1230,6 @@ where
         let frame = self.frames.last().expect("checked above");
         let before =
             Before { machine, frame: frame_part, world: world_part, context: &self.context, mirror: frame, pc, op };
-        let built = witness::witness(before, &mut self.world);
-        self.pending = Some(Pending {
-            witness: built.witness,
-            opcode: Some(op),
-            effect: built.effect,
-            written: built.written,
-            hashed: built.hashed,
-            copied: built.copied,
-            logged: built.logged,
-            creating: built.creating,
-        });
+        self.pending = Some(witness::witness(before, &mut self.world));
     }
 }

@@ -2,6 +2,7 @@
 //! reads from the stack, the code, a buffer and the tries, with the proofs the stepper checks.
 
 use super::{
+    Pending,
     context::ContextData,
     frame::{FrameMirror, Window},
     world::{Effect, WorldMirror},
@@ -53,21 +54,6 @@ fn word(tree: &BufferTree, index: usize) -> (B256, Vec<B256>) {
 fn fits(offset: U256, size: usize) -> Option<usize> {
     let offset = usize::try_from(offset).ok()?;
     (offset.checked_add(size)?.div_ceil(32) <= 1 << BUFFER_DEPTH).then_some(offset)
-}
-
-/// An instruction's witness, its effect on the world, and the memory bytes it may write.
-pub(crate) struct Built {
-    pub(crate) witness: Witness,
-    pub(crate) effect: Effect,
-    pub(crate) written: Option<std::ops::Range<usize>>,
-    /// KECCAK256's memory range, when it fits the memory tree.
-    pub(crate) hashed: Option<std::ops::Range<usize>>,
-    /// A copy into memory, when it fits the memory tree.
-    pub(crate) copied: Option<CopyJob>,
-    /// A log, when its data fits the memory tree.
-    pub(crate) logged: Option<LogJob>,
-    /// A creation's init code in memory, when it fits the memory tree and the size limit.
-    pub(crate) creating: Option<std::ops::Range<usize>>,
 }
 
 /// The largest init code (EIP-3860).
@@ -123,8 +109,9 @@ impl CopyJob {
     }
 }
 
-/// The witness of the instruction `before` describes, and what it changes.
-pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
+/// The step of the instruction `before` describes: its witness, what it changes, and what it
+/// defers to micro-steps.
+pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Pending {
     let Before { machine, frame, world: world_part, context, mirror, pc, op } = before;
     let count = reads(op);
     let (stack, stack_below) = if mirror.stack_len() >= count {
@@ -146,15 +133,7 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
         add_code(pc / 32 + 1);
     }
     if stack.len() < count {
-        return Built {
-            witness: w,
-            effect: Effect::None,
-            written: None,
-            hashed: None,
-            copied: None,
-            logged: None,
-            creating: None,
-        };
+        return Pending { opcode: Some(op), ..Pending::of(w) };
     }
     let (mut written, mut hashed, mut copied, mut logged, mut creating) = (None, None, None, None, None);
     let account = mirror.account;
@@ -330,7 +309,7 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Built {
         }
         _ => {}
     }
-    Built { witness: w, effect, written, hashed, copied, logged, creating }
+    Pending { witness: w, opcode: Some(op), effect, written, hashed, copied, logged, creating }
 }
 
 /// SELFDESTRUCT's tries (`SelfDestructSteps.instruction`): the frame's `account`, the

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {MachineCommitment as MC} from "./MachineCommitment.sol";
 import {BufferTree} from "./BufferTree.sol";
 import {WorldTries} from "../WorldTries.sol";
+import {StepWitness} from "./StepWitness.sol";
 
 /// @title FrameOps
 /// @notice What the stepper's contracts do alike to a running frame: end it, expand and read
@@ -82,6 +83,15 @@ library FrameOps {
     function delegate(bytes memory designator) internal pure returns (address d) {
         assembly ("memory-safe") {
             d := shr(96, mload(add(designator, 35)))
+        }
+    }
+
+    /// @notice The hash of the stack the witness describes: its items (top first) pushed onto
+    ///         the hash beneath them; the frame's `stackHash` when the witness is right.
+    function stackHash(StepWitness.Witness memory w) internal pure returns (bytes32 h) {
+        h = w.stackBelow;
+        for (uint256 i = w.stack.length; i > 0; i--) {
+            h = MC.push(h, w.stack[i - 1]);
         }
     }
 
