@@ -417,10 +417,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             if !self.running {
                 return;
             }
-            witness = phases::base(next, world.clone(), &self.context, &Transaction::default());
-            witness.frame = frame.clone();
-            witness.micro = micro;
-            witness.sponge = sponge.words();
+            witness = self.micro_witness(next, world, &frame, micro, &sponge);
         }
     }
 
@@ -495,10 +492,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             if !self.running {
                 return;
             }
-            witness = phases::base(next, before.clone(), &self.context, &Transaction::default());
-            witness.frame = frame.clone();
-            witness.micro = micro;
-            witness.sponge = sponge.words();
+            witness = self.micro_witness(next, &before, frame, micro, &sponge);
             witness::buffer_words(&mut witness, &self.current().memory, a, b.min(chunk));
             if b <= chunk {
                 self.emit_step(witness, pending.opcode, post);
@@ -509,6 +503,16 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             }
             (a, b, position) = (a + chunk, b - chunk, position + chunk);
         }
+    }
+
+    /// The witness of a micro-step going on from `machine`: its world, the frame it runs in,
+    /// the micro-step and the sponge it carries.
+    fn micro_witness(&self, machine: Machine, world: &World, frame: &Frame, micro: Micro, sponge: &Sponge) -> Witness {
+        let mut witness = phases::base(machine, world.clone(), &self.context, &Transaction::default());
+        witness.frame = frame.clone();
+        witness.micro = micro;
+        witness.sponge = sponge.words();
+        witness
     }
 
     /// Hands out one step.
@@ -821,10 +825,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             if !self.running {
                 return;
             }
-            witness = phases::base(next, world.clone(), &self.context, &Transaction::default());
-            witness.frame = running.clone();
-            witness.micro = micro;
-            witness.sponge = sponge.words();
+            witness = self.micro_witness(next, &world, running, micro, &sponge);
             witness.stack.clone_from(&operands);
             witness.stackBelow = below;
         }

@@ -6,9 +6,7 @@
 
 use super::{
     Skip, Step, Tracer,
-    context::ContextData,
     frame::{FrameMirror, Window},
-    phases::{self, Transaction},
     witness,
 };
 use crate::{
@@ -126,13 +124,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             ..end.clone()
         };
         self.emit_step(pending.witness, None, running.clone());
-        let base = |machine: &Machine, micro: Micro, context: &ContextData| {
-            let mut witness = phases::base(machine.clone(), world.clone(), context, &Transaction::default());
-            witness.frame = frame.clone();
-            witness.micro = micro;
-            witness
-        };
-        let mut witness = base(&running, start, &self.context);
+        let mut witness = self.micro_witness(running.clone(), world, &frame, start, &Sponge::default());
         let p = precompiled.address;
         let (read, price) = plan(p, mirror.calldata.len);
         let read = read.filter(|_| U256::from(price) <= frame.gas && number(p) != IDENTITY);
@@ -166,8 +158,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             };
             let next = Machine { micro: micro.commitment(), ..running.clone() };
             self.emit_step(witness, None, next.clone());
-            witness = base(&next, micro, &self.context);
-            witness.sponge = sponge.words();
+            witness = self.micro_witness(next, world, &frame, micro, &sponge);
         }
     }
 }
