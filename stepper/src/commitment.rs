@@ -6,7 +6,7 @@
 use alloy::sol_types::SolValue;
 use alloy_primitives::{B256, U256, keccak256};
 
-pub use parts::{Access, Call, Context, Frame, Machine, Micro, Outcome, Phase, Witness, World, stepCall};
+pub use parts::{Access, Call, Context, FeeRules, Frame, Machine, Micro, Outcome, Phase, Witness, World, stepCall};
 
 /// The parts, declared in Solidity; each field is documented in `docs/dispute/commitment.md`.
 #[allow(missing_docs)]
@@ -39,6 +39,7 @@ mod parts {
             bytes32 prevRandao;
             uint256 blobBaseFee;
             bytes32 blockHashes;
+            FeeRules fees;
             address origin;
             address to;
             bool isCreate;
@@ -51,6 +52,20 @@ mod parts {
             uint256 dataLength;
             bytes32 accessList;
             bytes32 blobHashes;
+            bool isDeposit;
+            uint256 mint;
+        }
+
+        /// The fee rules of a transaction: Ethereum's (all zero) or the L2's, with the L1 data
+        /// fee's inputs.
+        #[derive(Debug, Default, PartialEq, Eq)]
+        struct FeeRules {
+            bool l2;
+            uint256 l1BaseFee;
+            uint256 l1BlobBaseFee;
+            uint32 baseFeeScalar;
+            uint32 blobBaseFeeScalar;
+            uint64 l1Size;
         }
 
         /// The world: the state and what the transaction has accumulated.

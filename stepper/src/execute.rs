@@ -108,6 +108,28 @@ impl Prepared {
         Ok(Ok(Self { world, pre, cfg, block, tx }))
     }
 
+    /// As a deposit (`rollup_core::deposit`) minting `mint` to the transaction's sender, which
+    /// revm runs on the state the mint leaves, without the checks deposits skip.
+    pub(crate) fn into_deposit(mut self, mint: u128) -> Self {
+        let deposit = rollup_core::deposit::TxDeposit {
+            source_hash: B256::ZERO,
+            from: self.tx.caller,
+            to: self.tx.kind,
+            mint,
+            value: self.tx.value,
+            gas_limit: self.tx.gas_limit,
+            is_system_transaction: false,
+            input: self.tx.data.clone(),
+        };
+        self.tx = rollup_core::deposit_tx_env(&deposit);
+        rollup_core::skip_sender_checks(&mut self.cfg);
+        let mut minted = StateOverlay::new(&self.world);
+        minted.credit(deposit.from, U256::from(mint));
+        let diff = minted.into_diff();
+        self.world.apply(&diff);
+        self
+    }
+
     /// Under the L2's rules: its fork, and the per-transaction gas cap, to which a larger gas
     /// limit is lowered (state tests often ask for more than any L2 transaction may use).
     pub(crate) fn under_l2_rules(mut self) -> Self {

@@ -7,7 +7,7 @@ use crate::{
     TraceError,
     commitment::{Witness, stepCall},
     fixtures::TestUnit,
-    trace::{Skip, Step, trace},
+    trace::{Rules, Skip, Step, trace},
 };
 use alloy::sol_types::SolCall;
 use alloy_primitives::{Address, B256, Bytes, TxKind};
@@ -144,10 +144,11 @@ pub struct Checked {
     pub failure: Option<String>,
 }
 
-/// Traces `unit` and gives the stepper every step `select` picks, and always the first and the
+/// Traces `unit` under `rules` and gives the stepper every step `select` picks, and always the first and the
 /// last; stops at the first disagreement.
 pub fn check(
     unit: &TestUnit<'_>,
+    rules: Rules,
     stepper: &mut OnChainStepper,
     mut select: impl FnMut(&Step) -> bool,
 ) -> Result<Checked, TraceError> {
@@ -168,7 +169,7 @@ pub fn check(
             }
         }
     };
-    let traced = trace(unit, |step| {
+    let traced = trace(unit, rules, |step| {
         checked.steps += 1;
         if step.index == 0 || step.opcode.is_none() || select(&step) {
             last = None;

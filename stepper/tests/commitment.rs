@@ -6,7 +6,7 @@ use alloy::sol_types::{SolCall, SolValue};
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use proptest::prelude::*;
 use std::sync::LazyLock;
-use stepper::{Call, Context, Frame, Machine, Micro, Outcome, Phase, World, stack_hash};
+use stepper::{Call, Context, FeeRules, Frame, Machine, Micro, Outcome, Phase, World, stack_hash};
 use test_support::ContractHarness;
 
 alloy::sol! {
@@ -63,6 +63,14 @@ fn context(v: &mut Values) -> Context {
         prevRandao: v.word(),
         blobBaseFee: v.uint(),
         blockHashes: v.word(),
+        fees: FeeRules {
+            l2: v.flag(),
+            l1BaseFee: v.uint(),
+            l1BlobBaseFee: v.uint(),
+            baseFeeScalar: v.small() as u32,
+            blobBaseFeeScalar: v.small() as u32,
+            l1Size: v.small(),
+        },
         origin: v.address(),
         to: v.address(),
         isCreate: v.flag(),
@@ -75,6 +83,8 @@ fn context(v: &mut Values) -> Context {
         dataLength: v.uint(),
         accessList: v.word(),
         blobHashes: v.word(),
+        isDeposit: v.flag(),
+        mint: v.uint(),
     }
 }
 

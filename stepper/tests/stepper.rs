@@ -7,6 +7,13 @@
 use alloy::sol_types::SolCall;
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use proptest::prelude::*;
+use rollup_core::{
+    ChainConfig, FeeVaultConfig, Genesis, L1Origin,
+    fees::{
+        BASE_FEE_VAULT, DEPOSITOR_ACCOUNT, GAS_PRICE_ORACLE_ADDRESS, L1_BLOCK_ADDRESS, L1_FEE_VAULT, L1Attributes,
+        L1BlockValues, SEQUENCER_FEE_VAULT, SystemConfig,
+    },
+};
 use std::{
     collections::{BTreeMap, HashMap},
     ops::ControlFlow,
@@ -14,8 +21,8 @@ use std::{
     sync::LazyLock,
 };
 use stepper::{
-    Access, AccessListEntry, Checked, Env, ExpectedPost, Indexes, OnChainStepper, PreAccount, Skip, StateTest,
-    StateTestFile, TestUnit, TransactionTemplate, Witness, check, stepCall, trace,
+    Access, AccessListEntry, Checked, Env, ExpectedPost, Fees, Indexes, OnChainStepper, PreAccount, Rules, Skip,
+    StateTest, StateTestFile, TestUnit, TransactionTemplate, Witness, check, stepCall, trace,
 };
 
 fn fixtures() -> PathBuf {
@@ -125,7 +132,7 @@ fn stepper_agrees_with_the_tracer() {
                     // Storage without code or nonce (EIP-7610): no chain holds it.
                     continue;
                 }
-                let checked = check(&unit, &mut chain, |step| {
+                let checked = check(&unit, Rules::default(), &mut chain, |step| {
                     let opcode = step.opcode.unwrap_or_default();
                     let sampled = keccak256(format!("{name}/{}", step.index))[0] < SAMPLE;
                     let first_of_kind = seen.get(&opcode).copied().unwrap_or_default() < 2;
@@ -561,8 +568,37 @@ const OTHER: Address = Address::repeat_byte(0x20);
 /// The random tests' sender.
 const SENDER: Address = alloy_primitives::address!("a94f5374fce5edbc8e2a8697c15331677e6ebf0b");
 
-/// A state test running `code` with random storage, calldata, value and gas.
-fn random_test(rng: &mut Rng) -> StateTest {
+/// Random fee rules: Ethereum's, or the L2's with random L1 fee parameters (zero included).
+fn random_fees(rng: &mut Rng) -> Fees {
+    if rng.below(2) == 0 {
+        return Fees::Ethereum;
+    }
+    let mut pick = |values: &[u64]| {
+        let value = values[rng.below(values.len())];
+        if value == u64::MAX { rng.next() % 1_000_000_000_000 } else { value }
+    };
+    let (base_fee, blob_base_fee) = (pick(&[0, 1, 7, u64::MAX]), pick(&[0, 1, u64::MAX]));
+    let (base_fee_scalar, blob_base_fee_scalar) = (pick(&[0, 1, 7_600, 2_000_000]), pick(&[0, 862_000, 4_000_000]));
+    Fees::L2(L1Attributes {
+        timestamp: 0,
+        base_fee: base_fee.into(),
+        blob_base_fee: blob_base_fee.into(),
+        system: SystemConfig {
+            batcher: Address::ZERO,
+            base_fee_scalar: base_fee_scalar as u32,
+            blob_base_fee_scalar: blob_base_fee_scalar as u32,
+        },
+    })
+}
+
+/// A state test running `code` with random storage, calldata, value and gas, and the rules it
+/// runs under. Under the L2's fees, each fee vault is absent, empty (the credit touches it: a
+/// zero one deletes it) or a contract, and the coinbase is sometimes the sequencer's fee vault.
+/// A quarter are deposits, from the rich sender, a contract or an absent account, minting
+/// nothing, a wei or an ether, some of which revm refuses to run (a value above the balance,
+/// too little gas, more gas than the block has).
+fn random_test(rng: &mut Rng) -> (StateTest, Rules) {
+    let fees = random_fees(rng);
     let sender = SENDER;
     let contract = Address::repeat_byte(0x10);
     let mut storage = BTreeMap::new();
@@ -589,7 +625,7 @@ fn random_test(rng: &mut Rng) -> StateTest {
         nonce: U256::from(1),
         storage: BTreeMap::new(),
     };
-    let pre = [
+    let mut pre: BTreeMap<Address, PreAccount> = [
         (sender, account(U256::from(10u128.pow(20)), Vec::new(), BTreeMap::new())),
         (contract, recipient),
         // Another contract, cold, whose balance and code BALANCE and EXTCODE* read.
@@ -597,6 +633,16 @@ fn random_test(rng: &mut Rng) -> StateTest {
         (DELEGATOR, delegator),
     ]
     .into();
+    let l2 = fees != Fees::Ethereum;
+    if l2 {
+        for vault in [BASE_FEE_VAULT, L1_FEE_VAULT, SEQUENCER_FEE_VAULT] {
+            match rng.below(3) {
+                0 => {}
+                1 => drop(pre.insert(vault, account(U256::ZERO, Vec::new(), BTreeMap::new()))),
+                _ => drop(pre.insert(vault, account(U256::from(rng.below(1000)), vec![0x00], BTreeMap::new()))),
+            }
+        }
+    }
     let creates = rng.below(8) == 0;
     // Sometimes a transaction to a precompile, with an input of the sizes its rules name.
     let to_precompile = !creates && rng.below(12) == 0;
@@ -616,10 +662,10 @@ fn random_test(rng: &mut Rng) -> StateTest {
         contract
     };
     let warm = AccessListEntry { address: contract, storage_keys: vec![B256::with_last_byte(1)] };
-    StateTest {
+    let mut test = StateTest {
         env: Env {
             current_base_fee: U256::from(10),
-            current_coinbase: Address::repeat_byte(0xc0),
+            current_coinbase: if l2 && rng.below(2) == 0 { SEQUENCER_FEE_VAULT } else { Address::repeat_byte(0xc0) },
             current_difficulty: U256::ZERO,
             current_excess_blob_gas: U256::ZERO,
             current_gas_limit: U256::from(30_000_000),
@@ -651,6 +697,122 @@ fn random_test(rng: &mut Rng) -> StateTest {
             to: (!creates).then_some(recipient_address),
         },
         post: BTreeMap::new(),
+    };
+    let deposit = (rng.below(4) == 0).then(|| [0, 1, 10u128.pow(18)][rng.below(3)]);
+    if deposit.is_some() {
+        test.transaction.sender = [SENDER, OTHER, Address::repeat_byte(0xde)][rng.below(3)];
+        match rng.below(6) {
+            0 => test.transaction.value = vec![U256::from(10u128.pow(21))],
+            1 => test.transaction.gas_limit = vec![U256::from(20_000)],
+            2 => test.env.current_gas_limit = U256::from(50_000),
+            _ => {}
+        }
+    }
+    (test, Rules { fees, deposit })
+}
+
+/// The L2's own transactions on its development genesis, the predeploys' real code: block 1's
+/// L1 attributes deposit (L1Block's setter), a user transaction asking the GasPriceOracle for an
+/// L1 data fee (FastLZ in the EVM) under the L2's fees, which pays the vault predeploys, and a
+/// deposit minting to a new account. Every step but a sample of `Run` steps is stepped.
+#[test]
+fn the_l2s_system_deposit_fee_oracle_and_deposits_step_alike() {
+    alloy::sol! { function getL1Fee(bytes data) external view returns (uint256); }
+    let l1 =
+        L1Attributes { timestamp: 990, base_fee: 7_000_000_000, blob_base_fee: 3, system: SystemConfig::default() };
+    let origin = L1Origin { number: 5, hash: B256::repeat_byte(0x11) };
+    let config = ChainConfig::default();
+    let genesis = Genesis::dev_with_fees(config.clone(), 1_000, origin, l1, FeeVaultConfig::dev());
+    let (world, _) = genesis.build();
+    let system = L1BlockValues::next(&world, origin, l1).deposit();
+    let pre: BTreeMap<Address, PreAccount> = genesis
+        .alloc
+        .iter()
+        .map(|(address, account)| {
+            let code = account.code.clone().unwrap_or_default();
+            let nonce = U256::from(account.nonce);
+            (*address, PreAccount { balance: account.balance, code, nonce, storage: account.storage.clone() })
+        })
+        .collect();
+    let env = Env {
+        current_base_fee: U256::from(config.initial_base_fee),
+        current_coinbase: SEQUENCER_FEE_VAULT,
+        current_difficulty: U256::ZERO,
+        current_excess_blob_gas: U256::ZERO,
+        current_gas_limit: U256::from(config.block_gas_limit),
+        current_number: U256::from(1),
+        current_random: origin.hash,
+        current_timestamp: U256::from(1_002),
+    };
+    let payload: Vec<u8> = (0..48u8).map(|i| if i % 3 == 0 { i } else { 0 }).collect();
+    let oracle_call = getL1FeeCall { data: payload.into() }.abi_encode();
+    let user = rollup_core::dev_signers()[0].address();
+    /// A transaction of the test: what it mints if a deposit, and the least steps it has.
+    struct Case {
+        sender: Address,
+        to: Address,
+        data: Bytes,
+        gas: u64,
+        value: u64,
+        deposit: Option<u128>,
+        least: u64,
+    }
+    let cases = [
+        Case {
+            sender: DEPOSITOR_ACCOUNT,
+            to: L1_BLOCK_ADDRESS,
+            data: system.input.clone(),
+            gas: system.gas_limit,
+            value: 0,
+            deposit: Some(system.mint),
+            least: 80,
+        },
+        Case {
+            sender: user,
+            to: GAS_PRICE_ORACLE_ADDRESS,
+            data: oracle_call.into(),
+            gas: 2_000_000,
+            value: 0,
+            deposit: None,
+            least: 1_000,
+        },
+        Case {
+            sender: Address::repeat_byte(0xd0),
+            to: Address::repeat_byte(0xd1),
+            data: Bytes::new(),
+            gas: 100_000,
+            value: 1_000,
+            deposit: Some(10u128.pow(18)),
+            least: 3,
+        },
+    ];
+    for Case { sender, to, data, gas, value, deposit, least } in cases {
+        let test = StateTest {
+            env: env.clone(),
+            pre: pre.clone(),
+            transaction: TransactionTemplate {
+                data: vec![data],
+                gas_limit: vec![U256::from(gas)],
+                value: vec![U256::from(value)],
+                access_lists: None,
+                gas_price: Some(U256::from(config.initial_base_fee + 1)),
+                max_fee_per_gas: None,
+                max_priority_fee_per_gas: None,
+                blob_versioned_hashes: None,
+                max_fee_per_blob_gas: None,
+                authorization_list: None,
+                nonce: U256::ZERO,
+                sender,
+                to: Some(to),
+            },
+            post: BTreeMap::new(),
+        };
+        let rules = Rules { fees: Fees::L2(l1), deposit };
+        let mut chain = OnChainStepper::new();
+        let checked = check(&unit_of(&test), rules, &mut chain, |step| step.index % 17 == 0).unwrap();
+        assert_eq!(checked.failure, None, "{to}");
+        assert_eq!(checked.skip, None, "{to}");
+        assert!(checked.steps >= least, "{to}: {} steps", checked.steps);
     }
 }
 
@@ -674,18 +836,20 @@ proptest! {
     #[test]
     fn random_programs_step_alike_and_mutations_never_prove_another_post_state(seed in any::<u64>()) {
         let mut rng = Rng(seed);
-        let test = random_test(&mut rng);
+        let (test, rules) = random_test(&mut rng);
         let mut chain = OnChainStepper::new();
-        let checked = check(&unit_of(&test), &mut chain, |_| true).unwrap();
+        let checked = check(&unit_of(&test), rules, &mut chain, |_| true).unwrap();
         prop_assert_eq!(checked.failure, None);
         // Everything drawn is built: no account delegates its code, no input is that large.
         prop_assert!(checked.skip.is_none(), "tracing stopped: {:?}", checked.skip);
         let contract = Address::repeat_byte(0x10);
         let runs_code = test.transaction.to.is_none()
             || (test.transaction.to == Some(contract) && !test.pre[&contract].code.is_empty());
-        prop_assert!(checked.checked > if runs_code { 17 } else { 2 }, "the program ran: {} steps", checked.checked);
+        // A deposit revm refuses has one step.
+        let least = if rules.deposit.is_some() { 0 } else if runs_code { 17 } else { 2 };
+        prop_assert!(checked.checked > least, "the program ran: {} steps", checked.checked);
         let mut steps = Vec::new();
-        trace(&unit_of(&test), |step| {
+        trace(&unit_of(&test), rules, |step| {
             if step.opcode.is_none() || rng.below(8) == 0 {
                 steps.push(step);
             }

@@ -9,7 +9,7 @@ use std::{
     path::{Path, PathBuf},
     time::Instant,
 };
-use stepper::{OnChainStepper, Skip, StateTestFile, check};
+use stepper::{OnChainStepper, Rules, Skip, StateTestFile, check};
 
 /// `rollup stepper …`.
 #[derive(Debug, Args)]
@@ -56,7 +56,7 @@ pub(crate) fn run(args: StepperArgs) -> anyhow::Result<()> {
                 *skipped.entry("pre-state no chain can hold".into()).or_default() += 1;
                 continue;
             }
-            match check(&unit, &mut chain, |_| true) {
+            match check(&unit, Rules::default(), &mut chain, |_| true) {
                 Err(error) => {
                     println!("FAIL {name}: {error}");
                     failed += 1;

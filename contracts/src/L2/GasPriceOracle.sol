@@ -3,17 +3,12 @@ pragma solidity ^0.8.24;
 
 import {FastLZ} from "../libraries/FastLZ.sol";
 import {L1Block} from "./L1Block.sol";
+import {L1DataFee} from "../libraries/L1DataFee.sol";
 
 /// @title GasPriceOracle
 /// @notice L2 predeploy at 0x420000000000000000000000000000000000000F that computes the L1 data
-///         fee of a transaction with the OP Stack Fjord formula, from the fee parameters the
-///         `L1Block` predeploy (0x4200000000000000000000000000000000000015) holds:
-///
-///           flzSize       = FastLZ-compressed length of the unsigned transaction + 68
-///           estimatedSize = max(MIN_TRANSACTION_SIZE * 1e6, COST_INTERCEPT + COST_FASTLZ_COEF * flzSize)
-///           l1FeeScaled   = baseFeeScalar * l1BaseFee * 16 + blobBaseFeeScalar * blobBaseFee
-///           l1Fee         = estimatedSize * l1FeeScaled / 1e12
-///
+///         fee of a transaction with the OP Stack Fjord formula (`L1DataFee`), from the fee
+///         parameters the `L1Block` predeploy (0x4200000000000000000000000000000000000015) holds.
 ///         The state-transition function charges exactly this fee, so `getL1Fee` of a
 ///         transaction's unsigned encoding equals the `l1Fee` of its receipt. The interface is
 ///         OP's as of Fjord; Ecotone and Fjord are always active.
@@ -35,32 +30,14 @@ contract GasPriceOracle {
     /// @notice Address of the `L1Block` predeploy.
     address internal constant L1_BLOCK = 0x4200000000000000000000000000000000000015;
 
-    /// @notice Intercept of the estimate from FastLZ size to the bytes a transaction takes in
-    ///         this rollup's batches, scaled by 1e6: OP Fjord's, scaled to our batch encoding and
-    ///         compressor (docs/benchmarks/l1-cost-recovery.md).
-    int256 internal constant COST_INTERCEPT = -36_540_000;
-
-    /// @notice Slope of the same estimate, scaled by 1e6.
-    uint256 internal constant COST_FASTLZ_COEF = 717_700;
-
-    /// @notice Lower bound of the estimated compressed size, in bytes.
-    int256 internal constant MIN_TRANSACTION_SIZE = 100;
-
-    /// @notice Size counted for the signature the unsigned transaction lacks, in bytes.
-    uint256 internal constant SIGNATURE_SIZE = 68;
-
     /// @notice Thrown by the pre-Ecotone getters `overhead()` and `scalar()`.
     error GasPriceOracle_Deprecated();
-
-    /// @notice Thrown when a size is too large for the linear regression (beyond any real
-    ///         transaction).
-    error GasPriceOracle_SizeTooLarge();
 
     /// @notice L1 data fee of a transaction.
     /// @param _data Unsigned EIP-2718 encoding of the transaction (the signing payload).
     /// @return L1 data fee in wei.
     function getL1Fee(bytes memory _data) external view returns (uint256) {
-        return _l1Cost(FastLZ.compressedLength(_data) + SIGNATURE_SIZE);
+        return _l1Cost(FastLZ.compressedLength(_data) + L1DataFee.SIGNATURE_SIZE);
     }
 
     /// @notice Upper bound of the L1 data fee of a transaction of a given size, for the worst
@@ -69,7 +46,7 @@ contract GasPriceOracle {
     /// @param _unsignedTxSize Length of the unsigned EIP-2718 encoding of the transaction.
     /// @return Upper bound of the L1 data fee in wei.
     function getL1FeeUpperBound(uint256 _unsignedTxSize) external view returns (uint256) {
-        uint256 txSize = _unsignedTxSize + SIGNATURE_SIZE;
+        uint256 txSize = _unsignedTxSize + L1DataFee.SIGNATURE_SIZE;
         uint256 flzUpperBound = txSize + txSize / 255 + 16;
         return _l1Cost(flzUpperBound);
     }
@@ -79,7 +56,7 @@ contract GasPriceOracle {
     /// @param _data Unsigned EIP-2718 encoding of the transaction (the signing payload).
     /// @return L1 gas attributed to the transaction.
     function getL1GasUsed(bytes memory _data) external pure returns (uint256) {
-        return _estimatedSize(FastLZ.compressedLength(_data) + SIGNATURE_SIZE) * 16 / 1e6;
+        return L1DataFee.estimatedSize(FastLZ.compressedLength(_data) + L1DataFee.SIGNATURE_SIZE) * 16 / 1e6;
     }
 
     /// @notice The L2 gas price: the current block's base fee.
@@ -153,25 +130,6 @@ contract GasPriceOracle {
     /// @param _fastLzSize FastLZ-compressed size plus 68.
     /// @return L1 data fee in wei.
     function _l1Cost(uint256 _fastLzSize) internal view returns (uint256) {
-        uint256 estimatedSize = _estimatedSize(_fastLzSize);
-        uint256 feeScaled = uint256(baseFeeScalar()) * l1BaseFee() * 16 + uint256(blobBaseFeeScalar()) * blobBaseFee();
-        return estimatedSize * feeScaled / (10 ** (DECIMALS * 2));
-    }
-
-    /// @notice The Fjord linear regression: estimated compressed size of a transaction, scaled
-    ///         by 1e6, at least `MIN_TRANSACTION_SIZE * 1e6`.
-    /// @param _fastLzSize FastLZ-compressed size plus 68.
-    /// @return Estimated size in bytes, scaled by 1e6.
-    function _estimatedSize(uint256 _fastLzSize) internal pure returns (uint256) {
-        uint256 slopeTerm = COST_FASTLZ_COEF * _fastLzSize;
-        if (slopeTerm > uint256(type(int256).max)) revert GasPriceOracle_SizeTooLarge();
-        // Safe: checked against type(int256).max above.
-        // forge-lint: disable-next-line(unsafe-typecast)
-        int256 estimatedSize = COST_INTERCEPT + int256(slopeTerm);
-        int256 minSize = MIN_TRANSACTION_SIZE * 1e6;
-        if (estimatedSize < minSize) estimatedSize = minSize;
-        // Safe: at least minSize, which is positive.
-        // forge-lint: disable-next-line(unsafe-typecast)
-        return uint256(estimatedSize);
+        return L1DataFee.fee(_fastLzSize, baseFeeScalar(), l1BaseFee(), blobBaseFeeScalar(), blobBaseFee());
     }
 }

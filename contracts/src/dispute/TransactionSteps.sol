@@ -6,14 +6,15 @@ import {BufferTree} from "./lib/BufferTree.sol";
 import {StepWitness} from "./lib/StepWitness.sol";
 import {FrameOps} from "./lib/FrameOps.sol";
 import {WorldTries} from "./WorldTries.sol";
+import {L1DataFee} from "../libraries/L1DataFee.sol";
 
 /// @title TransactionSteps
 /// @notice The steps around a transaction's frame (docs/dispute/commitment.md, "Steps of a
-///         transaction"): `TxStart` charges the fee and sets up the frame, `AccessList` warms
+///         transaction"): `TxStart` charges the fees and sets up the frame, `AccessList` warms
 ///         one entry per step, `FrameSetup` transfers the value and analyses the code, `TxEnd`
-///         refunds, pays the coinbase, deletes the accounts the transaction destroyed and
-///         closes the transaction. `EVMStepper` calls it for
-///         these phases.
+///         refunds, pays the coinbase (and, under the L2's fees, the fee vaults), deletes the
+///         accounts the transaction destroyed and closes the transaction. `EVMStepper` calls it
+///         for these phases.
 contract TransactionSteps {
     /// @notice Thrown when a part of the witness does not match the machine.
     error TransactionSteps_WrongWitness();
@@ -43,6 +44,9 @@ contract TransactionSteps {
     /// @dev Root of the empty trie, and the code hash of an account without code.
     bytes32 private constant EMPTY_ROOT = keccak256(hex"80");
     bytes32 private constant EMPTY_CODE = keccak256("");
+    /// @dev The L2's fee vaults (docs/fees.md): of the base fee and of the L1 data fee.
+    address private constant BASE_FEE_VAULT = 0x4200000000000000000000000000000000000019;
+    address private constant L1_FEE_VAULT = 0x420000000000000000000000000000000000001A;
 
     /// @notice The world-trie contract.
     WorldTries public immutable TRIES;
@@ -66,30 +70,63 @@ contract TransactionSteps {
 
     // ------------------------------------------------------------------ TxStart
 
-    /// @dev Charges `gasLimit × gasPrice` and the blob fee, increments the nonce, and sets up
-    ///      the frame with the gas left after intrinsic gas. Tries: 0 the sender.
+    /// @dev Charges `gasLimit × gasPrice`, the blob fee and the L1 data fee (under the L2's
+    ///      fees), increments the nonce, and sets up the frame with the gas left after intrinsic
+    ///      gas. A deposit mints first and pays nothing. Tries: 0 the sender.
     function _txStart(StepWitness.Witness memory w) private view returns (MC.Machine memory m) {
         MC.Context memory c = w.context;
         m = w.machine;
         if (m.frame != 0 || m.micro != 0 || w.tries.length != 1) revert TransactionSteps_WrongWitness();
-        // What an L2 block can hold: the gas cap (which also bounds memory below the buffer
-        // trees' depth) and a price paying the base fee.
-        if (c.txGasLimit > TX_GAS_CAP || c.gasPrice < c.baseFee || c.priorityFee != c.gasPrice - c.baseFee) {
-            revert TransactionSteps_InvalidTransaction();
-        }
-        (uint256 intrinsic,) = _intrinsicGas(w);
         if (keccak256(abi.encodePacked(w.words)) != c.blobHashes) revert TransactionSteps_WrongWitness();
-        if (c.txGasLimit < intrinsic) revert TransactionSteps_InvalidTransaction();
+        (uint256 intrinsic, uint256 floor) = _intrinsicGas(w);
+        // What an L2 block can hold: the gas cap (which also bounds memory below the buffer
+        // trees' depth), at most the block's gas, the intrinsic gas and the floor, init code
+        // of at most the largest size.
+        bool fits = c.txGasLimit <= TX_GAS_CAP && c.txGasLimit <= c.blockGasLimit && c.txGasLimit >= intrinsic
+            && c.txGasLimit >= floor && !(c.isCreate && c.dataLength > MAX_INITCODE_SIZE);
         WorldTries.Account memory sender = TRIES.account(c.origin, w.tries[0], w.world.stateRoot);
-        uint256 fee = uint256(c.txGasLimit) * c.gasPrice + w.words.length * BLOB_GAS * c.blobBaseFee;
-        // A nonce at its limit has no successor (EIP-2681).
-        if (sender.nonce != c.nonce || c.nonce == type(uint64).max || sender.balance < fee + c.value) {
-            revert TransactionSteps_InvalidTransaction();
-        }
+        // The context names the sender's nonce; a nonce at its limit has no successor (EIP-2681).
+        if (sender.nonce != c.nonce || c.nonce == type(uint64).max) revert TransactionSteps_InvalidTransaction();
         MC.World memory world = w.world;
-        world.stateRoot =
-            TRIES.setAccount(c.origin, sender, sender.nonce + 1, sender.balance - fee, w.tries[0], "", world.stateRoot);
+        if (c.isDeposit) {
+            // No fees; the mint stays whatever happens (docs/dispute/stepper.md, "Deposits").
+            if (c.gasPrice != 0 || c.priorityFee != 0 || w.accessList.length != 0 || w.words.length != 0) {
+                revert TransactionSteps_WrongWitness();
+            }
+            uint256 minted = sender.balance + c.mint;
+            world.stateRoot =
+                TRIES.setAccount(c.origin, sender, sender.nonce + 1, minted, w.tries[0], "", world.stateRoot);
+            if (!fits || minted < c.value) {
+                // One that revm refuses to run uses its whole gas limit and ends here.
+                world.cumulativeGas += c.txGasLimit;
+                m.world = MC.hash(world);
+                m.phase = MC.Phase.Done;
+                return m;
+            }
+        } else {
+            // And a price paying the base fee.
+            if (!fits || c.gasPrice < c.baseFee || c.priorityFee != c.gasPrice - c.baseFee) {
+                revert TransactionSteps_InvalidTransaction();
+            }
+            uint256 fee = uint256(c.txGasLimit) * c.gasPrice + w.words.length * BLOB_GAS * c.blobBaseFee + _l1Fee(c);
+            if (sender.balance < fee + c.value) revert TransactionSteps_InvalidTransaction();
+            world.stateRoot = TRIES.setAccount(
+                c.origin, sender, sender.nonce + 1, sender.balance - fee, w.tries[0], "", world.stateRoot
+            );
+        }
         m.world = MC.hash(world);
+        m.frame = _transactionFrame(c, intrinsic);
+        if (w.accessList.length == 0) {
+            m.phase = MC.Phase.FrameSetup;
+        } else {
+            m.phase = MC.Phase.AccessList;
+            m.micro = _accessMicro(0, 0);
+        }
+    }
+
+    /// @dev The commitment of the transaction's frame, before `FrameSetup`: the gas left after
+    ///      intrinsic gas, the calldata (none when creating: the data is the init code).
+    function _transactionFrame(MC.Context memory c, uint256 intrinsic) private pure returns (bytes32) {
         MC.Frame memory f;
         f.account = c.to;
         f.caller = c.origin;
@@ -98,20 +135,29 @@ contract TransactionSteps {
         f.memoryRoot = BufferTree.emptyRoot();
         f.returnDataRoot = f.memoryRoot;
         if (c.isCreate) {
-            // The data is the init code; the new contract's address is the context's recipient.
+            // The new contract's address is the context's recipient.
             if (c.to != FrameOps.createAddress(c.origin, c.nonce)) revert TransactionSteps_WrongWitness();
             f.isCreate = true;
             f.calldataRoot = f.memoryRoot;
         } else {
             (f.calldataRoot, f.calldataLength) = (c.dataRoot, c.dataLength);
         }
-        m.frame = MC.hash(f);
-        if (w.accessList.length == 0) {
-            m.phase = MC.Phase.FrameSetup;
-        } else {
-            m.phase = MC.Phase.AccessList;
-            m.micro = _accessMicro(0, 0);
-        }
+        return MC.hash(f);
+    }
+
+    /// @dev The transaction's L1 data fee: none under Ethereum's rules or for a deposit; under
+    ///      the L2's, the formula of `L1DataFee` over its FastLZ size and the block's L1 fee
+    ///      parameters.
+    function _l1Fee(MC.Context memory c) private pure returns (uint256) {
+        MC.FeeRules memory f = c.fees;
+        if (!f.l2 || c.isDeposit) return 0;
+        return L1DataFee.fee(
+            uint256(f.l1Size) + L1DataFee.SIGNATURE_SIZE,
+            f.baseFeeScalar,
+            f.l1BaseFee,
+            f.blobBaseFeeScalar,
+            f.l1BlobBaseFee
+        );
     }
 
     /// @dev Intrinsic gas and the EIP-7623 floor of the transaction, from its calldata and access
@@ -127,12 +173,8 @@ contract TransactionSteps {
         for (uint256 i = 0; i < w.accessList.length; i++) {
             intrinsic += ACCESS_ADDRESS_GAS + ACCESS_KEY_GAS * w.accessList[i].keys.length;
         }
-        if (c.isCreate) {
-            if (c.dataLength > MAX_INITCODE_SIZE) revert TransactionSteps_InvalidTransaction();
-            intrinsic += CREATE_GAS + INITCODE_WORD_GAS * ((c.dataLength + 31) / 32);
-        }
+        if (c.isCreate) intrinsic += CREATE_GAS + INITCODE_WORD_GAS * ((c.dataLength + 31) / 32);
         floor = TX_GAS + FLOOR_TOKEN_GAS * tokens;
-        if (c.txGasLimit < floor) revert TransactionSteps_InvalidTransaction();
     }
 
     /// @dev Calldata tokens: one per zero byte, four per other byte (EIP-7623). Per word, each
@@ -334,15 +376,19 @@ contract TransactionSteps {
 
     /// @dev Refunds (capped at a fifth of the gas used, EIP-3529), applies the calldata floor
     ///      (EIP-7623), returns the unused gas to the sender and pays the coinbase its priority
-    ///      fee; the transaction's own parts of the world are cleared. The accounts it destroyed
-    ///      are deleted after, one per step, the outcome gone from the machine. Tries: 0 the
-    ///      sender, 1 the coinbase after the sender's credit.
+    ///      fee, and under the L2's fees the base fee and the L1 data fee to their vaults; the
+    ///      transaction's own parts of the world are cleared. The accounts it destroyed are
+    ///      deleted after, one per step, the outcome gone from the machine. Tries: 0 the sender,
+    ///      1 the coinbase after the sender's credit, and under the L2's fees 2 the base fee
+    ///      vault after that, 3 the L1 fee vault after that, 4 the two vaults' collapse
+    ///      witnesses (`sibling` is the coinbase's).
     function _txEnd(StepWitness.Witness memory w) private view returns (MC.Machine memory m) {
         m = w.machine;
         if (m.frame == 0) return _destroy(w);
-        if (MC.hash(w.outcome) != m.frame || w.tries.length != 2 || m.micro != 0) {
+        if (MC.hash(w.outcome) != m.frame || w.tries.length != (_paysVaults(w.context) ? 5 : 2) || m.micro != 0) {
             revert TransactionSteps_WrongWitness();
         }
+        if (_paysVaults(w.context) && w.tries[4].length != 2) revert TransactionSteps_WrongWitness();
         // A creation's returned code is deposited first (`CreateSteps`).
         if (w.context.isCreate && w.outcome.status == MC.SUCCEEDED && w.outcome.returnDataLength != 0) {
             revert TransactionSteps_WrongWitness();
@@ -392,16 +438,35 @@ contract TransactionSteps {
         if (used < floor) used = floor;
     }
 
-    /// @dev Returns the unused gas to the sender and pays the coinbase; a coinbase left empty
-    ///      is deleted (the payment touches it).
+    /// @dev Returns the unused gas to the sender and pays the coinbase, then the vaults (under
+    ///      the L2's fees, in revm's order).
     function _pay(StepWitness.Witness memory w, uint256 used, bytes32 root) private view returns (bytes32) {
         MC.Context memory c = w.context;
         WorldTries.Account memory sender = TRIES.account(c.origin, w.tries[0], root);
         uint256 balance = sender.balance + (c.txGasLimit - used) * c.gasPrice;
         root = TRIES.setAccount(c.origin, sender, sender.nonce, balance, w.tries[0], "", root);
-        WorldTries.Account memory coinbase = TRIES.account(c.coinbase, w.tries[1], root);
-        balance = coinbase.balance + used * c.priorityFee;
-        if (!coinbase.exists && balance == 0) return root;
-        return TRIES.setAccount(c.coinbase, coinbase, coinbase.nonce, balance, w.tries[1], w.sibling, root);
+        root = _credit(c.coinbase, used * c.priorityFee, w.tries[1], w.sibling, root);
+        if (!_paysVaults(c)) return root;
+        root = _credit(BASE_FEE_VAULT, used * c.baseFee, w.tries[2], w.tries[4][0], root);
+        return _credit(L1_FEE_VAULT, _l1Fee(c), w.tries[3], w.tries[4][1], root);
+    }
+
+    /// @dev Whether the transaction pays the fee vaults: under the L2's fees, unless a deposit.
+    function _paysVaults(MC.Context memory c) private pure returns (bool) {
+        return c.fees.l2 && !c.isDeposit;
+    }
+
+    /// @dev Adds `amount` to `who`'s balance. The credit touches the account: one left empty is
+    ///      deleted (EIP-161), with `sibling` as the collapse witness; an absent one credited
+    ///      nothing stays absent.
+    function _credit(address who, uint256 amount, bytes[] memory proof, bytes memory sibling, bytes32 root)
+        private
+        view
+        returns (bytes32)
+    {
+        WorldTries.Account memory account = TRIES.account(who, proof, root);
+        uint256 balance = account.balance + amount;
+        if (!account.exists && balance == 0) return root;
+        return TRIES.setAccount(who, account, account.nonce, balance, proof, sibling, root);
     }
 }

@@ -6,6 +6,7 @@ import {PredeployArtifacts} from "../utils/PredeployArtifacts.sol";
 import {FastLZ} from "../../src/libraries/FastLZ.sol";
 import {GasPriceOracle} from "../../src/L2/GasPriceOracle.sol";
 import {L1Block} from "../../src/L2/L1Block.sol";
+import {L1DataFee} from "../../src/libraries/L1DataFee.sol";
 
 /// @dev The `fee` cheatcode (sets block.basefee), declared here so this file does not depend on
 ///      other tests' additions to Vm.sol.
@@ -280,7 +281,7 @@ contract FastLZTest is TestBase {
 /// @notice Exposes the fee arithmetic for direct tests.
 contract GasPriceOracleHarness is GasPriceOracle {
     function estimatedSize(uint256 _fastLzSize) external pure returns (uint256) {
-        return _estimatedSize(_fastLzSize);
+        return L1DataFee.estimatedSize(_fastLzSize);
     }
 
     function l1Cost(uint256 _fastLzSize) external view returns (uint256) {
@@ -453,7 +454,7 @@ contract GasPriceOracleTest is PredeployArtifacts {
 
     function test_estimatedSize_hugeSizes_revert() public {
         // The slope term exceeds type(int256).max.
-        vm.expectRevert(GasPriceOracle.GasPriceOracle_SizeTooLarge.selector);
+        vm.expectRevert(L1DataFee.L1DataFee_SizeTooLarge.selector);
         harness.estimatedSize(uint256(1) << 236);
         // The slope term overflows uint256.
         vm.expectRevert(abi.encodeWithSignature("Panic(uint256)", 0x11));

@@ -17,6 +17,7 @@ import {BufferTree} from "../../src/dispute/lib/BufferTree.sol";
 import {MachineCommitment as MC} from "../../src/dispute/lib/MachineCommitment.sol";
 import {FrameOps} from "../../src/dispute/lib/FrameOps.sol";
 import {RLPEncoder} from "../utils/RLPEncoder.sol";
+import {L1DataFee} from "../../src/libraries/L1DataFee.sol";
 
 /// @dev Creates an empty contract with CREATE, at the address its nonce gives.
 contract Creator {
@@ -183,6 +184,57 @@ contract EVMStepperTest is TestBase {
         StepWitness.Witness memory w = _witness(bytes32(bytes1(0x01)), 1, 0, _pair(1, 2));
         w.code[0] = bytes32(bytes1(0x02));
         vm.expectRevert(BufferTree.BufferTree_InvalidProof.selector);
+        stepper.step(MC.hash(w.machine), w);
+    }
+
+    /// @dev `TxStart` of a 21,000-gas transfer under the L2's fees (price 10, all base fee) from
+    ///      the state's one account holding `balance`: the witness, and the L1 data fee.
+    function _l2TxStart(uint64 l1Size, uint32 scalar, uint64 l1BaseFee, uint256 balance)
+        internal
+        pure
+        returns (StepWitness.Witness memory w, uint256 l1Fee)
+    {
+        MC.Context memory c = w.context;
+        (c.chainId, c.origin, c.to, c.txGasLimit, c.gasPrice, c.baseFee) =
+        (1, address(0xa11ce), address(0xb0b), 21_000, 10, 10);
+        (c.dataRoot, c.blobHashes) = (BufferTree.rootOfBytes(""), keccak256(""));
+        c.fees = MC.FeeRules({
+            l2: true,
+            l1BaseFee: l1BaseFee,
+            l1BlobBaseFee: 3,
+            baseFeeScalar: scalar,
+            blobBaseFeeScalar: 7,
+            l1Size: l1Size
+        });
+        l1Fee = L1DataFee.fee(uint256(l1Size) + 68, scalar, l1BaseFee, 7, 3);
+        w.tries = new bytes[][](1);
+        (w.world.stateRoot, w.tries[0]) = _oneAccount(address(0xa11ce), 0, balance);
+        (w.machine.phase, w.machine.context, w.machine.world) = (MC.Phase.TxStart, MC.hash(c), MC.hash(w.world));
+    }
+
+    /// @dev Under the L2's fees `TxStart` takes the L1 data fee of `L1DataFee` (the formula the
+    ///      GasPriceOracle quotes) on top of the gas, and refuses a sender who cannot pay both.
+    function testFuzz_step_txStartUnderL2Fees_chargesTheL1DataFee_succeeds(
+        uint64 l1Size,
+        uint32 scalar,
+        uint64 l1BaseFee,
+        uint64 spare
+    ) external {
+        (StepWitness.Witness memory w, uint256 l1Fee) = _l2TxStart(l1Size, scalar, l1BaseFee, 0);
+        uint256 balance = 210_000 + l1Fee + spare;
+        (w, l1Fee) = _l2TxStart(l1Size, scalar, l1BaseFee, balance);
+        MC.World memory world = abi.decode(abi.encode(w.world), (MC.World));
+        (world.stateRoot,) = _oneAccount(address(0xa11ce), 1, spare);
+        MC.Frame memory f;
+        (f.account, f.caller, f.memoryRoot, f.returnDataRoot, f.calldataRoot) =
+        (address(0xb0b), address(0xa11ce), BufferTree.emptyRoot(), BufferTree.emptyRoot(), BufferTree.emptyRoot());
+        MC.Machine memory expected = _copy(w.machine);
+        (expected.phase, expected.world, expected.frame) = (MC.Phase.FrameSetup, MC.hash(world), MC.hash(f));
+        vm.assertEq(stepper.step(MC.hash(w.machine), w), MC.hash(expected), "gas and L1 fee charged");
+
+        // One wei short of gas plus L1 fee: no block holds the transaction.
+        (w,) = _l2TxStart(l1Size, scalar, l1BaseFee, 210_000 + l1Fee - 1);
+        vm.expectRevert(TransactionSteps.TransactionSteps_InvalidTransaction.selector);
         stepper.step(MC.hash(w.machine), w);
     }
 

@@ -62,7 +62,7 @@ pub(super) fn execute_deposits(
 
 /// revm transaction environment of a deposit: a legacy-typed transaction with gas price zero
 /// (the nonce is ignored, since the nonce check is off).
-pub(super) fn deposit_tx_env(deposit: &TxDeposit) -> TxEnv {
+pub fn deposit_tx_env(deposit: &TxDeposit) -> TxEnv {
     TxEnv {
         tx_type: 0,
         caller: deposit.from,

@@ -34,10 +34,16 @@ pub fn evm_env(chain_id: u64, attrs: &BlockAttributes) -> (CfgEnv, BlockEnv) {
 /// L2; geth's `eth_call` runs from any address).
 pub fn unchecked_evm_env(chain_id: u64, attrs: &BlockAttributes) -> (CfgEnv, BlockEnv) {
     let (mut cfg, block) = evm_env(chain_id, attrs);
+    skip_sender_checks(&mut cfg);
+    (cfg, block)
+}
+
+/// Turns off in `cfg` the checks that deposits and simulated calls skip (see
+/// [`unchecked_evm_env`]).
+pub fn skip_sender_checks(cfg: &mut CfgEnv) {
     cfg.disable_nonce_check = true;
     cfg.disable_base_fee = true;
     cfg.disable_eip3607 = true;
-    (cfg, block)
 }
 
 /// revm transaction environment of a signed, recovered L2 transaction.

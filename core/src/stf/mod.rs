@@ -14,7 +14,8 @@ mod simulate;
 mod trace;
 
 pub use apply::{AppliedBlock, apply_block, block_deposits};
-pub use env::{evm_env, tx_env, unchecked_evm_env};
+pub use deposit::deposit_tx_env;
+pub use env::{evm_env, skip_sender_checks, tx_env, unchecked_evm_env};
 pub use executor::{BlockExecutor, ExecutionError, ExecutionOutput, L2Transaction, TxOutcome};
 pub use handler::{FeeHandler, VaultCredits, inspect_with_fees, transact_with_fees};
 pub use replay::{BlockReplay, BlockTx, ReplayState, ReplayedTx};

@@ -2,13 +2,43 @@
 //! transaction, with the buffers behind its commitments that instructions read.
 
 use crate::{
-    BufferTree,
-    commitment::Context,
+    BufferTree, ExecuteError,
+    commitment::{Context, FeeRules},
     execute::{BLOCK_HASH_WINDOW, block_hash},
 };
+use alloy::consensus::{SignableTransaction, TxEip1559, TxEip2930, TxLegacy};
 use alloy::sol_types::SolValue;
 use alloy_primitives::{B256, U256, keccak256};
 use revm::context::{BlockEnv, CfgEnv, Transaction, TxEnv};
+use rollup_core::fees::{L1Attributes, flz_compressed_len, l1_cost_of_compressed};
+
+/// The fee rules a transaction runs under.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Fees {
+    /// Ethereum's, as the state tests expect: no L1 data fee, the base fee burnt.
+    #[default]
+    Ethereum,
+    /// The L2's (docs/fees.md): the L1 data fee from the block's L1 attributes, taken before
+    /// execution; the base fee and the L1 data fee paid to their vaults.
+    L2(L1Attributes),
+}
+
+/// The rules a transaction runs under.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Rules {
+    /// Its fee rules.
+    pub fees: Fees,
+    /// For a deposit (type 0x7E, `rollup_core::deposit`), what it mints to its sender; `None`
+    /// for a signed transaction.
+    pub deposit: Option<u128>,
+}
+
+impl Rules {
+    /// A signed transaction under `fees`.
+    pub fn signed(fees: Fees) -> Self {
+        Self { fees, deposit: None }
+    }
+}
 
 /// The context and the data behind it.
 #[derive(Clone, Debug)]
@@ -23,6 +53,8 @@ pub(crate) struct ContextData {
     /// Code by hash (the witness of EXTCODESIZE, EXTCODECOPY and calls): the pre-state's, and
     /// what the transaction's creations deposit.
     pub(crate) codes: alloy_primitives::map::B256Map<alloy_primitives::Bytes>,
+    /// The transaction's L1 data fee (0 under Ethereum's rules).
+    pub(crate) l1_fee: U256,
 }
 
 /// `H("access", address, keccak256(storage keys))` chained from zero: the access list's
@@ -37,13 +69,15 @@ fn access_list_hash(tx: &TxEnv) -> B256 {
 }
 
 impl ContextData {
-    /// The context of `tx` in `block`.
+    /// The context of `tx` in `block` under `rules`, its sender's nonce being `nonce`.
     pub(crate) fn new(
         cfg: &CfgEnv,
         block: &BlockEnv,
         tx: &TxEnv,
+        rules: Rules,
+        nonce: u64,
         codes: alloy_primitives::map::B256Map<alloy_primitives::Bytes>,
-    ) -> Self {
+    ) -> Result<Self, ExecuteError> {
         let number = block.number.saturating_to::<u64>();
         let mut hashes = vec![B256::ZERO; BLOCK_HASH_WINDOW as usize];
         for past in number.saturating_sub(BLOCK_HASH_WINDOW)..number {
@@ -53,6 +87,16 @@ impl ContextData {
         let base_fee = u128::from(block.basefee);
         let gas_price = tx.effective_gas_price(base_fee);
         let to = tx.kind.to().copied();
+        let (l1, l1_size) = match (rules.fees, rules.deposit) {
+            (Fees::Ethereum, _) => (L1Attributes::default(), 0),
+            // A deposit pays no L1 data fee.
+            (Fees::L2(l1), Some(_)) => (l1, 0),
+            (Fees::L2(l1), None) => (l1, flz_compressed_len(&unsigned_encoding(tx)?)),
+        };
+        let l1_fee = match (rules.fees, rules.deposit) {
+            (Fees::L2(l1), None) => l1_cost_of_compressed(l1_size, &l1).fee,
+            _ => U256::ZERO,
+        };
         let context = Context {
             chainId: cfg.chain_id,
             number: block.number,
@@ -63,20 +107,68 @@ impl ContextData {
             prevRandao: block.prevrandao.unwrap_or_default(),
             blobBaseFee: U256::from(block.blob_excess_gas_and_price.map_or(0, |blob| blob.blob_gasprice)),
             blockHashes: block_hashes.root(),
+            fees: FeeRules {
+                l2: rules.fees != Fees::Ethereum,
+                l1BaseFee: U256::from(l1.base_fee),
+                l1BlobBaseFee: U256::from(l1.blob_base_fee),
+                baseFeeScalar: l1.system.base_fee_scalar,
+                blobBaseFeeScalar: l1.system.blob_base_fee_scalar,
+                l1Size: l1_size as u64,
+            },
             origin: tx.caller,
             // A creating transaction's recipient is the address it creates.
-            to: to.unwrap_or_else(|| tx.caller.create(tx.nonce)),
+            to: to.unwrap_or_else(|| tx.caller.create(nonce)),
             isCreate: to.is_none(),
             value: tx.value,
             txGasLimit: tx.gas_limit,
             gasPrice: U256::from(gas_price),
             priorityFee: U256::from(gas_price.saturating_sub(base_fee)),
-            nonce: tx.nonce,
+            nonce,
             dataRoot: BufferTree::new(&tx.data).root(),
             dataLength: U256::from(tx.data.len()),
             accessList: access_list_hash(tx),
             blobHashes: keccak256(tx.blob_hashes.concat()),
+            isDeposit: rules.deposit.is_some(),
+            mint: U256::from(rules.deposit.unwrap_or_default()),
         };
-        Self { commitment: context.commitment(), context, block_hashes, blob_hashes: tx.blob_hashes.clone(), codes }
+        let blob_hashes = tx.blob_hashes.clone();
+        Ok(Self { commitment: context.commitment(), context, block_hashes, blob_hashes, codes, l1_fee })
     }
+}
+
+/// The unsigned EIP-2718 encoding of `tx` (its signing payload), whose FastLZ size the L1 data
+/// fee is priced by. The L2 takes no blob transactions; the runner refuses authorization lists.
+fn unsigned_encoding(tx: &TxEnv) -> Result<Vec<u8>, ExecuteError> {
+    let (chain_id, nonce, gas_limit, to, value) = (tx.chain_id, tx.nonce, tx.gas_limit, tx.kind, tx.value);
+    let (access_list, input) = (tx.access_list.clone(), tx.data.clone());
+    let mut out = Vec::with_capacity(128 + input.len());
+    match tx.tx_type {
+        0 => TxLegacy { chain_id, nonce, gas_price: tx.gas_price, gas_limit, to, value, input }
+            .encode_for_signing(&mut out),
+        1 => TxEip2930 {
+            chain_id: chain_id.unwrap_or_default(),
+            nonce,
+            gas_price: tx.gas_price,
+            gas_limit,
+            to,
+            value,
+            access_list,
+            input,
+        }
+        .encode_for_signing(&mut out),
+        2 => TxEip1559 {
+            chain_id: chain_id.unwrap_or_default(),
+            nonce,
+            gas_limit,
+            max_fee_per_gas: tx.gas_price,
+            max_priority_fee_per_gas: tx.gas_priority_fee.unwrap_or_default(),
+            to,
+            value,
+            access_list,
+            input,
+        }
+        .encode_for_signing(&mut out),
+        _ => return Err(ExecuteError::Unsupported("a blob transaction under the L2's fees")),
+    }
+    Ok(out)
 }

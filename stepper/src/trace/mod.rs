@@ -24,6 +24,7 @@ use crate::{
 };
 use alloy_primitives::{B256, U256, keccak256};
 use context::ContextData;
+pub use context::{Fees, Rules};
 use frame::{FrameMirror, Window};
 use phases::Transaction;
 use revm::{
@@ -36,7 +37,10 @@ use revm::{
     },
     state::EvmState,
 };
-use rollup_core::StateOverlay;
+use rollup_core::{
+    StateOverlay,
+    fees::{BASE_FEE_VAULT, L1_FEE_VAULT},
+};
 use std::ops::ControlFlow;
 use witness::Before;
 use world::{Effect, WorldMirror};
@@ -101,16 +105,28 @@ pub enum TraceError {
     },
 }
 
-/// Traces the transaction `unit` names under the L2's rules, handing each step to `on_step`
-/// (which may stop the trace with `ControlFlow::Break`).
-pub fn trace(unit: &TestUnit<'_>, mut on_step: impl FnMut(Step) -> ControlFlow<()>) -> Result<Traced, TraceError> {
+/// Traces the transaction `unit` names under the L2's rules and `rules`, handing each step to
+/// `on_step` (which may stop the trace with `ControlFlow::Break`).
+pub fn trace(
+    unit: &TestUnit<'_>,
+    rules: Rules,
+    mut on_step: impl FnMut(Step) -> ControlFlow<()>,
+) -> Result<Traced, TraceError> {
     let mut prepared = match Prepared::new(unit, rollup_core::SPEC)? {
         Ok(prepared) => prepared.under_l2_rules(),
         Err(executed) => return Ok(Traced { steps: 0, skip: Some(Skip::Invalid), executed }),
     };
     let pre_root = prepared.world.state_root();
+    // A deposit's context names its sender's nonce, which no field of it holds.
+    let mut nonce = prepared.tx.nonce;
+    if let Some(mint) = rules.deposit {
+        let sender = prepared.pre.accounts.get(&prepared.tx.caller).and_then(|account| account.info);
+        nonce = sender.map_or(0, |info| info.nonce);
+        prepared = prepared.into_deposit(mint);
+    }
     let codes = prepared.pre.codes.iter().map(|(hash, code)| (*hash, code.clone())).collect();
-    let context = ContextData::new(&prepared.cfg, &prepared.block, &prepared.tx, codes);
+    let context = ContextData::new(&prepared.cfg, &prepared.block, &prepared.tx, rules, nonce, codes)?;
+    let l1_fee = context.l1_fee;
     // The code the transaction's frame runs: its recipient's, or its data when it creates.
     let code = match prepared.tx.kind.to() {
         Some(to) if is_precompile(*to) => Default::default(),
@@ -135,6 +151,7 @@ pub fn trace(unit: &TestUnit<'_>, mut on_step: impl FnMut(Step) -> ControlFlow<(
         callStack: B256::ZERO,
         micro: B256::ZERO,
     };
+    let start_world = start.clone();
     let mut witness = phases::base(machine, start, &context, &tx);
     phases::tx_start(&mut witness, &mut world, &context);
     let tracer = Tracer {
@@ -160,13 +177,22 @@ pub fn trace(unit: &TestUnit<'_>, mut on_step: impl FnMut(Step) -> ControlFlow<(
         end: None,
     };
     let (cfg, block, tx) = (prepared.cfg.clone(), prepared.block.clone(), prepared.tx.clone());
+    let gas_limit = tx.gas_limit;
     let mut evm = Context::mainnet()
         .with_cfg(cfg)
         .with_block(block)
         .with_db(StateOverlay::new(&prepared.world))
         .build_mainnet_with_inspector(tracer);
-    let executed = match evm.inspect_tx(tx) {
+    let result = match (rules.fees, rules.deposit) {
+        (Fees::L2(_), None) => rollup_core::inspect_with_fees(&mut evm, tx, l1_fee),
+        _ => evm.inspect_tx(tx),
+    };
+    let executed = match result {
         Ok(executed) => executed,
+        Err(EVMError::Transaction(_)) if rules.deposit.is_some() => {
+            let mut tracer = evm.inspector;
+            return Ok(tracer.refuse(&mut prepared.world, start_world, gas_limit));
+        }
         Err(EVMError::Transaction(reason)) => {
             let executed = invalid(pre_root, reason.to_string());
             return Ok(Traced { steps: 0, skip: Some(Skip::Invalid), executed });
@@ -1049,6 +1075,36 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         self.end = Some((post, end.0, end.1));
     }
 
+    /// The one step of a deposit revm refuses to run (`TxStart` to `Done`): the mint (already
+    /// in `minted`, revm's pre-state) and the nonce increment stay, and it uses its whole
+    /// `gas_limit`. `start` is the world before it.
+    fn refuse(&mut self, minted: &mut rollup_core::WorldState, start: World, gas_limit: u64) -> Traced {
+        let sender = self.context.context.origin;
+        let mut overlay = StateOverlay::new(&*minted);
+        overlay.bump_nonce(sender);
+        let diff = overlay.into_diff();
+        let state_root = minted.apply(&diff);
+        let world =
+            World { stateRoot: state_root, cumulativeGas: start.cumulativeGas + U256::from(gas_limit), ..start };
+        let post = Machine {
+            phase: Phase::Done,
+            context: self.context.commitment,
+            world: world.commitment(),
+            frame: B256::ZERO,
+            callStack: B256::ZERO,
+            micro: B256::ZERO,
+        };
+        self.emit(post);
+        let executed = Executed {
+            state_root,
+            logs_hash: crate::logs_hash(&[]),
+            gas_used: gas_limit,
+            success: false,
+            invalid: None,
+        };
+        Traced { steps: self.steps, skip: None, executed }
+    }
+
     /// The `TxEnd` step, to `Done` with revm's final `state_root` and `gas_used`.
     fn close(&mut self, state_root: B256, gas_used: u64) {
         let Some((machine, world, outcome)) = self.end.take() else { return };
@@ -1064,7 +1120,12 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         // A failed transaction destroyed nothing: its world is its frame's checkpoint.
         let destroyed = if failed { Vec::new() } else { self.world.destroyed().to_vec() };
         let state = self.world.state(failed);
-        let mut paid = phases::tx_end(&mut witness, state, context.origin, unused, context.coinbase, reward);
+        let mut credits = vec![(context.coinbase, reward)];
+        if context.fees.l2 && !context.isDeposit {
+            credits.push((BASE_FEE_VAULT, U256::from(gas_used) * context.baseFee));
+            credits.push((L1_FEE_VAULT, self.context.l1_fee));
+        }
+        let mut paid = phases::tx_end(&mut witness, state, context.origin, unused, &credits);
         let empty = alloy_trie::EMPTY_ROOT_HASH;
         let mut done = World {
             stateRoot: if destroyed.is_empty() { state_root } else { paid.root() },

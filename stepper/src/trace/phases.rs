@@ -87,23 +87,33 @@ pub(crate) fn frame_setup(w: &mut Witness, world: &mut WorldMirror, frame: &Fram
     w.data = code;
 }
 
-/// `TxEnd`: the sender's proof in `state` and the coinbase's after the sender's credit of
-/// `refund` wei, with the deletion witness when the payment leaves the coinbase empty. Returns
-/// the state after the payments.
+/// `TxEnd`: the sender's proof in `state` after its `refund` wei, then each account's of
+/// `credits` (the coinbase, then under the L2's fees the vaults) after the credits before it,
+/// with the collapse witness of each the credit leaves empty: the coinbase's in `sibling`, the
+/// others' as one more proof. Returns the state after the payments.
 pub(crate) fn tx_end(
     w: &mut Witness,
     state: &mut rollup_core::StateTrie,
     origin: Address,
     refund: U256,
-    coinbase: Address,
-    reward: U256,
+    credits: &[(Address, U256)],
 ) -> rollup_core::StateTrie {
-    let (sender, mut credited) = after_balance(state, origin, |balance| balance + refund);
-    let (coinbase_proof, paid) = after_balance(&mut credited, coinbase, |balance| balance + reward);
-    if paid.account(coinbase).is_none() && credited.account(coinbase).is_some() {
-        w.sibling = credited.account_deletion_sibling(coinbase).unwrap_or_default();
+    let (sender, mut paid) = after_balance(state, origin, |balance| balance + refund);
+    let mut tries = vec![sender];
+    let mut siblings = Vec::with_capacity(credits.len());
+    for &(account, amount) in credits {
+        let (proof, after) = after_balance(&mut paid, account, |balance| balance + amount);
+        let emptied = after.account(account).is_none() && paid.account(account).is_some();
+        siblings.push(if emptied { paid.account_deletion_sibling(account).unwrap_or_default() } else { Bytes::new() });
+        tries.push(proof);
+        paid = after;
     }
-    w.tries = vec![sender, coinbase_proof];
+    let mut siblings = siblings.into_iter();
+    w.sibling = siblings.next().unwrap_or_default();
+    if credits.len() > 1 {
+        tries.push(siblings.collect());
+    }
+    w.tries = tries;
     paid
 }
 

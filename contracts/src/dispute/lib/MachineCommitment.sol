@@ -69,6 +69,7 @@ library MachineCommitment {
         bytes32 prevRandao;
         uint256 blobBaseFee;
         bytes32 blockHashes;
+        FeeRules fees;
         address origin;
         address to;
         bool isCreate;
@@ -81,6 +82,20 @@ library MachineCommitment {
         uint256 dataLength;
         bytes32 accessList;
         bytes32 blobHashes;
+        bool isDeposit;
+        uint256 mint;
+    }
+
+    /// @notice The fee rules of a transaction: Ethereum's (all zero) or the L2's (`l2`), with
+    ///         the L1 data fee's inputs: the block's L1 fee parameters and the transaction's
+    ///         FastLZ size.
+    struct FeeRules {
+        bool l2;
+        uint256 l1BaseFee;
+        uint256 l1BlobBaseFee;
+        uint32 baseFeeScalar;
+        uint32 blobBaseFeeScalar;
+        uint64 l1Size;
     }
 
     /// @notice The world: the state and what the transaction has accumulated.
