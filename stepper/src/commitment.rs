@@ -6,7 +6,10 @@
 use alloy::sol_types::SolValue;
 use alloy_primitives::{B256, U256, keccak256};
 
-pub use parts::{Access, Call, Context, FeeRules, Frame, Machine, Micro, Outcome, Phase, Witness, World, stepCall};
+pub use parts::{
+    Access, Authorization, Call, Context, FeeRules, Frame, Lists, Machine, Micro, Outcome, Phase, Witness, World,
+    stepCall,
+};
 
 /// The parts, declared in Solidity; each field is documented in `docs/dispute/commitment.md`.
 #[allow(missing_docs)]
@@ -50,10 +53,17 @@ mod parts {
             uint64 nonce;
             bytes32 dataRoot;
             uint256 dataLength;
-            bytes32 accessList;
-            bytes32 blobHashes;
+            Lists lists;
             bool isDeposit;
             uint256 mint;
+        }
+
+        /// The transaction's lists by their commitments.
+        #[derive(Debug, Default, PartialEq, Eq)]
+        struct Lists {
+            bytes32 accessList;
+            bytes32 blobHashes;
+            bytes32 authorizations;
         }
 
         /// The fee rules of a transaction: Ethereum's (all zero) or the L2's, with the L1 data
@@ -165,6 +175,18 @@ mod parts {
             bytes sibling;
             bytes data;
             Access[] accessList;
+            Authorization[] authorizations;
+        }
+
+        /// One authorization of an EIP-7702 transaction, as signed.
+        #[derive(Debug, PartialEq, Eq)]
+        struct Authorization {
+            uint256 chainId;
+            address account;
+            uint64 nonce;
+            uint8 yParity;
+            uint256 r;
+            uint256 s;
         }
 
         /// The on-chain stepper's entry point.

@@ -2,8 +2,12 @@
 //! and state trie (the machinery L2 blocks execute through).
 
 use crate::fixtures::{StateTest, TestUnit};
-use alloy::eips::eip2930::{AccessList, AccessListItem};
+use alloy::eips::{
+    eip2930::{AccessList, AccessListItem},
+    eip7702::{Authorization, SignedAuthorization},
+};
 use alloy_primitives::{B256, Log, TxKind, U256, keccak256};
+use revm::context::either::Either;
 use revm::{
     Context, ExecuteEvm, MainBuilder, MainContext,
     context::{
@@ -22,6 +26,8 @@ use rollup_core::{AccountDiff, AccountInfo, StateDiff, StateOverlay, TX_GAS_CAP,
 pub(crate) const CHAIN_ID: u64 = 1;
 /// EIP-2718 type of blob transactions.
 const BLOB_TX_TYPE: u8 = 3;
+/// EIP-2718 type of set-code transactions (EIP-7702).
+const SET_CODE_TX_TYPE: u8 = 4;
 /// Most blobs per transaction before Prague (EIP-4844), and from Osaka on (EIP-7594).
 const MAX_BLOBS_PER_TX: u64 = 6;
 /// Most blobs per transaction under Prague (EIP-7691).
@@ -254,9 +260,6 @@ fn environment(test: &StateTest, spec: SpecId) -> Result<(CfgEnv, BlockEnv), Exe
 /// The transaction variant `unit` names.
 fn transaction(unit: &TestUnit<'_>) -> Result<TxEnv, ExecuteError> {
     let template = &unit.test.transaction;
-    if template.authorization_list.is_some() {
-        return Err(ExecuteError::Unsupported("an EIP-7702 authorization list"));
-    }
     let indexes = unit.expected.indexes;
     let variant = |what: &'static str, index: usize, len: usize| {
         if index < len { Ok(index) } else { Err(ExecuteError::NoVariant { what, index }) }
@@ -266,7 +269,9 @@ fn transaction(unit: &TestUnit<'_>) -> Result<TxEnv, ExecuteError> {
     let value = template.value[variant("value", indexes.value, template.value.len())?];
     let access_list = template.access_lists.as_ref().and_then(|lists| lists.get(indexes.data).cloned().flatten());
     let blob_hashes = template.blob_versioned_hashes.clone().unwrap_or_default();
-    let tx_type = if template.blob_versioned_hashes.is_some() {
+    let tx_type = if template.authorization_list.is_some() {
+        SET_CODE_TX_TYPE
+    } else if template.blob_versioned_hashes.is_some() {
         BLOB_TX_TYPE
     } else if template.max_fee_per_gas.is_some() {
         2
@@ -296,7 +301,21 @@ fn transaction(unit: &TestUnit<'_>) -> Result<TxEnv, ExecuteError> {
         gas_priority_fee: template.max_priority_fee_per_gas.map(|tip| to_u128("priority fee", tip)).transpose()?,
         blob_hashes,
         max_fee_per_blob_gas: to_u128("blob fee", template.max_fee_per_blob_gas.unwrap_or_default())?,
-        ..Default::default()
+        authorization_list: template
+            .authorization_list
+            .iter()
+            .flatten()
+            .map(|entry| {
+                let authorization = Authorization {
+                    chain_id: entry.chain_id,
+                    address: entry.address,
+                    nonce: to_u64("nonce", entry.nonce)?,
+                };
+                // A parity that does not fit a byte is as invalid as 2.
+                let y_parity = u8::try_from(entry.v).unwrap_or(u8::MAX);
+                Ok(Either::Left(SignedAuthorization::new_unchecked(authorization, y_parity, entry.r, entry.s)))
+            })
+            .collect::<Result<_, ExecuteError>>()?,
     })
 }
 

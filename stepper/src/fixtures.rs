@@ -108,8 +108,8 @@ pub struct TransactionTemplate {
     pub blob_versioned_hashes: Option<Vec<B256>>,
     /// EIP-4844 blob fee cap.
     pub max_fee_per_blob_gas: Option<U256>,
-    /// EIP-7702 authorizations (Prague and later fixtures); not run yet.
-    pub authorization_list: Option<serde_json::Value>,
+    /// EIP-7702 authorizations (Prague and later fixtures): a set-code transaction.
+    pub authorization_list: Option<Vec<AuthorizationEntry>>,
     /// Nonce.
     pub nonce: U256,
     /// The sender (the address of `secretKey`).
@@ -117,6 +117,24 @@ pub struct TransactionTemplate {
     /// The recipient; empty for a contract creation.
     #[serde(deserialize_with = "recipient")]
     pub to: Option<Address>,
+}
+
+/// One signed authorization of a set-code transaction (EIP-7702).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthorizationEntry {
+    /// The chain it is valid on (0: any).
+    pub chain_id: U256,
+    /// The account whose code the authority delegates to.
+    pub address: Address,
+    /// The authority's nonce it is valid at.
+    pub nonce: U256,
+    /// The signature's y parity.
+    pub v: U256,
+    /// The signature's `r`.
+    pub r: U256,
+    /// The signature's `s`.
+    pub s: U256,
 }
 
 /// One entry of an access list.

@@ -31,12 +31,13 @@ mod verify;
 
 pub use buffer::{BUFFER_DEPTH, BufferTree};
 pub use commitment::{
-    Access, Call, Context, FeeRules, Frame, Machine, Micro, Outcome, Phase, Witness, World, stack_hash, stepCall,
+    Access, Authorization, Call, Context, FeeRules, Frame, Lists, Machine, Micro, Outcome, Phase, Witness, World,
+    stack_hash, stepCall,
 };
 pub use execute::{ExecuteError, Executed, execute, logs_hash};
 pub use fixtures::{
-    AccessListEntry, Env, ExpectedPost, FixtureError, Indexes, PreAccount, StateTest, StateTestFile, TestUnit,
-    TransactionTemplate,
+    AccessListEntry, AuthorizationEntry, Env, ExpectedPost, FixtureError, Indexes, PreAccount, StateTest,
+    StateTestFile, TestUnit, TransactionTemplate,
 };
 pub use trace::{Fees, Rules, Skip, Step, TraceError, Traced, trace};
 pub use verify::{Checked, OnChainStepper, StepCall, check};

@@ -6,7 +6,7 @@ use alloy::sol_types::{SolCall, SolValue};
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use proptest::prelude::*;
 use std::sync::LazyLock;
-use stepper::{Call, Context, FeeRules, Frame, Machine, Micro, Outcome, Phase, World, stack_hash};
+use stepper::{Call, Context, FeeRules, Frame, Lists, Machine, Micro, Outcome, Phase, World, stack_hash};
 use test_support::ContractHarness;
 
 alloy::sol! {
@@ -81,8 +81,7 @@ fn context(v: &mut Values) -> Context {
         nonce: v.small(),
         dataRoot: v.word(),
         dataLength: v.uint(),
-        accessList: v.word(),
-        blobHashes: v.word(),
+        lists: Lists { accessList: v.word(), blobHashes: v.word(), authorizations: v.word() },
         isDeposit: v.flag(),
         mint: v.uint(),
     }

@@ -4,6 +4,7 @@
 //! return the next commitment. Tracing stops at the first instruction the stepper does not
 //! execute yet; the steps before it are checked.
 
+use alloy::signers::{SignerSync, local::PrivateKeySigner};
 use alloy::sol_types::SolCall;
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use proptest::prelude::*;
@@ -21,8 +22,8 @@ use std::{
     sync::LazyLock,
 };
 use stepper::{
-    Access, AccessListEntry, Checked, Env, ExpectedPost, Fees, Indexes, OnChainStepper, PreAccount, Rules, Skip,
-    StateTest, StateTestFile, TestUnit, TransactionTemplate, Witness, check, stepCall, trace,
+    Access, AccessListEntry, AuthorizationEntry, Checked, Env, ExpectedPost, Fees, Indexes, OnChainStepper, PreAccount,
+    Rules, Skip, StateTest, StateTestFile, TestUnit, TransactionTemplate, Witness, check, stepCall, trace,
 };
 
 fn fixtures() -> PathBuf {
@@ -267,7 +268,7 @@ fn mutate(witness: &mut Witness, rng: &mut Rng) -> &'static str {
                 0 => context.number += U256::from(1),
                 1 => context.timestamp += U256::from(1),
                 2 => context.blockHashes = rng.word(),
-                3 => context.blobHashes = rng.word(),
+                3 => context.lists.blobHashes = rng.word(),
                 _ => context.gasPrice += U256::from(1),
             }
             "a context field"
@@ -707,8 +708,67 @@ fn random_test(rng: &mut Rng) -> (StateTest, Rules) {
             2 => test.env.current_gas_limit = U256::from(50_000),
             _ => {}
         }
+    } else if test.transaction.to.is_some() && rng.below(5) == 0 {
+        set_code(&mut test, rng);
     }
     (test, Rules { fees, deposit })
+}
+
+/// The order of secp256k1's group.
+const SECP256K1N: U256 =
+    alloy_primitives::uint!(0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141_U256);
+
+/// The key of the state tests' sender ([`SENDER`]).
+const SENDER_KEY: B256 = alloy_primitives::b256!("45a915e4d060149eb4365960e6a7a45f334393093061116b197e3240065ff2d8");
+
+/// Makes `test` a set-code transaction (EIP-7702) with one to three authorizations: signed by
+/// the sender (whose nonce is one more by then) or by a development key whose account is
+/// absent, funded, a contract (which cannot delegate) or already delegating; delegating to
+/// another contract, the first, a precompile or nobody (address 0, clearing the code); for
+/// this chain, any chain or another; some with a wrong nonce, a high `s` or a parity of 2.
+fn set_code(test: &mut StateTest, rng: &mut Rng) {
+    let tx = &mut test.transaction;
+    tx.max_fee_per_gas = tx.gas_price.take();
+    tx.max_priority_fee_per_gas = Some(U256::from(rng.below(3)));
+    tx.gas_limit = vec![U256::from([200_000, 1_000_000][rng.below(2)])];
+    let mut list = Vec::new();
+    for _ in 0..1 + rng.below(3) {
+        let (signer, nonce) = if rng.below(3) == 0 {
+            (PrivateKeySigner::from_bytes(&SENDER_KEY).unwrap(), 1)
+        } else {
+            let signer = rollup_core::dev_signers()[rng.below(2)].clone();
+            let balance = U256::from(rng.below(1000));
+            let account = |code: &[u8], nonce: u64| PreAccount {
+                balance,
+                code: code.to_vec().into(),
+                nonce: U256::from(nonce),
+                storage: BTreeMap::new(),
+            };
+            let delegation = [&[0xef, 0x01, 0x00][..], OTHER.as_slice()].concat();
+            match rng.below(4) {
+                0 => {}
+                1 => drop(test.pre.insert(signer.address(), account(&[], 3))),
+                2 => drop(test.pre.insert(signer.address(), account(&[0x00], 0))),
+                _ => drop(test.pre.insert(signer.address(), account(&delegation, 1))),
+            }
+            let nonce = test.pre.get(&signer.address()).map_or(0, |account| account.nonce.to::<u64>());
+            (signer, nonce)
+        };
+        let chain_id = U256::from([1, 0, 7][rng.below(3)]);
+        let nonce = if rng.below(6) == 0 { nonce + 1 } else { nonce };
+        let address = [OTHER, Address::repeat_byte(0x10), random_precompile(rng), Address::ZERO][rng.below(4)];
+        let authorization = alloy::eips::eip7702::Authorization { chain_id, address, nonce };
+        let signature = signer.sign_hash_sync(&authorization.signature_hash()).unwrap();
+        let (mut v, mut s) = (U256::from(signature.v()), signature.s());
+        match rng.below(8) {
+            // The same signature with the high `s`: valid for the curve, refused by EIP-2.
+            0 => (v, s) = (U256::from(!signature.v()), SECP256K1N - s),
+            1 => v = U256::from(2),
+            _ => {}
+        }
+        list.push(AuthorizationEntry { chain_id, address, nonce: U256::from(nonce), v, r: signature.r(), s });
+    }
+    test.transaction.authorization_list = Some(list);
 }
 
 /// The L2's own transactions on its development genesis, the predeploys' real code: block 1's

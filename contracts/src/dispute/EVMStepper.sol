@@ -639,7 +639,7 @@ contract EVMStepper {
         if (op == 0x4a) return c.blobBaseFee;
         if (op == 0x40) return _blockHash(w, c);
         // 0x49 BLOBHASH: the witness's words are all the transaction's versioned hashes.
-        if (keccak256(abi.encodePacked(w.words)) != c.blobHashes) revert EVMStepper_WrongWitnessShape();
+        if (keccak256(abi.encodePacked(w.words)) != c.lists.blobHashes) revert EVMStepper_WrongWitnessShape();
         uint256 index = w.stack[0];
         return index < w.words.length ? uint256(w.words[index]) : 0;
     }

@@ -25,6 +25,11 @@ contract TransactionSteps {
     uint256 private constant TX_GAS = 21000;
     uint256 private constant ACCESS_ADDRESS_GAS = 2400;
     uint256 private constant ACCESS_KEY_GAS = 1900;
+    /// @dev EIP-7702: intrinsic gas per authorization, and the refund when its authority existed.
+    uint256 private constant AUTHORIZATION_GAS = 25000;
+    uint256 private constant AUTHORITY_REFUND = 12500;
+    /// @dev The largest `s` of a signature (EIP-2): half the order of secp256k1.
+    uint256 private constant SECP256K1N_HALF = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
     /// @dev Calldata: 4 gas per token (a zero byte is one token, another byte four); the
     ///      EIP-7623 floor charges 10 per token.
     uint256 private constant TOKEN_GAS = 4;
@@ -40,6 +45,8 @@ contract TransactionSteps {
     uint256 private constant TX_GAS_CAP = 1 << 23;
     /// @dev Kind of the micro-step that walks the access list, and of a precompile's frame.
     uint8 private constant ACCESS_LIST_MICRO = 4;
+    /// @dev Kind of the micro-step that applies the authorization list (EIP-7702).
+    uint8 private constant AUTHORIZATION_MICRO = 8;
     uint8 private constant PRECOMPILE_MICRO = 7;
     /// @dev Root of the empty trie, and the code hash of an account without code.
     bytes32 private constant EMPTY_ROOT = keccak256(hex"80");
@@ -62,7 +69,9 @@ contract TransactionSteps {
         MC.Machine memory m = w.machine;
         if (MC.hash(w.context) != m.context || MC.hash(w.world) != m.world) revert TransactionSteps_WrongWitness();
         if (m.phase == MC.Phase.TxStart) return _txStart(w);
-        if (m.phase == MC.Phase.AccessList) return _accessList(w);
+        if (m.phase == MC.Phase.AccessList) {
+            return w.micro.kind == AUTHORIZATION_MICRO ? _authorize(w) : _accessList(w);
+        }
         if (MC.hash(w.frame) != m.frame && m.phase == MC.Phase.FrameSetup) revert TransactionSteps_WrongWitness();
         if (m.phase == MC.Phase.FrameSetup) return _frameSetup(w);
         return _txEnd(w);
@@ -77,20 +86,24 @@ contract TransactionSteps {
         MC.Context memory c = w.context;
         m = w.machine;
         if (m.frame != 0 || m.micro != 0 || w.tries.length != 1) revert TransactionSteps_WrongWitness();
-        if (keccak256(abi.encodePacked(w.words)) != c.blobHashes) revert TransactionSteps_WrongWitness();
+        if (keccak256(abi.encodePacked(w.words)) != c.lists.blobHashes) revert TransactionSteps_WrongWitness();
         (uint256 intrinsic, uint256 floor) = _intrinsicGas(w);
         // What an L2 block can hold: the gas cap (which also bounds memory below the buffer
         // trees' depth), at most the block's gas, the intrinsic gas and the floor, init code
-        // of at most the largest size.
+        // of at most the largest size, and no authorizations creating (EIP-7702 calls).
         bool fits = c.txGasLimit <= TX_GAS_CAP && c.txGasLimit <= c.blockGasLimit && c.txGasLimit >= intrinsic
-            && c.txGasLimit >= floor && !(c.isCreate && c.dataLength > MAX_INITCODE_SIZE);
+            && c.txGasLimit >= floor
+            && !(c.isCreate && (c.dataLength > MAX_INITCODE_SIZE || w.authorizations.length != 0));
         WorldTries.Account memory sender = TRIES.account(c.origin, w.tries[0], w.world.stateRoot);
         // The context names the sender's nonce; a nonce at its limit has no successor (EIP-2681).
         if (sender.nonce != c.nonce || c.nonce == type(uint64).max) revert TransactionSteps_InvalidTransaction();
         MC.World memory world = w.world;
         if (c.isDeposit) {
             // No fees; the mint stays whatever happens (docs/dispute/stepper.md, "Deposits").
-            if (c.gasPrice != 0 || c.priorityFee != 0 || w.accessList.length != 0 || w.words.length != 0) {
+            if (
+                c.gasPrice != 0 || c.priorityFee != 0 || w.accessList.length != 0 || w.words.length != 0
+                    || w.authorizations.length != 0
+            ) {
                 revert TransactionSteps_WrongWitness();
             }
             uint256 minted = sender.balance + c.mint;
@@ -116,11 +129,22 @@ contract TransactionSteps {
         }
         m.world = MC.hash(world);
         m.frame = _transactionFrame(c, intrinsic);
-        if (w.accessList.length == 0) {
-            m.phase = MC.Phase.FrameSetup;
-        } else {
+        if (w.accessList.length != 0) {
             m.phase = MC.Phase.AccessList;
             m.micro = _accessMicro(0, 0);
+        } else {
+            _afterAccessList(w, m);
+        }
+    }
+
+    /// @dev What follows the access list: the authorizations, if any, then `FrameSetup`.
+    function _afterAccessList(StepWitness.Witness memory w, MC.Machine memory m) private pure {
+        if (w.authorizations.length == 0) {
+            m.phase = MC.Phase.FrameSetup;
+            m.micro = 0;
+        } else {
+            m.phase = MC.Phase.AccessList;
+            m.micro = _authorizationMicro(0);
         }
     }
 
@@ -168,8 +192,9 @@ contract TransactionSteps {
             revert TransactionSteps_WrongWitness();
         }
         uint256 tokens = _tokens(w.data);
-        if (_accessListHash(w.accessList) != c.accessList) revert TransactionSteps_WrongWitness();
-        intrinsic = TX_GAS + TOKEN_GAS * tokens;
+        if (_accessListHash(w.accessList) != c.lists.accessList) revert TransactionSteps_WrongWitness();
+        if (_authorizationsHash(w.authorizations) != c.lists.authorizations) revert TransactionSteps_WrongWitness();
+        intrinsic = TX_GAS + TOKEN_GAS * tokens + AUTHORIZATION_GAS * w.authorizations.length;
         for (uint256 i = 0; i < w.accessList.length; i++) {
             intrinsic += ACCESS_ADDRESS_GAS + ACCESS_KEY_GAS * w.accessList[i].keys.length;
         }
@@ -217,7 +242,7 @@ contract TransactionSteps {
     /// @dev Warms one address or key of the access list. Tries: 0 its key in the warm set.
     function _accessList(StepWitness.Witness memory w) private view returns (MC.Machine memory m) {
         m = w.machine;
-        if (_accessListHash(w.accessList) != w.context.accessList || w.tries.length != 1) {
+        if (_accessListHash(w.accessList) != w.context.lists.accessList || w.tries.length != 1) {
             revert TransactionSteps_WrongWitness();
         }
         // The position: the micro-step the machine holds.
@@ -240,9 +265,97 @@ contract TransactionSteps {
         } else if (entry + 1 < w.accessList.length) {
             m.micro = _accessMicro(entry + 1, 0);
         } else {
+            _afterAccessList(w, m);
+        }
+    }
+
+    // ------------------------------------------------------------------ Authorizations
+
+    /// @dev The authorization list's commitment (docs/dispute/commitment.md, "Context").
+    function _authorizationsHash(StepWitness.Authorization[] memory list) private pure returns (bytes32 chain) {
+        bytes32 tag = keccak256("rollup.stepper.authorization.v1");
+        for (uint256 i = 0; i < list.length; i++) {
+            chain = keccak256(abi.encodePacked(chain, keccak256(abi.encode(tag, list[i]))));
+        }
+    }
+
+    /// @dev The micro-step at authorization `index`.
+    function _authorizationMicro(uint256 index) private pure returns (bytes32) {
+        return MC.hash(MC.Micro({kind: AUTHORIZATION_MICRO, a: index, b: 0, c: 0, d: 0, sponge: 0}));
+    }
+
+    /// @dev Applies one authorization (EIP-7702, revm's rules): one for another chain, with the
+    ///      largest nonce, or a signature that recovers no authority is skipped; otherwise the
+    ///      authority is warmed, and when its code is empty or a delegation and its nonce the
+    ///      authorization's, it delegates to the authorization's account (none for address 0)
+    ///      and its nonce is incremented; 12,500 gas is refunded when it existed. Tries: 0 the
+    ///      authority against the warm-account set, 1 the authority; `data` its code when it
+    ///      has code.
+    function _authorize(StepWitness.Witness memory w) private view returns (MC.Machine memory m) {
+        m = w.machine;
+        uint256 index = w.micro.a;
+        if (
+            _authorizationMicro(index) != m.micro || index >= w.authorizations.length || w.tries.length != 2
+                || _authorizationsHash(w.authorizations) != w.context.lists.authorizations
+        ) revert TransactionSteps_WrongWitness();
+        StepWitness.Authorization memory auth = w.authorizations[index];
+        MC.World memory world = w.world;
+        address authority = _authority(auth, w.context.chainId);
+        if (authority != address(0)) {
+            FrameOps.warmAccount(TRIES, w.context, world, authority, w.tries[0]);
+            WorldTries.Account memory acc = TRIES.account(authority, w.tries[1], world.stateRoot);
+            bool delegable = acc.codeHash == EMPTY_CODE || !acc.exists;
+            if (!delegable) {
+                if (keccak256(w.data) != acc.codeHash) revert TransactionSteps_WrongWitness();
+                delegable = FrameOps.isDelegation(w.data);
+            }
+            if (delegable && acc.nonce == auth.nonce) {
+                if (acc.exists) world.refund += AUTHORITY_REFUND;
+                acc.codeHash =
+                    auth.account == address(0) ? EMPTY_CODE : keccak256(abi.encodePacked(hex"ef0100", auth.account));
+                acc.exists = true;
+                world.stateRoot =
+                    TRIES.setAccount(authority, acc, acc.nonce + 1, acc.balance, w.tries[1], "", world.stateRoot);
+            }
+        }
+        m.world = MC.hash(world);
+        if (index + 1 < w.authorizations.length) {
+            m.micro = _authorizationMicro(index + 1);
+        } else {
             m.phase = MC.Phase.FrameSetup;
             m.micro = 0;
         }
+    }
+
+    /// @dev The authority that signed `auth` for this chain (`chainId`) or any, or 0 when it is
+    ///      for another chain, has the largest nonce, or its signature recovers none (a parity
+    ///      above 1, `s` above half the curve's order, or no point).
+    function _authority(StepWitness.Authorization memory auth, uint256 chainId) private pure returns (address) {
+        if ((auth.chainId != 0 && auth.chainId != chainId) || auth.nonce == type(uint64).max) return address(0);
+        if (auth.yParity > 1 || auth.s > SECP256K1N_HALF) return address(0);
+        bytes memory fields = bytes.concat(_rlpUint(auth.chainId), hex"94", bytes20(auth.account), _rlpUint(auth.nonce));
+        // The list header: the fields take at most 63 bytes.
+        bytes memory header = fields.length < 56
+            ? abi.encodePacked(bytes1(uint8(0xc0 + fields.length)))
+            : abi.encodePacked(hex"f8", bytes1(uint8(fields.length)));
+        bytes32 digest = keccak256(bytes.concat(hex"05", header, fields));
+        return ecrecover(digest, auth.yParity + 27, bytes32(auth.r), bytes32(auth.s));
+    }
+
+    /// @dev The RLP encoding of an integer.
+    function _rlpUint(uint256 value) private pure returns (bytes memory) {
+        if (value == 0) return hex"80";
+        if (value < 0x80) return abi.encodePacked(uint8(value));
+        uint256 length = 0;
+        for (uint256 v = value; v != 0; v >>= 8) {
+            length++;
+        }
+        bytes memory out = new bytes(length + 1);
+        out[0] = bytes1(uint8(0x80 + length));
+        for (uint256 i = 0; i < length; i++) {
+            out[length - i] = bytes1(uint8(value >> (8 * i)));
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------ FrameSetup
@@ -427,12 +540,13 @@ contract TransactionSteps {
         if (world.destroyed == 0) m.phase = MC.Phase.Done;
     }
 
-    /// @dev The gas the transaction pays for: used by it, less the capped refund of a frame
-    ///      that succeeded, at least the calldata floor.
+    /// @dev The gas the transaction pays for: used by it, less the capped refund, at least the
+    ///      calldata floor. The refund is the world's: a frame that failed left the world at its
+    ///      checkpoint, whose refund is the authorizations' alone (EIP-7702 refunds stay).
     function _gasUsed(StepWitness.Witness memory w) private pure returns (uint256 used) {
         (, uint256 floor) = _intrinsicGas(w);
         used = w.context.txGasLimit - w.outcome.gasLeft;
-        uint256 refund = w.outcome.status == MC.SUCCEEDED ? w.world.refund : 0;
+        uint256 refund = w.world.refund;
         if (refund > used / 5) refund = used / 5;
         used -= refund;
         if (used < floor) used = floor;

@@ -197,7 +197,7 @@ contract EVMStepperTest is TestBase {
         MC.Context memory c = w.context;
         (c.chainId, c.origin, c.to, c.txGasLimit, c.gasPrice, c.baseFee) =
         (1, address(0xa11ce), address(0xb0b), 21_000, 10, 10);
-        (c.dataRoot, c.blobHashes) = (BufferTree.rootOfBytes(""), keccak256(""));
+        (c.dataRoot, c.lists.blobHashes) = (BufferTree.rootOfBytes(""), keccak256(""));
         c.fees = MC.FeeRules({
             l2: true,
             l1BaseFee: l1BaseFee,
@@ -236,6 +236,60 @@ contract EVMStepperTest is TestBase {
         (w,) = _l2TxStart(l1Size, scalar, l1BaseFee, 210_000 + l1Fee - 1);
         vm.expectRevert(TransactionSteps.TransactionSteps_InvalidTransaction.selector);
         stepper.step(MC.hash(w.machine), w);
+    }
+
+    /// @dev The step applying the one authorization `auth` of a set-code transaction from the
+    ///      state's one account, without proofs.
+    function _authorizationStep(StepWitness.Authorization memory auth)
+        internal
+        pure
+        returns (StepWitness.Witness memory w)
+    {
+        w.authorizations = new StepWitness.Authorization[](1);
+        w.authorizations[0] = auth;
+        MC.Context memory c = w.context;
+        (c.chainId, c.origin, c.to) = (1, address(0xa11ce), address(0xb0b));
+        bytes32 entry = keccak256(abi.encode(keccak256("rollup.stepper.authorization.v1"), auth));
+        c.lists.authorizations = keccak256(abi.encodePacked(bytes32(0), entry));
+        (w.world.stateRoot,) = _oneAccount(address(0xa11ce), 1, 1 ether);
+        w.world.warmAccounts = keccak256(hex"80");
+        w.micro.kind = 8;
+        w.tries = new bytes[][](2);
+        (w.machine.phase, w.machine.context, w.machine.world) = (MC.Phase.AccessList, MC.hash(c), MC.hash(w.world));
+        w.machine.micro = MC.hash(w.micro);
+    }
+
+    /// @dev EIP-7702: an authorization for another chain, with the largest nonce, a parity of 2
+    ///      or the high `s` of a valid signature is skipped, the world untouched; a valid one
+    ///      cannot be skipped by leaving its proofs out.
+    function test_step_authorizations_skipWhatRevmSkips_succeeds() external {
+        uint256 key = 0xa11;
+        StepWitness.Authorization memory auth;
+        (auth.chainId, auth.account, auth.nonce) = (1, address(0xc0de), 0);
+        bytes32 digest =
+            keccak256(abi.encodePacked(hex"05", hex"d7", hex"01", hex"94", bytes20(address(0xc0de)), hex"80"));
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
+        vm.assertEq(ecrecover(digest, v, r, s), vm.addr(key), "the digest is the authorization's");
+        (auth.yParity, auth.r, auth.s) = (v - 27, uint256(r), uint256(s));
+
+        StepWitness.Authorization[4] memory skipped;
+        for (uint256 i = 0; i < 4; i++) {
+            skipped[i] = abi.decode(abi.encode(auth), (StepWitness.Authorization));
+        }
+        skipped[0].chainId = 7;
+        skipped[1].nonce = type(uint64).max;
+        skipped[2].yParity = 2;
+        (skipped[3].yParity, skipped[3].s) =
+        (1 - auth.yParity, 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141 - auth.s);
+        for (uint256 i = 0; i < 4; i++) {
+            StepWitness.Witness memory w = _authorizationStep(skipped[i]);
+            MC.Machine memory expected = _copy(w.machine);
+            (expected.phase, expected.micro) = (MC.Phase.FrameSetup, 0);
+            vm.assertEq(stepper.step(MC.hash(w.machine), w), MC.hash(expected), "skipped");
+        }
+        StepWitness.Witness memory valid = _authorizationStep(auth);
+        vm.expectRevert();
+        stepper.step(MC.hash(valid.machine), valid);
     }
 
     /// @dev A state of one account without code or storage: its root and the account's proof

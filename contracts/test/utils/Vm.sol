@@ -28,6 +28,10 @@ interface Vm {
     function label(address account, string calldata newLabel) external;
     function skip(bool skipTest) external;
 
+    // Keys
+    function addr(uint256 privateKey) external pure returns (address keyAddr);
+    function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
+
     // Expectations
     function expectRevert() external;
     function expectRevert(bytes4 revertData) external;

@@ -3,10 +3,10 @@
 
 use crate::{
     BufferTree, ExecuteError,
-    commitment::{Context, FeeRules},
+    commitment::{Authorization, Context, FeeRules, Lists},
     execute::{BLOCK_HASH_WINDOW, block_hash},
 };
-use alloy::consensus::{SignableTransaction, TxEip1559, TxEip2930, TxLegacy};
+use alloy::consensus::{SignableTransaction, TxEip1559, TxEip2930, TxEip7702, TxLegacy};
 use alloy::sol_types::SolValue;
 use alloy_primitives::{B256, U256, keccak256};
 use revm::context::{BlockEnv, CfgEnv, Transaction, TxEnv};
@@ -64,6 +64,16 @@ fn access_list_hash(tx: &TxEnv) -> B256 {
     tx.access_list.iter().fold(B256::ZERO, |chain, item| {
         let keys = keccak256(item.storage_keys.iter().flat_map(|key| key.0).collect::<Vec<u8>>());
         let entry = keccak256((tag, item.address, keys).abi_encode());
+        keccak256([chain.as_slice(), entry.as_slice()].concat())
+    })
+}
+
+/// `keccak256(abi.encode(H("authorization"), authorization))` chained from zero: the
+/// authorization list's commitment.
+fn authorizations_hash(list: &[Authorization]) -> B256 {
+    let tag = keccak256("rollup.stepper.authorization.v1");
+    list.iter().fold(B256::ZERO, |chain, authorization| {
+        let entry = keccak256((tag, authorization.clone()).abi_encode());
         keccak256([chain.as_slice(), entry.as_slice()].concat())
     })
 }
@@ -126,8 +136,11 @@ impl ContextData {
             nonce,
             dataRoot: BufferTree::new(&tx.data).root(),
             dataLength: U256::from(tx.data.len()),
-            accessList: access_list_hash(tx),
-            blobHashes: keccak256(tx.blob_hashes.concat()),
+            lists: Lists {
+                accessList: access_list_hash(tx),
+                blobHashes: keccak256(tx.blob_hashes.concat()),
+                authorizations: authorizations_hash(&super::phases::authorizations(tx)),
+            },
             isDeposit: rules.deposit.is_some(),
             mint: U256::from(rules.deposit.unwrap_or_default()),
         };
@@ -137,7 +150,7 @@ impl ContextData {
 }
 
 /// The unsigned EIP-2718 encoding of `tx` (its signing payload), whose FastLZ size the L1 data
-/// fee is priced by. The L2 takes no blob transactions; the runner refuses authorization lists.
+/// fee is priced by. The L2 takes no blob transactions.
 fn unsigned_encoding(tx: &TxEnv) -> Result<Vec<u8>, ExecuteError> {
     let (chain_id, nonce, gas_limit, to, value) = (tx.chain_id, tx.nonce, tx.gas_limit, tx.kind, tx.value);
     let (access_list, input) = (tx.access_list.clone(), tx.data.clone());
@@ -165,6 +178,24 @@ fn unsigned_encoding(tx: &TxEnv) -> Result<Vec<u8>, ExecuteError> {
             to,
             value,
             access_list,
+            input,
+        }
+        .encode_for_signing(&mut out),
+        4 => TxEip7702 {
+            chain_id: chain_id.unwrap_or_default(),
+            nonce,
+            gas_limit,
+            max_fee_per_gas: tx.gas_price,
+            max_priority_fee_per_gas: tx.gas_priority_fee.unwrap_or_default(),
+            // A set-code transaction cannot create: revm refuses one that does.
+            to: to.to().copied().unwrap_or_default(),
+            value,
+            access_list,
+            authorization_list: tx
+                .authorization_list
+                .iter()
+                .filter_map(|entry| entry.as_ref().left().cloned())
+                .collect(),
             input,
         }
         .encode_for_signing(&mut out),

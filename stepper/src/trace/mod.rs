@@ -139,7 +139,11 @@ pub fn trace(
             .unwrap_or_default(),
         None => prepared.tx.data.clone(),
     };
-    let tx = Transaction { data: prepared.tx.data.clone(), access_list: phases::access_list(&prepared.tx.access_list) };
+    let tx = Transaction {
+        data: prepared.tx.data.clone(),
+        access_list: phases::access_list(&prepared.tx.access_list),
+        authorizations: phases::authorizations(&prepared.tx),
+    };
     let mut world = WorldMirror::new(&prepared.pre);
     let pre = world.clone();
     let start = world.world();
@@ -573,9 +577,10 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         }
     }
 
-    /// Emits `TxStart` (pending) and the `AccessList` steps, and prepares `FrameSetup` for
-    /// `frame`, once revm enters the transaction's frame.
-    fn setup(&mut self, frame: Frame) {
+    /// Emits `TxStart` (pending), the `AccessList` steps (the access list, then the
+    /// authorizations), and prepares `FrameSetup` for `frame`, once revm enters the
+    /// transaction's frame; `journal` is revm's state then.
+    fn setup(&mut self, frame: Frame, journal: &EvmState) {
         let frame_commitment = frame.commitment();
         let context = self.context.commitment;
         let machine = move |phase, world: &World, micro: Option<Micro>| Machine {
@@ -586,27 +591,48 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             callStack: B256::ZERO,
             micro: micro.map_or(B256::ZERO, |micro| micro.commitment()),
         };
-        let items: Vec<(usize, usize)> = self
+        let mut items: Vec<phases::PreExecution> = self
             .tx
             .access_list
             .iter()
             .enumerate()
-            .flat_map(|(entry, access)| (0..=access.keys.len()).map(move |item| (entry, item)))
+            .flat_map(|(entry, access)| {
+                (0..=access.keys.len()).map(move |item| phases::PreExecution::Access(entry, item))
+            })
             .collect();
+        items.extend((0..self.tx.authorizations.len()).map(phases::PreExecution::Authorization));
         let mut world = self.world.world();
-        let first = items.first().map(|&(entry, item)| phases::access_micro(entry, item));
+        let first = items.first().map(phases::PreExecution::micro);
         let mut current =
             machine(if first.is_some() { Phase::AccessList } else { Phase::FrameSetup }, &world, first.clone());
         self.emit(current.clone());
-        for (position, &(entry, item)) in items.iter().enumerate() {
+        for (position, item) in items.iter().enumerate() {
             let mut witness = phases::base(current.clone(), world.clone(), &self.context, &self.tx);
-            witness.micro = phases::access_micro(entry, item);
-            witness.tries = vec![phases::access_item(&mut self.world, &self.tx.access_list[entry], item)];
+            witness.micro = item.micro();
+            match *item {
+                phases::PreExecution::Access(entry, key) => {
+                    witness.tries = vec![phases::access_item(&mut self.world, &self.tx.access_list[entry], key)];
+                }
+                phases::PreExecution::Authorization(index) => {
+                    let authorization = &self.tx.authorizations[index];
+                    phases::authorize(&mut witness, &mut self.world, &mut self.context, authorization);
+                }
+            }
             world = self.world.world();
-            let next = items.get(position + 1).map(|&(entry, item)| phases::access_micro(entry, item));
+            let next = items.get(position + 1).map(phases::PreExecution::micro);
             current = machine(if next.is_some() { Phase::AccessList } else { Phase::FrameSetup }, &world, next);
             self.pending = Some(Pending::of(witness));
             self.emit(current.clone());
+        }
+        if !self.tx.authorizations.is_empty() {
+            // The authorizations as revm applied them: nothing else may differ.
+            let mirrored = world.stateRoot;
+            self.world.sync(journal);
+            let revm = self.world.world().stateRoot;
+            if mirrored != revm {
+                self.diverged = Some((mirrored, revm));
+                self.running = false;
+            }
         }
         if !self.running {
             return;
@@ -645,6 +671,8 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         );
         mirror.is_create = frame.isCreate;
         mirror.precompile = precompile;
+        // The authorizations' refund stays whatever the frame does.
+        mirror.refund_base = i64::try_from(checkpoint.refund).unwrap_or_default();
         witness.frame = frame;
         self.frames.push(mirror);
         self.checkpoint = Some(checkpoint);
@@ -1175,8 +1203,20 @@ where
         }
         self.calls.push(true);
         if self.running {
-            // TxStart has charged the fee and bumped the nonce.
-            self.world.sync(context.journal_ref().evm_state());
+            let journal = context.journal_ref().evm_state();
+            let origin = self.context.context.origin;
+            if self.tx.authorizations.is_empty() {
+                // TxStart has charged the fee and bumped the nonce.
+                self.world.sync(journal);
+            } else {
+                // The journal holds the authorizations' changes too: TxStart's world has only
+                // the sender's (authorizations move no balance).
+                let balance = journal.get(&origin).map(|account| account.info.balance);
+                self.world.update_account(origin, |info| {
+                    info.nonce += 1;
+                    info.balance = balance.unwrap_or(info.balance);
+                });
+            }
             let frame = Frame {
                 account: inputs.target_address,
                 caller: inputs.caller,
@@ -1188,7 +1228,7 @@ where
                 returnDataRoot: crate::BufferTree::empty_root(),
                 ..Default::default()
             };
-            self.setup(frame);
+            self.setup(frame, journal);
         }
         None
     }
@@ -1207,7 +1247,8 @@ where
         if self.running {
             // TxStart has charged the fee; revm bumps a creating transaction's nonce as it
             // creates, the machine at TxStart.
-            self.world.sync(context.journal_ref().evm_state());
+            let journal = context.journal_ref().evm_state();
+            self.world.sync(journal);
             self.world.update_account(inputs.caller(), |info| info.nonce += 1);
             let frame = Frame {
                 account: self.context.context.to,
@@ -1220,7 +1261,7 @@ where
                 returnDataRoot: crate::BufferTree::empty_root(),
                 ..Default::default()
             };
-            self.setup(frame);
+            self.setup(frame, journal);
         }
         None
     }

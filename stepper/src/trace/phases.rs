@@ -5,7 +5,7 @@ use super::{
     context::ContextData,
     world::{WorldMirror, after_balance},
 };
-use crate::commitment::{Access, Call, Frame, Machine, Micro, Outcome, Witness, World};
+use crate::commitment::{Access, Authorization, Call, Frame, Machine, Micro, Outcome, Witness, World};
 use alloy_primitives::{Address, B256, Bytes, U256};
 
 /// Kind of the micro-step that walks the access list.
@@ -16,6 +16,7 @@ pub(crate) const ACCESS_LIST_MICRO: u8 = 4;
 pub(crate) struct Transaction {
     pub(crate) data: Bytes,
     pub(crate) access_list: Vec<Access>,
+    pub(crate) authorizations: Vec<Authorization>,
 }
 
 /// A witness holding the machine, its world and context and nothing else yet.
@@ -41,6 +42,7 @@ pub(crate) fn base(machine: Machine, world: World, context: &ContextData, tx: &T
         sibling: Bytes::new(),
         data: tx.data.clone(),
         accessList: tx.access_list.clone(),
+        authorizations: tx.authorizations.clone(),
     }
 }
 
@@ -54,6 +56,79 @@ pub(crate) fn tx_start(w: &mut Witness, world: &mut WorldMirror, context: &Conte
     let origin = context.context.origin;
     w.tries = vec![world.state(false).account_proof(origin, &[]).account_proof];
     w.words.clone_from(&context.blob_hashes);
+}
+
+/// Kind of the micro-step that applies the authorization list (EIP-7702).
+pub(crate) const AUTHORIZATION_MICRO: u8 = 8;
+/// Gas refunded per authorization whose authority existed (EIP-7702).
+const AUTHORITY_REFUND: u64 = 12_500;
+
+/// A step of the `AccessList` phase: an item of the access list (the entry, and 0 for its
+/// address or `k` for its key `k - 1`), or an authorization.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum PreExecution {
+    Access(usize, usize),
+    Authorization(usize),
+}
+
+impl PreExecution {
+    /// The micro-step the machine holds before this step.
+    pub(crate) fn micro(&self) -> Micro {
+        match *self {
+            Self::Access(entry, item) => access_micro(entry, item),
+            Self::Authorization(index) => {
+                Micro { kind: AUTHORIZATION_MICRO, a: U256::from(index), ..Default::default() }
+            }
+        }
+    }
+}
+
+/// One authorization step (`TransactionSteps._authorize`, revm's `apply_auth_list`): its
+/// witness (the authority's warm-set and account proofs, its code) and its effect on `world`,
+/// the delegation's code added to the context's codes.
+pub(crate) fn authorize(w: &mut Witness, world: &mut WorldMirror, context: &mut ContextData, auth: &Authorization) {
+    w.tries = vec![Vec::new(), Vec::new()];
+    let Some(authority) = authority(auth, context.context.chainId) else { return };
+    w.tries[0] = world.warm_account_proof(authority);
+    world.apply(authority, super::witness::warm_effect(context, &[authority]));
+    let (proof, code_hash) = world.account_with_code_hash(authority);
+    w.tries[1] = proof;
+    let code = world.code(context, authority);
+    if code_hash.is_some_and(|hash| hash != alloy_primitives::KECCAK256_EMPTY) {
+        w.data = code.clone();
+    }
+    let nonce = world.state(false).account(authority).map_or(0, |account| account.nonce);
+    if !(code.is_empty() || super::is_delegation(&code)) || nonce != auth.nonce {
+        return;
+    }
+    if code_hash.is_some() {
+        let refund = u64::try_from(world.world().refund).unwrap_or_default();
+        world.set_refund(refund + AUTHORITY_REFUND);
+    }
+    let designator = if auth.account.is_zero() {
+        Bytes::new()
+    } else {
+        Bytes::from([&[0xef, 0x01, 0x00][..], auth.account.as_slice()].concat())
+    };
+    let hash = alloy_primitives::keccak256(&designator);
+    context.codes.insert(hash, designator);
+    world.update_account(authority, |info| {
+        info.nonce += 1;
+        info.code_hash = hash;
+    });
+}
+
+/// The authority that signed `auth` (alloy's recovery, as revm's), or none when the
+/// authorization is for another chain, has the largest nonce or a bad signature.
+fn authority(auth: &Authorization, chain_id: u64) -> Option<Address> {
+    if (!auth.chainId.is_zero() && auth.chainId != U256::from(chain_id)) || auth.nonce == u64::MAX {
+        return None;
+    }
+    let inner =
+        alloy::eips::eip7702::Authorization { chain_id: auth.chainId, address: auth.account, nonce: auth.nonce };
+    alloy::eips::eip7702::SignedAuthorization::new_unchecked(inner, auth.yParity, auth.r, auth.s)
+        .recover_authority()
+        .ok()
 }
 
 /// One `AccessList` step: warms the item and returns its witness's trie proof.
@@ -129,6 +204,23 @@ pub(crate) fn destroy(w: &mut Witness, state: &mut rollup_core::StateTrie, below
             .insert(account, rollup_core::AccountDiff { info: None, storage_reset: true, storage: Default::default() });
         state.apply(&diff);
     }
+}
+
+/// The authorization list of `tx` (EIP-7702) in the witness's form: as signed (an authority
+/// recovered beforehand has no signature left to prove, and counts as none).
+pub(crate) fn authorizations(tx: &revm::context::TxEnv) -> Vec<Authorization> {
+    tx.authorization_list
+        .iter()
+        .filter_map(|entry| entry.as_ref().left())
+        .map(|signed| Authorization {
+            chainId: signed.chain_id,
+            account: signed.address,
+            nonce: signed.nonce,
+            yParity: signed.y_parity(),
+            r: signed.r(),
+            s: signed.s(),
+        })
+        .collect()
 }
 
 /// The access list in the witness's form.

@@ -80,10 +80,18 @@ library MachineCommitment {
         uint64 nonce;
         bytes32 dataRoot;
         uint256 dataLength;
-        bytes32 accessList;
-        bytes32 blobHashes;
+        Lists lists;
         bool isDeposit;
         uint256 mint;
+    }
+
+    /// @notice The transaction's lists, each by its commitment: the access list's and the
+    ///         authorization list's hash chains, and the `keccak256` of the packed blob versioned
+    ///         hashes.
+    struct Lists {
+        bytes32 accessList;
+        bytes32 blobHashes;
+        bytes32 authorizations;
     }
 
     /// @notice The fee rules of a transaction: Ethereum's (all zero) or the L2's (`l2`), with

@@ -14,6 +14,16 @@ library StepWitness {
         bytes32[] keys;
     }
 
+    /// @notice One authorization of an EIP-7702 transaction, as signed.
+    struct Authorization {
+        uint256 chainId;
+        address account;
+        uint64 nonce;
+        uint8 yParity;
+        uint256 r;
+        uint256 s;
+    }
+
     /// @notice What a step reads besides the machine, each part checked against the
     ///         commitment it belongs to (see docs/dispute/stepper.md for each instruction's).
     struct Witness {
@@ -59,5 +69,7 @@ library StepWitness {
         bytes data;
         /// `TxStart` and `AccessList`: the transaction's access list.
         Access[] accessList;
+        /// `TxStart`, `AccessList` and `TxEnd`: the transaction's authorization list (EIP-7702).
+        Authorization[] authorizations;
     }
 }
