@@ -31,9 +31,9 @@ pub use state::{AccountDiff, AccountInfo, StateDiff, StateOverlay, StateReader, 
 pub use stf::{
     AppliedBlock, BlockExecutor, BlockReplay, BlockTx, CallError, ExecutionError, ExecutionOutput, FeeHandler,
     L2Transaction, ReplayState, ReplayedTx, SealedBlock, SequentialExecutor, StepKind, TraceStep, TxOutcome,
-    VaultCredits, apply_block, block_deposits, deposit_tx_env, estimate_gas, evm_env, inspect_call, inspect_with_fees,
-    l1_origin_extra_data, seal_block, simulate_call, skip_sender_checks, trace_block, transact_with_fees, tx_env,
-    unchecked_evm_env,
+    VaultCredits, apply_block, block_deposits, block_start_changes, deposit_tx_env, estimate_gas, evm_env,
+    inspect_call, inspect_with_fees, l1_origin_extra_data, seal_block, simulate_call, skip_sender_checks, trace_block,
+    transact_with_fees, tx_env, unchecked_evm_env,
 };
 pub use trie::{AccountProof, HashedNodes, MerkleTrie, ProofWalk, ProofWalkError, StateTrie};
 pub use world::WorldState;

@@ -99,6 +99,20 @@ impl WorldState {
         self.codes.get(&code_hash).map(|code| code.original_bytes())
     }
 
+    /// The whole state as a change set on the empty state: every account, slot and code (for
+    /// tools that rebuild the state elsewhere, such as the EVM stepper's tracer; the block
+    /// hashes are not part of it).
+    pub fn to_diff(&self) -> StateDiff {
+        let codes = self.codes.iter().map(|(hash, code)| (*hash, code.original_bytes())).collect();
+        let accounts = self.accounts.iter().map(|(address, info)| {
+            let storage = self.storage.get(address).map(|slots| slots.iter().map(|(k, v)| (*k, *v)).collect());
+            let change =
+                crate::AccountDiff { info: Some(*info), storage_reset: false, storage: storage.unwrap_or_default() };
+            (*address, change)
+        });
+        StateDiff { accounts: accounts.collect(), codes }
+    }
+
     /// Number of accounts in the state.
     pub fn account_count(&self) -> usize {
         self.accounts.len()
@@ -120,5 +134,23 @@ impl StateReader for WorldState {
 
     fn block_hash(&self, number: u64) -> B256 {
         self.block_hashes.get(&number).copied().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ChainConfig, Genesis, L1Origin};
+
+    #[test]
+    fn a_state_rebuilt_from_its_diff_has_its_root_and_contents() {
+        let (mut world, _) = Genesis::dev(ChainConfig::default(), 0, L1Origin::default()).build();
+        let mut copy = WorldState::new();
+        assert_eq!(copy.apply(&world.to_diff()), world.state_root());
+        assert_eq!(copy.account_count(), world.account_count());
+        let l1_block = crate::fees::L1_BLOCK_ADDRESS;
+        let code = world.account(l1_block).expect("a predeploy").code_hash;
+        assert_eq!(copy.code_bytes(code), world.code_bytes(code));
+        assert_eq!(copy.storage(l1_block, U256::from(1)), world.storage(l1_block, U256::from(1)));
     }
 }

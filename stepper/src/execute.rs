@@ -84,18 +84,43 @@ pub fn logs_hash(logs: &[Log]) -> B256 {
     keccak256(out)
 }
 
-/// A state test's transaction ready to run: its pre-state and revm's environment.
+/// A transaction to trace on its pre-state, as an L2 block holds it (the tracer's input
+/// besides the state tests').
+#[derive(Clone, Debug)]
+pub struct TxInput {
+    /// The pre-state as a change set on the empty state (`WorldState::to_diff`).
+    pub pre: StateDiff,
+    /// The hashes of the blocks before this one (those of the last 256 are read).
+    pub block_hashes: Vec<(u64, B256)>,
+    /// revm's configuration (`rollup_core::evm_env`).
+    pub cfg: CfgEnv,
+    /// The block (`rollup_core::evm_env`).
+    pub block: BlockEnv,
+    /// The transaction (`rollup_core::tx_env`; for a deposit, its sender, recipient, value,
+    /// gas and data).
+    pub tx: TxEnv,
+    /// The rules it runs under.
+    pub rules: crate::Rules,
+    /// Gas the block's earlier transactions used.
+    pub cumulative_gas: u64,
+}
+
+/// A transaction ready to run: its pre-state and revm's environment.
 pub(crate) struct Prepared {
     /// The pre-state, with the block hashes BLOCKHASH reads.
     pub(crate) world: WorldState,
     /// The pre-state's accounts as a diff on the empty state.
     pub(crate) pre: StateDiff,
+    /// The block hashes BLOCKHASH reads, by number.
+    pub(crate) block_hashes: Vec<(u64, B256)>,
     /// revm's configuration.
     pub(crate) cfg: CfgEnv,
     /// The block.
     pub(crate) block: BlockEnv,
     /// The transaction.
     pub(crate) tx: TxEnv,
+    /// Gas the block's earlier transactions used.
+    pub(crate) cumulative_gas: u64,
 }
 
 impl Prepared {
@@ -104,14 +129,39 @@ impl Prepared {
     pub(crate) fn new(unit: &TestUnit<'_>, spec: SpecId) -> Result<Result<Self, Executed>, ExecuteError> {
         let test = unit.test;
         let pre = pre_diff(test)?;
-        let mut world = pre_state(&pre, test)?;
+        let number = to_u64("block number", test.env.current_number)?;
+        let block_hashes = (number.saturating_sub(BLOCK_HASH_WINDOW)..number).map(|n| (n, block_hash(n))).collect();
         let (cfg, block) = environment(test, spec)?;
         let tx = transaction(unit)?;
-        if tx.tx_type == BLOB_TX_TYPE && tx.kind.is_create() {
-            // A blob transaction's encoding has no way to leave out the recipient.
-            return Ok(Err(invalid(world.state_root(), "a blob transaction cannot create a contract".into())));
+        let mut prepared = Self::on(pre, block_hashes, cfg, block, tx, 0);
+        if matches!(prepared.tx.tx_type, BLOB_TX_TYPE | SET_CODE_TX_TYPE) && prepared.tx.kind.is_create() {
+            // Blob and set-code transactions' encodings have no way to leave out the recipient.
+            let reason = "a blob or set-code transaction cannot create a contract".into();
+            return Ok(Err(invalid(prepared.world.state_root(), reason)));
         }
-        Ok(Ok(Self { world, pre, cfg, block, tx }))
+        Ok(Ok(prepared))
+    }
+
+    /// Sets up the transaction `input` describes.
+    pub(crate) fn of(input: TxInput) -> Self {
+        Self::on(input.pre, input.block_hashes, input.cfg, input.block, input.tx, input.cumulative_gas)
+    }
+
+    /// `tx` on the state `pre` with `block_hashes` recorded.
+    fn on(
+        pre: StateDiff,
+        block_hashes: Vec<(u64, B256)>,
+        cfg: CfgEnv,
+        block: BlockEnv,
+        tx: TxEnv,
+        cumulative_gas: u64,
+    ) -> Self {
+        let mut world = WorldState::new();
+        world.apply(&pre);
+        for &(number, hash) in &block_hashes {
+            world.record_block_hash(number, hash);
+        }
+        Self { world, pre, block_hashes, cfg, block, tx, cumulative_gas }
     }
 
     /// As a deposit (`rollup_core::deposit`) minting `mint` to the transaction's sender, which
@@ -190,17 +240,6 @@ impl Executed {
 /// The outcome of an invalid transaction: nothing changed.
 pub(crate) fn invalid(pre_root: B256, reason: String) -> Executed {
     Executed { state_root: pre_root, logs_hash: logs_hash(&[]), gas_used: 0, success: false, invalid: Some(reason) }
-}
-
-/// The pre-state, with the block hashes BLOCKHASH reads (see [`block_hash`]).
-fn pre_state(diff: &StateDiff, test: &StateTest) -> Result<WorldState, ExecuteError> {
-    let mut world = WorldState::new();
-    world.apply(diff);
-    let number = to_u64("block number", test.env.current_number)?;
-    for past in number.saturating_sub(BLOCK_HASH_WINDOW)..number {
-        world.record_block_hash(past, block_hash(past));
-    }
-    Ok(world)
 }
 
 /// The hash of block `number` as the consensus tests' runners define it: `keccak256` of the

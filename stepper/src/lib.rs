@@ -34,10 +34,10 @@ pub use commitment::{
     Access, Authorization, Call, Context, FeeRules, Frame, Lists, Machine, Micro, Outcome, Phase, Witness, World,
     stack_hash, stepCall,
 };
-pub use execute::{ExecuteError, Executed, execute, logs_hash};
+pub use execute::{ExecuteError, Executed, TxInput, execute, logs_hash};
 pub use fixtures::{
     AccessListEntry, AuthorizationEntry, Env, ExpectedPost, FixtureError, Indexes, PreAccount, StateTest,
     StateTestFile, TestUnit, TransactionTemplate,
 };
-pub use trace::{Fees, Rules, Skip, Step, TraceError, Traced, trace};
-pub use verify::{Checked, OnChainStepper, StepCall, check};
+pub use trace::{Fees, Rules, Skip, Step, TraceError, Traced, trace, trace_transaction};
+pub use verify::{Checked, OnChainStepper, StepCall, check, check_transaction};

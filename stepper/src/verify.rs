@@ -6,8 +6,9 @@
 use crate::{
     TraceError,
     commitment::{Witness, stepCall},
+    execute::TxInput,
     fixtures::TestUnit,
-    trace::{Rules, Skip, Step, trace},
+    trace::{Rules, Skip, Step, Traced, trace, trace_transaction},
 };
 use alloy::sol_types::SolCall;
 use alloy_primitives::{Address, B256, Bytes, TxKind};
@@ -144,14 +145,34 @@ pub struct Checked {
     pub failure: Option<String>,
 }
 
-/// Traces `unit` under `rules` and gives the stepper every step `select` picks, and always the first and the
-/// last; stops at the first disagreement.
+/// Traces `unit` under `rules` and gives the stepper every step `select` picks, and always the
+/// first and the last; stops at the first disagreement.
 pub fn check(
     unit: &TestUnit<'_>,
     rules: Rules,
     stepper: &mut OnChainStepper,
-    mut select: impl FnMut(&Step) -> bool,
+    select: impl FnMut(&Step) -> bool,
 ) -> Result<Checked, TraceError> {
+    checked(|on_step| trace(unit, rules, on_step), stepper, select).map(|(checked, _)| checked)
+}
+
+/// [`check`] for the transaction `input` describes (one of an L2 block's); also returns what
+/// tracing found (revm's result and the transaction's changes).
+pub fn check_transaction(
+    input: TxInput,
+    stepper: &mut OnChainStepper,
+    select: impl FnMut(&Step) -> bool,
+) -> Result<(Checked, Traced), TraceError> {
+    checked(|on_step| trace_transaction(input, on_step), stepper, select)
+}
+
+/// Runs `trace` and gives the stepper every step `select` picks, and always the first and the
+/// last; stops at the first disagreement.
+fn checked(
+    trace: impl FnOnce(&mut dyn FnMut(Step) -> ControlFlow<()>) -> Result<Traced, TraceError>,
+    stepper: &mut OnChainStepper,
+    mut select: impl FnMut(&Step) -> bool,
+) -> Result<(Checked, Traced), TraceError> {
     let mut checked = Checked::default();
     let mut last = None;
     let mut run = |step: Step, checked: &mut Checked| {
@@ -169,7 +190,7 @@ pub fn check(
             }
         }
     };
-    let traced = trace(unit, rules, |step| {
+    let traced = trace(&mut |step: Step| {
         checked.steps += 1;
         if step.index == 0 || step.opcode.is_none() || select(&step) {
             last = None;
@@ -183,5 +204,5 @@ pub fn check(
         let _ = run(step, &mut checked);
     }
     checked.skip = traced.skip;
-    Ok(checked)
+    Ok((checked, traced))
 }

@@ -22,8 +22,9 @@ use std::{
     sync::LazyLock,
 };
 use stepper::{
-    Access, AccessListEntry, AuthorizationEntry, Checked, Env, ExpectedPost, Fees, Indexes, OnChainStepper, PreAccount,
-    Rules, Skip, StateTest, StateTestFile, TestUnit, TransactionTemplate, Witness, check, stepCall, trace,
+    Access, AccessListEntry, Authorization, AuthorizationEntry, Checked, Env, ExpectedPost, Fees, Indexes,
+    OnChainStepper, PreAccount, Rules, Skip, StateTest, StateTestFile, TestUnit, TransactionTemplate, Witness, check,
+    stepCall, trace,
 };
 
 fn fixtures() -> PathBuf {
@@ -327,7 +328,7 @@ fn mutate(witness: &mut Witness, rng: &mut Rng) -> &'static str {
             "a source word, the sponge, the micro-step, the outcome or the context's parties"
         }
         15 => {
-            match rng.below(10) {
+            match rng.below(12) {
                 0 => witness.outcome.gasLeft += U256::from(1),
                 1 => witness.micro.a += U256::from(1),
                 2 => witness.outcome.returnDataOffset += U256::from(1),
@@ -337,12 +338,27 @@ fn mutate(witness: &mut Witness, rng: &mut Rng) -> &'static str {
                 6 => witness.call.below = rng.word(),
                 8 => witness.call.account = Address::repeat_byte(0x77),
                 7 => frame.calldataOffset += U256::from(1),
+                10 => match witness.authorizations.pop() {
+                    Some(_) => {}
+                    None => witness.authorizations.push(Authorization {
+                        chainId: U256::ZERO,
+                        account: OTHER,
+                        nonce: 0,
+                        yParity: 0,
+                        r: U256::from(1),
+                        s: U256::from(1),
+                    }),
+                },
+                11 => match witness.authorizations.first_mut() {
+                    Some(authorization) => authorization.nonce ^= 1,
+                    None => witness.accessList.clear(),
+                },
                 _ => match witness.accessList.first_mut() {
                     Some(access) => access.keys.push(rng.word()),
                     None => witness.accessList.push(Access { account: Address::ZERO, keys: Vec::new() }),
                 },
             }
-            "the outcome, micro-step, call link, a window or the access list"
+            "the outcome, micro-step, call link, a window, the access or authorization list"
         }
         12 => {
             // A consistent but different machine: the claimed pre-state no longer matches.

@@ -45,9 +45,9 @@ contract TransactionSteps {
     uint256 private constant TX_GAS_CAP = 1 << 23;
     /// @dev Kind of the micro-step that walks the access list, and of a precompile's frame.
     uint8 private constant ACCESS_LIST_MICRO = 4;
+    uint8 private constant PRECOMPILE_MICRO = 7;
     /// @dev Kind of the micro-step that applies the authorization list (EIP-7702).
     uint8 private constant AUTHORIZATION_MICRO = 8;
-    uint8 private constant PRECOMPILE_MICRO = 7;
     /// @dev Root of the empty trie, and the code hash of an account without code.
     bytes32 private constant EMPTY_ROOT = keccak256(hex"80");
     bytes32 private constant EMPTY_CODE = keccak256("");
@@ -137,8 +137,12 @@ contract TransactionSteps {
         }
     }
 
-    /// @dev What follows the access list: the authorizations, if any, then `FrameSetup`.
+    /// @dev What follows the access list: the authorizations, if any (the witness's list
+    ///      checked against the context's), then `FrameSetup`.
     function _afterAccessList(StepWitness.Witness memory w, MC.Machine memory m) private pure {
+        if (_authorizationsHash(w.authorizations) != w.context.lists.authorizations) {
+            revert TransactionSteps_WrongWitness();
+        }
         if (w.authorizations.length == 0) {
             m.phase = MC.Phase.FrameSetup;
             m.micro = 0;

@@ -198,6 +198,7 @@ contract EVMStepperTest is TestBase {
         (c.chainId, c.origin, c.to, c.txGasLimit, c.gasPrice, c.baseFee) =
         (1, address(0xa11ce), address(0xb0b), 21_000, 10, 10);
         (c.dataRoot, c.lists.blobHashes) = (BufferTree.rootOfBytes(""), keccak256(""));
+        c.blockGasLimit = 30_000_000;
         c.fees = MC.FeeRules({
             l2: true,
             l1BaseFee: l1BaseFee,

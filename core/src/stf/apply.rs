@@ -38,7 +38,7 @@ pub fn block_deposits(parent: &WorldState, attrs: &BlockAttributes, deposits: Ve
 
 /// Changes made at the start of every block before any transaction: the EIP-2935 history
 /// contract stores the parent block hash.
-pub(super) fn block_start_changes(state: &dyn StateReader, attrs: &BlockAttributes) -> StateDiff {
+pub fn block_start_changes(state: &dyn StateReader, attrs: &BlockAttributes) -> StateDiff {
     let mut overlay = StateOverlay::new(state);
     if attrs.number > 0 {
         let slot = U256::from((attrs.number - 1) % HISTORY_SERVE_WINDOW as u64);

@@ -13,7 +13,7 @@ mod sequential;
 mod simulate;
 mod trace;
 
-pub use apply::{AppliedBlock, apply_block, block_deposits};
+pub use apply::{AppliedBlock, apply_block, block_deposits, block_start_changes};
 pub use deposit::deposit_tx_env;
 pub use env::{evm_env, skip_sender_checks, tx_env, unchecked_evm_env};
 pub use executor::{BlockExecutor, ExecutionError, ExecutionOutput, L2Transaction, TxOutcome};

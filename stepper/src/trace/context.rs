@@ -4,12 +4,12 @@
 use crate::{
     BufferTree, ExecuteError,
     commitment::{Authorization, Context, FeeRules, Lists},
-    execute::{BLOCK_HASH_WINDOW, block_hash},
+    execute::{BLOCK_HASH_WINDOW, Prepared},
 };
 use alloy::consensus::{SignableTransaction, TxEip1559, TxEip2930, TxEip7702, TxLegacy};
 use alloy::sol_types::SolValue;
 use alloy_primitives::{B256, U256, keccak256};
-use revm::context::{BlockEnv, CfgEnv, Transaction, TxEnv};
+use revm::context::{Transaction, TxEnv};
 use rollup_core::fees::{L1Attributes, flz_compressed_len, l1_cost_of_compressed};
 
 /// The fee rules a transaction runs under.
@@ -79,33 +79,33 @@ fn authorizations_hash(list: &[Authorization]) -> B256 {
 }
 
 impl ContextData {
-    /// The context of `tx` in `block` under `rules`, its sender's nonce being `nonce`.
+    /// The context of `prepared`'s transaction under `rules`, its sender's nonce being `nonce`.
     pub(crate) fn new(
-        cfg: &CfgEnv,
-        block: &BlockEnv,
-        tx: &TxEnv,
+        prepared: &Prepared,
         rules: Rules,
         nonce: u64,
         codes: alloy_primitives::map::B256Map<alloy_primitives::Bytes>,
     ) -> Result<Self, ExecuteError> {
+        let (cfg, block, tx) = (&prepared.cfg, &prepared.block, &prepared.tx);
         let number = block.number.saturating_to::<u64>();
         let mut hashes = vec![B256::ZERO; BLOCK_HASH_WINDOW as usize];
-        for past in number.saturating_sub(BLOCK_HASH_WINDOW)..number {
-            hashes[(past % BLOCK_HASH_WINDOW) as usize] = block_hash(past);
+        for &(past, hash) in &prepared.block_hashes {
+            if past < number && number - past <= BLOCK_HASH_WINDOW {
+                hashes[(past % BLOCK_HASH_WINDOW) as usize] = hash;
+            }
         }
         let block_hashes = BufferTree::new(&hashes.concat());
         let base_fee = u128::from(block.basefee);
         let gas_price = tx.effective_gas_price(base_fee);
         let to = tx.kind.to().copied();
-        let (l1, l1_size) = match (rules.fees, rules.deposit) {
-            (Fees::Ethereum, _) => (L1Attributes::default(), 0),
+        let (l1, l1_size, l1_fee) = match (rules.fees, rules.deposit) {
+            (Fees::Ethereum, _) => (L1Attributes::default(), 0, U256::ZERO),
             // A deposit pays no L1 data fee.
-            (Fees::L2(l1), Some(_)) => (l1, 0),
-            (Fees::L2(l1), None) => (l1, flz_compressed_len(&unsigned_encoding(tx)?)),
-        };
-        let l1_fee = match (rules.fees, rules.deposit) {
-            (Fees::L2(l1), None) => l1_cost_of_compressed(l1_size, &l1).fee,
-            _ => U256::ZERO,
+            (Fees::L2(l1), Some(_)) => (l1, 0, U256::ZERO),
+            (Fees::L2(l1), None) => {
+                let size = flz_compressed_len(&unsigned_encoding(tx)?);
+                (l1, size, l1_cost_of_compressed(size, &l1).fee)
+            }
         };
         let context = Context {
             chainId: cfg.chain_id,
@@ -139,7 +139,7 @@ impl ContextData {
             lists: Lists {
                 accessList: access_list_hash(tx),
                 blobHashes: keccak256(tx.blob_hashes.concat()),
-                authorizations: authorizations_hash(&super::phases::authorizations(tx)),
+                authorizations: authorizations_hash(&super::phases::authorizations(tx)?),
             },
             isDeposit: rules.deposit.is_some(),
             mint: U256::from(rules.deposit.unwrap_or_default()),
@@ -187,7 +187,8 @@ fn unsigned_encoding(tx: &TxEnv) -> Result<Vec<u8>, ExecuteError> {
             gas_limit,
             max_fee_per_gas: tx.gas_price,
             max_priority_fee_per_gas: tx.gas_priority_fee.unwrap_or_default(),
-            // A set-code transaction cannot create: revm refuses one that does.
+            // A set-code transaction's encoding always has a recipient (the runner refuses
+            // a fixture's that creates).
             to: to.to().copied().unwrap_or_default(),
             value,
             access_list,

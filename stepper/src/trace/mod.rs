@@ -19,7 +19,7 @@ use crate::sponge::{RATE, Sponge};
 use crate::{
     ExecuteError, Executed,
     commitment::{Call, Frame, Machine, Micro, Outcome, Phase, Witness, World},
-    execute::{Prepared, changes, invalid},
+    execute::{Prepared, TxInput, changes, invalid},
     fixtures::TestUnit,
 };
 use alloy_primitives::{B256, U256, keccak256};
@@ -76,6 +76,15 @@ pub struct Traced {
     pub skip: Option<Skip>,
     /// revm's own result.
     pub executed: Executed,
+    /// The changes the transaction made to its pre-state (none for an invalid one).
+    pub changes: rollup_core::StateDiff,
+}
+
+impl Traced {
+    /// A transaction no block holds: no steps, no changes.
+    fn invalid(executed: Executed) -> Self {
+        Self { steps: 0, skip: Some(Skip::Invalid), executed, changes: Default::default() }
+    }
 }
 
 /// Why tracing failed.
@@ -110,12 +119,26 @@ pub enum TraceError {
 pub fn trace(
     unit: &TestUnit<'_>,
     rules: Rules,
+    on_step: impl FnMut(Step) -> ControlFlow<()>,
+) -> Result<Traced, TraceError> {
+    match Prepared::new(unit, rollup_core::SPEC)? {
+        Ok(prepared) => trace_prepared(prepared.under_l2_rules(), rules, on_step),
+        Err(executed) => Ok(Traced::invalid(executed)),
+    }
+}
+
+/// Traces the transaction `input` describes (one of an L2 block's), handing each step to
+/// `on_step` (which may stop the trace with `ControlFlow::Break`).
+pub fn trace_transaction(input: TxInput, on_step: impl FnMut(Step) -> ControlFlow<()>) -> Result<Traced, TraceError> {
+    let rules = input.rules;
+    trace_prepared(Prepared::of(input), rules, on_step)
+}
+
+fn trace_prepared(
+    mut prepared: Prepared,
+    rules: Rules,
     mut on_step: impl FnMut(Step) -> ControlFlow<()>,
 ) -> Result<Traced, TraceError> {
-    let mut prepared = match Prepared::new(unit, rollup_core::SPEC)? {
-        Ok(prepared) => prepared.under_l2_rules(),
-        Err(executed) => return Ok(Traced { steps: 0, skip: Some(Skip::Invalid), executed }),
-    };
     let pre_root = prepared.world.state_root();
     // A deposit's context names its sender's nonce, which no field of it holds.
     let mut nonce = prepared.tx.nonce;
@@ -125,26 +148,17 @@ pub fn trace(
         prepared = prepared.into_deposit(mint);
     }
     let codes = prepared.pre.codes.iter().map(|(hash, code)| (*hash, code.clone())).collect();
-    let context = ContextData::new(&prepared.cfg, &prepared.block, &prepared.tx, rules, nonce, codes)?;
+    let context = ContextData::new(&prepared, rules, nonce, codes)?;
     let l1_fee = context.l1_fee;
-    // The code the transaction's frame runs: its recipient's, or its data when it creates.
-    let code = match prepared.tx.kind.to() {
-        Some(to) if is_precompile(*to) => Default::default(),
-        Some(to) => prepared
-            .pre
-            .accounts
-            .get(to)
-            .and_then(|account| account.info)
-            .and_then(|info| prepared.world.code_bytes(info.code_hash))
-            .unwrap_or_default(),
-        None => prepared.tx.data.clone(),
-    };
+    // The code the transaction's frame runs when it creates: its data (a call runs its
+    // recipient's, read when the frame starts, after the authorizations).
+    let code = if prepared.tx.kind.is_create() { prepared.tx.data.clone() } else { Default::default() };
     let tx = Transaction {
         data: prepared.tx.data.clone(),
         access_list: phases::access_list(&prepared.tx.access_list),
-        authorizations: phases::authorizations(&prepared.tx),
+        authorizations: phases::authorizations(&prepared.tx)?,
     };
-    let mut world = WorldMirror::new(&prepared.pre);
+    let mut world = WorldMirror::new(&prepared.pre, prepared.cumulative_gas);
     let pre = world.clone();
     let start = world.world();
     let machine = Machine {
@@ -197,10 +211,7 @@ pub fn trace(
             let mut tracer = evm.inspector;
             return Ok(tracer.refuse(&mut prepared.world, start_world, gas_limit));
         }
-        Err(EVMError::Transaction(reason)) => {
-            let executed = invalid(pre_root, reason.to_string());
-            return Ok(Traced { steps: 0, skip: Some(Skip::Invalid), executed });
-        }
+        Err(EVMError::Transaction(reason)) => return Ok(Traced::invalid(invalid(pre_root, reason.to_string()))),
         Err(other) => return Err(ExecuteError::Evm(other.to_string()).into()),
     };
     let overlay = std::mem::replace(&mut evm.ctx.journaled_state.database, StateOverlay::new(&prepared.world));
@@ -229,7 +240,8 @@ pub fn trace(
         }
     }
     tracer.close(state_root, executed.result.tx_gas_used());
-    Ok(Traced { steps: tracer.steps, skip: tracer.skip, executed: Executed::of(state_root, &executed.result) })
+    let executed = Executed::of(state_root, &executed.result);
+    Ok(Traced { steps: tracer.steps, skip: tracer.skip, executed, changes: diff })
 }
 
 /// Bytes KECCAK256 hashes per step (`KeccakSteps.CHUNK`: 8 blocks).
@@ -636,6 +648,10 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         }
         if !self.running {
             return;
+        }
+        if !frame.isCreate && !is_precompile(frame.account) {
+            // The recipient's code as the authorizations left it.
+            self.code = self.world.code(&self.context, frame.account);
         }
         let delegated = !frame.isCreate && !is_precompile(frame.account) && is_delegation(&self.code);
         let delegate = delegated.then(|| alloy_primitives::Address::from_slice(&self.code[3..]));
@@ -1110,8 +1126,8 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         let sender = self.context.context.origin;
         let mut overlay = StateOverlay::new(&*minted);
         overlay.bump_nonce(sender);
-        let diff = overlay.into_diff();
-        let state_root = minted.apply(&diff);
+        let changes = overlay.into_diff();
+        let state_root = minted.apply(&changes);
         let world =
             World { stateRoot: state_root, cumulativeGas: start.cumulativeGas + U256::from(gas_limit), ..start };
         let post = Machine {
@@ -1130,7 +1146,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             success: false,
             invalid: None,
         };
-        Traced { steps: self.steps, skip: None, executed }
+        Traced { steps: self.steps, skip: None, executed, changes }
     }
 
     /// The `TxEnd` step, to `Done` with revm's final `state_root` and `gas_used`.

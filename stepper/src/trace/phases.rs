@@ -206,19 +206,24 @@ pub(crate) fn destroy(w: &mut Witness, state: &mut rollup_core::StateTrie, below
     }
 }
 
-/// The authorization list of `tx` (EIP-7702) in the witness's form: as signed (an authority
-/// recovered beforehand has no signature left to prove, and counts as none).
-pub(crate) fn authorizations(tx: &revm::context::TxEnv) -> Vec<Authorization> {
+/// The authorization list of `tx` (EIP-7702) in the witness's form: as signed. An authority
+/// recovered beforehand has no signature left to prove on chain: refused.
+pub(crate) fn authorizations(tx: &revm::context::TxEnv) -> Result<Vec<Authorization>, crate::ExecuteError> {
     tx.authorization_list
         .iter()
-        .filter_map(|entry| entry.as_ref().left())
-        .map(|signed| Authorization {
-            chainId: signed.chain_id,
-            account: signed.address,
-            nonce: signed.nonce,
-            yParity: signed.y_parity(),
-            r: signed.r(),
-            s: signed.s(),
+        .map(|entry| {
+            let signed = entry
+                .as_ref()
+                .left()
+                .ok_or(crate::ExecuteError::Unsupported("an authorization without its signature"))?;
+            Ok(Authorization {
+                chainId: signed.chain_id,
+                account: signed.address,
+                nonce: signed.nonce,
+                yParity: signed.y_parity(),
+                r: signed.r(),
+                s: signed.s(),
+            })
         })
         .collect()
 }

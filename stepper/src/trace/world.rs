@@ -45,6 +45,8 @@ pub(crate) struct WorldMirror {
     bloom: alloy_primitives::Bloom,
     /// The accounts destroyed so far, in order (`TxEnd` deletes them, the last first).
     destroyed: Vec<Address>,
+    /// Gas the block's earlier transactions used.
+    cumulative_gas: u64,
 }
 
 /// The key of a slot of an account in the warm-slot and transient tries, before hashing:
@@ -61,8 +63,9 @@ fn value_leaf(value: U256) -> Vec<u8> {
 }
 
 impl WorldMirror {
-    /// The world before a transaction on the pre-state `pre`.
-    pub(crate) fn new(pre: &StateDiff) -> Self {
+    /// The world before a transaction on the pre-state `pre`, after the block's earlier
+    /// transactions used `cumulative_gas`.
+    pub(crate) fn new(pre: &StateDiff, cumulative_gas: u64) -> Self {
         let mut state = StateTrie::new();
         state.apply(pre);
         Self {
@@ -76,6 +79,7 @@ impl WorldMirror {
             logs_rlp_length: 0,
             bloom: alloy_primitives::Bloom::ZERO,
             destroyed: Vec::new(),
+            cumulative_gas,
         }
     }
 
@@ -139,7 +143,7 @@ impl WorldMirror {
             logsRlpLength: U256::from(self.logs_rlp_length),
             logsBloom: keccak256(self.bloom),
             destroyed: destroyed_chain(&self.destroyed),
-            cumulativeGas: U256::ZERO,
+            cumulativeGas: U256::from(self.cumulative_gas),
         }
     }
 
