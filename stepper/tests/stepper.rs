@@ -692,26 +692,22 @@ fn random_test(rng: &mut Rng) -> (StateTest, Rules) {
         },
         pre,
         transaction: TransactionTemplate {
-            data: vec![data.into()],
-            // A creation's intrinsic gas alone is above 53,000, a precompile's input's floor
-            // up to 61,250.
-            gas_limit: vec![U256::from({
-                let large = usize::from(creates || to_precompile);
-                [60_000, 200_000, 1_000_000][large + rng.below(3 - large)]
-            })],
-            value: vec![U256::from(rng.below(2) * rng.below(3))],
             access_lists: (rng.below(2) == 0).then(|| vec![Some(vec![warm])]),
-            // Above the base fee, so the coinbase is paid.
-            gas_price: Some(U256::from(10 + rng.below(3))),
-            max_fee_per_gas: None,
-            max_priority_fee_per_gas: None,
-            blob_versioned_hashes: None,
-            max_fee_per_blob_gas: None,
-            authorization_list: None,
-            nonce: U256::ZERO,
-            sender,
-            // Sometimes a contract-creating transaction, its init code a random program.
-            to: (!creates).then_some(recipient_address),
+            ..legacy(
+                sender,
+                // Sometimes a contract-creating transaction, its init code a random program.
+                (!creates).then_some(recipient_address),
+                data.into(),
+                // A creation's intrinsic gas alone is above 53,000, a precompile's input's
+                // floor up to 61,250.
+                {
+                    let large = usize::from(creates || to_precompile);
+                    [60_000, 200_000, 1_000_000][large + rng.below(3 - large)]
+                },
+                rng.below(2) * rng.below(3),
+                // Above the base fee, so the coinbase is paid.
+                10 + rng.below(3) as u128,
+            )
         },
         post: BTreeMap::new(),
     };
@@ -866,21 +862,7 @@ fn the_l2s_system_deposit_fee_oracle_and_deposits_step_alike() {
         let test = StateTest {
             env: env.clone(),
             pre: pre.clone(),
-            transaction: TransactionTemplate {
-                data: vec![data],
-                gas_limit: vec![U256::from(gas)],
-                value: vec![U256::from(value)],
-                access_lists: None,
-                gas_price: Some(U256::from(config.initial_base_fee + 1)),
-                max_fee_per_gas: None,
-                max_priority_fee_per_gas: None,
-                blob_versioned_hashes: None,
-                max_fee_per_blob_gas: None,
-                authorization_list: None,
-                nonce: U256::ZERO,
-                sender,
-                to: Some(to),
-            },
+            transaction: legacy(sender, Some(to), data, gas, value as usize, u128::from(config.initial_base_fee) + 1),
             post: BTreeMap::new(),
         };
         let rules = Rules { fees: Fees::L2(l1), deposit };
@@ -889,6 +871,32 @@ fn the_l2s_system_deposit_fee_oracle_and_deposits_step_alike() {
         assert_eq!(checked.failure, None, "{to}");
         assert_eq!(checked.skip, None, "{to}");
         assert!(checked.steps >= least, "{to}: {} steps", checked.steps);
+    }
+}
+
+/// A legacy transaction template of nonce 0 without an access list.
+fn legacy(
+    sender: Address,
+    to: Option<Address>,
+    data: Bytes,
+    gas: u64,
+    value: usize,
+    price: u128,
+) -> TransactionTemplate {
+    TransactionTemplate {
+        data: vec![data],
+        gas_limit: vec![U256::from(gas)],
+        value: vec![U256::from(value)],
+        access_lists: None,
+        gas_price: Some(U256::from(price)),
+        max_fee_per_gas: None,
+        max_priority_fee_per_gas: None,
+        blob_versioned_hashes: None,
+        max_fee_per_blob_gas: None,
+        authorization_list: None,
+        nonce: U256::ZERO,
+        sender,
+        to,
     }
 }
 
