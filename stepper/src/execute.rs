@@ -134,12 +134,18 @@ impl Prepared {
         let (cfg, block) = environment(test, spec)?;
         let tx = transaction(unit)?;
         let mut prepared = Self::on(pre, block_hashes, cfg, block, tx, 0);
-        if matches!(prepared.tx.tx_type, BLOB_TX_TYPE | SET_CODE_TX_TYPE) && prepared.tx.kind.is_create() {
-            // Blob and set-code transactions' encodings have no way to leave out the recipient.
-            let reason = "a blob or set-code transaction cannot create a contract".into();
-            return Ok(Err(invalid(prepared.world.state_root(), reason)));
-        }
-        Ok(Ok(prepared))
+        Ok(match prepared.unencodable() {
+            Some(outcome) => Err(outcome),
+            None => Ok(prepared),
+        })
+    }
+
+    /// The outcome of a transaction no encoding can express, if it is one: a blob or
+    /// set-code transaction that creates (their encodings have no way to leave out the
+    /// recipient).
+    pub(crate) fn unencodable(&mut self) -> Option<Executed> {
+        let creates = matches!(self.tx.tx_type, BLOB_TX_TYPE | SET_CODE_TX_TYPE) && self.tx.kind.is_create();
+        creates.then(|| invalid(self.world.state_root(), "a blob or set-code transaction cannot create".into()))
     }
 
     /// Sets up the transaction `input` describes.

@@ -704,7 +704,7 @@ fn random_test(rng: &mut Rng) -> (StateTest, Rules) {
                     let large = usize::from(creates || to_precompile);
                     [60_000, 200_000, 1_000_000][large + rng.below(3 - large)]
                 },
-                rng.below(2) * rng.below(3),
+                (rng.below(2) * rng.below(3)) as u64,
                 // Above the base fee, so the coinbase is paid.
                 10 + rng.below(3) as u128,
             )
@@ -862,7 +862,7 @@ fn the_l2s_system_deposit_fee_oracle_and_deposits_step_alike() {
         let test = StateTest {
             env: env.clone(),
             pre: pre.clone(),
-            transaction: legacy(sender, Some(to), data, gas, value as usize, u128::from(config.initial_base_fee) + 1),
+            transaction: legacy(sender, Some(to), data, gas, value, u128::from(config.initial_base_fee) + 1),
             post: BTreeMap::new(),
         };
         let rules = Rules { fees: Fees::L2(l1), deposit };
@@ -875,14 +875,7 @@ fn the_l2s_system_deposit_fee_oracle_and_deposits_step_alike() {
 }
 
 /// A legacy transaction template of nonce 0 without an access list.
-fn legacy(
-    sender: Address,
-    to: Option<Address>,
-    data: Bytes,
-    gas: u64,
-    value: usize,
-    price: u128,
-) -> TransactionTemplate {
+fn legacy(sender: Address, to: Option<Address>, data: Bytes, gas: u64, value: u64, price: u128) -> TransactionTemplate {
     TransactionTemplate {
         data: vec![data],
         gas_limit: vec![U256::from(gas)],

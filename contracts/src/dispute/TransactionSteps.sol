@@ -137,12 +137,9 @@ contract TransactionSteps {
         }
     }
 
-    /// @dev What follows the access list: the authorizations, if any (the witness's list
-    ///      checked against the context's), then `FrameSetup`.
+    /// @dev What follows the access list: the authorizations, if any (the caller has checked
+    ///      the witness's list against the context's), then `FrameSetup`.
     function _afterAccessList(StepWitness.Witness memory w, MC.Machine memory m) private pure {
-        if (_authorizationsHash(w.authorizations) != w.context.lists.authorizations) {
-            revert TransactionSteps_WrongWitness();
-        }
         if (w.authorizations.length == 0) {
             m.phase = MC.Phase.FrameSetup;
             m.micro = 0;
@@ -269,6 +266,11 @@ contract TransactionSteps {
         } else if (entry + 1 < w.accessList.length) {
             m.micro = _accessMicro(entry + 1, 0);
         } else {
+            // What comes next depends on the authorization list: the witness's must be the
+            // context's.
+            if (_authorizationsHash(w.authorizations) != w.context.lists.authorizations) {
+                revert TransactionSteps_WrongWitness();
+            }
             _afterAccessList(w, m);
         }
     }

@@ -79,11 +79,13 @@ fn authorizations_hash(list: &[Authorization]) -> B256 {
 }
 
 impl ContextData {
-    /// The context of `prepared`'s transaction under `rules`, its sender's nonce being `nonce`.
+    /// The context of `prepared`'s transaction under `rules`, its sender's nonce being `nonce`
+    /// and its authorization list `authorizations`.
     pub(crate) fn new(
         prepared: &Prepared,
         rules: Rules,
         nonce: u64,
+        authorizations: &[Authorization],
         codes: alloy_primitives::map::B256Map<alloy_primitives::Bytes>,
     ) -> Result<Self, ExecuteError> {
         let (cfg, block, tx) = (&prepared.cfg, &prepared.block, &prepared.tx);
@@ -139,7 +141,7 @@ impl ContextData {
             lists: Lists {
                 accessList: access_list_hash(tx),
                 blobHashes: keccak256(tx.blob_hashes.concat()),
-                authorizations: authorizations_hash(&super::phases::authorizations(tx)?),
+                authorizations: authorizations_hash(authorizations),
             },
             isDeposit: rules.deposit.is_some(),
             mint: U256::from(rules.deposit.unwrap_or_default()),

@@ -131,7 +131,11 @@ pub fn trace(
 /// `on_step` (which may stop the trace with `ControlFlow::Break`).
 pub fn trace_transaction(input: TxInput, on_step: impl FnMut(Step) -> ControlFlow<()>) -> Result<Traced, TraceError> {
     let rules = input.rules;
-    trace_prepared(Prepared::of(input), rules, on_step)
+    let mut prepared = Prepared::of(input);
+    match prepared.unencodable() {
+        Some(executed) => Ok(Traced::invalid(executed)),
+        None => trace_prepared(prepared, rules, on_step),
+    }
 }
 
 fn trace_prepared(
@@ -148,7 +152,8 @@ fn trace_prepared(
         prepared = prepared.into_deposit(mint);
     }
     let codes = prepared.pre.codes.iter().map(|(hash, code)| (*hash, code.clone())).collect();
-    let context = ContextData::new(&prepared, rules, nonce, codes)?;
+    let authorizations = phases::authorizations(&prepared.tx)?;
+    let context = ContextData::new(&prepared, rules, nonce, &authorizations, codes)?;
     let l1_fee = context.l1_fee;
     // The code the transaction's frame runs when it creates: its data (a call runs its
     // recipient's, read when the frame starts, after the authorizations).
@@ -156,7 +161,7 @@ fn trace_prepared(
     let tx = Transaction {
         data: prepared.tx.data.clone(),
         access_list: phases::access_list(&prepared.tx.access_list),
-        authorizations: phases::authorizations(&prepared.tx)?,
+        authorizations,
     };
     let mut world = WorldMirror::new(&prepared.pre, prepared.cumulative_gas);
     let pre = world.clone();
