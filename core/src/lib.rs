@@ -35,5 +35,5 @@ pub use stf::{
     inspect_call, inspect_with_fees, l1_origin_extra_data, seal_block, simulate_call, skip_sender_checks, trace_block,
     transact_with_fees, tx_env, unchecked_evm_env,
 };
-pub use trie::{AccountProof, HashedNodes, MerkleTrie, ProofWalk, ProofWalkError, StateTrie};
+pub use trie::{AccountProof, HashedNodes, MerkleTrie, ProofWalk, ProofWalkError, StateTrie, TrieNodeError};
 pub use world::WorldState;

@@ -31,8 +31,30 @@ impl WorldState {
         Self::default()
     }
 
+    /// A partial state: the accounts, slots and codes of `known` (those a block touches), and
+    /// `trie`, the state trie built from their Merkle proofs ([`StateTrie::from_proofs`]), as
+    /// its commitment. Execution reading anything else sees an absent account or a zero slot
+    /// (so only execution that reads nothing else is the chain's), and changing it panics
+    /// where `trie` holds only its hash.
+    pub fn partial(known: &StateDiff, trie: StateTrie) -> Self {
+        let mut world = Self { trie, ..Self::default() };
+        world.apply_flat(known);
+        world
+    }
+
     /// Applies a block's changes and returns the new state root.
     pub fn apply(&mut self, diff: &StateDiff) -> B256 {
+        self.apply_flat(diff);
+        self.trie.apply(diff)
+    }
+
+    /// The state trie.
+    pub fn trie(&self) -> &StateTrie {
+        &self.trie
+    }
+
+    /// Applies `diff` to the flat accounts, storage and code.
+    fn apply_flat(&mut self, diff: &StateDiff) {
         for (hash, code) in &diff.codes {
             self.codes.entry(*hash).or_insert_with(|| Bytecode::new_raw(code.clone()));
         }
@@ -61,7 +83,6 @@ impl WorldState {
                 }
             }
         }
-        self.trie.apply(diff)
     }
 
     /// The state root of the current state.

@@ -6,7 +6,11 @@
 //! transactions; an output root covering them is proposed and, once the challenge window has
 //! passed (Anvil's clock moved forward), finalized on L1; Ctrl-C stops the devnet and a second
 //! start on the same data folder still has every receipt, balance and block and carries on;
-//! the `finalized` tag passes those blocks too.
+//! the `finalized` tag passes those blocks too. Every block with these transactions (and with a
+//! creation that destroys itself and an EIP-7702 delegation) steps through the EVM stepper.
+
+#[path = "devnet/stepping.rs"]
+mod stepping;
 
 use alloy::{
     consensus::Transaction as _,
@@ -99,6 +103,13 @@ async fn devnet_serves_real_clients_settles_on_l1_and_survives_a_restart() {
     user_txs.push(viem_swap);
     let receipts = receipts_of(&l2, &user_txs).await;
     let last_user_block = receipts.iter().filter_map(|r| r.block_number).max().unwrap();
+
+    // Their blocks, the deposit's, a creation that destroys itself and an EIP-7702 delegation
+    // stepped through the dispute game's EVM stepper, up to the node's output roots.
+    let mut stepped = stepping::blocks_of(&l2, &user_txs).await;
+    stepped.extend(stepping::create_destroy_and_delegate(&devnet.l2_rpc, &cast.token));
+    stepped.insert(stepping::deposit_block(&l2, depositor).await);
+    stepping::step_blocks(&devnet.l2_rpc, &stepped);
 
     // Batches land on L1 and the safe head passes every block with those transactions.
     let safe = wait_for(CHAIN_TIMEOUT, "the safe head to pass the user transactions", || async {

@@ -8,12 +8,7 @@
 //! transaction, all measured in this run. The contracts are compiled with the pinned solc
 //! (`tools/compile.js`), so run `make tools` first.
 
-use alloy::{
-    consensus::{SignableTransaction, TxEip1559, TxEnvelope, transaction::Recovered},
-    network::TxSignerSync,
-    signers::local::PrivateKeySigner,
-};
-use alloy_primitives::{Address, Bytes, TxKind, U256, keccak256};
+use alloy_primitives::Address;
 use criterion::{Criterion, Throughput, criterion_main};
 use executor::ParallelExecutor;
 use revm::{
@@ -23,136 +18,17 @@ use revm::{
     state::AccountInfo as RevmAccount,
 };
 use rollup_core::{
-    AccountDiff, AccountInfo, BlockAttributes, BlockExecutor, L1Origin, L2Transaction, SequentialExecutor, StateDiff,
-    WorldState, evm_env,
-    test_utils::{mapping_slot, test_l1_attributes},
+    BlockAttributes, BlockExecutor, L1Origin, L2Transaction, SequentialExecutor, StateDiff, WorldState, evm_env,
+    test_utils::{
+        test_l1_attributes,
+        workloads::{BASE_FEE, CHAIN_ID, dependent_chain, erc20, swaps, transfers},
+    },
     tx_env,
 };
 use std::{num::NonZeroUsize, time::Instant};
 use test_support::compile;
 
 const BLOCK_TXS: u64 = 10_000;
-const CHAIN_ID: u64 = 42069;
-const BASE_FEE: u64 = 1_000_000_000;
-
-/// A block ready to execute on a prepared state.
-struct Workload {
-    name: &'static str,
-    state: StateDiff,
-    txs: Vec<L2Transaction>,
-}
-
-fn key(seed: u64) -> PrivateKeySigner {
-    PrivateKeySigner::from_bytes(&keccak256(seed.to_be_bytes())).expect("a hash is a valid key")
-}
-
-fn sign(key: &PrivateKeySigner, nonce: u64, to: Address, value: u64, input: Bytes, gas_limit: u64) -> L2Transaction {
-    let mut tx = TxEip1559 {
-        chain_id: CHAIN_ID,
-        nonce,
-        gas_limit,
-        max_fee_per_gas: 2 * u128::from(BASE_FEE),
-        max_priority_fee_per_gas: 1_000,
-        to: TxKind::Call(to),
-        value: U256::from(value),
-        input,
-        ..Default::default()
-    };
-    let signature = key.sign_transaction_sync(&mut tx).expect("signing works");
-    Recovered::new_unchecked(TxEnvelope::from(tx.into_signed(signature)), key.address())
-}
-
-fn fund(state: &mut StateDiff, address: Address) {
-    let info = AccountInfo { nonce: 0, balance: U256::from(10u128.pow(24)), ..Default::default() };
-    state.accounts.insert(address, AccountDiff { info: Some(info), ..Default::default() });
-}
-
-fn contract(state: &mut StateDiff, address: Address, code: &Bytes, storage: impl IntoIterator<Item = (U256, U256)>) {
-    let code_hash = keccak256(code);
-    state.codes.insert(code_hash, code.clone());
-    let info = AccountInfo { nonce: 1, balance: U256::ZERO, code_hash };
-    let entry = state.accounts.entry(address).or_default();
-    entry.info = Some(info);
-    entry.storage.extend(storage);
-}
-
-fn recipient(i: u64) -> Address {
-    Address::from_word(keccak256((i + 1_000_000_000).to_be_bytes()))
-}
-
-/// Whether transaction `i` goes to the hot account or pool, as a `share` of them do (in whole
-/// tenths).
-fn is_hot(i: u64, share: f64) -> bool {
-    i % 10 < (share * 10.0) as u64
-}
-
-fn transfers(name: &'static str, count: u64, hot_share: f64) -> Workload {
-    let mut state = StateDiff::default();
-    let hot = Address::repeat_byte(0x77);
-    let txs = (0..count)
-        .map(|i| {
-            let sender = key(i);
-            fund(&mut state, sender.address());
-            let to = if is_hot(i, hot_share) { hot } else { recipient(i) };
-            sign(&sender, 0, to, 1, Bytes::new(), 21_000)
-        })
-        .collect();
-    Workload { name, state, txs }
-}
-
-fn erc20(token_code: &Bytes) -> Workload {
-    let mut state = StateDiff::default();
-    let token = Address::repeat_byte(0x70);
-    let mut balances = Vec::new();
-    let txs = (0..BLOCK_TXS)
-        .map(|i| {
-            let sender = key(i);
-            fund(&mut state, sender.address());
-            balances.push((mapping_slot(sender.address(), 1), U256::from(1_000_000u64)));
-            let mut input = keccak256("transfer(address,uint256)")[..4].to_vec();
-            input.extend_from_slice(recipient(i).into_word().as_slice());
-            input.extend_from_slice(&U256::from(10u64).to_be_bytes::<32>());
-            sign(&sender, 0, token, 0, input.into(), 100_000)
-        })
-        .collect();
-    balances.push((U256::ZERO, U256::from(1_000_000u64 * BLOCK_TXS)));
-    contract(&mut state, token, token_code, balances);
-    Workload { name: "ERC-20 transfers", state, txs }
-}
-
-/// Swaps, each on its own pool except a `hot_share` of them, all on one pool.
-fn swaps(name: &'static str, pool_code: &Bytes, hot_share: f64) -> Workload {
-    let mut state = StateDiff::default();
-    let hot = Address::repeat_byte(0x78);
-    let txs = (0..BLOCK_TXS)
-        .map(|i| {
-            let sender = key(i);
-            fund(&mut state, sender.address());
-            let pool = if is_hot(i, hot_share) {
-                hot
-            } else {
-                Address::from_word(keccak256((i + 2_000_000_000).to_be_bytes()))
-            };
-            let reserves = [(U256::ZERO, U256::from(10u64.pow(18))), (U256::from(1), U256::from(10u64.pow(18)))];
-            let balance = (mapping_slot(sender.address(), 2), U256::from(10u64.pow(15)));
-            contract(&mut state, pool, pool_code, reserves.into_iter().chain([balance]));
-            let mut input = keccak256("swap(uint256,bool,uint256)")[..4].to_vec();
-            input.extend_from_slice(&U256::from(10u64.pow(12)).to_be_bytes::<32>());
-            input.extend_from_slice(&U256::from(1).to_be_bytes::<32>());
-            input.extend_from_slice(&U256::ZERO.to_be_bytes::<32>());
-            sign(&sender, 0, pool, 0, input.into(), 150_000)
-        })
-        .collect();
-    Workload { name, state, txs }
-}
-
-fn dependent_chain() -> Workload {
-    let mut state = StateDiff::default();
-    let sender = key(0);
-    fund(&mut state, sender.address());
-    let txs = (0..BLOCK_TXS).map(|nonce| sign(&sender, nonce, recipient(nonce), 1, Bytes::new(), 21_000)).collect();
-    Workload { name: "fully dependent chain", state, txs }
-}
 
 fn attributes() -> BlockAttributes {
     BlockAttributes {
@@ -250,11 +126,11 @@ fn bench(c: &mut Criterion) {
     let pool = compile("contracts/test/fixtures/ConstantProductPool.sol", "ConstantProductPool").deployed_bytecode;
     let workloads = vec![
         transfers("raw transfers", BLOCK_TXS, 0.0),
-        erc20(&token),
-        swaps("constant-product swaps", &pool, 0.0),
-        swaps("swaps, 10% on one pool", &pool, 0.1),
+        erc20(&token, BLOCK_TXS),
+        swaps("constant-product swaps", &pool, BLOCK_TXS, 0.0),
+        swaps("swaps, 10% on one pool", &pool, BLOCK_TXS, 0.1),
         transfers("hot account 30%", BLOCK_TXS, 0.3),
-        dependent_chain(),
+        dependent_chain(BLOCK_TXS),
         transfers("small blocks (16 txs)", 16, 0.0),
     ];
     let attrs = attributes();

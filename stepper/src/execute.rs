@@ -20,7 +20,7 @@ use revm::{
         hardfork::SpecId,
     },
 };
-use rollup_core::{AccountDiff, AccountInfo, StateDiff, StateOverlay, TX_GAS_CAP, WorldState};
+use rollup_core::{AccountDiff, AccountInfo, StateDiff, StateOverlay, StateTrie, TX_GAS_CAP, WorldState};
 
 /// Chain id of the state tests.
 pub(crate) const CHAIN_ID: u64 = 1;
@@ -88,8 +88,13 @@ pub fn logs_hash(logs: &[Log]) -> B256 {
 /// besides the state tests').
 #[derive(Clone, Debug)]
 pub struct TxInput {
-    /// The pre-state as a change set on the empty state (`WorldState::to_diff`).
+    /// The pre-state as a change set on the empty state (`WorldState::to_diff`): the whole
+    /// state, or with `trie` only what the transaction touches.
     pub pre: StateDiff,
+    /// The state trie of a partial `pre`, built from Merkle proofs of what it holds
+    /// (`StateTrie::from_proofs`); `None` when `pre` is the whole state (its trie is built
+    /// from it).
+    pub trie: Option<StateTrie>,
     /// The hashes of the blocks before this one (those of the last 256 are read).
     pub block_hashes: Vec<(u64, B256)>,
     /// revm's configuration (`rollup_core::evm_env`).
@@ -133,7 +138,7 @@ impl Prepared {
         let block_hashes = (number.saturating_sub(BLOCK_HASH_WINDOW)..number).map(|n| (n, block_hash(n))).collect();
         let (cfg, block) = environment(test, spec)?;
         let tx = transaction(unit)?;
-        let mut prepared = Self::on(pre, block_hashes, cfg, block, tx, 0);
+        let mut prepared = Self::on(pre, None, block_hashes, cfg, block, tx, 0);
         Ok(match prepared.unencodable() {
             Some(outcome) => Err(outcome),
             None => Ok(prepared),
@@ -150,20 +155,20 @@ impl Prepared {
 
     /// Sets up the transaction `input` describes.
     pub(crate) fn of(input: TxInput) -> Self {
-        Self::on(input.pre, input.block_hashes, input.cfg, input.block, input.tx, input.cumulative_gas)
+        Self::on(input.pre, input.trie, input.block_hashes, input.cfg, input.block, input.tx, input.cumulative_gas)
     }
 
-    /// `tx` on the state `pre` with `block_hashes` recorded.
+    /// `tx` on the state `pre` (partial, with its proven `trie`) with `block_hashes` recorded.
     fn on(
         pre: StateDiff,
+        trie: Option<StateTrie>,
         block_hashes: Vec<(u64, B256)>,
         cfg: CfgEnv,
         block: BlockEnv,
         tx: TxEnv,
         cumulative_gas: u64,
     ) -> Self {
-        let mut world = WorldState::new();
-        world.apply(&pre);
+        let mut world = world_of(&pre, trie);
         for &(number, hash) in &block_hashes {
             world.record_block_hash(number, hash);
         }
@@ -199,6 +204,18 @@ impl Prepared {
         self.cfg.tx_gas_limit_cap = Some(TX_GAS_CAP);
         self.tx.gas_limit = self.tx.gas_limit.min(TX_GAS_CAP);
         self
+    }
+}
+
+/// The state `pre` describes: the whole state, or a partial one with its proven `trie`.
+pub(crate) fn world_of(pre: &StateDiff, trie: Option<StateTrie>) -> WorldState {
+    match trie {
+        Some(trie) => WorldState::partial(pre, trie),
+        None => {
+            let mut world = WorldState::new();
+            world.apply(pre);
+            world
+        }
     }
 }
 

@@ -21,6 +21,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod block;
 mod buffer;
 mod commitment;
 mod execute;
@@ -29,6 +30,7 @@ mod sponge;
 mod trace;
 mod verify;
 
+pub use block::{BlockChecked, BlockError, BlockInput, Positions, SLOT_STEPS, SlotChecked, check_block, step_at};
 pub use buffer::{BUFFER_DEPTH, BufferTree};
 pub use commitment::{
     Access, Authorization, Call, Context, FeeRules, Frame, Lists, Machine, Micro, Outcome, Phase, Witness, World,

@@ -146,7 +146,7 @@ pub struct Checked {
 }
 
 /// Traces `unit` under `rules` and gives the stepper every step `select` picks, and always the
-/// first and the last; stops at the first disagreement.
+/// first, the last and every step outside `Run`; stops at the first disagreement.
 pub fn check(
     unit: &TestUnit<'_>,
     rules: Rules,
@@ -166,8 +166,8 @@ pub fn check_transaction(
     checked(|on_step| trace_transaction(input, on_step), stepper, select)
 }
 
-/// Runs `trace` and gives the stepper every step `select` picks, and always the first and the
-/// last; stops at the first disagreement.
+/// Runs `trace` and gives the stepper every step `select` picks, and always the first, the
+/// last and every step outside `Run`; stops at the first disagreement.
 fn checked(
     trace: impl FnOnce(&mut dyn FnMut(Step) -> ControlFlow<()>) -> Result<Traced, TraceError>,
     stepper: &mut OnChainStepper,

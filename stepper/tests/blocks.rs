@@ -3,21 +3,19 @@
 //! writes, out-of-gas runs, self-destructs, contracts that create and destroy themselves,
 //! EIP-7702 delegations) with the L1 attributes deposit and user deposits in front (a
 //! transfer, a refused one, a creation), traced on the state each transaction starts from and
-//! stepped by the Solidity stepper. Every transaction's gas, status and logs are the
+//! stepped by the Solidity stepper (`stepper::check_block`). Every transaction's gas, status and logs are the
 //! state-transition function's, and the state after the last is the sealed block's (the
 //! block-start change, EIP-2935's history write, applied first).
 
 use alloy_primitives::{Address, Bytes, U256, hex};
 use proptest::prelude::*;
 use rollup_core::{
-    SequentialExecutor, WorldState, apply_block, block_deposits, block_start_changes,
+    SequentialExecutor, WorldState, apply_block, block_deposits,
     deposit::TxDeposit,
-    evm_env,
     fees::DEPOSITOR_ACCOUNT,
     test_utils::{STORE_INIT_PREFIX, STORE_RUNTIME, TestBlock, op},
-    tx_env,
 };
-use stepper::{Fees, OnChainStepper, Rules, TxInput, check_transaction, logs_hash};
+use stepper::{BlockInput, OnChainStepper, Positions, SLOT_STEPS, check_block, logs_hash, step_at};
 
 /// A user deposit: `mint` to `from`, sending `value` and `input` to `to` (a creation of init
 /// code `input` when `None`).
@@ -39,12 +37,14 @@ proptest! {
 
     /// Each transaction of a random block steps alike (every step outside `Run` and a sample
     /// of `Run` steps), uses the gas the state-transition function says, and the last leaves
-    /// the sealed block's state root.
+    /// the sealed block's state root; steps asked for by position (`step_at`) are the same
+    /// steps and chain up.
     #[test]
     fn random_l2_blocks_step_alike_transaction_by_transaction(
         ops in prop::collection::vec(op(30), 1..8),
         mint in 1u128..3,
         sample in 1u64..40,
+        picks in prop::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>()), 3),
     ) {
         let mut block = TestBlock::new(&ops);
         let init_code: Bytes = hex::decode(format!("{STORE_INIT_PREFIX}{STORE_RUNTIME}")).unwrap().into();
@@ -59,52 +59,50 @@ proptest! {
         let mut world = WorldState::new();
         world.apply(&block.world.to_diff());
         let all_deposits = block_deposits(&world, &attrs, deposits.clone());
+        prop_assert_eq!(all_deposits[0].from, DEPOSITOR_ACCOUNT);
         let applied = apply_block(&mut block.world, &SequentialExecutor, block.chain_id, &attrs, deposits, block.txs.clone())
             .expect("the block applies");
-        world.apply(&block_start_changes(&world, &attrs));
-        let block_hashes = vec![(attrs.number - 1, attrs.parent_hash)];
-        let (cfg, env) = evm_env(block.chain_id, &attrs);
-        let fees = Fees::L2(attrs.l1);
-        let inputs = all_deposits
-            .iter()
-            .map(|deposit| {
-                let tx = revm::context::TxEnv {
-                    caller: deposit.from,
-                    kind: deposit.to,
-                    value: deposit.value,
-                    gas_limit: deposit.gas_limit,
-                    data: deposit.input.clone(),
-                    ..Default::default()
-                };
-                (tx, Rules { fees, deposit: Some(deposit.mint) })
-            })
-            .chain(block.txs.iter().map(|tx| (tx_env(tx), Rules::signed(fees))));
-        prop_assert_eq!(all_deposits[0].from, DEPOSITOR_ACCOUNT);
-        let inputs: Vec<_> = inputs.collect();
-        prop_assert_eq!(inputs.len(), applied.output.outcomes.len());
         let refused = &applied.output.outcomes[2];
         prop_assert!(!refused.success && refused.gas_used == 100_000, "the second user deposit is refused");
-        let mut cumulative_gas = 0;
+        let input = BlockInput {
+            pre: world.to_diff(),
+            trie: None,
+            block_hashes: vec![(attrs.number - 1, attrs.parent_hash)],
+            chain_id: block.chain_id,
+            attrs,
+            deposits: all_deposits,
+            txs: block.txs.clone(),
+        };
         let mut chain = OnChainStepper::new();
-        for (index, ((tx, rules), outcome)) in inputs.into_iter().zip(&applied.output.outcomes).enumerate() {
-            let input = TxInput {
-                pre: world.to_diff(),
-                block_hashes: block_hashes.clone(),
-                cfg: cfg.clone(),
-                block: env.clone(),
-                tx,
-                rules,
-                cumulative_gas,
-            };
-            let (checked, traced) = check_transaction(input, &mut chain, |step| step.index % sample == 0).unwrap();
-            prop_assert_eq!(checked.failure, None, "transaction {}", index);
-            prop_assert_eq!(checked.skip, None, "transaction {}", index);
-            prop_assert_eq!(traced.executed.gas_used, outcome.gas_used, "transaction {}", index);
-            prop_assert_eq!(traced.executed.success, outcome.success, "transaction {}", index);
-            prop_assert_eq!(traced.executed.logs_hash, logs_hash(&outcome.logs), "transaction {}", index);
-            world.apply(&traced.changes);
-            cumulative_gas += traced.executed.gas_used;
+        let mut checked = check_block(input.clone(), &mut chain, Positions::Sample(sample)).unwrap();
+        prop_assert_eq!(checked.slots.len(), applied.output.outcomes.len());
+        for (index, (slot, outcome)) in checked.slots.iter().zip(&applied.output.outcomes).enumerate() {
+            prop_assert_eq!(slot.slot, index as u64 + 1);
+            prop_assert_eq!(&slot.checked.failure, &None, "transaction {}", index);
+            prop_assert_eq!(slot.checked.skip, None, "transaction {}", index);
+            prop_assert_eq!(slot.executed.gas_used, outcome.gas_used, "transaction {}", index);
+            prop_assert_eq!(slot.executed.success, outcome.success, "transaction {}", index);
+            prop_assert_eq!(slot.executed.logs_hash, logs_hash(&outcome.logs), "transaction {}", index);
         }
-        prop_assert_eq!(world.state_root(), applied.block.header.state_root);
+        prop_assert_eq!(checked.state_root(), applied.block.header.state_root);
+
+        // Positions answered one by one, as a bisection asks for them: each step is the
+        // stepper's, and the machine after it is the one the next position starts from.
+        for (slot, offset) in picks {
+            let slot = &checked.slots[slot.index(checked.slots.len())];
+            let index = offset.index(slot.checked.steps as usize + 2) as u64;
+            let position = slot.slot * SLOT_STEPS + index;
+            let step = step_at(&input, position).unwrap();
+            prop_assert_eq!(step.index, index);
+            let call = chain.step(step.witness.machine.commitment(), &step.witness);
+            prop_assert_eq!(call.post.ok(), Some(step.post.commitment()), "position {}", position);
+            let next = step_at(&input, position + 1).unwrap();
+            prop_assert_eq!(next.witness.machine.commitment(), step.post.commitment(), "position {}", position);
+            // The slot starts after the gas of the transactions before it.
+            let first = step_at(&input, slot.slot * SLOT_STEPS).unwrap();
+            let before: u64 = applied.output.outcomes[..slot.slot as usize - 1].iter().map(|o| o.gas_used).sum();
+            prop_assert_eq!(first.witness.world.cumulativeGas, U256::from(before));
+        }
+        prop_assert!(step_at(&input, 5).is_err(), "the block start's slot is not stepped yet");
     }
 }

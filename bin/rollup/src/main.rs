@@ -50,7 +50,7 @@ enum Command {
     /// Print the development genesis as JSON.
     Genesis(SequencerArgs),
     /// The dispute game's EVM stepper: `state-tests <DIR>...` checks it step by step against
-    /// revm on Ethereum state tests.
+    /// revm on Ethereum state tests, `block --l2-rpc-url URL --block N` on a real L2 block.
     Stepper(stepper::StepperArgs),
 }
 
@@ -77,7 +77,7 @@ async fn main() -> anyhow::Result<()> {
             println!("replayed blocks 1..={head}: every block matches; state root {root}");
             Ok(())
         }
-        Command::Stepper(args) => stepper::run(args),
+        Command::Stepper(args) => stepper::run(args).await,
         Command::Genesis(args) => {
             let settings = args.resolve()?;
             println!("{}", serde_json::to_string_pretty(&settings.node.genesis)?);

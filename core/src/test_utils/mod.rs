@@ -27,6 +27,8 @@ use std::{
 };
 use test_support::compile;
 
+pub mod workloads;
+
 /// Runtime: with calldata `slot ‖ value` stores value at slot; with empty calldata
 /// self-destructs to the caller.
 pub const STORE_RUNTIME: &str = "3660065733ff5b6020356000355500";

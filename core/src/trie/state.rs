@@ -1,7 +1,7 @@
 //! The world-state commitment: the account trie and one storage trie per account, updated
 //! incrementally from each block's [`StateDiff`].
 
-use super::{HashedNodes, MerkleTrie};
+use super::{HashedNodes, MerkleTrie, TrieNodeError};
 use crate::state::{AccountDiff, StateDiff};
 use alloy::{
     consensus::TrieAccount,
@@ -10,7 +10,7 @@ use alloy::{
 };
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use alloy_trie::EMPTY_ROOT_HASH;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Merkle proofs of one account and some of its storage slots against the state root, in the
 /// shape of `eth_getProof` (convertible into [`EIP1186AccountProofResponse`]).
@@ -72,11 +72,32 @@ impl From<AccountProof> for EIP1186AccountProofResponse {
     }
 }
 
+impl From<EIP1186AccountProofResponse> for AccountProof {
+    fn from(response: EIP1186AccountProofResponse) -> Self {
+        Self {
+            address: response.address,
+            nonce: response.nonce,
+            balance: response.balance,
+            code_hash: response.code_hash,
+            storage_hash: response.storage_hash,
+            account_proof: response.account_proof,
+            storage_proofs: response
+                .storage_proof
+                .into_iter()
+                .map(|proof| (proof.key.as_b256(), proof.value, proof.proof))
+                .collect(),
+        }
+    }
+}
+
 /// The Ethereum world-state trie: leaves `rlp(TrieAccount)` under `keccak256(address)`, and per
 /// account a storage trie with leaves `rlp(value)` under `keccak256(slot)` (zero values absent).
 ///
 /// Applying a block's diff touches only the changed accounts and slots, and
 /// [`StateTrie::root`] rehashes only the paths they changed.
+///
+/// A state built by [`StateTrie::from_proofs`] is sparse (see [`MerkleTrie`]): it serves the
+/// accounts and slots proven, and changes to them once [`StateTrie::blinded_near`] is revealed.
 #[derive(Clone, Debug, Default)]
 pub struct StateTrie {
     accounts: MerkleTrie,
@@ -90,6 +111,64 @@ impl StateTrie {
     /// An empty state.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The sparse state with root `state_root` holding what `proofs` prove: the account trie
+    /// of their account nodes, and for each proven account with storage a storage trie of its
+    /// storage nodes (blinded at the root if no slot is proven). Every proof's account and slot
+    /// values must be those its nodes hold.
+    pub fn from_proofs(state_root: B256, proofs: &[AccountProof]) -> Result<Self, TrieNodeError> {
+        let accounts = MerkleTrie::from_nodes(state_root, &hashed(proofs.iter().flat_map(|p| &p.account_proof)))?;
+        let mut storage_nodes = BTreeMap::new();
+        for proof in proofs.iter().filter(|proof| proof.storage_hash != EMPTY_ROOT_HASH) {
+            let (_, nodes) = storage_nodes.entry(proof.address).or_insert_with(|| (proof.storage_hash, HashMap::new()));
+            nodes.extend(hashed(proof.storage_proofs.iter().flat_map(|(_, _, nodes)| nodes)));
+        }
+        let storage = storage_nodes
+            .into_iter()
+            .map(|(address, (root, nodes))| Ok((address, MerkleTrie::from_nodes(root, &nodes)?)))
+            .collect::<Result<_, TrieNodeError>>()?;
+        let state = Self { accounts, storage, recorded: None };
+        for proof in proofs {
+            let address = proof.address;
+            let claimed = TrieAccount::new(proof.nonce, proof.balance, proof.storage_hash, proof.code_hash);
+            let held = match state.accounts.lookup(keccak256(address)) {
+                Ok(None) => Some(TrieAccount::default()),
+                Ok(Some(leaf)) => TrieAccount::decode(&mut &leaf[..]).ok(),
+                Err(_) => None,
+            };
+            if held != Some(claimed) {
+                return Err(TrieNodeError::Account { address });
+            }
+            for (slot, value, _) in &proof.storage_proofs {
+                let held = state.storage.get(&address).map_or(Ok(None), |storage| storage.lookup(keccak256(slot)));
+                let claimed = (!value.is_zero()).then(|| alloy::rlp::encode(value));
+                if held != Ok(claimed.as_deref()) {
+                    return Err(TrieNodeError::Slot { address, slot: *slot });
+                }
+            }
+        }
+        Ok(state)
+    }
+
+    /// Reveals `nodes` (RLP encodings) wherever the account trie or a storage trie has them
+    /// blinded (see [`MerkleTrie::reveal`]).
+    pub fn reveal(&mut self, nodes: &[Bytes]) -> Result<(), TrieNodeError> {
+        let nodes = hashed(nodes);
+        self.accounts.reveal(&nodes)?;
+        self.storage.values_mut().try_for_each(|storage| storage.reveal(&nodes))
+    }
+
+    /// The hashes of the blinded nodes that changing `address` and its `slots` may need (see
+    /// [`MerkleTrie::blinded_near`]), each once.
+    pub fn blinded_near(&self, address: Address, slots: &[B256]) -> Vec<B256> {
+        let mut blinded = self.accounts.blinded_near(keccak256(address));
+        if let Some(storage) = self.storage.get(&address) {
+            blinded.extend(slots.iter().flat_map(|slot| storage.blinded_near(keccak256(slot))));
+        }
+        blinded.sort_unstable();
+        blinded.dedup();
+        blinded
     }
 
     /// Applies a block's changes and returns the new state root.
@@ -192,4 +271,9 @@ impl StateTrie {
         let account = TrieAccount::new(info.nonce, info.balance, storage_root, info.code_hash);
         self.accounts.insert(hashed, alloy::rlp::encode(account));
     }
+}
+
+/// `nodes` by hash.
+fn hashed<'a>(nodes: impl IntoIterator<Item = &'a Bytes>) -> HashMap<B256, Bytes> {
+    nodes.into_iter().map(|node| (keccak256(node), node.clone())).collect()
 }

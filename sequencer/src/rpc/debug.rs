@@ -1,13 +1,14 @@
 //! `debug_trace*`: geth's tracers (the struct logger, `callTracer`, `prestateTracer`,
 //! `4byteTracer`, `noopTracer`, `flatCallTracer`, `muxTracer`, from `revm-inspectors`) on a
 //! re-execution of a committed block from its parent's state, deposits included, or on a call.
-//! Runs under the same compute permits as `eth_call`.
+//! Runs under the same compute permits as `eth_call`. `debug_dbGet` serves trie nodes and code
+//! by hash.
 
 use super::{
     EthRpc,
     call::{call_env, call_error},
     convert::block_l1_attributes,
-    error::{INTERNAL_ERROR, INVALID_PARAMS, LIMIT_EXCEEDED, invalid_params, rpc_error, unknown_block},
+    error::{INTERNAL_ERROR, INVALID_PARAMS, LIMIT_EXCEEDED, internal, invalid_params, rpc_error, unknown_block},
 };
 use crate::node::{BlockReader as _, HeadReader as _};
 use alloy::{
@@ -20,7 +21,7 @@ use alloy::{
         },
     },
 };
-use alloy_primitives::B256;
+use alloy_primitives::{B256, Bytes};
 use jsonrpsee::{
     core::{RpcResult, async_trait},
     proc_macros::rpc,
@@ -59,6 +60,11 @@ pub(crate) trait DebugApi {
         hash: B256,
         opts: Option<GethDebugTracingOptions>,
     ) -> RpcResult<Vec<BlockTrace>>;
+    /// A trie node or a contract's code by its keccak-256 hash, from the archive of the state
+    /// tries (geth's `debug_dbGet` on a hash-keyed database): what a client that holds Merkle
+    /// proofs of a block's state needs to update them (the sibling a deletion collapses into).
+    #[method(name = "dbGet")]
+    async fn db_get(&self, key: Bytes) -> RpcResult<Bytes>;
     /// Runs a call on a block's state with a tracer.
     #[method(name = "traceCall")]
     async fn trace_call(
@@ -99,6 +105,19 @@ impl DebugApiServer for EthRpc {
     ) -> RpcResult<Vec<BlockTrace>> {
         let number = self.chain.block_number(hash).await?.ok_or_else(unknown_block)?;
         self.trace_block(number, None, opts.unwrap_or_default()).await
+    }
+
+    async fn db_get(&self, key: Bytes) -> RpcResult<Bytes> {
+        let hash = B256::try_from(&key[..]).map_err(|_| {
+            invalid_params(format!("the key has {} bytes; give the 32-byte hash of a trie node or a code", key.len()))
+        })?;
+        let store = self.chain.store();
+        if let Some(node) = store.trie_node(hash).await.map_err(internal)? {
+            return Ok(node);
+        }
+        store.code(hash).await.map_err(internal)?.ok_or_else(|| {
+            rpc_error(super::error::INVALID_INPUT, format!("no trie node or code with hash {hash} is kept"))
+        })
     }
 
     async fn trace_call(

@@ -1,5 +1,5 @@
 //! `eth_getProof` answers, at the head and at old blocks, verify against the block's state root
-//! with a standard verifier (alloy-trie's, not ours).
+//! with a standard verifier (alloy-trie's, not ours); `debug_dbGet` serves their nodes by hash.
 
 use crate::common::{dev_key, rpc_ok, send_and_seal, sign, transfer};
 use alloy::{consensus::TrieAccount, rlp::Encodable, rpc::types::EIP1186AccountProofResponse};
@@ -60,6 +60,19 @@ async fn proofs_verify(backend: Backend) {
             assert!(proof.storage_proof[1].value.is_zero());
         }
     }
+    // debug_dbGet serves each node of a proof, and code, by hash.
+    let proof = rpc_ok(&url, "eth_getProof", json!([history, [parent_slot], "latest"])).await;
+    let proof: EIP1186AccountProofResponse = serde_json::from_value(proof).unwrap();
+    let nodes = proof.account_proof.iter().chain(&proof.storage_proof[0].proof).filter(|node| node.len() >= 32);
+    for node in nodes.chain([&alloy::eips::eip2935::HISTORY_STORAGE_CODE]) {
+        let served = rpc_ok(&url, "debug_dbGet", json!([keccak256(node)])).await;
+        assert_eq!(serde_json::from_value::<alloy_primitives::Bytes>(served).unwrap(), *node);
+    }
+    let (code, message) = crate::common::rpc_error(&url, "debug_dbGet", json!([B256::repeat_byte(7)])).await;
+    assert_eq!(code, -32000, "{message}");
+    assert!(message.contains("no trie node or code"), "{message}");
+    let (code, message) = crate::common::rpc_error(&url, "debug_dbGet", json!(["0x1234"])).await;
+    assert_eq!(code, -32602, "{message}");
     // More keys than the limit are refused before any work.
     let many: Vec<B256> = (0..1_025u64).map(|i| B256::from(U256::from(i))).collect();
     let (code, message) = crate::common::rpc_error(&url, "eth_getProof", json!([history, many, "latest"])).await;

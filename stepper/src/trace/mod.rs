@@ -10,7 +10,7 @@
 
 mod context;
 mod frame;
-mod phases;
+pub(crate) mod phases;
 mod precompile;
 mod witness;
 mod world;
@@ -144,6 +144,7 @@ fn trace_prepared(
     mut on_step: impl FnMut(Step) -> ControlFlow<()>,
 ) -> Result<Traced, TraceError> {
     let pre_root = prepared.world.state_root();
+    let pre_trie = prepared.world.trie().clone();
     // A deposit's context names its sender's nonce, which no field of it holds.
     let mut nonce = prepared.tx.nonce;
     if let Some(mint) = rules.deposit {
@@ -163,7 +164,7 @@ fn trace_prepared(
         access_list: phases::access_list(&prepared.tx.access_list),
         authorizations,
     };
-    let mut world = WorldMirror::new(&prepared.pre, prepared.cumulative_gas);
+    let mut world = WorldMirror::new(pre_trie, prepared.cumulative_gas);
     let pre = world.clone();
     let start = world.world();
     let machine = Machine {
@@ -175,7 +176,7 @@ fn trace_prepared(
         micro: B256::ZERO,
     };
     let start_world = start.clone();
-    let mut witness = phases::base(machine, start, &context, &tx);
+    let mut witness = phases::base(machine, start, &context.context, &tx);
     phases::tx_start(&mut witness, &mut world, &context);
     let tracer = Tracer {
         on_step: &mut on_step,
@@ -499,7 +500,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             if !self.running {
                 return;
             }
-            witness = phases::base(next, world.clone(), &self.context, &Transaction::default());
+            witness = phases::base(next, world.clone(), &self.context.context, &Transaction::default());
             witness.frame = frame;
             witness.micro = micro;
         }
@@ -555,7 +556,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
     /// The witness of a micro-step going on from `machine`: its world, the frame it runs in,
     /// the micro-step and the sponge it carries.
     fn micro_witness(&self, machine: Machine, world: &World, frame: &Frame, micro: Micro, sponge: &Sponge) -> Witness {
-        let mut witness = phases::base(machine, world.clone(), &self.context, &Transaction::default());
+        let mut witness = phases::base(machine, world.clone(), &self.context.context, &Transaction::default());
         witness.frame = frame.clone();
         witness.micro = micro;
         witness.sponge = sponge.words();
@@ -624,7 +625,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             machine(if first.is_some() { Phase::AccessList } else { Phase::FrameSetup }, &world, first.clone());
         self.emit(current.clone());
         for (position, item) in items.iter().enumerate() {
-            let mut witness = phases::base(current.clone(), world.clone(), &self.context, &self.tx);
+            let mut witness = phases::base(current.clone(), world.clone(), &self.context.context, &self.tx);
             witness.micro = item.micro();
             match *item {
                 phases::PreExecution::Access(entry, key) => {
@@ -664,7 +665,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             // EIP-7702: the recipient runs its delegate's code.
             self.code = self.world.code(&self.context, delegate);
         }
-        let mut witness = phases::base(current, world, &self.context, &self.tx);
+        let mut witness = phases::base(current, world, &self.context.context, &self.tx);
         phases::frame_setup(&mut witness, &mut self.world, &frame, self.code.clone());
         if let Some(delegate) = delegate {
             // revm warms the delegate as it loads it, before the frame's checkpoint.
@@ -828,7 +829,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
     /// `world`, and suspends its caller: the world as it is becomes the callee's checkpoint.
     fn suspend(&mut self, entry: Entry, post: Machine, world: World) -> bool {
         let Entry { caller, link, callee, code, calldata, precompile } = entry;
-        let mut witness = phases::base(post, world.clone(), &self.context, &Transaction::default());
+        let mut witness = phases::base(post, world.clone(), &self.context.context, &Transaction::default());
         if link.kind == Call::DELEGATE {
             // A DELEGATECALL moves no value: FrameSetup reads no account.
             witness.tries = vec![Vec::new(); 3];
@@ -920,7 +921,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
     ) -> (Machine, Outcome) {
         let world = self.world.world();
         let base = |machine: Machine, context: &ContextData| {
-            let mut witness = phases::base(machine, world.clone(), context, &Transaction::default());
+            let mut witness = phases::base(machine, world.clone(), &context.context, &Transaction::default());
             witness.outcome = outcome.clone();
             if let Some(link) = link {
                 witness.call = link.clone();
@@ -1001,7 +1002,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
             return;
         }
         self.check_world(journal);
-        let mut witness = phases::base(post, self.world.world(), &self.context, &Transaction::default());
+        let mut witness = phases::base(post, self.world.world(), &self.context.context, &Transaction::default());
         witness.outcome = end;
         witness.frame = caller_frame;
         witness.call = link.clone();
@@ -1162,7 +1163,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
         }
         let context = self.context.context.clone();
         let failed = outcome.status != Outcome::SUCCEEDED;
-        let mut witness = phases::base(machine.clone(), world.clone(), &self.context, &self.tx);
+        let mut witness = phases::base(machine.clone(), world.clone(), &self.context.context, &self.tx);
         witness.outcome = outcome;
         let unused = U256::from(context.txGasLimit - gas_used) * context.gasPrice;
         let reward = U256::from(gas_used) * context.priorityFee;
@@ -1196,7 +1197,7 @@ impl<F: FnMut(Step) -> ControlFlow<()>> Tracer<'_, F> {
                 return;
             }
             let below = world::destroyed_chain(&destroyed[..left]);
-            let mut witness = phases::base(post.clone(), done.clone(), &self.context, &Transaction::default());
+            let mut witness = phases::base(post.clone(), done.clone(), &self.context.context, &Transaction::default());
             phases::destroy(&mut witness, &mut paid, below, *account);
             done.destroyed = below;
             done.stateRoot = if left == 0 { state_root } else { paid.root() };

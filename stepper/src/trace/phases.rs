@@ -5,7 +5,7 @@ use super::{
     context::ContextData,
     world::{WorldMirror, after_balance},
 };
-use crate::commitment::{Access, Authorization, Call, Frame, Machine, Micro, Outcome, Witness, World};
+use crate::commitment::{Access, Authorization, Call, Context, Frame, Machine, Micro, Outcome, Witness, World};
 use alloy_primitives::{Address, B256, Bytes, U256};
 
 /// Kind of the micro-step that walks the access list.
@@ -20,7 +20,7 @@ pub(crate) struct Transaction {
 }
 
 /// A witness holding the machine, its world and context and nothing else yet.
-pub(crate) fn base(machine: Machine, world: World, context: &ContextData, tx: &Transaction) -> Witness {
+pub(crate) fn base(machine: Machine, world: World, context: &Context, tx: &Transaction) -> Witness {
     Witness {
         machine,
         frame: Frame::default(),
@@ -37,13 +37,19 @@ pub(crate) fn base(machine: Machine, world: World, context: &ContextData, tx: &T
         sourceWords: Vec::new(),
         sourceProofs: Vec::new(),
         world,
-        context: context.context.clone(),
+        context: context.clone(),
         tries: Vec::new(),
         sibling: Bytes::new(),
         data: tx.data.clone(),
         accessList: tx.access_list.clone(),
         authorizations: tx.authorizations.clone(),
     }
+}
+
+/// The witness of a step from `machine` that reads nothing else: a `Done` machine's, which a
+/// step leaves as it is.
+pub(crate) fn bare(machine: Machine) -> Witness {
+    base(machine, World::default(), &Context::default(), &Transaction::default())
 }
 
 /// The micro-step at `entry`, `item` of the access list (0 the address, `k` its key `k - 1`).

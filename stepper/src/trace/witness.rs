@@ -119,7 +119,7 @@ pub(crate) fn witness(before: Before<'_>, world: &mut WorldMirror) -> Pending {
     } else {
         (Vec::new(), B256::ZERO)
     };
-    let mut w = super::phases::base(machine, world_part, context, &super::phases::Transaction::default());
+    let mut w = super::phases::base(machine, world_part, &context.context, &super::phases::Transaction::default());
     w.frame = frame;
     w.stack.clone_from(&stack);
     w.stackBelow = stack_below;

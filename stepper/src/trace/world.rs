@@ -63,11 +63,9 @@ fn value_leaf(value: U256) -> Vec<u8> {
 }
 
 impl WorldMirror {
-    /// The world before a transaction on the pre-state `pre`, after the block's earlier
-    /// transactions used `cumulative_gas`.
-    pub(crate) fn new(pre: &StateDiff, cumulative_gas: u64) -> Self {
-        let mut state = StateTrie::new();
-        state.apply(pre);
+    /// The world before a transaction on the pre-state whose trie is `state`, after the
+    /// block's earlier transactions used `cumulative_gas`.
+    pub(crate) fn new(state: StateTrie, cumulative_gas: u64) -> Self {
         Self {
             start: None,
             state,

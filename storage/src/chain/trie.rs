@@ -54,18 +54,23 @@ impl Store {
         Ok(AccountProof::new(address, account, account_proof, storage_proofs))
     }
 
+    /// The stored trie node with `hash` (its RLP encoding).
+    pub async fn trie_node(&self, hash: B256) -> Result<Option<Bytes>> {
+        let row: Option<(Vec<u8>,)> = sqlx::query_as("SELECT node FROM trie_nodes WHERE hash = $1")
+            .bind(hash.to_vec())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|(node,)| node.into()))
+    }
+
     /// Walks `key`'s path from `root` through the stored nodes.
     async fn walk(&self, root: B256, key: B256) -> Result<(Vec<Bytes>, Option<Vec<u8>>)> {
         let mut walk = ProofWalk::new(root, key);
         while let Some(hash) = walk.wanted() {
-            let row: Option<(Vec<u8>,)> = sqlx::query_as("SELECT node FROM trie_nodes WHERE hash = $1")
-                .bind(hash.to_vec())
-                .fetch_optional(&self.pool)
-                .await?;
-            let Some((node,)) = row else {
+            let Some(node) = self.trie_node(hash).await? else {
                 return Err(StoreError::Missing(format!("trie node {hash}")));
             };
-            walk.feed(node.into()).map_err(StoreError::decode("trie node"))?;
+            walk.feed(node).map_err(StoreError::decode("trie node"))?;
         }
         Ok(walk.finish())
     }

@@ -57,3 +57,18 @@ fn a_missing_folder_is_an_error() {
     let (success, _) = state_tests(&[PathBuf::from("/nonexistent/state-tests")]);
     assert!(!success);
 }
+
+#[test]
+fn stepping_a_block_says_what_it_could_not_do() {
+    let block = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_rollup"))
+            .args(["stepper", "block", "--l2-rpc-url", "http://127.0.0.1:1"])
+            .args(args)
+            .output()
+            .expect("run rollup");
+        assert!(!output.status.success());
+        String::from_utf8(output.stderr).unwrap()
+    };
+    assert!(block(&["--block", "0"]).contains("block 0 is the genesis"));
+    assert!(block(&["--block", "7"]).contains("eth_getBlockByNumber 7"));
+}

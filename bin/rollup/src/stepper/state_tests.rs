@@ -3,7 +3,6 @@
 //! every step checked (docs/dispute/stepper.md).
 
 use anyhow::Context as _;
-use clap::{Args, Subcommand};
 use std::{
     collections::BTreeMap,
     path::{Path, PathBuf},
@@ -11,33 +10,13 @@ use std::{
 };
 use stepper::{OnChainStepper, Rules, Skip, StateTestFile, check};
 
-/// `rollup stepper …`.
-#[derive(Debug, Args)]
-pub(crate) struct StepperArgs {
-    #[command(subcommand)]
-    command: StepperCommand,
-}
-
-#[derive(Debug, Subcommand)]
-enum StepperCommand {
-    /// Run every state test (ethereum/tests JSON) under the folders through the tracer and the
-    /// on-chain stepper, checking every step and the final state; print a line per test, then
-    /// `N passed, M failed, K skipped` and `steps=<steps verified> max_step_gas=<gas>`.
-    StateTests {
-        /// Folders (searched recursively) or files of state tests.
-        #[arg(required = true)]
-        dirs: Vec<PathBuf>,
-    },
-}
-
 /// The fork whose expected results name the transactions to run (the fixtures' variants are
 /// the same under every fork; they run under the L2's).
 const FORKS: [&str; 3] = ["Cancun", "Prague", "Osaka"];
 
-pub(crate) fn run(args: StepperArgs) -> anyhow::Result<()> {
-    let StepperCommand::StateTests { dirs } = args.command;
+pub(super) fn run(dirs: &[PathBuf]) -> anyhow::Result<()> {
     let mut files = Vec::new();
-    for dir in &dirs {
+    for dir in dirs {
         collect(dir, &mut files).with_context(|| format!("reading {}", dir.display()))?;
     }
     files.sort();
