@@ -6,20 +6,21 @@
 //! each answer runs the transactions before the position's slot on revm and traces the
 //! position's transaction up to it (`stepper::step_at`), keeping nothing between answers.
 //! The disputed step is picked in the middle of the block and at its last transaction. The
-//! baseline, measured in the same run, is one plain execution of the block
-//! (`SequentialExecutor`): the report gives each answer's time as a multiple of it. The
+//! baseline, measured in the same run, is applying the block as the sequencer does
+//! (`apply_block`: execution and the state root): the report gives each time as a multiple. The
 //! contracts are compiled with the pinned solc (`tools/compile.js`), so run `make tools` first.
 
 use alloy_primitives::B256;
 use rollup_core::{
-    BlockAttributes, BlockExecutor, ChainConfig, L1Origin, SequentialExecutor, WorldState, block_deposits,
+    BlockAttributes, ChainConfig, ExecutionError, L1Origin, SequentialExecutor, WorldState, apply_block,
+    block_deposits,
     test_utils::{
         test_l1_attributes,
         workloads::{BASE_FEE, CHAIN_ID, Workload, erc20, swaps},
     },
 };
 use std::time::{Duration, Instant};
-use stepper::{BlockInput, SLOT_STEPS, step_at};
+use stepper::{BlockError, BlockInput, SLOT_STEPS, step_at};
 use test_support::compile;
 
 /// Transactions generated before the block is cut at its gas limit.
@@ -39,11 +40,15 @@ fn main() {
     }
 }
 
-/// The workload's transactions that fit under `gas_limit` after the L1 attributes deposit,
-/// as a block to trace, and the time one plain execution of it takes (the median of five).
+/// The workload's transactions that fit in a block of `gas_limit` after its L1 attributes
+/// deposit (as many as the state-transition function takes), as a block to trace, and the
+/// time applying it as the sequencer does takes (the median of five).
 fn full_block(name: &str, workload: &Workload, gas_limit: u64) -> (BlockInput, Duration) {
-    let mut world = WorldState::new();
-    world.apply(&workload.state);
+    let world = || {
+        let mut world = WorldState::new();
+        world.apply(&workload.state);
+        world
+    };
     let attrs = BlockAttributes {
         number: 1,
         parent_hash: B256::ZERO,
@@ -54,35 +59,30 @@ fn full_block(name: &str, workload: &Workload, gas_limit: u64) -> (BlockInput, D
         base_fee: BASE_FEE,
         gas_limit,
     };
-    let deposits = block_deposits(&world, &attrs, Vec::new());
-    let unbounded = BlockAttributes { gas_limit: u64::MAX, ..attrs.clone() };
-    let output = SequentialExecutor.execute(&world, CHAIN_ID, &unbounded, &workload.txs).expect("a valid block");
-    // A transaction fits while its gas limit is within what the block has left.
-    let mut used = deposits[0].gas_limit;
-    let fits = workload.txs.iter().zip(&output.outcomes).take_while(|(tx, outcome)| {
-        use alloy::consensus::Transaction as _;
-        let fits = used + tx.gas_limit() <= gas_limit;
-        used += outcome.gas_used;
-        fits
-    });
-    let txs = workload.txs[..fits.count()].to_vec();
+    let apply = |txs: &[_]| apply_block(&mut world(), &SequentialExecutor, CHAIN_ID, &attrs, Vec::new(), txs.to_vec());
+    let fits = match apply(&workload.txs) {
+        Err(ExecutionError::InvalidTransaction { index, .. }) => index,
+        other => panic!("{CANDIDATES} transactions should not fit in a block: {other:?}"),
+    };
+    let txs = workload.txs[..fits].to_vec();
     let mut times: Vec<Duration> = (0..5)
         .map(|_| {
+            let mut world = world();
             let started = Instant::now();
-            SequentialExecutor.execute(&world, CHAIN_ID, &attrs, &txs).expect("a valid block");
+            apply_block(&mut world, &SequentialExecutor, CHAIN_ID, &attrs, Vec::new(), txs.clone()).expect("it fits");
             started.elapsed()
         })
         .collect();
     times.sort();
     let baseline = times[2];
-    println!("\n{name}: {} transactions, plain execution {:.1} ms", txs.len(), baseline.as_secs_f64() * 1e3);
+    println!("\n{name}: {} transactions, applied in {:.1} ms", txs.len(), baseline.as_secs_f64() * 1e3);
     let input = BlockInput {
         pre: workload.state.clone(),
         trie: None,
         block_hashes: vec![(0, B256::ZERO)],
         chain_id: CHAIN_ID,
+        deposits: block_deposits(&world(), &attrs, Vec::new()),
         attrs,
-        deposits,
         txs,
     };
     (input, baseline)
@@ -107,7 +107,11 @@ fn bisect(input: &BlockInput, baseline: Duration, what: &str, disputed: u64) {
     let (mut total, mut slowest, mut unanswered) = (Duration::ZERO, Duration::ZERO, 0);
     for &position in &positions {
         let started = Instant::now();
-        let answered = step_at(input, position).is_ok();
+        let answered = match step_at(input, position) {
+            Ok(_) => true,
+            Err(BlockError::Slot { .. }) => false,
+            Err(other) => panic!("position {position}: {other}"),
+        };
         let took = started.elapsed();
         if answered {
             total += took;
@@ -119,7 +123,7 @@ fn bisect(input: &BlockInput, baseline: Duration, what: &str, disputed: u64) {
     let ratio = |time: Duration| time.as_secs_f64() / baseline.as_secs_f64();
     println!(
         "  dispute at the {what}: {} positions ({unanswered} in the block start or end slots, not stepped yet), \
-         all answered in {:.2} s ({:.0}x plain execution), slowest {:.0} ms ({:.1}x)",
+         all answered in {:.2} s ({:.0}x applying the block), slowest {:.0} ms ({:.1}x)",
         positions.len(),
         total.as_secs_f64(),
         ratio(total),

@@ -4,7 +4,7 @@
 //! with.
 
 use crate::{
-    Executed, OnChainStepper, Rules, Step, TraceError, TxInput,
+    Executed, OnChainStepper, Rules, Skip, Step, TraceError, TxInput,
     execute::world_of,
     trace::{Fees, phases, trace_transaction},
     verify::{Checked, check_transaction},
@@ -116,6 +116,15 @@ pub enum BlockError {
         #[source]
         source: TraceError,
     },
+    /// The position's transaction was not traced as far as the position: it needs a part of
+    /// the stepper not built yet.
+    #[error("the transaction of slot {slot} is traced only part of the way ({skip:?})")]
+    Skipped {
+        /// Its slot.
+        slot: u64,
+        /// Why.
+        skip: Skip,
+    },
     /// The position's transaction has no steps (no block holds it).
     #[error("transaction {index} of the block is invalid: {reason}")]
     Invalid {
@@ -156,9 +165,12 @@ pub fn step_at(input: &BlockInput, position: u64) -> Result<Step, BlockError> {
     if let Some(step) = found {
         return Ok(step);
     }
+    if let Some(skip) = traced.skip.filter(|_| last.is_some()) {
+        return Err(BlockError::Skipped { slot, skip });
+    }
     let done = last.ok_or_else(|| BlockError::Invalid {
         index: tx,
-        reason: traced.executed.invalid.clone().unwrap_or_default(),
+        reason: traced.executed.invalid.clone().unwrap_or_else(|| "no steps".into()),
     })?;
     Ok(Step { index, opcode: None, witness: phases::bare(done.clone()), post: done })
 }
@@ -190,9 +202,13 @@ pub fn check_block(
     Ok(BlockChecked { slots, world })
 }
 
-/// The parent's state `input` holds.
+/// The parent's state `input` holds, with the block hashes BLOCKHASH reads.
 fn parent_world(input: &BlockInput) -> WorldState {
-    world_of(&input.pre, input.trie.clone())
+    let mut world = world_of(&input.pre, input.trie.clone());
+    for &(number, hash) in &input.block_hashes {
+        world.record_block_hash(number, hash);
+    }
+    world
 }
 
 /// The block's transactions as the tracer runs them, deposits first, with their rules.

@@ -2,7 +2,7 @@
 //! workloads (ETH and ERC-20 transfers, swaps on constant-product pools, deployments, storage
 //! writes, out-of-gas runs, self-destructs, contracts that create and destroy themselves,
 //! EIP-7702 delegations) with the L1 attributes deposit and user deposits in front (a
-//! transfer, a refused one, a creation), traced on the state each transaction starts from and
+//! transfer, a refused one, a creation, a creation reading BLOCKHASH), traced on the state each transaction starts from and
 //! stepped by the Solidity stepper (`stepper::check_block`). Every transaction's gas, status and logs are the
 //! state-transition function's, and the state after the last is the sealed block's (the
 //! block-start change, EIP-2935's history write, applied first).
@@ -14,6 +14,7 @@ use rollup_core::{
     deposit::TxDeposit,
     fees::DEPOSITOR_ACCOUNT,
     test_utils::{STORE_INIT_PREFIX, STORE_RUNTIME, TestBlock, op},
+    trace_block,
 };
 use stepper::{BlockInput, OnChainStepper, Positions, SLOT_STEPS, check_block, logs_hash, step_at};
 
@@ -37,8 +38,8 @@ proptest! {
 
     /// Each transaction of a random block steps alike (every step outside `Run` and a sample
     /// of `Run` steps), uses the gas the state-transition function says, and the last leaves
-    /// the sealed block's state root; steps asked for by position (`step_at`) are the same
-    /// steps and chain up.
+    /// the sealed block's state root; steps asked for by position (`step_at`) are the stepper's,
+    /// chain up, and each slot starts on the state-transition function's state.
     #[test]
     fn random_l2_blocks_step_alike_transaction_by_transaction(
         ops in prop::collection::vec(op(30), 1..8),
@@ -54,10 +55,19 @@ proptest! {
             deposit(0xd3, Some(0xd2), mint, 10, 100_000, Bytes::new()),
             // A contract created by a deposit, its init code run.
             deposit(0xd4, None, mint, 1, 300_000, init_code),
+            // Init code that stores BLOCKHASH(number - 1).
+            deposit(0xd5, None, mint, 0, 100_000, hex::decode("43600190034060005500").unwrap().into()),
         ];
         let attrs = block.attrs.clone();
+        block.world.record_block_hash(attrs.number - 1, attrs.parent_hash);
         let mut world = WorldState::new();
         world.apply(&block.world.to_diff());
+        // The state-transition function's state root before each slot's transaction.
+        let mut stf = WorldState::new();
+        stf.apply(&block.world.to_diff());
+        stf.record_block_hash(attrs.number - 1, attrs.parent_hash);
+        let (_, stf_steps) = trace_block(&mut stf, &SequentialExecutor, block.chain_id, &attrs, deposits.clone(), block.txs.clone())
+            .expect("the block applies");
         let all_deposits = block_deposits(&world, &attrs, deposits.clone());
         prop_assert_eq!(all_deposits[0].from, DEPOSITOR_ACCOUNT);
         let applied = apply_block(&mut block.world, &SequentialExecutor, block.chain_id, &attrs, deposits, block.txs.clone())
@@ -98,10 +108,13 @@ proptest! {
             prop_assert_eq!(call.post.ok(), Some(step.post.commitment()), "position {}", position);
             let next = step_at(&input, position + 1).unwrap();
             prop_assert_eq!(next.witness.machine.commitment(), step.post.commitment(), "position {}", position);
-            // The slot starts after the gas of the transactions before it.
-            let first = step_at(&input, slot.slot * SLOT_STEPS).unwrap();
-            let before: u64 = applied.output.outcomes[..slot.slot as usize - 1].iter().map(|o| o.gas_used).sum();
-            prop_assert_eq!(first.witness.world.cumulativeGas, U256::from(before));
+        }
+        // Every slot starts on the state and after the gas the transactions before it left.
+        for slot in 1..=checked.slots.len() {
+            let first = step_at(&input, slot as u64 * SLOT_STEPS).unwrap();
+            prop_assert_eq!(first.witness.world.stateRoot, stf_steps[slot - 1].state_root, "slot {}", slot);
+            let before: u64 = applied.output.outcomes[..slot - 1].iter().map(|o| o.gas_used).sum();
+            prop_assert_eq!(first.witness.world.cumulativeGas, U256::from(before), "slot {}", slot);
         }
         prop_assert!(step_at(&input, 5).is_err(), "the block start's slot is not stepped yet");
     }

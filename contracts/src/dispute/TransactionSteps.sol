@@ -5,6 +5,7 @@ import {MachineCommitment as MC} from "./lib/MachineCommitment.sol";
 import {BufferTree} from "./lib/BufferTree.sol";
 import {StepWitness} from "./lib/StepWitness.sol";
 import {FrameOps} from "./lib/FrameOps.sol";
+import {JumpdestBitmap} from "./lib/JumpdestBitmap.sol";
 import {WorldTries} from "./WorldTries.sol";
 import {L1DataFee} from "../libraries/L1DataFee.sol";
 
@@ -424,7 +425,7 @@ contract TransactionSteps {
             return m;
         }
         f.codeLength = w.data.length;
-        f.jumpdests = BufferTree.rootOfBytes(_jumpdests(w.data));
+        f.jumpdests = BufferTree.rootOfBytes(JumpdestBitmap.compute(w.data));
         if (w.data.length == 0) {
             m.phase = top ? MC.Phase.TxEnd : MC.Phase.Return;
             m.frame = FrameOps.outcome(MC.SUCCEEDED, f.gas, 0, 0, 0);
@@ -465,30 +466,6 @@ contract TransactionSteps {
         if (f.isCreate) return TRIES.setAccount(f.account, recipient, 1, balance, w.tries[2], "", root);
         if (!recipient.exists && balance == 0) return root;
         return TRIES.setAccount(f.account, recipient, recipient.nonce, balance, w.tries[2], w.sibling, root);
-    }
-
-    /// @dev The JUMPDEST bitmap of `code`: bit `i` (MSB first) set when byte `i` is a JUMPDEST
-    ///      outside PUSH data.
-    ///      Written in assembly: this loop over every byte of the code is most of the cost of
-    ///      `FrameSetup` for large code (about 25 gas a byte; the largest init code, 49,152
-    ///      bytes, in one step).
-    function _jumpdests(bytes memory code) private pure returns (bytes memory bitmap) {
-        bitmap = new bytes((code.length + 7) / 8);
-        assembly ("memory-safe") {
-            let start := add(code, 0x20)
-            let end := add(start, mload(code))
-            let out := add(bitmap, 0x20)
-            for { let p := start } lt(p, end) {} {
-                let op := byte(0, mload(p))
-                if eq(op, 0x5b) {
-                    let i := sub(p, start)
-                    let at := add(out, shr(3, i))
-                    mstore8(at, or(byte(0, mload(at)), shr(and(i, 7), 0x80)))
-                }
-                // PUSH1..PUSH32 skip their data.
-                p := add(p, add(1, mul(and(gt(op, 0x5f), lt(op, 0x80)), sub(op, 0x5f))))
-            }
-        }
     }
 
     // ------------------------------------------------------------------ TxEnd

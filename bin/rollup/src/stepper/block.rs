@@ -46,9 +46,11 @@ pub(super) async fn run(url: &str, number: u64, step: Option<u64>) -> anyhow::Re
         );
     }
     let (pre, trie, replayed) = Proven::find(&rpc, &block, block.first_keys(&rpc).await?).await?;
-    let mut world = WorldState::partial(&pre, trie.clone());
-    let state_root = world.apply(&replayed.diff);
-    let message_passer_root = world.storage_root(MESSAGE_PASSER_ADDRESS);
+    let (state_root, message_passer_root) = untangled(|| {
+        let mut world = WorldState::partial(&pre, trie.clone());
+        let state_root = world.apply(&replayed.diff);
+        Ok::<_, std::convert::Infallible>((state_root, world.storage_root(MESSAGE_PASSER_ADDRESS)))
+    })?;
     let (deposits, txs) = (block.deposits.clone(), block.txs.clone());
     let sealed = seal_block(&block.attrs, deposits, txs, &replayed.outcomes, state_root, message_passer_root);
     ensure!(
@@ -58,8 +60,8 @@ pub(super) async fn run(url: &str, number: u64, step: Option<u64>) -> anyhow::Re
         block.hash
     );
     println!(
-        "block {number} {}: {} deposits, {} transactions; {} accounts and {} slots proven at block {}; re-executed, \
-         it seals to the node's hash",
+        "block {number} {}: {} deposits, {} transactions; reads {} accounts and {} non-zero slots, proven at block \
+         {}; re-executed, it seals to the node's hash",
         block.hash,
         block.deposits.len(),
         block.txs.len(),
@@ -160,8 +162,12 @@ fn untangled<T, E: std::error::Error + Send + Sync + 'static>(run: impl FnOnce()
     match std::panic::catch_unwind(AssertUnwindSafe(run)) {
         Ok(result) => result.context("tracing the block"),
         Err(panic) => {
-            let message = panic.downcast_ref::<String>().cloned().unwrap_or_else(|| "a panic".into());
-            Err(anyhow!("tracing the block touched state its proofs do not hold: {message}"))
+            let message = match (panic.downcast_ref::<String>(), panic.downcast_ref::<&str>()) {
+                (Some(message), _) => message.clone(),
+                (None, Some(message)) => (*message).to_owned(),
+                (None, None) => "no message".to_owned(),
+            };
+            Err(anyhow!("tracing the block panicked: {message}"))
         }
     }
 }
@@ -227,6 +233,11 @@ impl L2Block {
             gas_limit: header.gas_limit,
         };
         let chain_id = rpc.get_chain_id().await.context("eth_chainId")?;
+        let signed_for = txs.iter().filter_map(|tx| alloy::consensus::Transaction::chain_id(tx.inner()));
+        ensure!(
+            signed_for.into_iter().all(|id| id == chain_id),
+            "block {number} holds transactions signed for another chain than the node's {chain_id}"
+        );
         Ok(Self {
             number,
             hash: header.hash,
@@ -239,8 +250,8 @@ impl L2Block {
         })
     }
 
-    /// A first guess at what the block reads: what geth's `prestateTracer` names (it leaves
-    /// out accounts that were empty), the senders and recipients, the fee recipient and vaults,
+    /// A first guess at what the block reads: what the node's `prestateTracer` (geth's) names
+    /// (it leaves out accounts that were empty), the senders and recipients, the fee recipient and vaults,
     /// the message passer and the EIP-2935 slot the block start writes. Re-execution finds the
     /// rest.
     async fn first_keys(&self, rpc: &DynProvider) -> anyhow::Result<Keys> {
@@ -294,12 +305,11 @@ async fn ancestors(rpc: &DynProvider, number: u64, parent_hash: B256) -> anyhow:
     .await?;
     let mut ancestors = BTreeMap::new();
     let mut link = parent_hash;
-    for header in headers.iter().rev() {
+    for (earlier, header) in (number.saturating_sub(BLOCK_HASH_WINDOW)..number).rev().zip(headers.iter().rev()) {
         let hash = header.hash_slow();
         ensure!(
-            hash == link,
-            "block {}'s header hashes to {hash}, not to its child's parent hash {link}",
-            header.number
+            hash == link && header.number == earlier,
+            "the node's block {earlier} hashes to {hash}, not to its child's parent hash {link}"
         );
         ancestors.insert(header.number, hash);
         link = header.parent_hash;

@@ -32,15 +32,15 @@ enum StepperCommand {
     /// failed` over steps.
     Block {
         /// JSON-RPC URL of the L2 node: it must serve the block and its 256 ancestors,
-        /// `eth_getProof`, `eth_getCode` and `debug_dbGet` at the block's parent,
-        /// `debug_traceBlockByNumber` and `rollup_outputAtBlock`.
+        /// `eth_getProof` and `eth_getCode` at the block's parent, `debug_dbGet` (the parent's
+        /// trie nodes by hash), `debug_traceBlockByNumber` and `rollup_outputAtBlock`.
         #[arg(long)]
         l2_rpc_url: String,
         /// The block's number.
         #[arg(long)]
         block: u64,
         /// Check only the step at this position of the block's trace (slot × 2^24 + step;
-        /// transaction i is slot 1 + i, docs/dispute/block.md).
+        /// transaction i is slot 1 + i, docs/dispute/block.md), then the output root.
         #[arg(long)]
         step: Option<u64>,
     },

@@ -87,11 +87,16 @@ impl Proven {
             let chunks = new.chunks(KEYS_PER_PROOF).map(<[B256]>::to_vec);
             for chunk in chunks.chain(new.is_empty().then(Vec::new)) {
                 let proof: AccountProof = rpc
-                    .get_proof(*address, chunk)
+                    .get_proof(*address, chunk.clone())
                     .number(number)
                     .await
                     .with_context(|| format!("eth_getProof {address} at block {number}"))?
                     .into();
+                let keys: Vec<B256> = proof.storage_proofs.iter().map(|(slot, ..)| *slot).collect();
+                ensure!(
+                    proof.address == *address && keys == chunk,
+                    "eth_getProof {address} at block {number} answered for other keys"
+                );
                 match self.proofs.get_mut(address) {
                     Some(known) => known.storage_proofs.extend(proof.storage_proofs),
                     None => {
@@ -230,7 +235,7 @@ fn replay(parent: &Known<'_>, block: &L2Block) -> anyhow::Result<Replayed> {
         block.number
     );
     let mut replay = BlockReplay::new(parent, block.chain_id, attrs.clone());
-    let mut outcomes = Vec::new();
+    let mut outcomes: Vec<TxOutcome> = Vec::new();
     let replayed =
         |error: ExecutionError| anyhow::Error::new(error).context(format!("re-executing block {}", block.number));
     for deposit in &block.deposits {
@@ -250,10 +255,24 @@ fn replay(parent: &Known<'_>, block: &L2Block) -> anyhow::Result<Replayed> {
         outcomes.push(TxOutcome { deposit_nonce: Some(nonce), ..outcome });
         replay.commit(run);
     }
-    for tx in &block.txs {
+    for (index, tx) in block.txs.iter().enumerate() {
+        // As the state-transition function, a transaction must fit in the gas left.
+        let used: u64 = outcomes.iter().map(|outcome| outcome.gas_used).sum();
+        let limit = alloy::consensus::Transaction::gas_limit(tx.inner());
+        ensure!(
+            limit <= attrs.gas_limit.saturating_sub(used),
+            "user transaction {index} of block {} asks for {limit} gas, more than the {} the block has left",
+            block.number,
+            attrs.gas_limit.saturating_sub(used)
+        );
         let run = replay.run(BlockTx::User(tx), NoOpInspector).map_err(replayed)?;
-        let Ok(executed) = &run.outcome else { bail!("a user transaction of block {} is refused", block.number) };
-        outcomes.push(TxOutcome::from(executed.result.clone()));
+        let outcome = match &run.outcome {
+            Ok(executed) => TxOutcome::from(executed.result.clone()),
+            Err(reason) => {
+                bail!("user transaction {index} of block {} is refused on re-execution: {reason}", block.number)
+            }
+        };
+        outcomes.push(outcome);
         replay.commit(run);
     }
     Ok(Replayed { outcomes, diff: replay.finish() })
