@@ -7,7 +7,7 @@ use alloy::sol_types::SolValue;
 use alloy_primitives::{B256, U256, keccak256};
 
 pub use parts::{
-    Access, Authorization, Call, Context, FeeRules, Frame, Lists, Machine, Micro, Outcome, Phase, Witness, World,
+    Access, Authorization, Call, Context, Data, FeeRules, Frame, Lists, Machine, Micro, Outcome, Phase, Witness, World,
     stepCall,
 };
 
@@ -51,11 +51,19 @@ mod parts {
             uint256 gasPrice;
             uint256 priorityFee;
             uint64 nonce;
-            bytes32 dataRoot;
-            uint256 dataLength;
+            Data data;
             Lists lists;
             bool isDeposit;
             uint256 mint;
+        }
+
+        /// The transaction's calldata (a creation's init code): its buffer root, length and
+        /// EIP-7623 tokens.
+        #[derive(Debug, Default, PartialEq, Eq)]
+        struct Data {
+            bytes32 root;
+            uint256 length;
+            uint256 tokens;
         }
 
         /// The transaction's lists by their commitments.

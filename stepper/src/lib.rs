@@ -33,7 +33,7 @@ mod verify;
 pub use block::{BlockChecked, BlockError, BlockInput, Positions, SLOT_STEPS, SlotChecked, check_block, step_at};
 pub use buffer::{BUFFER_DEPTH, BufferTree};
 pub use commitment::{
-    Access, Authorization, Call, Context, FeeRules, Frame, Lists, Machine, Micro, Outcome, Phase, Witness, World,
+    Access, Authorization, Call, Context, Data, FeeRules, Frame, Lists, Machine, Micro, Outcome, Phase, Witness, World,
     stack_hash, stepCall,
 };
 pub use execute::{ExecuteError, Executed, TxInput, execute, logs_hash};

@@ -6,7 +6,7 @@ use alloy::sol_types::{SolCall, SolValue};
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use proptest::prelude::*;
 use std::sync::LazyLock;
-use stepper::{Call, Context, FeeRules, Frame, Lists, Machine, Micro, Outcome, Phase, World, stack_hash};
+use stepper::{Call, Context, Data, FeeRules, Frame, Lists, Machine, Micro, Outcome, Phase, World, stack_hash};
 use test_support::ContractHarness;
 
 alloy::sol! {
@@ -79,8 +79,7 @@ fn context(v: &mut Values) -> Context {
         gasPrice: v.uint(),
         priorityFee: v.uint(),
         nonce: v.small(),
-        dataRoot: v.word(),
-        dataLength: v.uint(),
+        data: Data { root: v.word(), length: v.uint(), tokens: v.uint() },
         lists: Lists { accessList: v.word(), blobHashes: v.word(), authorizations: v.word() },
         isDeposit: v.flag(),
         mint: v.uint(),

@@ -318,11 +318,12 @@ fn mutate(witness: &mut Witness, rng: &mut Rng) -> &'static str {
                 }
                 3 => witness.micro.kind = witness.micro.kind.wrapping_add(1),
                 4 => witness.outcome.status = (witness.outcome.status + 1) % 3,
-                _ => match rng.below(4) {
+                _ => match rng.below(5) {
                     0 => witness.context.origin = Address::repeat_byte(0x77),
                     1 => witness.context.to = Address::repeat_byte(0x77),
                     2 => witness.context.coinbase = Address::repeat_byte(0x77),
-                    _ => witness.context.dataRoot = rng.word(),
+                    3 => witness.context.data.root = rng.word(),
+                    _ => witness.context.data.tokens += U256::from(1),
                 },
             }
             "a source word, the sponge, the micro-step, the outcome or the context's parties"

@@ -94,7 +94,7 @@ contract TransactionSteps {
         // of at most the largest size, and no authorizations creating (EIP-7702 calls).
         bool fits = c.txGasLimit <= TX_GAS_CAP && c.txGasLimit <= c.blockGasLimit && c.txGasLimit >= intrinsic
             && c.txGasLimit >= floor
-            && !(c.isCreate && (c.dataLength > MAX_INITCODE_SIZE || w.authorizations.length != 0));
+            && !(c.isCreate && (c.data.length > MAX_INITCODE_SIZE || w.authorizations.length != 0));
         WorldTries.Account memory sender = TRIES.account(c.origin, w.tries[0], w.world.stateRoot);
         // The context names the sender's nonce; a nonce at its limit has no successor (EIP-2681).
         if (sender.nonce != c.nonce || c.nonce == type(uint64).max) revert TransactionSteps_InvalidTransaction();
@@ -166,7 +166,7 @@ contract TransactionSteps {
             f.isCreate = true;
             f.calldataRoot = f.memoryRoot;
         } else {
-            (f.calldataRoot, f.calldataLength) = (c.dataRoot, c.dataLength);
+            (f.calldataRoot, f.calldataLength) = (c.data.root, c.data.length);
         }
         return MC.hash(f);
     }
@@ -186,43 +186,19 @@ contract TransactionSteps {
         );
     }
 
-    /// @dev Intrinsic gas and the EIP-7623 floor of the transaction, from its calldata and access
-    ///      list in the witness (checked against the context).
+    /// @dev Intrinsic gas and the EIP-7623 floor of the transaction, from its calldata's tokens
+    ///      (in the context) and its access and authorization lists in the witness (checked
+    ///      against the context).
     function _intrinsicGas(StepWitness.Witness memory w) private pure returns (uint256 intrinsic, uint256 floor) {
         MC.Context memory c = w.context;
-        if (w.data.length != c.dataLength || BufferTree.rootOfBytes(w.data) != c.dataRoot) {
-            revert TransactionSteps_WrongWitness();
-        }
-        uint256 tokens = _tokens(w.data);
         if (_accessListHash(w.accessList) != c.lists.accessList) revert TransactionSteps_WrongWitness();
         if (_authorizationsHash(w.authorizations) != c.lists.authorizations) revert TransactionSteps_WrongWitness();
-        intrinsic = TX_GAS + TOKEN_GAS * tokens + AUTHORIZATION_GAS * w.authorizations.length;
+        intrinsic = TX_GAS + TOKEN_GAS * c.data.tokens + AUTHORIZATION_GAS * w.authorizations.length;
         for (uint256 i = 0; i < w.accessList.length; i++) {
             intrinsic += ACCESS_ADDRESS_GAS + ACCESS_KEY_GAS * w.accessList[i].keys.length;
         }
-        if (c.isCreate) intrinsic += CREATE_GAS + INITCODE_WORD_GAS * ((c.dataLength + 31) / 32);
-        floor = TX_GAS + FLOOR_TOKEN_GAS * tokens;
-    }
-
-    /// @dev Calldata tokens: one per zero byte, four per other byte (EIP-7623). Per word, each
-    ///      byte's bits are folded into its lowest bit and the bytes summed by a multiplication.
-    function _tokens(bytes memory data) private pure returns (uint256 tokens) {
-        uint256 n = data.length;
-        uint256 nonZero;
-        assembly ("memory-safe") {
-            let ones := 0x0101010101010101010101010101010101010101010101010101010101010101
-            let ptr := add(data, 0x20)
-            for { let i := 0 } lt(i, n) { i := add(i, 0x20) } {
-                let word := mload(add(ptr, i))
-                let tail := sub(n, i)
-                if lt(tail, 32) { word := and(word, not(shr(mul(tail, 8), not(0)))) }
-                word := or(word, shr(4, word))
-                word := or(word, shr(2, word))
-                word := or(word, shr(1, word))
-                nonZero := add(nonZero, shr(248, mul(and(word, ones), ones)))
-            }
-        }
-        tokens = n + 3 * nonZero;
+        if (c.isCreate) intrinsic += CREATE_GAS + INITCODE_WORD_GAS * ((c.data.length + 31) / 32);
+        floor = TX_GAS + FLOOR_TOKEN_GAS * c.data.tokens;
     }
 
     /// @dev The access list's commitment (docs/dispute/commitment.md, "Context").
@@ -387,7 +363,7 @@ contract TransactionSteps {
             world.txStartRoot = world.stateRoot;
             if (f.isCreate) {
                 // The init code is the transaction's data; an address in use fails the creation.
-                if (w.data.length != w.context.dataLength || f.codeRoot != w.context.dataRoot) {
+                if (w.data.length != w.context.data.length || f.codeRoot != w.context.data.root) {
                     revert TransactionSteps_WrongWitness();
                 }
                 f.codeHash = keccak256(w.data);

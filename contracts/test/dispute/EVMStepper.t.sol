@@ -197,7 +197,7 @@ contract EVMStepperTest is TestBase {
         MC.Context memory c = w.context;
         (c.chainId, c.origin, c.to, c.txGasLimit, c.gasPrice, c.baseFee) =
         (1, address(0xa11ce), address(0xb0b), 21_000, 10, 10);
-        (c.dataRoot, c.lists.blobHashes) = (BufferTree.rootOfBytes(""), keccak256(""));
+        (c.data.root, c.lists.blobHashes) = (BufferTree.rootOfBytes(""), keccak256(""));
         c.blockGasLimit = 30_000_000;
         c.fees = MC.FeeRules({
             l2: true,

@@ -3,7 +3,7 @@
 
 use crate::{
     BufferTree, ExecuteError,
-    commitment::{Authorization, Context, FeeRules, Lists},
+    commitment::{Authorization, Context, Data, FeeRules, Lists},
     execute::{BLOCK_HASH_WINDOW, Prepared},
 };
 use alloy::consensus::{SignableTransaction, TxEip1559, TxEip2930, TxEip7702, TxLegacy};
@@ -136,8 +136,11 @@ impl ContextData {
             gasPrice: U256::from(gas_price),
             priorityFee: U256::from(gas_price.saturating_sub(base_fee)),
             nonce,
-            dataRoot: BufferTree::new(&tx.data).root(),
-            dataLength: U256::from(tx.data.len()),
+            data: Data {
+                root: BufferTree::new(&tx.data).root(),
+                length: U256::from(tx.data.len()),
+                tokens: U256::from(tokens(&tx.data)),
+            },
             lists: Lists {
                 accessList: access_list_hash(tx),
                 blobHashes: keccak256(tx.blob_hashes.concat()),
@@ -149,6 +152,11 @@ impl ContextData {
         let blob_hashes = tx.blob_hashes.clone();
         Ok(Self { commitment: context.commitment(), context, block_hashes, blob_hashes, codes, l1_fee })
     }
+}
+
+/// EIP-7623's tokens of `data`: one per zero byte, four per other byte.
+fn tokens(data: &[u8]) -> u64 {
+    data.iter().map(|byte| if *byte == 0 { 1 } else { 4 }).sum()
 }
 
 /// The unsigned EIP-2718 encoding of `tx` (its signing payload), whose FastLZ size the L1 data

@@ -1244,8 +1244,8 @@ where
                 caller: inputs.caller,
                 value: inputs.call_value(),
                 gas: U256::from(inputs.gas_limit),
-                calldataRoot: self.context.context.dataRoot,
-                calldataLength: self.context.context.dataLength,
+                calldataRoot: self.context.context.data.root,
+                calldataLength: self.context.context.data.length,
                 memoryRoot: crate::BufferTree::empty_root(),
                 returnDataRoot: crate::BufferTree::empty_root(),
                 ..Default::default()

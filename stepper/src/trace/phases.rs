@@ -14,6 +14,8 @@ pub(crate) const ACCESS_LIST_MICRO: u8 = 4;
 /// The transaction's parts the phases read.
 #[derive(Default)]
 pub(crate) struct Transaction {
+    /// The calldata, which the transaction's frame reads (no phase's witness carries it: the
+    /// context has its root, length and tokens).
     pub(crate) data: Bytes,
     pub(crate) access_list: Vec<Access>,
     pub(crate) authorizations: Vec<Authorization>,
@@ -40,7 +42,7 @@ pub(crate) fn base(machine: Machine, world: World, context: &Context, tx: &Trans
         context: context.clone(),
         tries: Vec::new(),
         sibling: Bytes::new(),
-        data: tx.data.clone(),
+        data: Bytes::new(),
         accessList: tx.access_list.clone(),
         authorizations: tx.authorizations.clone(),
     }

@@ -78,11 +78,20 @@ library MachineCommitment {
         uint256 gasPrice;
         uint256 priorityFee;
         uint64 nonce;
-        bytes32 dataRoot;
-        uint256 dataLength;
+        Data data;
         Lists lists;
         bool isDeposit;
         uint256 mint;
+    }
+
+    /// @notice The transaction's calldata (a creation's init code): the root of its buffer tree,
+    ///         its length, and its EIP-7623 tokens (one per zero byte, four per other byte), which
+    ///         the intrinsic gas and the floor charge: no step reads the calldata itself but a
+    ///         creation's `FrameSetup` and the instructions that read it.
+    struct Data {
+        bytes32 root;
+        uint256 length;
+        uint256 tokens;
     }
 
     /// @notice The transaction's lists, each by its commitment: the access list's and the
