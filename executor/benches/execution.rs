@@ -8,7 +8,6 @@
 //! transaction, all measured in this run. The contracts are compiled with the pinned solc
 //! (`tools/compile.js`), so run `make tools` first.
 
-use alloy_primitives::Address;
 use criterion::{Criterion, Throughput, criterion_main};
 use executor::ParallelExecutor;
 use revm::{
@@ -18,11 +17,8 @@ use revm::{
     state::AccountInfo as RevmAccount,
 };
 use rollup_core::{
-    BlockAttributes, BlockExecutor, L1Origin, L2Transaction, SequentialExecutor, StateDiff, WorldState, evm_env,
-    test_utils::{
-        test_l1_attributes,
-        workloads::{BASE_FEE, CHAIN_ID, dependent_chain, erc20, swaps, transfers},
-    },
+    BlockAttributes, BlockExecutor, L2Transaction, SequentialExecutor, StateDiff, WorldState, evm_env,
+    test_utils::workloads::{self, CHAIN_ID, dependent_chain, erc20, swaps, transfers},
     tx_env,
 };
 use std::{num::NonZeroUsize, time::Instant};
@@ -31,16 +27,7 @@ use test_support::compile;
 const BLOCK_TXS: u64 = 10_000;
 
 fn attributes() -> BlockAttributes {
-    BlockAttributes {
-        number: 1,
-        parent_hash: Default::default(),
-        timestamp: 1,
-        l1_origin: L1Origin::default(),
-        l1: test_l1_attributes(),
-        fee_recipient: Address::repeat_byte(0xFE),
-        base_fee: BASE_FEE,
-        gas_limit: 1 << 40,
-    }
+    workloads::attributes(1 << 40)
 }
 
 fn world(state: &StateDiff) -> WorldState {

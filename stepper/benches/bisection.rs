@@ -12,12 +12,8 @@
 
 use alloy_primitives::B256;
 use rollup_core::{
-    BlockAttributes, ChainConfig, ExecutionError, L1Origin, SequentialExecutor, WorldState, apply_block,
-    block_deposits,
-    test_utils::{
-        test_l1_attributes,
-        workloads::{BASE_FEE, CHAIN_ID, Workload, erc20, swaps},
-    },
+    ChainConfig, ExecutionError, SequentialExecutor, WorldState, apply_block, block_deposits,
+    test_utils::workloads::{CHAIN_ID, Workload, attributes, erc20, swaps},
 };
 use std::time::{Duration, Instant};
 use stepper::{BlockError, BlockInput, SLOT_STEPS, step_at};
@@ -49,16 +45,7 @@ fn full_block(name: &str, workload: &Workload, gas_limit: u64) -> (BlockInput, D
         world.apply(&workload.state);
         world
     };
-    let attrs = BlockAttributes {
-        number: 1,
-        parent_hash: B256::ZERO,
-        timestamp: 1,
-        l1_origin: L1Origin::default(),
-        l1: test_l1_attributes(),
-        fee_recipient: alloy_primitives::Address::repeat_byte(0xFE),
-        base_fee: BASE_FEE,
-        gas_limit,
-    };
+    let attrs = attributes(gas_limit);
     let apply = |txs: &[_]| apply_block(&mut world(), &SequentialExecutor, CHAIN_ID, &attrs, Vec::new(), txs.to_vec());
     let fits = match apply(&workload.txs) {
         Err(ExecutionError::InvalidTransaction { index, .. }) => index,

@@ -8,7 +8,8 @@
 
 use alloy_primitives::{Address, Bytes, TxKind, U256};
 use rollup_core::{
-    AccountDiff, AccountInfo, BlockAttributes, L1Origin, StateDiff, evm_env, test_utils::test_l1_attributes,
+    AccountDiff, AccountInfo, StateDiff, evm_env,
+    test_utils::workloads::{BASE_FEE, CHAIN_ID, attributes},
 };
 use stepper::{OnChainStepper, Rules, TxInput, check_transaction};
 
@@ -22,24 +23,15 @@ fn costliest_step(to: Option<Address>, data: Vec<u8>) -> u64 {
     let mut pre = StateDiff::default();
     let info = AccountInfo { nonce: 0, balance: U256::from(10u128.pow(24)), ..Default::default() };
     pre.accounts.insert(sender, AccountDiff { info: Some(info), ..Default::default() });
-    let attrs = BlockAttributes {
-        number: 1,
-        parent_hash: Default::default(),
-        timestamp: 1,
-        l1_origin: L1Origin::default(),
-        l1: test_l1_attributes(),
-        fee_recipient: Address::repeat_byte(0xFE),
-        base_fee: 1,
-        gas_limit: 30_000_000,
-    };
-    let (cfg, block) = evm_env(42069, &attrs);
+    let attrs = attributes(30_000_000);
+    let (cfg, block) = evm_env(CHAIN_ID, &attrs);
     let tx = revm::context::TxEnv {
         caller: sender,
         kind: to.map_or(TxKind::Create, TxKind::Call),
         data: Bytes::from(data),
         gas_limit: 1 << 23,
-        gas_price: 1,
-        chain_id: Some(42069),
+        gas_price: u128::from(BASE_FEE),
+        chain_id: Some(CHAIN_ID),
         ..Default::default()
     };
     let input =

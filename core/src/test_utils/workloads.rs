@@ -3,8 +3,8 @@
 //! on one), a nonce chain. The contracts' code is the caller's (compiled from
 //! `contracts/test/fixtures/`).
 
-use super::mapping_slot;
-use crate::{AccountDiff, AccountInfo, L2Transaction, StateDiff};
+use super::{mapping_slot, test_l1_attributes};
+use crate::{AccountDiff, AccountInfo, BlockAttributes, L1Origin, L2Transaction, StateDiff};
 use alloy::{
     consensus::{SignableTransaction, TxEip1559, TxEnvelope, transaction::Recovered},
     network::TxSignerSync,
@@ -16,6 +16,21 @@ use alloy_primitives::{Address, Bytes, TxKind, U256, keccak256};
 pub const CHAIN_ID: u64 = 42069;
 /// Base fee the workloads' fee caps allow for (they pay twice this at most).
 pub const BASE_FEE: u64 = 1_000_000_000;
+
+/// The attributes of block 1 with gas limit `gas_limit`: after a zero parent hash, the test
+/// L1 attributes, [`BASE_FEE`], fee recipient `0xFE…FE`.
+pub fn attributes(gas_limit: u64) -> BlockAttributes {
+    BlockAttributes {
+        number: 1,
+        parent_hash: Default::default(),
+        timestamp: 1,
+        l1_origin: L1Origin::default(),
+        l1: test_l1_attributes(),
+        fee_recipient: Address::repeat_byte(0xFE),
+        base_fee: BASE_FEE,
+        gas_limit,
+    }
+}
 
 /// A block ready to execute on a prepared state.
 pub struct Workload {
