@@ -188,9 +188,14 @@ contract TransactionSteps {
 
     /// @dev Intrinsic gas and the EIP-7623 floor of the transaction, from its calldata's tokens
     ///      (in the context) and its access and authorization lists in the witness (checked
-    ///      against the context).
+    ///      against the context). Tokens that no calldata of the context's length has (one to
+    ///      four a byte), or more than the gas cap pays for, price it out of any block.
     function _intrinsicGas(StepWitness.Witness memory w) private pure returns (uint256 intrinsic, uint256 floor) {
         MC.Context memory c = w.context;
+        MC.Data memory d = c.data;
+        if (d.tokens > TX_GAS_CAP || d.tokens < d.length || d.tokens > 4 * d.length) {
+            return (type(uint256).max, type(uint256).max);
+        }
         if (_accessListHash(w.accessList) != c.lists.accessList) revert TransactionSteps_WrongWitness();
         if (_authorizationsHash(w.authorizations) != c.lists.authorizations) revert TransactionSteps_WrongWitness();
         intrinsic = TX_GAS + TOKEN_GAS * c.data.tokens + AUTHORIZATION_GAS * w.authorizations.length;

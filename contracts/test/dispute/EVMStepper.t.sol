@@ -239,6 +239,21 @@ contract EVMStepperTest is TestBase {
         stepper.step(MC.hash(w.machine), w);
     }
 
+    /// @dev Calldata tokens the context's length cannot have, or beyond any gas, make the
+    ///      transaction one no block holds (never an arithmetic overflow).
+    function test_step_txStartWithImpossibleTokens_reverts() external {
+        uint256[2][4] memory cases = [[uint256(0), 1], [uint256(10), 9], [uint256(10), 41], [uint256(1), 2 ** 255]];
+        for (uint256 i = 0; i < cases.length; i++) {
+            (StepWitness.Witness memory w,) = _l2TxStart(0, 0, 0, 1 ether);
+            (w.context.data.length, w.context.data.tokens) = (cases[i][0], cases[i][1]);
+            // Gas enough for what the tokens would cost: only their count makes it unfit.
+            w.context.txGasLimit = 100_000;
+            w.machine.context = MC.hash(w.context);
+            vm.expectRevert(TransactionSteps.TransactionSteps_InvalidTransaction.selector);
+            stepper.step(MC.hash(w.machine), w);
+        }
+    }
+
     /// @dev The step applying the one authorization `auth` of a set-code transaction from the
     ///      state's one account, without proofs.
     function _authorizationStep(StepWitness.Authorization memory auth)

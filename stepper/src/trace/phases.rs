@@ -59,7 +59,7 @@ pub(crate) fn access_micro(entry: usize, item: usize) -> Micro {
     Micro { kind: ACCESS_LIST_MICRO, a: U256::from(entry), b: U256::from(item), ..Default::default() }
 }
 
-/// `TxStart`: the sender's proof, the calldata, the access list and the blob hashes.
+/// `TxStart`: the sender's proof and the blob hashes.
 pub(crate) fn tx_start(w: &mut Witness, world: &mut WorldMirror, context: &ContextData) {
     let origin = context.context.origin;
     w.tries = vec![world.state(false).account_proof(origin, &[]).account_proof];
