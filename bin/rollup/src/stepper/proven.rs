@@ -13,7 +13,7 @@ use rollup_core::{
     TxOutcome, fees::L1BlockValues,
 };
 use std::{
-    collections::{BTreeMap, BTreeSet},
+    collections::{BTreeMap, BTreeSet, HashMap},
     sync::Mutex,
 };
 
@@ -30,6 +30,8 @@ pub(super) type Keys = BTreeMap<Address, BTreeSet<B256>>;
 #[derive(Default)]
 pub(super) struct Proven {
     proofs: BTreeMap<Address, AccountProof>,
+    /// The proven slots' values (execution reads them often).
+    slots: HashMap<(Address, B256), U256>,
     codes: B256Map<Bytes>,
 }
 
@@ -73,15 +75,9 @@ impl Proven {
     /// code.
     async fn prove(&mut self, rpc: &DynProvider, number: u64, keys: &Keys) -> anyhow::Result<()> {
         for (address, slots) in keys {
-            let known = self.proofs.get(address);
-            let new: Vec<B256> = slots
-                .iter()
-                .filter(|slot| {
-                    known.is_none_or(|proof| proof.storage_proofs.iter().all(|(proven, ..)| proven != *slot))
-                })
-                .copied()
-                .collect();
-            if known.is_some() && new.is_empty() {
+            let new: Vec<B256> =
+                slots.iter().filter(|slot| !self.slots.contains_key(&(*address, **slot))).copied().collect();
+            if self.proofs.contains_key(address) && new.is_empty() {
                 continue;
             }
             let chunks = new.chunks(KEYS_PER_PROOF).map(<[B256]>::to_vec);
@@ -97,6 +93,7 @@ impl Proven {
                     proof.address == *address && keys == chunk,
                     "eth_getProof {address} at block {number} answered for other keys"
                 );
+                self.slots.extend(proof.storage_proofs.iter().map(|(slot, value, _)| ((*address, *slot), *value)));
                 match self.proofs.get_mut(address) {
                     Some(known) => known.storage_proofs.extend(proof.storage_proofs),
                     None => {
@@ -206,8 +203,8 @@ impl StateReader for Known<'_> {
         if proof.storage_hash == alloy::consensus::EMPTY_ROOT_HASH {
             return U256::ZERO;
         }
-        match proof.storage_proofs.iter().find(|(proven, ..)| *proven == key) {
-            Some((_, value, _)) => *value,
+        match self.proven.slots.get(&(address, key)) {
+            Some(value) => *value,
             None => {
                 self.miss(address, Some(key));
                 U256::ZERO
@@ -255,9 +252,9 @@ fn replay(parent: &Known<'_>, block: &L2Block) -> anyhow::Result<Replayed> {
         outcomes.push(TxOutcome { deposit_nonce: Some(nonce), ..outcome });
         replay.commit(run);
     }
+    let mut used: u64 = outcomes.iter().map(|outcome| outcome.gas_used).sum();
     for (index, tx) in block.txs.iter().enumerate() {
         // As the state-transition function, a transaction must fit in the gas left.
-        let used: u64 = outcomes.iter().map(|outcome| outcome.gas_used).sum();
         let limit = alloy::consensus::Transaction::gas_limit(tx.inner());
         ensure!(
             limit <= attrs.gas_limit.saturating_sub(used),
@@ -272,6 +269,7 @@ fn replay(parent: &Known<'_>, block: &L2Block) -> anyhow::Result<Replayed> {
                 bail!("user transaction {index} of block {} is refused on re-execution: {reason}", block.number)
             }
         };
+        used += outcome.gas_used;
         outcomes.push(outcome);
         replay.commit(run);
     }
